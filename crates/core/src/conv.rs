@@ -1,0 +1,466 @@
+//! 2D and 1D convolution, exactly as `torch.nn.functional.conv2d` / `conv1d` compute it.
+//!
+//! What deep learning calls convolution is a **cross-correlation**: the kernel is not
+//! flipped. For output channel `o` of image `n`, at output cell `(y, x)`:
+//!
+//! ```text
+//! out[n, o, y, x] = bias[o] + sum over c in o's group, m < K_h, k < K_w of
+//!     weight[o, c, m, k] * padded[n, g*C_in/groups + c, y*s_h + m*d_h, x*s_w + k*d_w]
+//! ```
+//!
+//! where `padded` is the input with `pads.top` rows and `pads.left` columns added before
+//! it (filled according to the [`PaddingMode`]), `s` is the stride and `d` the dilation.
+//! Every output cell sums its terms in the order of that formula (channel, then row,
+//! then column), which is also the order of [`crate::reference::conv2d`]; the two give
+//! bit-identical results.
+
+use crate::error::{all_finite, Error, Result};
+use crate::geometry::{window_output, Padding, PaddingMode, Pads};
+use crate::kernel::Kernel;
+use crate::tensor::{Shape, Tensor};
+
+/// The settings of a convolution: `nn.Conv2d`'s arguments other than the channel counts
+/// and kernel size (which come from the weight tensor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConvParams {
+    /// Step of the window, `(along height, along width)`.
+    pub stride: (usize, usize),
+    /// Padding of the input.
+    pub padding: Padding,
+    /// What fills the padding.
+    pub padding_mode: PaddingMode,
+    /// Spacing between kernel taps, `(along height, along width)`; 1 is a dense kernel.
+    pub dilation: (usize, usize),
+    /// Number of groups: input and output channels are split into this many groups and
+    /// each output channel sees only its group's inputs. `groups = C_in` is depthwise.
+    pub groups: usize,
+}
+
+impl Default for ConvParams {
+    /// `nn.Conv2d`'s defaults: stride 1, padding 0 (zeros), dilation 1, groups 1.
+    fn default() -> Self {
+        ConvParams {
+            stride: (1, 1),
+            padding: Padding::uniform(0),
+            padding_mode: PaddingMode::Zeros,
+            dilation: (1, 1),
+            groups: 1,
+        }
+    }
+}
+
+/// A checked convolution: the shapes involved and the padding on each side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConvPlan {
+    /// Input shape `N x C_in x H x W`.
+    pub input: Shape,
+    /// Weight shape `C_out x C_in/groups x K_h x K_w`.
+    pub weight: Shape,
+    /// Output shape `N x C_out x H_out x W_out`.
+    pub output: Shape,
+    /// The padding on each side (`same` and `valid` resolved).
+    pub pads: Pads,
+    /// The settings the plan was made from.
+    pub params: ConvParams,
+}
+
+impl ConvParams {
+    /// Checks a convolution of an input of shape `input` with weights of shape `weight`
+    /// (`C_out x C_in/groups x K_h x K_w`) and works out its output.
+    ///
+    /// # Errors
+    /// Zero stride, dilation or groups; channels that do not split into the groups; a
+    /// weight tensor of the wrong depth; padding too large for the padding mode; an
+    /// empty or too large output.
+    pub fn plan(&self, input: Shape, weight: Shape) -> Result<ConvPlan> {
+        let groups = crate::error::positive(self.groups, "number of groups")?;
+        if input.channels % groups != 0 {
+            return Err(Error::Groups {
+                what: "input channels",
+                channels: input.channels,
+                groups,
+            });
+        }
+        if weight.batch % groups != 0 {
+            return Err(Error::Groups {
+                what: "output channels",
+                channels: weight.batch,
+                groups,
+            });
+        }
+        if weight.channels != input.channels / groups {
+            return Err(Error::ShapeMismatch {
+                message: format!(
+                    "each filter must have one kernel per input channel of its group: the \
+                     input has {} channels in {groups} group(s), so {} per filter, but the \
+                     filters have {}",
+                    input.channels,
+                    input.channels / groups,
+                    weight.channels
+                ),
+            });
+        }
+        let kernel = (weight.height, weight.width);
+        let pads = self.padding.resolve(kernel, self.stride, self.dilation)?;
+        for (pad, size) in [
+            (pads.top, input.height),
+            (pads.bottom, input.height),
+            (pads.left, input.width),
+            (pads.right, input.width),
+        ] {
+            self.padding_mode.check(pad, size)?;
+        }
+        let (height, width) = window_output(
+            (input.height, input.width),
+            kernel,
+            self.stride,
+            pads,
+            self.dilation,
+            false,
+            "kernel",
+        )?;
+        let output = Shape::new(input.batch, weight.batch, height, width)?;
+        // The padded copy of one group of input channels must fit too.
+        let padded = pads.padded(input.height, input.width).unwrap_or((usize::MAX, 1));
+        Shape::new(1, input.channels / groups, padded.0, padded.1)?;
+        Ok(ConvPlan {
+            input,
+            weight,
+            output,
+            pads,
+            params: *self,
+        })
+    }
+}
+
+/// `torch.nn.functional.conv2d(input, weight, bias, stride, padding, dilation, groups)`,
+/// with the padding filled by `params.padding_mode`.
+///
+/// `weight` has shape `C_out x C_in/groups x K_h x K_w` (its batch dimension counts the
+/// filters); `bias`, if given, one value per output channel.
+///
+/// # Errors
+/// Any error of [`ConvParams::plan`]; NaN or infinite weights or bias; a bias of the
+/// wrong length.
+pub fn conv2d(
+    input: &Tensor,
+    weight: &Tensor,
+    bias: Option<&[f32]>,
+    params: &ConvParams,
+) -> Result<Tensor> {
+    let plan = params.plan(input.shape(), weight.shape())?;
+    check_weights(weight, bias)?;
+    let mut output = Tensor::filled(plan.output, 0.0);
+    let mut scratch = Vec::new();
+    run(&plan, input, weight, bias, output.data_mut(), &mut scratch);
+    Ok(output)
+}
+
+/// Applies one kernel to every channel separately: a depthwise convolution,
+/// `nn.Conv2d(C, C, kernel_size, groups=C, bias=False)` with every filter equal to
+/// `kernel`. This is what the demo's "All channels" does to R, G and B. `params.groups`
+/// is ignored.
+///
+/// # Errors
+/// As [`conv2d`].
+pub fn depthwise_conv2d(input: &Tensor, kernel: &Kernel, params: &ConvParams) -> Result<Tensor> {
+    let channels = input.channels();
+    let weight = Tensor::with_batch(
+        channels,
+        1,
+        kernel.height(),
+        kernel.width(),
+        kernel.weights().repeat(channels),
+    )?;
+    let params = ConvParams {
+        groups: channels,
+        ..*params
+    };
+    conv2d(input, &weight, None, &params)
+}
+
+/// `torch.nn.functional.conv1d` for one channel: `out[i] = sum_k kernel[k] *
+/// padded[i*stride + k*dilation]`, with `padding` zeros before and after.
+///
+/// With kernel `(w1, w2, w3)`, stride 1 and padding 1 this is the lecture's
+/// `z_i = w1 x_{i-1} + w2 x_i + w3 x_{i+1}`.
+///
+/// # Errors
+/// An empty input or kernel, zero stride or dilation, non-finite weights, or a window
+/// longer than the padded input.
+pub fn conv1d(
+    input: &[f32],
+    kernel: &[f32],
+    stride: usize,
+    padding: usize,
+    dilation: usize,
+) -> Result<Vec<f32>> {
+    let line = Tensor::new(1, 1, input.len(), input.to_vec())?;
+    let weight = Tensor::with_batch(1, 1, 1, kernel.len(), kernel.to_vec())?;
+    let params = ConvParams {
+        stride: (1, stride),
+        padding: Padding::symmetric(0, padding),
+        dilation: (1, dilation),
+        ..ConvParams::default()
+    };
+    match conv2d(&line, &weight, None, &params) {
+        Ok(output) => Ok(output.into_data()),
+        // Speak of one axis, not of a 1xK window.
+        Err(Error::EmptyOutput {
+            window,
+            size,
+            dilation,
+            padded,
+        }) => Err(Error::EmptyOutput {
+            window,
+            size: size[1..].to_vec(),
+            dilation: dilation[1..].to_vec(),
+            padded: padded[1..].to_vec(),
+        }),
+        Err(other) => Err(other),
+    }
+}
+
+pub(crate) fn check_weights(weight: &Tensor, bias: Option<&[f32]>) -> Result<()> {
+    let shape = weight.shape();
+    all_finite(weight.data(), "kernel weight", |i| {
+        let (kernel_len, row_len) = (shape.height * shape.width, shape.width);
+        let within = i % kernel_len;
+        let place = format!("row {}, column {}", within / row_len + 1, within % row_len + 1);
+        if shape.batch * shape.channels == 1 {
+            place
+        } else {
+            let filter = i / (kernel_len * shape.channels);
+            let channel = i / kernel_len % shape.channels;
+            format!("filter {}, channel {}, {place}", filter + 1, channel + 1)
+        }
+    })?;
+    if let Some(bias) = bias {
+        if bias.len() != shape.batch {
+            return Err(Error::DataLength {
+                what: "bias (one value per output channel)",
+                expected: shape.batch,
+                actual: bias.len(),
+            });
+        }
+        all_finite(bias, "bias", |i| format!("output channel {}", i + 1))?;
+    }
+    Ok(())
+}
+
+/// Runs a checked plan into `output` (of `plan.output.len()` values), reusing `scratch`
+/// for padded copies of the input.
+pub(crate) fn run(
+    plan: &ConvPlan,
+    input: &Tensor,
+    weight: &Tensor,
+    bias: Option<&[f32]>,
+    output: &mut [f32],
+    scratch: &mut Vec<f32>,
+) {
+    let ConvPlan {
+        input: in_shape,
+        weight: w_shape,
+        output: out_shape,
+        pads,
+        params,
+    } = *plan;
+    let groups = params.groups;
+    let in_per_group = in_shape.channels / groups;
+    let out_per_group = out_shape.channels / groups;
+    let (padded_h, padded_w) = pads
+        .padded(in_shape.height, in_shape.width)
+        .unwrap_or_default();
+    let padded_len = padded_h * padded_w;
+    let kernel_len = w_shape.height * w_shape.width;
+    let needs_copy = pads != Pads::default();
+
+    for n in 0..in_shape.batch {
+        for g in 0..groups {
+            let first_in = g * in_per_group;
+            let group_input: &[f32] = if needs_copy {
+                scratch.clear();
+                for c in first_in..first_in + in_per_group {
+                    let plane = input.plane(n, c).unwrap_or_default();
+                    pad_plane(plane, in_shape.height, in_shape.width, pads, params.padding_mode, scratch);
+                }
+                scratch
+            } else {
+                let start = (n * in_shape.channels + first_in) * padded_len;
+                &input.data()[start..start + in_per_group * padded_len]
+            };
+            for o in g * out_per_group..(g + 1) * out_per_group {
+                let start = (n * out_shape.channels + o) * out_shape.plane_len();
+                let out_plane = &mut output[start..start + out_shape.plane_len()];
+                out_plane.fill(bias.map_or(0.0, |b| b[o]));
+                let filter = &weight.data()[o * in_per_group * kernel_len..][..in_per_group * kernel_len];
+                correlate_group(
+                    group_input,
+                    (padded_h, padded_w),
+                    filter,
+                    (w_shape.height, w_shape.width),
+                    params,
+                    out_plane,
+                    out_shape.width,
+                );
+            }
+        }
+    }
+}
+
+/// Accumulates one filter over the padded planes of its group into one output plane.
+fn correlate_group(
+    planes: &[f32],
+    (padded_h, padded_w): (usize, usize),
+    filter: &[f32],
+    (kernel_h, kernel_w): (usize, usize),
+    params: ConvParams,
+    out_plane: &mut [f32],
+    out_w: usize,
+) {
+    let (stride_y, stride_x) = params.stride;
+    let (dilation_y, dilation_x) = params.dilation;
+    let kernel_len = kernel_h * kernel_w;
+    for (y, out_row) in out_plane.chunks_exact_mut(out_w).enumerate() {
+        for (c, kernel) in filter.chunks_exact(kernel_len).enumerate() {
+            let plane = &planes[c * padded_h * padded_w..][..padded_h * padded_w];
+            for (m, kernel_row) in kernel.chunks_exact(kernel_w).enumerate() {
+                let row = &plane[(y * stride_y + m * dilation_y) * padded_w..][..padded_w];
+                for (k, &w) in kernel_row.iter().enumerate() {
+                    let taps = &row[k * dilation_x..];
+                    if stride_x == 1 {
+                        // Contiguous: the compiler vectorises this loop.
+                        for (out, &v) in out_row.iter_mut().zip(&taps[..out_w]) {
+                            *out += w * v;
+                        }
+                    } else {
+                        for (out, &v) in out_row.iter_mut().zip(taps.iter().step_by(stride_x)) {
+                            *out += w * v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Appends the `height x width` plane, padded by `pads` in `mode`, to `out`.
+fn pad_plane(
+    plane: &[f32],
+    height: usize,
+    width: usize,
+    pads: Pads,
+    mode: PaddingMode,
+    out: &mut Vec<f32>,
+) {
+    let padded_w = width + pads.left + pads.right;
+    for py in 0..height + pads.top + pads.bottom {
+        let Some(y) = mode.source(py as isize - pads.top as isize, height) else {
+            out.resize(out.len() + padded_w, 0.0);
+            continue;
+        };
+        let row = &plane[y * width..(y + 1) * width];
+        let source = |px: usize| {
+            mode.source(px as isize - pads.left as isize, width)
+                .map_or(0.0, |x| row[x])
+        };
+        out.extend((0..pads.left).map(source));
+        out.extend_from_slice(row);
+        out.extend((width + pads.left..padded_w).map(source));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[rustfmt::skip]
+    fn lecture_worked_example() {
+        let image = Tensor::from_rows(&[
+            [1.0, 1.0, 1.0, 0.0, 0.0],
+            [0.0, 1.0, 1.0, 1.0, 0.0],
+            [0.0, 0.0, 1.0, 1.0, 1.0],
+            [0.0, 0.0, 1.0, 1.0, 0.0],
+            [0.0, 1.0, 1.0, 0.0, 0.0],
+        ]).unwrap();
+        let kernel = Kernel::from_rows(&[
+            [1.0, 0.0, 1.0],
+            [0.0, 1.0, 0.0],
+            [1.0, 0.0, 1.0],
+        ]).unwrap();
+        let feature_map = depthwise_conv2d(&image, &kernel, &ConvParams::default()).unwrap();
+        assert_eq!(feature_map.rows(0), [
+            [4.0, 3.0, 4.0],
+            [2.0, 4.0, 3.0],
+            [2.0, 3.0, 4.0],
+        ]);
+    }
+
+    #[test]
+    fn is_cross_correlation_not_convolution() {
+        // A kernel with a single 1 at the top-left reads the pixel up-left of centre.
+        let image = Tensor::from_rows(&[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]).unwrap();
+        let kernel = Kernel::from_rows(&[[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]).unwrap();
+        let out = depthwise_conv2d(&image, &kernel, &ConvParams { padding: Padding::uniform(1), ..Default::default() }).unwrap();
+        assert_eq!(out.rows(0), [[0.0, 0.0, 0.0], [0.0, 1.0, 2.0], [0.0, 4.0, 5.0]]);
+    }
+
+    #[test]
+    fn one_dimensional_lecture_formula() {
+        // z_i = w1 x_{i-1} + w2 x_i + w3 x_{i+1}, zero padding keeps the length.
+        let x = [1.0, 2.0, 3.0, 4.0];
+        let z = conv1d(&x, &[1.0, 10.0, 100.0], 1, 1, 1).unwrap();
+        assert_eq!(z, [210.0, 321.0, 432.0, 43.0]);
+        assert_eq!(conv1d(&x, &[1.0, 10.0, 100.0], 2, 1, 1).unwrap(), [210.0, 432.0]);
+        assert_eq!(conv1d(&x, &[1.0, 1.0], 1, 0, 3).unwrap(), [5.0]);
+        assert_eq!(
+            conv1d(&x, &[1.0, 1.0, 1.0], 1, 0, 2).unwrap_err().to_string(),
+            "the effective kernel (3 at dilation 2 covers 5) is larger than the padded input \
+             (4): the output would be empty"
+        );
+        assert!(conv1d(&[], &[1.0], 1, 0, 1).is_err());
+        assert!(conv1d(&x, &[f32::NAN], 1, 0, 1).is_err());
+        assert!(conv1d(&x, &[1.0], 0, 0, 1).is_err());
+    }
+
+    #[test]
+    fn channels_add_up_with_bias() {
+        // Two input channels, one filter: per-channel contributions summed, plus bias.
+        let input = Tensor::new(2, 1, 2, vec![1.0, 2.0, 10.0, 20.0]).unwrap();
+        let weight = Tensor::with_batch(1, 2, 1, 1, vec![3.0, 0.5]).unwrap();
+        let out = conv2d(&input, &weight, Some(&[100.0]), &ConvParams::default()).unwrap();
+        assert_eq!(out.data(), &[108.0, 116.0]);
+    }
+
+    #[test]
+    fn bad_arguments_are_explained() {
+        let input = Tensor::filled(Shape::new(1, 3, 4, 4).unwrap(), 1.0);
+        let weight = Tensor::filled(Shape::new(2, 3, 3, 3).unwrap(), 1.0);
+        let message = |params: ConvParams, weight: &Tensor, bias: Option<&[f32]>| {
+            conv2d(&input, weight, bias, &params).unwrap_err().to_string()
+        };
+        let d = ConvParams::default();
+        assert_eq!(message(ConvParams { stride: (0, 1), ..d }, &weight, None), "the stride must be at least 1");
+        assert_eq!(message(ConvParams { dilation: (1, 0), ..d }, &weight, None), "the dilation must be at least 1");
+        assert_eq!(message(ConvParams { groups: 0, ..d }, &weight, None), "the number of groups must be at least 1");
+        assert!(message(ConvParams { groups: 2, ..d }, &weight, None).contains("3 input channels cannot be split into 2"));
+        assert!(message(ConvParams { padding: Padding::uniform(4), padding_mode: PaddingMode::Reflect, ..d }, &weight, None)
+            .contains("reflect padding of 4 pixels must be smaller than"));
+        assert!(message(ConvParams { dilation: (2, 2), ..d }, &weight, None).contains("covers 5x5"));
+        assert!(message(d, &weight, Some(&[1.0])).contains("bias"));
+        assert!(message(d, &weight, Some(&[1.0, f32::INFINITY])).contains("output channel 2"));
+        let mut nan = weight.clone();
+        nan.data_mut()[27 + 9 + 4] = f32::NAN;
+        assert_eq!(
+            message(d, &nan, None),
+            "the kernel weight at filter 2, channel 2, row 2, column 2 is NaN: every value must be a finite number"
+        );
+        let thin = Tensor::filled(Shape::new(2, 2, 3, 3).unwrap(), 1.0);
+        assert!(message(d, &thin, None).contains("so 3 per filter, but the filters have 2"));
+        assert!(matches!(
+            conv2d(&input, &weight, None, &ConvParams { padding: Padding::uniform(usize::MAX / 2), ..d }),
+            Err(Error::TooLarge { .. })
+        ));
+    }
+}

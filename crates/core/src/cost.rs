@@ -1,0 +1,145 @@
+//! What a convolution layer costs: its parameters and its operations (the lecture's
+//! formulas, with groups).
+
+use crate::error::{positive, Error, Result};
+
+/// The shape of a convolution layer, enough to count its cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConvLayerShape {
+    /// Input channels, `C_in`.
+    pub in_channels: usize,
+    /// Output channels (filters), `C_out`.
+    pub out_channels: usize,
+    /// Kernel size `(K_h, K_w)`.
+    pub kernel: (usize, usize),
+    /// Groups (1 for an ordinary convolution, `C_in` for a depthwise one).
+    pub groups: usize,
+    /// Whether each output channel adds a bias.
+    pub bias: bool,
+}
+
+/// The operation counts of one convolution layer on one image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Flops {
+    /// Multiply-adds: `H_out * W_out * C_out * (K_h * K_w * C_in / groups)`.
+    pub multiply_adds: u64,
+    /// The lecture's count, which adds one per output for the bias:
+    /// `H_out * W_out * C_out * (K_h * K_w * C_in / groups + 1)` (no `+ 1` without bias).
+    pub lecture: u64,
+    /// Twice the lecture's count: a multiply and an add are two floating-point operations.
+    pub doubled: u64,
+}
+
+impl ConvLayerShape {
+    fn checked(&self) -> Result<u64> {
+        positive(self.in_channels, "number of input channels")?;
+        positive(self.out_channels, "number of output channels")?;
+        positive(self.kernel.0, "kernel height")?;
+        positive(self.kernel.1, "kernel width")?;
+        let groups = positive(self.groups, "number of groups")?;
+        for (what, channels) in [
+            ("input channels", self.in_channels),
+            ("output channels", self.out_channels),
+        ] {
+            if channels % groups != 0 {
+                return Err(Error::Groups {
+                    what,
+                    channels,
+                    groups,
+                });
+            }
+        }
+        // Weights one output cell uses: K_h * K_w * C_in / groups.
+        mul(&[
+            self.kernel.0 as u64,
+            self.kernel.1 as u64,
+            (self.in_channels / groups) as u64,
+        ])
+    }
+
+    /// The number of learned parameters: `C_out * (K_h * K_w * C_in / groups + 1)`, the
+    /// lecture's `(K_h K_w C_in + 1) C_out` (the `+ 1` is the bias, if any).
+    ///
+    /// # Errors
+    /// Zero sizes, channels that do not split into the groups, or overflow.
+    pub fn parameters(&self) -> Result<u64> {
+        let per_filter = self.checked()?.checked_add(u64::from(self.bias)).ok_or_else(overflow)?;
+        mul(&[per_filter, self.out_channels as u64])
+    }
+
+    /// The operation counts for an output of `(H_out, W_out)`.
+    ///
+    /// # Errors
+    /// As [`ConvLayerShape::parameters`].
+    pub fn flops(&self, output: (usize, usize)) -> Result<Flops> {
+        let per_output = self.checked()?;
+        let outputs = mul(&[output.0 as u64, output.1 as u64, self.out_channels as u64])?;
+        let multiply_adds = mul(&[outputs, per_output])?;
+        let lecture = multiply_adds
+            .checked_add(if self.bias { outputs } else { 0 })
+            .ok_or_else(overflow)?;
+        Ok(Flops {
+            multiply_adds,
+            lecture,
+            doubled: mul(&[lecture, 2])?,
+        })
+    }
+}
+
+fn overflow() -> Error {
+    Error::TooLarge {
+        what: "the count".into(),
+        limit: usize::MAX,
+    }
+}
+
+fn mul(factors: &[u64]) -> Result<u64> {
+    factors
+        .iter()
+        .try_fold(1u64, |acc, &f| acc.checked_mul(f))
+        .ok_or_else(overflow)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layer(in_channels: usize, out_channels: usize, k: usize, groups: usize, bias: bool) -> ConvLayerShape {
+        ConvLayerShape {
+            in_channels,
+            out_channels,
+            kernel: (k, k),
+            groups,
+            bias,
+        }
+    }
+
+    #[test]
+    fn three_small_kernels_against_one_large() {
+        // The lecture: three 3x3 layers, 27 weights; one 7x7, 49 (one channel, no bias).
+        let three = 3 * layer(1, 1, 3, 1, false).parameters().unwrap();
+        assert_eq!(three, 27);
+        assert_eq!(layer(1, 1, 7, 1, false).parameters(), Ok(49));
+    }
+
+    #[test]
+    fn lecture_formulas_with_bias_and_groups() {
+        assert_eq!(layer(3, 64, 3, 1, true).parameters(), Ok((3 * 3 * 3 + 1) * 64));
+        // Depthwise RGB: three 3x3 kernels, no bias.
+        assert_eq!(layer(3, 3, 3, 3, false).parameters(), Ok(27));
+        // AlexNet's first layer: 64 filters of 11x11x3, output 55x55.
+        let flops = layer(3, 64, 11, 1, true).flops((55, 55)).unwrap();
+        assert_eq!(flops.multiply_adds, 55 * 55 * 64 * 11 * 11 * 3);
+        assert_eq!(flops.lecture, 55 * 55 * 64 * (11 * 11 * 3 + 1));
+        assert_eq!(flops.doubled, 2 * flops.lecture);
+    }
+
+    #[test]
+    fn bad_shapes_are_errors() {
+        assert!(layer(3, 4, 3, 2, true).parameters().is_err());
+        assert!(layer(0, 4, 3, 1, true).parameters().is_err());
+        assert!(layer(3, 3, 3, 0, true).flops((1, 1)).is_err());
+        assert!(layer(usize::MAX, usize::MAX, 64, 1, true).parameters().is_err());
+        assert!(layer(3, 3, 3, 1, true).flops((usize::MAX, usize::MAX)).is_err());
+    }
+}

@@ -1,0 +1,39 @@
+//! The mathematics of convlens: convolution, pooling, and the formulas a CNN lecture
+//! computes, with the semantics of PyTorch and ONNX.
+//!
+//! - [`Tensor`]: `f32` values in NCHW layout (batch, channels, height, width); images
+//!   keep their 0..255 scale. [`image`] converts RGBA frames to tensors and back.
+//! - [`Kernel`] and its [`Preset`]s: the lecture's Edges, Blur, Sharpen, Sobels and
+//!   Identity, and the classic image filters.
+//! - [`conv2d`] is `torch.nn.functional.conv2d`: a cross-correlation (the kernel is not
+//!   flipped) with stride, padding (`same`, `valid`, per side, four padding modes),
+//!   dilation, groups and bias. [`conv1d`] is its one-dimensional case.
+//! - [`pool2d`] is `nn.MaxPool2d` / `nn.AvgPool2d` (and min pooling); [`global_pool`].
+//! - [`geometry`], [`cost`] and [`receptive_field`]: output sizes, parameter and FLOP
+//!   counts, and the receptive fields of a stack of layers.
+//! - [`reference`]: deliberately naive versions that the fast paths are tested against.
+//!
+//! No public function panics: every failure is an [`Error`] whose message is written for
+//! a student.
+#![deny(missing_docs)]
+
+pub mod conv;
+pub mod cost;
+pub mod error;
+pub mod geometry;
+pub mod image;
+pub mod kernel;
+pub mod pool;
+pub mod receptive_field;
+pub mod reference;
+pub mod tensor;
+
+pub use conv::{conv1d, conv2d, depthwise_conv2d, ConvParams, ConvPlan};
+pub use cost::{ConvLayerShape, Flops};
+pub use error::{Error, Result};
+pub use geometry::{output_size, Padding, PaddingMode, Pads};
+pub use image::{Channels, DisplayMapping};
+pub use kernel::{Kernel, Preset};
+pub use pool::{global_pool, pool2d, PoolFunction, PoolParams};
+pub use receptive_field::{input_region, receptive_fields, LayerGeometry, ReceptiveField, Rect};
+pub use tensor::{Shape, Tensor};

@@ -1,0 +1,285 @@
+//! Receptive fields: which input pixels a cell of a deep layer can see.
+//!
+//! For a stack of layers (convolutions or poolings), numbered from 1, with kernel `k_l`,
+//! stride `s_l`, leading padding `p_l` and dilation `d_l`, along each axis:
+//!
+//! ```text
+//! jump_0 = 1, size_0 = 1, start_0 = 0
+//! size_l  = size_{l-1} + d_l (k_l - 1) * jump_{l-1}    (the lecture's RF_l, with dilation)
+//! jump_l  = jump_{l-1} * s_l                           (input pixels between neighbours)
+//! start_l = start_{l-1} - p_l * jump_{l-1}             (first input pixel of cell 0)
+//! ```
+//!
+//! so cell `i` of layer `l` sees input pixels `start_l + i jump_l` up to
+//! `start_l + i jump_l + size_l - 1`. Negative indices, and indices past the input, are
+//! padding. With dilation the field has gaps: its size is its extent, not a count.
+
+use crate::error::{Error, Result};
+use crate::geometry::{window_output, Pads};
+
+/// The geometry of one layer along both axes, `(along height, along width)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LayerGeometry {
+    /// Kernel or pooling window size.
+    pub kernel: (usize, usize),
+    /// Stride.
+    pub stride: (usize, usize),
+    /// Padding on each side.
+    pub pads: Pads,
+    /// Dilation.
+    pub dilation: (usize, usize),
+}
+
+impl LayerGeometry {
+    /// A square layer: `k x k` kernel, stride `s`, padding `p` on every side, dilation `d`.
+    pub fn square(kernel: usize, stride: usize, padding: usize, dilation: usize) -> Self {
+        LayerGeometry {
+            kernel: (kernel, kernel),
+            stride: (stride, stride),
+            pads: Pads {
+                top: padding,
+                bottom: padding,
+                left: padding,
+                right: padding,
+            },
+            dilation: (dilation, dilation),
+        }
+    }
+}
+
+/// The receptive field of the cells of one layer, `(along height, along width)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReceptiveField {
+    /// Extent of the field in input pixels (the lecture's `RF_l`).
+    pub size: (u64, u64),
+    /// Input pixels between the fields of two neighbouring cells (product of strides).
+    pub jump: (u64, u64),
+    /// Input coordinate of the first pixel that cell `(0, 0)` sees (negative in padding).
+    pub start: (i64, i64),
+}
+
+impl ReceptiveField {
+    /// The input rectangle that cell `(y, x)` sees, before clipping to the input.
+    pub fn rect(&self, (y, x): (usize, usize)) -> Option<Rect> {
+        let top = self.start.0.checked_add(i64::try_from(y).ok()?.checked_mul(self.jump.0 as i64)?)?;
+        let left = self.start.1.checked_add(i64::try_from(x).ok()?.checked_mul(self.jump.1 as i64)?)?;
+        Some(Rect {
+            top,
+            left,
+            bottom: top.checked_add(i64::try_from(self.size.0).ok()?)?,
+            right: left.checked_add(i64::try_from(self.size.1).ok()?)?,
+        })
+    }
+
+    /// The centre of cell `(0, 0)`'s field, in input pixel coordinates.
+    pub fn centre(&self) -> (f64, f64) {
+        (
+            self.start.0 as f64 + (self.size.0 as f64 - 1.0) / 2.0,
+            self.start.1 as f64 + (self.size.1 as f64 - 1.0) / 2.0,
+        )
+    }
+}
+
+/// A rectangle of pixels: rows `top..bottom`, columns `left..right` (ends excluded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Rect {
+    /// First row.
+    pub top: i64,
+    /// First column.
+    pub left: i64,
+    /// One past the last row.
+    pub bottom: i64,
+    /// One past the last column.
+    pub right: i64,
+}
+
+impl Rect {
+    /// Height in pixels.
+    pub fn height(&self) -> i64 {
+        self.bottom - self.top
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> i64 {
+        self.right - self.left
+    }
+
+    /// The part inside a `height x width` image, or `None` if it lies wholly in padding.
+    pub fn clip(&self, height: usize, width: usize) -> Option<Rect> {
+        let clipped = Rect {
+            top: self.top.max(0),
+            left: self.left.max(0),
+            bottom: self.bottom.min(height as i64),
+            right: self.right.min(width as i64),
+        };
+        (clipped.top < clipped.bottom && clipped.left < clipped.right).then_some(clipped)
+    }
+}
+
+/// The input pixels one cell sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct InputRegion {
+    /// The whole field, padding included (may reach outside the image).
+    pub unclipped: Rect,
+    /// The part inside the image, if any.
+    pub clipped: Option<Rect>,
+}
+
+/// The receptive field after each layer of the stack (one entry per layer).
+///
+/// # Errors
+/// A zero kernel, stride or dilation, or a field too large to count.
+pub fn receptive_fields(layers: &[LayerGeometry]) -> Result<Vec<ReceptiveField>> {
+    let mut field = ReceptiveField {
+        size: (1, 1),
+        jump: (1, 1),
+        start: (0, 0),
+    };
+    let too_large = || Error::TooLarge {
+        what: "the receptive field".into(),
+        limit: i64::MAX as usize,
+    };
+    layers
+        .iter()
+        .map(|layer| {
+            for (value, what) in [
+                (layer.kernel.0.min(layer.kernel.1), "kernel size"),
+                (layer.stride.0.min(layer.stride.1), "stride"),
+                (layer.dilation.0.min(layer.dilation.1), "dilation"),
+            ] {
+                crate::error::positive(value, what)?;
+            }
+            let axis = |size: u64, jump: u64, start: i64, k: usize, s: usize, p: usize, d: usize| {
+                let span = (d as u64).checked_mul(k as u64 - 1)?;
+                let size = size.checked_add(span.checked_mul(jump)?)?;
+                let start = start.checked_sub(i64::try_from((p as u64).checked_mul(jump)?).ok()?)?;
+                let jump = jump.checked_mul(s as u64)?;
+                (size <= i64::MAX as u64 && jump <= i64::MAX as u64).then_some((size, jump, start))
+            };
+            let (size_h, jump_h, start_h) = axis(
+                field.size.0, field.jump.0, field.start.0,
+                layer.kernel.0, layer.stride.0, layer.pads.top, layer.dilation.0,
+            )
+            .ok_or_else(too_large)?;
+            let (size_w, jump_w, start_w) = axis(
+                field.size.1, field.jump.1, field.start.1,
+                layer.kernel.1, layer.stride.1, layer.pads.left, layer.dilation.1,
+            )
+            .ok_or_else(too_large)?;
+            field = ReceptiveField {
+                size: (size_h, size_w),
+                jump: (jump_h, jump_w),
+                start: (start_h, start_w),
+            };
+            Ok(field)
+        })
+        .collect()
+}
+
+/// The output size of every layer of the stack for an input of `(height, width)`.
+///
+/// # Errors
+/// Any layer whose window does not fit its (padded) input.
+pub fn layer_sizes(layers: &[LayerGeometry], input: (usize, usize)) -> Result<Vec<(usize, usize)>> {
+    let mut size = input;
+    layers
+        .iter()
+        .map(|layer| {
+            size = window_output(size, layer.kernel, layer.stride, layer.pads, layer.dilation, false, "kernel")?;
+            Ok(size)
+        })
+        .collect()
+}
+
+/// The input pixels that cell `(y, x)` of layer `layer` (0 is the first layer) sees, for
+/// an input of `(height, width)`.
+///
+/// # Errors
+/// An invalid stack, a layer index past the stack, or a cell outside that layer's output.
+pub fn input_region(
+    layers: &[LayerGeometry],
+    layer: usize,
+    cell: (usize, usize),
+    input: (usize, usize),
+) -> Result<InputRegion> {
+    let sizes = layer_sizes(layers, input)?;
+    let fields = receptive_fields(layers)?;
+    let (Some(&(height, width)), Some(field)) = (sizes.get(layer), fields.get(layer)) else {
+        return Err(Error::OutOfRange {
+            message: format!("the stack has {} layers; there is no layer {}", layers.len(), layer + 1),
+        });
+    };
+    if cell.0 >= height || cell.1 >= width {
+        return Err(Error::OutOfRange {
+            message: format!(
+                "layer {} outputs {height}x{width} cells; there is no cell at row {}, column {}",
+                layer + 1,
+                cell.0,
+                cell.1
+            ),
+        });
+    }
+    let unclipped = field.rect(cell).ok_or_else(|| Error::TooLarge {
+        what: "the receptive field".into(),
+        limit: i64::MAX as usize,
+    })?;
+    Ok(InputRegion {
+        unclipped,
+        clipped: unclipped.clip(input.0, input.1),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn three_three_by_three_layers_see_seven() {
+        let layers = [LayerGeometry::square(3, 1, 0, 1); 3];
+        let sizes: Vec<u64> = receptive_fields(&layers).unwrap().iter().map(|f| f.size.0).collect();
+        assert_eq!(sizes, [3, 5, 7]);
+        assert_eq!(receptive_fields(&[LayerGeometry::square(7, 1, 0, 1)]).unwrap()[0].size, (7, 7));
+    }
+
+    #[test]
+    fn strides_multiply_the_growth() {
+        // RF_l = RF_{l-1} + (k_l - 1) * prod(s_1..s_{l-1}).
+        let layers = [
+            LayerGeometry::square(3, 2, 1, 1),
+            LayerGeometry::square(3, 2, 1, 1),
+            LayerGeometry::square(3, 1, 1, 2),
+        ];
+        let fields = receptive_fields(&layers).unwrap();
+        assert_eq!(fields.iter().map(|f| f.size.0).collect::<Vec<_>>(), [3, 7, 7 + 2 * 2 * 4]);
+        assert_eq!(fields[2].jump, (4, 4));
+        assert_eq!(fields[2].start, (-1 - 2 - 4, -7));
+    }
+
+    #[test]
+    fn regions_are_clipped_to_the_image() {
+        let layers = [LayerGeometry::square(3, 1, 1, 1)];
+        let region = input_region(&layers, 0, (0, 4), (5, 5)).unwrap();
+        assert_eq!(region.unclipped, Rect { top: -1, left: 3, bottom: 2, right: 6 });
+        assert_eq!(region.clipped, Some(Rect { top: 0, left: 3, bottom: 2, right: 5 }));
+        assert!(input_region(&layers, 0, (5, 0), (5, 5)).is_err());
+        assert!(input_region(&layers, 1, (0, 0), (5, 5)).is_err());
+    }
+
+    #[test]
+    fn hundred_pixel_object_needs_about_fifty_layers() {
+        // The lecture's question: stride-1 3x3 layers grow the field by 2 each.
+        let needed = (1..).find(|&n| {
+            let layers = vec![LayerGeometry::square(3, 1, 1, 1); n];
+            receptive_fields(&layers).unwrap()[n - 1].size.0 >= 100
+        });
+        assert_eq!(needed, Some(50));
+    }
+
+    #[test]
+    fn zero_and_overflow_are_errors() {
+        assert!(receptive_fields(&[LayerGeometry::square(3, 0, 0, 1)]).is_err());
+        assert!(receptive_fields(&[LayerGeometry::square(0, 1, 0, 1)]).is_err());
+        let huge = vec![LayerGeometry::square(64, 1 << 20, 0, 1 << 20); 8];
+        assert!(receptive_fields(&huge).is_err());
+    }
+}
