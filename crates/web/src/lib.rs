@@ -1,1 +1,3 @@
-//! placeholder
+//! The convlens page (placeholder while the page is built).
+pub mod pipeline;
+pub mod settings;

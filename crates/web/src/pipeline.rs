@@ -1,0 +1,615 @@
+//! From an RGBA frame and the settings to the maps the page draws, and the numbers and
+//! arithmetic it shows. Pure Rust with no web types: the page and the native test oracle
+//! (`examples/oracle.rs`) both call it.
+
+use std::fmt::Write as _;
+
+use convlens_core::cost::ConvLayerShape;
+use convlens_core::geometry::Pads;
+use convlens_core::image::{rgba_to_tensor, tensor_to_rgba};
+use convlens_core::{
+    depthwise_conv2d, pool2d, reference, Channels, DisplayMapping, PaddingMode, PoolFunction,
+    Rect, Result, Tensor,
+};
+
+use crate::settings::{PaddingChoice, Settings};
+
+/// One RGBA frame, row-major, 4 bytes a pixel.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Frame {
+    /// Width in pixels.
+    pub width: usize,
+    /// Height in pixels.
+    pub height: usize,
+    /// `4 * width * height` bytes.
+    pub rgba: Vec<u8>,
+}
+
+/// Which implementation computes the maps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// The core crate's fast paths (the page).
+    Fast,
+    /// The naive reference (the test oracle).
+    Reference,
+}
+
+/// The tensor the demo works on: the frame's selected channels, values 0..255.
+///
+/// # Errors
+/// A frame whose buffer does not match its size.
+pub fn input_tensor(frame: &Frame, channel: Channels) -> Result<Tensor> {
+    rgba_to_tensor(&frame.rgba, frame.width, frame.height, channel)
+}
+
+/// The feature map: the kernel applied to each selected channel (depthwise).
+///
+/// # Errors
+/// Invalid geometry, in words.
+pub fn feature_map(settings: &Settings, input: &Tensor, backend: Backend) -> Result<Tensor> {
+    let kernel = settings.kernel.kernel();
+    let params = settings.conv_params();
+    match backend {
+        Backend::Fast => depthwise_conv2d(input, &kernel, &params),
+        Backend::Reference => {
+            let channels = input.channels();
+            let weight = Tensor::with_batch(
+                channels,
+                1,
+                kernel.height(),
+                kernel.width(),
+                kernel.weights().repeat(channels),
+            )?;
+            reference::conv2d(input, &weight, None, &params)
+        }
+    }
+}
+
+/// The pooled map.
+///
+/// # Errors
+/// Invalid geometry, in words.
+pub fn pooled_map(settings: &Settings, input: &Tensor, backend: Backend) -> Result<Tensor> {
+    let params = settings.pool_params();
+    match backend {
+        Backend::Fast => pool2d(input, settings.pool, &params),
+        Backend::Reference => reference::pool2d(input, settings.pool, &params),
+    }
+}
+
+/// Draws a map into `out` as RGBA. Pooled maps stay within 0..255 and always clamp.
+///
+/// # Errors
+/// A tensor that is not one image of 1 or 3 channels.
+pub fn draw(map: &Tensor, mapping: DisplayMapping, out: &mut Vec<u8>) -> Result<()> {
+    tensor_to_rgba(map, mapping, out)
+}
+
+/// The numbers the page shows next to the convolution demo.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConvFacts {
+    /// Output height and width.
+    pub output: (usize, usize),
+    /// The padding on each side.
+    pub pads: Pads,
+    /// The output-size formula for height, filled in.
+    pub height_formula: String,
+    /// The same for width.
+    pub width_formula: String,
+    /// Parameter count with its formula.
+    pub parameters: String,
+    /// FLOPs with their formula.
+    pub flops: String,
+    /// What one output cell sees.
+    pub receptive_field: String,
+    /// The equivalent PyTorch layer.
+    pub pytorch: String,
+}
+
+/// Works out [`ConvFacts`] for an input of `channels x height x width`.
+///
+/// # Errors
+/// Invalid geometry, in words.
+pub fn conv_facts(settings: &Settings, channels: usize, height: usize, width: usize) -> Result<ConvFacts> {
+    let kernel = settings.kernel.kernel();
+    let params = convlens_core::ConvParams {
+        groups: channels,
+        ..settings.conv_params()
+    };
+    let input_shape = convlens_core::Shape::new(1, channels, height, width)?;
+    let weight_shape = convlens_core::Shape::new(channels, 1, kernel.height(), kernel.width())?;
+    let plan = params.plan(input_shape, weight_shape)?;
+    let output = (plan.output.height, plan.output.width);
+    let (s, d) = (settings.stride, settings.dilation);
+    let formula = |axis: &str, size: usize, before: usize, after: usize, k: usize, out: usize| {
+        let (symbolic, padding) = if before == after {
+            ("2p".to_string(), format!("2·{before}"))
+        } else {
+            ("p₁ + p₂".to_string(), format!("{before} + {after}"))
+        };
+        format!(
+            "{axis}_out = ⌊({axis}_in + {symbolic} − d·(k − 1) − 1) / s⌋ + 1 \
+             = ⌊({size} + {padding} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = {out}"
+        )
+    };
+    let layer = ConvLayerShape {
+        in_channels: channels,
+        out_channels: channels,
+        kernel: (kernel.height(), kernel.width()),
+        groups: channels,
+        bias: false,
+    };
+    let parameter_count = layer.parameters()?;
+    let flops = layer.flops(output)?;
+    let (kh, kw) = layer.kernel;
+    let parameters = if channels == 1 {
+        format!("K_h·K_w·C_in·C_out = {kh}·{kw}·1·1 = {parameter_count} (no bias)")
+    } else {
+        format!(
+            "K_h·K_w·(C_in/groups)·C_out = {kh}·{kw}·1·{channels} = {parameter_count} \
+             (one {kh}×{kw} kernel per channel, no bias)"
+        )
+    };
+    let flops = format!(
+        "H_out·W_out·C_out·K_h·K_w·(C_in/groups) = {}·{}·{channels}·{kh}·{kw}·1 = {} \
+         multiply-adds, ×2 = {} FLOPs",
+        output.0,
+        output.1,
+        group_digits(flops.multiply_adds),
+        group_digits(2 * flops.multiply_adds)
+    );
+    let covers = (d * (kh - 1) + 1, d * (kw - 1) + 1);
+    let mut receptive_field = format!("each output cell sees a {}×{} window of the input", covers.0, covers.1);
+    if d > 1 {
+        let _ = write!(
+            receptive_field,
+            " (a {kh}×{kw} kernel at dilation {d}: {} taps with gaps of {} pixels)",
+            kh * kw,
+            d - 1
+        );
+    }
+    let _ = write!(
+        receptive_field,
+        "; neighbouring cells look {s} pixel{} apart",
+        if s == 1 { "" } else { "s" }
+    );
+    Ok(ConvFacts {
+        output,
+        pads: plan.pads,
+        height_formula: formula("H", height, plan.pads.top, plan.pads.bottom, kh, output.0),
+        width_formula: formula("W", width, plan.pads.left, plan.pads.right, kw, output.1),
+        parameters,
+        flops,
+        receptive_field,
+        pytorch: pytorch_conv(settings, channels, (kh, kw)),
+    })
+}
+
+/// The `nn.Conv2d` line for the settings.
+pub fn pytorch_conv(settings: &Settings, channels: usize, kernel: (usize, usize)) -> String {
+    let mut line = format!("nn.Conv2d({channels}, {channels}, kernel_size=");
+    if kernel.0 == kernel.1 {
+        let _ = write!(line, "{}", kernel.0);
+    } else {
+        let _ = write!(line, "({}, {})", kernel.0, kernel.1);
+    }
+    if settings.stride != 1 {
+        let _ = write!(line, ", stride={}", settings.stride);
+    }
+    match settings.padding {
+        PaddingChoice::Pixels(0) => {}
+        PaddingChoice::Pixels(p) => {
+            let _ = write!(line, ", padding={p}");
+        }
+        PaddingChoice::Same => line.push_str(", padding='same'"),
+        PaddingChoice::Valid => line.push_str(", padding='valid'"),
+    }
+    if settings.dilation != 1 {
+        let _ = write!(line, ", dilation={}", settings.dilation);
+    }
+    if channels > 1 {
+        let _ = write!(line, ", groups={channels}");
+    }
+    line.push_str(", bias=False");
+    if settings.padding_mode != PaddingMode::Zeros {
+        let _ = write!(line, ", padding_mode='{}'", settings.padding_mode.name());
+    }
+    line.push(')');
+    line
+}
+
+/// The pooling layer as PyTorch writes it.
+pub fn pytorch_pool(settings: &Settings) -> String {
+    let mut arguments = format!("kernel_size={}", settings.pool_size);
+    if let Some(stride) = settings.pool_stride {
+        let _ = write!(arguments, ", stride={stride}");
+    } else {
+        let _ = write!(arguments, ", stride={}", settings.pool_size);
+    }
+    match settings.pool {
+        PoolFunction::Max => format!("nn.MaxPool2d({arguments})"),
+        PoolFunction::Mean => format!("nn.AvgPool2d({arguments})"),
+        PoolFunction::Min => format!("-F.max_pool2d(-x, {arguments})  # min pooling"),
+    }
+}
+
+/// The numbers the page shows next to the pooling demo.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolFacts {
+    /// Output height and width.
+    pub output: (usize, usize),
+    /// The output-size formula for height, filled in.
+    pub height_formula: String,
+    /// The same for width.
+    pub width_formula: String,
+    /// The equivalent PyTorch layer.
+    pub pytorch: String,
+}
+
+/// Works out [`PoolFacts`] for an input of `height x width`.
+///
+/// # Errors
+/// Invalid geometry, in words.
+pub fn pool_facts(settings: &Settings, height: usize, width: usize) -> Result<PoolFacts> {
+    let params = settings.pool_params();
+    let output = params.output_size(settings.pool, height, width)?;
+    let (k, s) = (settings.pool_size, params.stride().0);
+    let formula = |axis: &str, size: usize, out: usize| {
+        format!("{axis}_out = ⌊({axis}_in − k) / s⌋ + 1 = ⌊({size} − {k}) / {s}⌋ + 1 = {out}")
+    };
+    Ok(PoolFacts {
+        output,
+        height_formula: formula("H", height, output.0),
+        width_formula: formula("W", width, output.1),
+        pytorch: pytorch_pool(settings),
+    })
+}
+
+/// One input cell that takes part in an output cell.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Term {
+    /// The input value (0 for zero padding).
+    pub value: f32,
+    /// The kernel weight it is multiplied by (1 for pooling).
+    pub weight: f32,
+    /// True when the cell lies in the padding.
+    pub padded: bool,
+    /// For max and min pooling: this cell is the one taken.
+    pub chosen: bool,
+}
+
+/// The arithmetic of one output cell, for one channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelArithmetic {
+    /// The channel's name (R, G, B, Gray).
+    pub channel: &'static str,
+    /// The window's cells, row by row (`rows x columns`).
+    pub terms: Vec<Term>,
+    /// Cells per row of `terms`.
+    pub columns: usize,
+    /// The result (the sum, or the pooled value).
+    pub result: f32,
+    /// The value as the output map shows it (0..255), or the colour for diverging.
+    pub shown: String,
+}
+
+/// The arithmetic of one output cell: where it looks and, per channel, what it adds up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellArithmetic {
+    /// The output cell, `(row, column)`.
+    pub cell: (usize, usize),
+    /// The input window it sees (may reach into padding).
+    pub window: Rect,
+    /// Spacing of the taps inside the window (the dilation; 1 for pooling).
+    pub step: usize,
+    /// One entry per channel.
+    pub channels: Vec<ChannelArithmetic>,
+}
+
+fn channel_names(channel: Channels) -> &'static [&'static str] {
+    match channel {
+        Channels::All => &["R", "G", "B"],
+        Channels::Red => &["R"],
+        Channels::Green => &["G"],
+        Channels::Blue => &["B"],
+        Channels::Gray => &["Gray"],
+    }
+}
+
+/// The arithmetic of output cell `cell` of the convolution: each tap's input value and
+/// weight, and their sum as the feature map holds it.
+///
+/// # Errors
+/// Invalid geometry, or a cell outside the feature map.
+pub fn conv_arithmetic(
+    settings: &Settings,
+    input: &Tensor,
+    output: &Tensor,
+    cell: (usize, usize),
+) -> Result<CellArithmetic> {
+    let kernel = settings.kernel.kernel();
+    let facts = conv_facts(settings, input.channels(), input.height(), input.width())?;
+    check_cell(cell, facts.output)?;
+    let (s, d) = (settings.stride, settings.dilation);
+    let top = (cell.0 * s) as i64 - facts.pads.top as i64;
+    let left = (cell.1 * s) as i64 - facts.pads.left as i64;
+    let (kh, kw) = (kernel.height(), kernel.width());
+    let window = Rect {
+        top,
+        left,
+        bottom: top + (d * (kh - 1) + 1) as i64,
+        right: left + (d * (kw - 1) + 1) as i64,
+    };
+    let mode = settings.padding_mode;
+    let (min, max) = output.min_max();
+    let channels = channel_names(settings.channel)
+        .iter()
+        .enumerate()
+        .map(|(c, &name)| {
+            let mut terms = Vec::with_capacity(kh * kw);
+            for m in 0..kh {
+                for n in 0..kw {
+                    let y = top + (m * d) as i64;
+                    let x = left + (n * d) as i64;
+                    let inside = (0..input.height() as i64).contains(&y) && (0..input.width() as i64).contains(&x);
+                    let value = match (mode.source(y as isize, input.height()), mode.source(x as isize, input.width())) {
+                        (Some(r), Some(col)) => input.get(0, c, r, col).unwrap_or(0.0),
+                        _ => 0.0,
+                    };
+                    terms.push(Term {
+                        value,
+                        weight: kernel.get(m, n).unwrap_or(0.0),
+                        padded: !inside,
+                        chosen: false,
+                    });
+                }
+            }
+            let result = output.get(0, c, cell.0, cell.1).unwrap_or(0.0);
+            ChannelArithmetic {
+                channel: name,
+                terms,
+                columns: kw,
+                result,
+                shown: shown(result, settings.display, (min, max), output.channels() == 1),
+            }
+        })
+        .collect();
+    Ok(CellArithmetic {
+        cell,
+        window,
+        step: d,
+        channels,
+    })
+}
+
+/// The arithmetic of pooled cell `cell`: the window's values and the one taken (max,
+/// min) or their mean.
+///
+/// # Errors
+/// Invalid geometry, or a cell outside the pooled map.
+pub fn pool_arithmetic(
+    settings: &Settings,
+    input: &Tensor,
+    output: &Tensor,
+    cell: (usize, usize),
+) -> Result<CellArithmetic> {
+    let params = settings.pool_params();
+    let (out_h, out_w) = params.output_size(settings.pool, input.height(), input.width())?;
+    check_cell(cell, (out_h, out_w))?;
+    let (sy, sx) = params.stride();
+    let k = settings.pool_size;
+    let top = (cell.0 * sy) as i64;
+    let left = (cell.1 * sx) as i64;
+    let window = Rect {
+        top,
+        left,
+        bottom: (top + k as i64).min(input.height() as i64),
+        right: (left + k as i64).min(input.width() as i64),
+    };
+    let channels = channel_names(settings.channel)
+        .iter()
+        .enumerate()
+        .map(|(c, &name)| {
+            let result = output.get(0, c, cell.0, cell.1).unwrap_or(0.0);
+            let mut chosen_once = false;
+            let terms = (window.top..window.bottom)
+                .flat_map(|y| (window.left..window.right).map(move |x| (y as usize, x as usize)))
+                .map(|(y, x)| {
+                    let value = input.get(0, c, y, x).unwrap_or(0.0);
+                    let chosen = settings.pool != PoolFunction::Mean && value == result && !chosen_once;
+                    chosen_once |= chosen;
+                    Term {
+                        value,
+                        weight: 1.0,
+                        padded: false,
+                        chosen,
+                    }
+                })
+                .collect();
+            ChannelArithmetic {
+                channel: name,
+                terms,
+                columns: (window.right - window.left) as usize,
+                result,
+                shown: shown(result, DisplayMapping::Clamp, (0.0, 255.0), false),
+            }
+        })
+        .collect();
+    Ok(CellArithmetic {
+        cell,
+        window,
+        step: 1,
+        channels,
+    })
+}
+
+fn check_cell(cell: (usize, usize), (height, width): (usize, usize)) -> Result<()> {
+    if cell.0 < height && cell.1 < width {
+        Ok(())
+    } else {
+        Err(convlens_core::Error::OutOfRange {
+            message: format!("the map is {height}×{width}; there is no cell at row {}, column {}", cell.0, cell.1),
+        })
+    }
+}
+
+/// How a value appears on the map, in words.
+fn shown(value: f32, mapping: DisplayMapping, (min, max): (f32, f32), single_channel: bool) -> String {
+    let byte = |v: f32| v.round().clamp(0.0, 255.0) as u8;
+    match mapping {
+        DisplayMapping::Clamp => format!("shown as clamp(round(v), 0, 255) = {}", byte(value)),
+        DisplayMapping::Absolute => format!("shown as clamp(round(|v|), 0, 255) = {}", byte(value.abs())),
+        DisplayMapping::Normalize if max > min => format!(
+            "shown as (v − min)/(max − min)·255 = ({} − {})/({} − {})·255 = {}",
+            number(value),
+            number(min),
+            number(max),
+            number(min),
+            byte((value - min) / (max - min) * 255.0)
+        ),
+        DisplayMapping::Normalize => "the map is constant: shown as mid-gray 128".into(),
+        DisplayMapping::Diverging => {
+            let largest = min.abs().max(max.abs());
+            let t = if largest > 0.0 { value / largest } else { 0.0 };
+            if single_channel {
+                let [r, g, b] = convlens_core::image::diverging_colour(t);
+                format!("shown at {:+.2} of the colour scale, rgb({r}, {g}, {b})", t)
+            } else {
+                format!("shown as 128 + 127·v/max|v| = {}", byte(128.0 + 127.0 * t))
+            }
+        }
+    }
+}
+
+/// A value as the arithmetic shows it: integers plainly, others with up to 3 decimals.
+pub fn number(value: f32) -> String {
+    if value == value.trunc() && value.abs() < 1e9 {
+        format!("{}", value as i64)
+    } else {
+        let text = format!("{value:.3}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// `1234567` as `1 234 567` (thin spaces group the digits).
+pub fn group_digits(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{2009}');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use convlens_core::Preset;
+    use crate::settings::KernelChoice;
+
+    fn frame() -> Frame {
+        let (width, height) = (7, 5);
+        let rgba = (0..width * height)
+            .flat_map(|i| [(i * 7 % 256) as u8, (i * 13 % 256) as u8, (i * 29 % 256) as u8, 255])
+            .collect();
+        Frame { width, height, rgba }
+    }
+
+    #[test]
+    fn fast_and_reference_agree_for_every_setting() {
+        let frame = frame();
+        let mut settings = Settings::default();
+        for preset in Preset::ALL {
+            for channel in Channels::ALL {
+                for (stride, padding, dilation) in [(1, PaddingChoice::Pixels(0)), (2, PaddingChoice::Pixels(1)), (1, PaddingChoice::Same), (3, PaddingChoice::Valid)]
+                    .into_iter()
+                    .flat_map(|(s, p)| [1, 2].map(move |d| (s, p, d)))
+                {
+                    settings.kernel = KernelChoice::Preset(preset);
+                    settings.channel = channel;
+                    (settings.stride, settings.padding, settings.dilation) = (stride, padding, dilation);
+                    let input = input_tensor(&frame, channel).unwrap();
+                    let fast = feature_map(&settings, &input, Backend::Fast);
+                    let slow = feature_map(&settings, &input, Backend::Reference);
+                    assert_eq!(fast, slow, "{settings:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn facts_fill_in_the_lecture_formulas() {
+        let settings = Settings { stride: 2, padding: PaddingChoice::Pixels(1), ..Settings::default() };
+        let facts = conv_facts(&settings, 3, 512, 451).unwrap();
+        assert_eq!(facts.output, (256, 226));
+        assert_eq!(facts.height_formula, "H_out = ⌊(H_in + 2p − d·(k − 1) − 1) / s⌋ + 1 = ⌊(512 + 2·1 − 1·(3 − 1) − 1) / 2⌋ + 1 = 256");
+        assert!(facts.parameters.ends_with("= 27 (one 3×3 kernel per channel, no bias)"), "{}", facts.parameters);
+        assert!(facts.flops.contains("256·226·3·3·3·1 = 1\u{2009}562\u{2009}112 multiply-adds"), "{}", facts.flops);
+        assert_eq!(facts.pytorch, "nn.Conv2d(3, 3, kernel_size=3, stride=2, padding=1, groups=3, bias=False)");
+        let gray = Settings { channel: Channels::Gray, padding: PaddingChoice::Same, dilation: 2, padding_mode: PaddingMode::Reflect, ..Settings::default() };
+        let facts = conv_facts(&gray, 1, 10, 10).unwrap();
+        assert_eq!(facts.output, (10, 10));
+        assert_eq!(facts.pytorch, "nn.Conv2d(1, 1, kernel_size=3, padding='same', dilation=2, bias=False, padding_mode='reflect')");
+        assert!(facts.receptive_field.starts_with("each output cell sees a 5×5 window"));
+        assert!(conv_facts(&Settings { dilation: 6, ..Settings::default() }, 1, 10, 10).unwrap_err().to_string().contains("covers 13x13"));
+    }
+
+    #[test]
+    fn pooling_facts_and_lines() {
+        let mut settings = Settings::default();
+        assert_eq!(pytorch_pool(&settings), "nn.MaxPool2d(kernel_size=2, stride=2)");
+        settings.pool = PoolFunction::Mean;
+        settings.pool_size = 3;
+        settings.pool_stride = Some(1);
+        assert_eq!(pytorch_pool(&settings), "nn.AvgPool2d(kernel_size=3, stride=1)");
+        let facts = pool_facts(&settings, 300, 451).unwrap();
+        assert_eq!(facts.output, (298, 449));
+    }
+
+    #[test]
+    fn arithmetic_adds_up_to_the_map() {
+        let frame = frame();
+        let settings = Settings { padding: PaddingChoice::Pixels(1), stride: 2, ..Settings::default() };
+        let input = input_tensor(&frame, settings.channel).unwrap();
+        let map = feature_map(&settings, &input, Backend::Fast).unwrap();
+        for cell in [(0, 0), (1, 2), (2, 3)] {
+            let arithmetic = conv_arithmetic(&settings, &input, &map, cell).unwrap();
+            assert_eq!(arithmetic.channels.len(), 3);
+            for channel in &arithmetic.channels {
+                let sum: f32 = channel.terms.iter().map(|t| t.value * t.weight).sum();
+                assert_eq!(sum, channel.result, "{cell:?}");
+            }
+        }
+        let corner = conv_arithmetic(&settings, &input, &map, (0, 0)).unwrap();
+        assert_eq!(corner.window, Rect { top: -1, left: -1, bottom: 2, right: 2 });
+        assert_eq!(corner.channels[0].terms.iter().filter(|t| t.padded).count(), 5);
+        assert!(conv_arithmetic(&settings, &input, &map, (3, 0)).is_err());
+    }
+
+    #[test]
+    fn pool_arithmetic_marks_the_winner() {
+        let frame = frame();
+        let settings = Settings { channel: Channels::Red, ..Settings::default() };
+        let input = input_tensor(&frame, settings.channel).unwrap();
+        let map = pooled_map(&settings, &input, Backend::Fast).unwrap();
+        let arithmetic = pool_arithmetic(&settings, &input, &map, (1, 2)).unwrap();
+        let channel = &arithmetic.channels[0];
+        assert_eq!(channel.terms.len(), 4);
+        let chosen: Vec<f32> = channel.terms.iter().filter(|t| t.chosen).map(|t| t.value).collect();
+        assert_eq!(chosen, [channel.result]);
+        assert_eq!(arithmetic.window, Rect { top: 2, left: 4, bottom: 4, right: 6 });
+    }
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(number(-3.0), "-3");
+        assert_eq!(number(0.0625), "0.062");
+        assert_eq!(number(0.1), "0.1");
+        assert_eq!(number(2.5), "2.5");
+        assert_eq!(group_digits(1234567), "1\u{2009}234\u{2009}567");
+        assert_eq!(group_digits(123), "123");
+    }
+}

@@ -1,0 +1,519 @@
+//! The page's settings, and their URL form: the query string is the state.
+//!
+//! Pure Rust with no web types, so it is tested natively. [`Settings::from_query`] never
+//! fails: a bad parameter keeps its default and adds a warning in words.
+
+use std::fmt::Write as _;
+
+use convlens_core::geometry::{Padding, PaddingMode};
+use convlens_core::{Channels, ConvParams, DisplayMapping, Kernel, PoolFunction, PoolParams, Preset};
+
+/// Which demo the page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// The convolution demo.
+    Conv,
+    /// The pooling demo.
+    Pool,
+}
+
+impl View {
+    /// Both views, in tab order.
+    pub const ALL: [View; 2] = [View::Conv, View::Pool];
+
+    /// URL name.
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Conv => "conv",
+            View::Pool => "pool",
+        }
+    }
+}
+
+/// Where the input frame comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// One of the built-in photos.
+    Sample(Sample),
+    /// The live webcam.
+    Webcam,
+    /// A file the user opened (not restorable from a URL).
+    Upload,
+}
+
+/// The built-in photos (see `www/samples/LICENSES.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sample {
+    /// Astronaut Eileen Collins, 512x512 colour.
+    Astronaut,
+    /// Chelsea the cat, 451x300 colour.
+    Chelsea,
+    /// A coffee cup, 600x400 colour.
+    Coffee,
+    /// A cameraman, 512x512 gray.
+    Camera,
+    /// A brick wall, 512x512 gray.
+    Brick,
+}
+
+impl Sample {
+    /// Every sample, in menu order.
+    pub const ALL: [Sample; 5] = [
+        Sample::Astronaut,
+        Sample::Chelsea,
+        Sample::Coffee,
+        Sample::Camera,
+        Sample::Brick,
+    ];
+
+    /// URL name, also the file name without `.png`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sample::Astronaut => "astronaut",
+            Sample::Chelsea => "chelsea",
+            Sample::Coffee => "coffee",
+            Sample::Camera => "camera",
+            Sample::Brick => "brick",
+        }
+    }
+}
+
+/// Padding as the page offers it: a number, `same` or `valid`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaddingChoice {
+    /// The same number of pixels on every side.
+    Pixels(usize),
+    /// Keep the size (stride 1 only).
+    Same,
+    /// No padding.
+    Valid,
+}
+
+/// The kernel: a preset or the user's own weights.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KernelChoice {
+    /// A named preset.
+    Preset(Preset),
+    /// Typed-in weights.
+    Custom(Kernel),
+}
+
+impl KernelChoice {
+    /// The weights.
+    pub fn kernel(&self) -> Kernel {
+        match self {
+            KernelChoice::Preset(preset) => preset.kernel(),
+            KernelChoice::Custom(kernel) => kernel.clone(),
+        }
+    }
+
+    /// URL name: the preset's slug or `custom`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            KernelChoice::Preset(preset) => preset.slug(),
+            KernelChoice::Custom(_) => "custom",
+        }
+    }
+}
+
+/// Largest stride, dilation and padding the page accepts (the URL may ask for more).
+pub const MAX_STEP: usize = 16;
+/// Largest pooling window.
+pub const MAX_POOL: usize = 16;
+/// The sizes the input can be scaled to (longest side); 0 is its own size.
+pub const SIZES: [usize; 5] = [0, 256, 128, 64, 32];
+
+/// Everything the controls set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The demo shown.
+    pub view: View,
+    /// Where the input comes from.
+    pub source: Source,
+    /// Longest side the input is scaled to; 0 keeps its own size.
+    pub size: usize,
+    /// The kernel.
+    pub kernel: KernelChoice,
+    /// Convolution stride (both axes).
+    pub stride: usize,
+    /// Convolution padding.
+    pub padding: PaddingChoice,
+    /// What fills the padding.
+    pub padding_mode: PaddingMode,
+    /// Convolution dilation (both axes).
+    pub dilation: usize,
+    /// Which channels are convolved or pooled.
+    pub channel: Channels,
+    /// How the feature map's values are drawn.
+    pub display: DisplayMapping,
+    /// The pooling function.
+    pub pool: PoolFunction,
+    /// The pooling window side.
+    pub pool_size: usize,
+    /// The pooling stride; `None` is the window side (PyTorch's default).
+    pub pool_stride: Option<usize>,
+}
+
+impl Default for Settings {
+    /// The lecture's opening demo: Edges on the astronaut, stride 1, padding 0.
+    fn default() -> Self {
+        Settings {
+            view: View::Conv,
+            source: Source::Sample(Sample::Astronaut),
+            size: 0,
+            kernel: KernelChoice::Preset(Preset::Edges),
+            stride: 1,
+            padding: PaddingChoice::Pixels(0),
+            padding_mode: PaddingMode::Zeros,
+            dilation: 1,
+            channel: Channels::All,
+            display: DisplayMapping::Clamp,
+            pool: PoolFunction::Max,
+            pool_size: 2,
+            pool_stride: None,
+        }
+    }
+}
+
+/// The URL parameters, in the order they are written.
+pub const PARAMETERS: [&str; 15] = [
+    "view", "image", "size", "kernel", "weights", "stride", "padding", "padding_mode",
+    "dilation", "channel", "display", "pool", "pool_size", "pool_stride", "lang",
+];
+
+impl Settings {
+    /// The convolution's parameters (the kernel is applied per channel, depthwise).
+    pub fn conv_params(&self) -> ConvParams {
+        ConvParams {
+            stride: (self.stride, self.stride),
+            padding: match self.padding {
+                PaddingChoice::Pixels(p) => Padding::uniform(p),
+                PaddingChoice::Same => Padding::Same,
+                PaddingChoice::Valid => Padding::Valid,
+            },
+            padding_mode: self.padding_mode,
+            dilation: (self.dilation, self.dilation),
+            groups: self.channel.count(),
+        }
+    }
+
+    /// The pooling's parameters.
+    pub fn pool_params(&self) -> PoolParams {
+        PoolParams {
+            stride: self.pool_stride.map(|s| (s, s)),
+            ..PoolParams::square(self.pool_size)
+        }
+    }
+
+    /// Sets one parameter from its URL (or control) value.
+    ///
+    /// # Errors
+    /// A sentence saying what is wrong; the setting is then unchanged.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let value = value.trim();
+        match key {
+            "view" => {
+                self.view = match value {
+                    "conv" => View::Conv,
+                    "pool" => View::Pool,
+                    _ => return Err(format!("there is no view '{value}'; use conv or pool")),
+                }
+            }
+            "image" => {
+                self.source = if value == "webcam" {
+                    Source::Webcam
+                } else {
+                    Source::Sample(
+                        Sample::ALL.into_iter().find(|s| s.name() == value).ok_or_else(|| {
+                            format!(
+                                "there is no image '{value}'; use astronaut, chelsea, coffee, \
+                                 camera, brick or webcam"
+                            )
+                        })?,
+                    )
+                }
+            }
+            "size" => {
+                self.size = match value {
+                    "full" => 0,
+                    _ => number(key, value, 1, 4096)
+                        .ok()
+                        .filter(|n| SIZES.contains(n))
+                        .ok_or_else(|| format!("size must be full, 256, 128, 64 or 32, not '{value}'"))?,
+                }
+            }
+            "kernel" => {
+                self.kernel = if value == "custom" {
+                    KernelChoice::Custom(self.kernel.kernel())
+                } else {
+                    KernelChoice::Preset(Preset::from_slug(value).map_err(|e| e.to_string())?)
+                }
+            }
+            "weights" => {
+                self.kernel = KernelChoice::Custom(Kernel::parse(value).map_err(|e| e.to_string())?)
+            }
+            "stride" => self.stride = number(key, value, 1, MAX_STEP)?,
+            "dilation" => self.dilation = number(key, value, 1, MAX_STEP)?,
+            "padding" => {
+                self.padding = match value {
+                    "same" => PaddingChoice::Same,
+                    "valid" => PaddingChoice::Valid,
+                    _ => PaddingChoice::Pixels(number(key, value, 0, MAX_STEP)?),
+                }
+            }
+            "padding_mode" => {
+                self.padding_mode = PaddingMode::from_name(value).map_err(|e| e.to_string())?
+            }
+            "channel" => self.channel = Channels::from_name(value).map_err(|e| e.to_string())?,
+            "display" => {
+                self.display = DisplayMapping::from_name(value).map_err(|e| e.to_string())?
+            }
+            "pool" => self.pool = PoolFunction::from_name(value).map_err(|e| e.to_string())?,
+            "pool_size" => self.pool_size = number(key, value, 1, MAX_POOL)?,
+            "pool_stride" => {
+                self.pool_stride = match value {
+                    "" | "auto" => None,
+                    _ => Some(number(key, value, 1, MAX_POOL)?),
+                }
+            }
+            // Read by the page's language switch (another issue); accepted here so that
+            // links carrying it do not warn.
+            "lang" => {}
+            _ => return Err(format!("the parameter '{key}' is not known and was ignored")),
+        }
+        Ok(())
+    }
+
+    /// Reads a query string (`?view=conv&stride=2`, the `?` optional). Unknown, repeated
+    /// and invalid parameters are reported, in order, and otherwise ignored.
+    pub fn from_query(query: &str) -> (Settings, Vec<String>) {
+        let mut settings = Settings::default();
+        let mut warnings = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        let pairs: Vec<(String, String)> = query
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| {
+                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                (percent_decode(key), percent_decode(value))
+            })
+            .collect();
+        // `weights` wins over `kernel`, whatever their order.
+        let (weights, others): (Vec<_>, Vec<_>) = pairs.into_iter().partition(|(k, _)| k == "weights");
+        for (key, value) in others.into_iter().chain(weights) {
+            if seen.contains(&key) {
+                warnings.push(format!(
+                    "the parameter '{}' is given more than once; the last value is used",
+                    shorten(&key)
+                ));
+            } else {
+                seen.push(key.clone());
+            }
+            if let Err(message) = settings.set(&key, &value) {
+                warnings.push(if PARAMETERS.contains(&key.as_str()) {
+                    format!("{message} (kept {})", settings.describe(&key))
+                } else {
+                    format!("the parameter '{}' is not known and was ignored", shorten(&key))
+                });
+            }
+        }
+        (settings, warnings)
+    }
+
+    /// The value of one parameter as the URL writes it.
+    pub fn describe(&self, key: &str) -> String {
+        match key {
+            "view" => self.view.name().into(),
+            "image" => match self.source {
+                Source::Sample(sample) => sample.name().into(),
+                Source::Webcam => "webcam".into(),
+                Source::Upload => "upload".into(),
+            },
+            "size" => match self.size {
+                0 => "full".into(),
+                n => n.to_string(),
+            },
+            "kernel" => self.kernel.name().into(),
+            "weights" => self.kernel.kernel().to_string(),
+            "stride" => self.stride.to_string(),
+            "dilation" => self.dilation.to_string(),
+            "padding" => match self.padding {
+                PaddingChoice::Pixels(p) => p.to_string(),
+                PaddingChoice::Same => "same".into(),
+                PaddingChoice::Valid => "valid".into(),
+            },
+            "padding_mode" => self.padding_mode.name().into(),
+            "channel" => self.channel.name().into(),
+            "display" => self.display.name().into(),
+            "pool" => self.pool.name().into(),
+            "pool_size" => self.pool_size.to_string(),
+            "pool_stride" => self.pool_stride.map_or_else(|| "auto".into(), |s| s.to_string()),
+            _ => String::new(),
+        }
+    }
+
+    /// The query string for these settings (without `?`), every control included.
+    /// An uploaded image is not in the URL: it names the default photo instead.
+    pub fn to_query(&self) -> String {
+        let mut query = String::new();
+        for key in PARAMETERS {
+            let value = match key {
+                "weights" if !matches!(self.kernel, KernelChoice::Custom(_)) => continue,
+                "image" if self.source == Source::Upload => Sample::Astronaut.name().into(),
+                "lang" => continue,
+                _ => self.describe(key),
+            };
+            if !query.is_empty() {
+                query.push('&');
+            }
+            query.push_str(key);
+            query.push('=');
+            percent_encode(&value, &mut query);
+        }
+        query
+    }
+}
+
+fn number(key: &str, value: &str, low: usize, high: usize) -> Result<usize, String> {
+    value
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (low..=high).contains(n))
+        .ok_or_else(|| {
+            format!(
+                "{key} must be a whole number from {low} to {high}, not '{}'",
+                shorten(value)
+            )
+        })
+}
+
+/// Long or strange text is cut before it is quoted back in a message.
+fn shorten(text: &str) -> String {
+    let mut short: String = text.chars().take(40).collect();
+    if short.len() < text.len() {
+        short.push('…');
+    }
+    short
+}
+
+/// Decodes `%XX` escapes and `+` (a space in query strings); bad escapes stay as they are.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                    (Some(high), Some(low)) => {
+                        out.push((high * 16 + low) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            byte => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Appends `text` to `out`, escaping all but letters, digits and `-_.~,;/` (kept
+/// readable in kernel weights).
+fn percent_encode(text: &str, out: &mut String) {
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~,;/".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_round_trip() {
+        let settings = Settings::default();
+        let query = settings.to_query();
+        assert_eq!(
+            query,
+            "view=conv&image=astronaut&size=full&kernel=edges&stride=1&padding=0&\
+             padding_mode=zeros&dilation=1&channel=all&display=clamp&pool=max&pool_size=2&\
+             pool_stride=auto"
+        );
+        assert_eq!(Settings::from_query(&query), (settings, vec![]));
+    }
+
+    #[test]
+    fn every_parameter_is_read() {
+        let (s, warnings) = Settings::from_query(
+            "?view=pool&image=coffee&size=64&kernel=sobel-left&stride=2&padding=same&\
+             padding_mode=reflect&dilation=3&channel=g&display=diverging&pool=mean&\
+             pool_size=3&pool_stride=1",
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(s.view, View::Pool);
+        assert_eq!(s.source, Source::Sample(Sample::Coffee));
+        assert_eq!(s.size, 64);
+        assert_eq!(s.kernel, KernelChoice::Preset(Preset::SobelLeft));
+        assert_eq!((s.stride, s.padding, s.dilation), (2, PaddingChoice::Same, 3));
+        assert_eq!(s.padding_mode, PaddingMode::Reflect);
+        assert_eq!((s.channel, s.display), (Channels::Green, DisplayMapping::Diverging));
+        assert_eq!((s.pool, s.pool_size, s.pool_stride), (PoolFunction::Mean, 3, Some(1)));
+        assert_eq!(Settings::from_query(&s.to_query()).0, s);
+    }
+
+    #[test]
+    fn custom_weights_round_trip() {
+        let (s, warnings) = Settings::from_query("weights=1,0,-1;2,0,-2;1,0,-1.5&kernel=custom");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(s.kernel.kernel().rows()[2], [1.0, 0.0, -1.5]);
+        assert!(s.to_query().contains("kernel=custom&weights=1,0,-1;2,0,-2;1,0,-1.5&"));
+        assert_eq!(Settings::from_query(&s.to_query()).0, s);
+        let (encoded, _) = Settings::from_query("weights=1%2C2%3B3%2C4");
+        assert_eq!(encoded.kernel.kernel().rows(), [[1.0, 2.0], [3.0, 4.0]]);
+    }
+
+    #[test]
+    fn bad_parameters_are_reported_and_ignored() {
+        let (s, warnings) = Settings::from_query(
+            "stride=0&padding=-1&dilation=abc&kernel=nope&weights=1,NaN&foo=1&stride=2&\
+             channel=<script>alert(1)</script>&pool_size=99999999999999999999999",
+        );
+        assert_eq!(s.stride, 2);
+        assert_eq!(s.padding, PaddingChoice::Pixels(0));
+        assert_eq!(s.kernel, KernelChoice::Preset(Preset::Edges));
+        let text = warnings.join("\n");
+        for expected in [
+            "stride must be a whole number from 1 to 16, not '0' (kept 1)",
+            "padding must be a whole number from 0 to 16, not '-1'",
+            "dilation must be a whole number",
+            "there is no kernel called 'nope'",
+            "row 1, column 2 is NaN",
+            "the parameter 'foo' is not known",
+            "'stride' is given more than once",
+            "there is no channel called '<script>alert(1)</script>'",
+            "pool_size must be a whole number from 1 to 16",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn percent_coding() {
+        assert_eq!(percent_decode("a%20b+c%2"), "a b c%2");
+        assert_eq!(percent_decode("%zz%"), "%zz%");
+        assert_eq!(percent_decode("%E2%80%A6"), "…");
+        assert_eq!(percent_decode("%FF"), "\u{FFFD}");
+        let mut out = String::new();
+        percent_encode("1/16,-2;x y&z=é", &mut out);
+        assert_eq!(out, "1/16,-2;x%20y%26z%3D%C3%A9");
+    }
+}
