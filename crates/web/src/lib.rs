@@ -1,3 +1,40 @@
-//! The convlens page (placeholder while the page is built).
+//! The convlens page: state, controls and canvas drawing, compiled to WebAssembly.
+//!
+//! Layering: [`settings`] (the URL is the state) and [`pipeline`] (maps, numbers and
+//! arithmetic) are plain Rust over `convlens-core` and are tested natively; [`app`] owns
+//! the page's state and events, [`render`] writes it into the DOM, and [`dom`] holds the
+//! web-sys helpers. JavaScript only loads the module.
+
 pub mod pipeline;
 pub mod settings;
+
+#[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
+mod dom;
+#[cfg(target_arch = "wasm32")]
+mod render;
+
+#[cfg(target_arch = "wasm32")]
+mod entry {
+    use wasm_bindgen::prelude::*;
+
+    /// Called once when the module loads: installs the panic hook and starts the page.
+    #[wasm_bindgen(start)]
+    pub fn start() -> Result<(), JsValue> {
+        install_panic_hook();
+        crate::app::start()
+    }
+
+    /// A panic is a bug: print it to the console and also on the page, so that a frozen
+    /// demo in front of a lecture hall says what happened instead of going silent.
+    fn install_panic_hook() {
+        std::panic::set_hook(Box::new(|info| {
+            #[cfg(feature = "console_error_panic_hook")]
+            console_error_panic_hook::hook(info);
+            let _ = crate::render::message(&format!(
+                "The demo hit a bug and stopped: {info}. Reload the page to start again."
+            ));
+        }));
+    }
+}

@@ -1,0 +1,94 @@
+//! Small helpers over web-sys: finding elements, making them, listening to them, and
+//! turning any failure into a JavaScript error instead of a panic.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, EventTarget, HtmlElement, Window};
+
+/// Any failure on the page, as text.
+pub type PageResult<T = ()> = Result<T, JsValue>;
+
+/// Turns any displayable error into a JavaScript `Error` (the page shows its message).
+pub fn js_error(error: impl std::fmt::Display) -> JsValue {
+    js_sys::Error::new(&error.to_string()).into()
+}
+
+/// The window.
+pub fn window() -> PageResult<Window> {
+    web_sys::window().ok_or_else(|| js_error("no window: the page must run in a browser"))
+}
+
+/// The document.
+pub fn document() -> PageResult<Document> {
+    window()?.document().ok_or_else(|| js_error("no document"))
+}
+
+/// The element with this id, as type `T`.
+pub fn by_id<T: JsCast>(id: &str) -> PageResult<T> {
+    document()?
+        .get_element_by_id(id)
+        .ok_or_else(|| js_error(format!("the page has no element #{id}")))?
+        .dyn_into::<T>()
+        .map_err(|_| js_error(format!("#{id} is not the expected kind of element")))
+}
+
+/// A new element with a class and text (text is never parsed as markup).
+pub fn element(tag: &str, class: &str, text: &str) -> PageResult<HtmlElement> {
+    let element = document()?.create_element(tag)?.dyn_into::<HtmlElement>()?;
+    if !class.is_empty() {
+        element.set_class_name(class);
+    }
+    if !text.is_empty() {
+        element.set_text_content(Some(text));
+    }
+    Ok(element)
+}
+
+/// Sets the text of the element with this id.
+pub fn set_text(id: &str, text: &str) -> PageResult {
+    by_id::<Element>(id)?.set_text_content(Some(text));
+    Ok(())
+}
+
+/// Removes every child of `parent`.
+pub fn clear(parent: &Element) {
+    while let Some(child) = parent.first_child() {
+        let _ = parent.remove_child(&child);
+    }
+}
+
+/// Listens to `event` on `target` for the life of the page.
+pub fn listen<E: wasm_bindgen::convert::FromWasmAbi + 'static>(
+    target: &EventTarget,
+    event: &str,
+    handler: impl FnMut(E) + 'static,
+) -> PageResult {
+    let closure = Closure::<dyn FnMut(E)>::new(handler);
+    target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())?;
+    // The listener lives as long as the page, so its closure does too.
+    closure.forget();
+    Ok(())
+}
+
+/// A property of a JavaScript object as a string ("" if absent).
+pub fn property(object: &JsValue, name: &str) -> String {
+    js_sys::Reflect::get(object, &JsValue::from_str(name))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// The message of a JavaScript error or rejection value, for people.
+pub fn describe(error: &JsValue) -> String {
+    if let Some(text) = error.as_string() {
+        return text;
+    }
+    let name = property(error, "name");
+    let message = property(error, "message");
+    match (name.is_empty(), message.is_empty()) {
+        (true, true) => "unknown error".into(),
+        (true, false) => message,
+        (false, true) => name,
+        (false, false) => format!("{name}: {message}"),
+    }
+}

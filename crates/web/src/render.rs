@@ -1,0 +1,435 @@
+//! Writes the state into the page: control values, the kernel grid, numbers, messages,
+//! the receptive-field outline and the cell arithmetic. Text always goes in as text,
+//! never as markup.
+
+use convlens_core::image::diverging_colour;
+use convlens_core::{DisplayMapping, Kernel, Preset, Rect, Tensor};
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{
+    CanvasRenderingContext2d, Element, HtmlCanvasElement, HtmlElement, HtmlFormElement,
+    HtmlInputElement, HtmlSelectElement, ImageData,
+};
+
+use crate::dom::{by_id, clear, document, element, js_error, property, set_text, PageResult};
+use crate::pipeline::{number, CellArithmetic, ConvFacts, Frame, PoolFacts};
+use crate::settings::{KernelChoice, PaddingChoice, Settings, Source, View, PARAMETERS};
+
+/// Fills the kernel menu from the core crate's presets, so menu and URL always agree.
+pub fn kernel_menu() -> PageResult {
+    let select: HtmlSelectElement = by_id("kernel")?;
+    let groups: [(&str, &[Preset]); 3] = [
+        (
+            "From the lecture",
+            &[
+                Preset::Edges, Preset::Blur, Preset::Sharpen, Preset::SobelTop,
+                Preset::SobelBottom, Preset::SobelLeft, Preset::SobelRight, Preset::Identity,
+            ],
+        ),
+        (
+            "Blurs",
+            &[
+                Preset::Box3, Preset::Box5, Preset::Box7, Preset::Gaussian3, Preset::Gaussian5,
+                Preset::Gaussian7,
+            ],
+        ),
+        ("More", &[Preset::Emboss, Preset::Outline, Preset::LectureExample]),
+    ];
+    clear(&select);
+    for (label, presets) in groups {
+        let group = document()?.create_element("optgroup")?;
+        group.set_attribute("label", label)?;
+        for preset in presets {
+            let option = element("option", "", preset.label())?;
+            option.set_attribute("value", preset.slug())?;
+            group.append_child(&option)?;
+        }
+        select.append_child(&group)?;
+    }
+    let custom = element("option", "", "Custom (edit the cells)")?;
+    custom.set_attribute("value", "custom")?;
+    select.append_child(&custom)?;
+    Ok(())
+}
+
+/// Sets every control to the value in `settings`.
+pub fn sync_controls(settings: &Settings) -> PageResult {
+    let form: HtmlFormElement = by_id("controls")?;
+    let elements = form.elements();
+    for index in 0..elements.length() {
+        let Some(control) = elements.item(index) else { continue };
+        let name = property(&control, "name");
+        if !PARAMETERS.contains(&name.as_str()) {
+            continue;
+        }
+        let value = settings.describe(&name);
+        if let Some(input) = control.dyn_ref::<HtmlInputElement>() {
+            match input.type_().as_str() {
+                "radio" => input.set_checked(input.value() == value),
+                "number" => {
+                    // The padding field shows the number in use, or stays empty.
+                    let shown = if value.parse::<usize>().is_ok() { value } else { String::new() };
+                    if input.value() != shown {
+                        input.set_value(&shown);
+                    }
+                }
+                _ => input.set_value(&value),
+            }
+        } else if let Some(select) = control.dyn_ref::<HtmlSelectElement>() {
+            select.set_value(&value);
+        }
+    }
+    // The kernel size control: blurs switch size, custom kernels resize, others are fixed.
+    let size: HtmlSelectElement = by_id("kernel-size")?;
+    let kernel = settings.kernel.kernel();
+    let resizable = match &settings.kernel {
+        KernelChoice::Preset(preset) => preset.sizes().len() > 1,
+        KernelChoice::Custom(_) => true,
+    };
+    size.set_disabled(!resizable || kernel.height() != kernel.width());
+    size.set_value(&kernel.height().to_string());
+    set_text(
+        "kernel-size-note",
+        if resizable { "" } else { "fixed by this preset; pick Custom to resize" },
+    )?;
+    let padding_note = match settings.padding {
+        PaddingChoice::Same => "pads so the output keeps the input's size (stride 1)",
+        PaddingChoice::Valid => "no padding: the window stays inside the image",
+        PaddingChoice::Pixels(_) => "",
+    };
+    set_text("padding-note", padding_note)
+}
+
+/// Shows a kernel's weights as editable cells, rebuilding the grid when its shape changes
+/// and leaving the cell being typed in alone.
+pub fn kernel_grid(kernel: &Kernel, _keep_focus: bool) -> PageResult {
+    let grid: HtmlElement = by_id("kernel-grid")?;
+    let shape = format!("{}x{}", kernel.height(), kernel.width());
+    if grid.get_attribute("data-shape").as_deref() != Some(shape.as_str()) {
+        clear(&grid);
+        grid.set_attribute("data-shape", &shape)?;
+        grid.style().set_property("--columns", &kernel.width().to_string())?;
+        for m in 0..kernel.height() {
+            for n in 0..kernel.width() {
+                let cell: HtmlInputElement = document()?.create_element("input")?.dyn_into()?;
+                cell.set_type("text");
+                cell.set_attribute("inputmode", "decimal")?;
+                cell.set_attribute("autocomplete", "off")?;
+                cell.set_attribute("spellcheck", "false")?;
+                cell.set_attribute("data-row", &m.to_string())?;
+                cell.set_attribute("data-column", &n.to_string())?;
+                cell.set_attribute("data-testid", &format!("kernel-cell-{m}-{n}"))?;
+                cell.set_attribute("aria-label", &format!("Weight, row {}, column {}", m + 1, n + 1))?;
+                grid.append_child(&cell)?;
+            }
+        }
+    }
+    let focused = document()?.active_element();
+    let cells = grid.children();
+    for (index, &weight) in kernel.weights().iter().enumerate() {
+        let Some(cell) = cells.item(index as u32) else { continue };
+        if focused.as_ref() == Some(&cell) {
+            continue;
+        }
+        let cell: HtmlInputElement = cell.dyn_into()?;
+        cell.set_value(&weight_text(weight));
+        cell.remove_attribute("aria-invalid")?;
+        let sign = if weight > 0.0 { "positive" } else if weight < 0.0 { "negative" } else { "zero" };
+        cell.set_attribute("data-sign", sign)?;
+    }
+    set_text("kernel-sum", &format!("sum of weights = {}", weight_text(kernel.sum())))
+}
+
+/// A weight as the grid shows it: whole numbers plainly, simple fractions as `a/b`
+/// (`1/16`, `1/9`), others with up to four decimals.
+pub fn weight_text(weight: f32) -> String {
+    if weight == weight.round() {
+        return number(weight);
+    }
+    let nice = (2..=64u32).chain([128, 256, 512, 1024, 2048, 4096]);
+    for denominator in nice {
+        let numerator = f64::from(weight) * f64::from(denominator);
+        if (numerator - numerator.round()).abs() < 1e-4 {
+            return format!("{}/{denominator}", numerator.round() as i64);
+        }
+    }
+    let text = format!("{weight:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A negative factor in parentheses with a real minus sign: `(−1)`.
+fn signed(text: &str) -> String {
+    match text.strip_prefix('-') {
+        Some(magnitude) => format!("(−{magnitude})"),
+        None => text.to_string(),
+    }
+}
+
+/// Shows the chosen view and hides the other.
+pub fn view(settings: &Settings) -> PageResult {
+    let body = document()?.body().ok_or_else(|| js_error("no body"))?;
+    body.set_attribute("data-view", settings.view.name())?;
+    body.set_attribute("data-display", settings.display.name())?;
+    for view in View::ALL {
+        let panel: HtmlElement = by_id(&format!("{}-panels", view.name()))?;
+        panel.set_hidden(view != settings.view);
+    }
+    Ok(())
+}
+
+/// The line under the input: what it is and its size.
+pub fn input_caption(settings: &Settings, name: &str, frame: &Frame) -> PageResult {
+    let what = match settings.source {
+        Source::Sample(_) => format!("Photo '{name}'"),
+        Source::Webcam => "Webcam".to_string(),
+        Source::Upload => format!("Your image '{name}'"),
+    };
+    set_text(
+        "input-caption",
+        &format!("{what}: {}×{} pixels, 3 channels (R, G, B)", frame.width, frame.height),
+    )
+}
+
+/// An error or explanation of invalid settings ("" clears it).
+pub fn message(text: &str) -> PageResult {
+    let box_: HtmlElement = by_id("message")?;
+    box_.set_text_content(Some(text));
+    box_.set_hidden(text.is_empty());
+    Ok(())
+}
+
+/// Notices about the input and the URL (not errors: the demo works).
+pub fn notices(lines: &[String]) -> PageResult {
+    let list: HtmlElement = by_id("notices")?;
+    clear(&list);
+    for line in lines {
+        list.append_child(&*element("li", "", line)?)?;
+    }
+    list.set_hidden(lines.is_empty());
+    Ok(())
+}
+
+/// The webcam's status line.
+pub fn notice_camera(text: &str) -> PageResult {
+    let line: HtmlElement = by_id("camera-status")?;
+    line.set_text_content(Some(text));
+    line.set_hidden(text.is_empty());
+    Ok(())
+}
+
+/// Shows the freeze button while the camera runs.
+pub fn camera_controls(on: bool, frozen: bool) -> PageResult {
+    let button: HtmlElement = by_id("freeze")?;
+    button.set_hidden(!on);
+    button.set_attribute("aria-pressed", if frozen { "true" } else { "false" })?;
+    button.set_text_content(Some(if frozen { "Resume webcam" } else { "Freeze frame" }));
+    if !on {
+        notice_camera("")?;
+    }
+    Ok(())
+}
+
+/// The convolution's numbers, and the padded border around the input.
+pub fn conv_facts(facts: &ConvFacts, input: (usize, usize)) -> PageResult {
+    set_text("output-size", &format!("{} × {}", facts.output.0, facts.output.1))?;
+    set_text("formula-h", &facts.height_formula)?;
+    set_text("formula-w", &facts.width_formula)?;
+    set_text("parameters", &facts.parameters)?;
+    set_text("flops", &facts.flops)?;
+    set_text("receptive-field", &facts.receptive_field)?;
+    set_text("pytorch", &facts.pytorch)?;
+    let pads = facts.pads;
+    let frame: HtmlElement = by_id("pad-frame")?;
+    let any = pads.top + pads.bottom + pads.left + pads.right > 0;
+    frame.set_hidden(!any);
+    if any {
+        place(
+            &frame,
+            Rect {
+                top: -(pads.top as i64),
+                left: -(pads.left as i64),
+                bottom: (input.0 + pads.bottom) as i64,
+                right: (input.1 + pads.right) as i64,
+            },
+            input,
+        )?;
+    }
+    Ok(())
+}
+
+/// The pooling's numbers.
+pub fn pool_facts(facts: &PoolFacts) -> PageResult {
+    set_text("pool-output-size", &format!("{} × {}", facts.output.0, facts.output.1))?;
+    set_text("pool-formula-h", &facts.height_formula)?;
+    set_text("pool-formula-w", &facts.width_formula)?;
+    set_text("pool-pytorch", &facts.pytorch)
+}
+
+/// The colour scale under the feature map, with the map's value range.
+pub fn legend(settings: &Settings, map: &Tensor) -> PageResult {
+    let (low, high) = map.min_max();
+    let diverging = settings.display == DisplayMapping::Diverging;
+    let bar: HtmlCanvasElement = by_id("legend-bar")?;
+    bar.set_hidden(!diverging || map.channels() != 1);
+    let largest = low.abs().max(high.abs());
+    let how = match settings.display {
+        DisplayMapping::Clamp => "drawn as clamp(round(v), 0, 255): negatives black".to_string(),
+        DisplayMapping::Absolute => "drawn as clamp(round(|v|), 0, 255)".to_string(),
+        DisplayMapping::Normalize => format!("drawn stretched: {} → 0, {} → 255", number(low), number(high)),
+        DisplayMapping::Diverging if map.channels() == 1 => {
+            format!("blue −{0} · white 0 · red +{0}", number(largest))
+        }
+        DisplayMapping::Diverging => format!("per channel: gray 128 is 0, ±{} the extremes", number(largest)),
+    };
+    set_text("legend-text", &format!("values {} … {}; {how}", number(low), number(high)))?;
+    if diverging {
+        let width = 256u32;
+        let rgba: Vec<u8> = (0..width)
+            .flat_map(|i| {
+                let t = i as f32 / (width - 1) as f32 * 2.0 - 1.0;
+                let [r, g, b] = diverging_colour(t);
+                [r, g, b, 255]
+            })
+            .collect();
+        bar.set_width(width);
+        bar.set_height(1);
+        let context = bar
+            .get_context("2d")?
+            .ok_or_else(|| js_error("no 2D canvas"))?
+            .dyn_into::<CanvasRenderingContext2d>()?;
+        context.put_image_data(&ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), width, 1)?, 0.0, 0.0)?;
+    }
+    Ok(())
+}
+
+/// Positions an overlay element over the input as `rect` (in input pixels).
+fn place(element: &HtmlElement, rect: Rect, (height, width): (usize, usize)) -> PageResult {
+    let style = element.style();
+    let percent = |value: i64, of: usize| format!("{:.4}%", value as f64 / of as f64 * 100.0);
+    style.set_property("top", &percent(rect.top, height))?;
+    style.set_property("left", &percent(rect.left, width))?;
+    style.set_property("height", &percent(rect.height(), height))?;
+    style.set_property("width", &percent(rect.width(), width))?;
+    Ok(())
+}
+
+/// Outlines the selected cell's window on the input, marks the cell on the map, and
+/// writes out its arithmetic.
+pub fn selection(settings: &Settings, frame: &Frame, arithmetic: &CellArithmetic) -> PageResult {
+    let input = (frame.height, frame.width);
+    let window: HtmlElement = by_id("window-box")?;
+    window.set_hidden(false);
+    place(&window, arithmetic.window, input)?;
+    // The taps of a dilated kernel, with the gaps between them visible.
+    let taps: HtmlElement = by_id("window-taps")?;
+    clear(&taps);
+    if arithmetic.step > 1 {
+        let columns = arithmetic.channels.first().map_or(1, |c| c.columns);
+        let rows = arithmetic.channels.first().map_or(1, |c| c.terms.len() / c.columns.max(1));
+        for m in 0..rows {
+            for n in 0..columns {
+                let tap = element("div", "tap", "")?;
+                let top = arithmetic.window.top + (m * arithmetic.step) as i64;
+                let left = arithmetic.window.left + (n * arithmetic.step) as i64;
+                place(&tap, Rect { top, left, bottom: top + 1, right: left + 1 }, input)?;
+                taps.append_child(&tap)?;
+            }
+        }
+    }
+    let map_id = if settings.view == View::Conv { "feature" } else { "pooled" };
+    let map: HtmlCanvasElement = by_id(&format!("{map_id}-map"))?;
+    let marker: HtmlElement = by_id(&format!("{map_id}-cell"))?;
+    marker.set_hidden(false);
+    let (y, x) = (arithmetic.cell.0 as i64, arithmetic.cell.1 as i64);
+    place(
+        &marker,
+        Rect { top: y, left: x, bottom: y + 1, right: x + 1 },
+        (map.height() as usize, map.width() as usize),
+    )?;
+    arithmetic_panel(settings, arithmetic)
+}
+
+/// Hides the outline and the arithmetic.
+pub fn clear_selection() -> PageResult {
+    for id in ["window-box", "feature-cell", "pooled-cell"] {
+        by_id::<HtmlElement>(id)?.set_hidden(true);
+    }
+    clear(&by_id::<Element>("window-taps")?);
+    let panel: Element = by_id("arithmetic")?;
+    clear(&panel);
+    panel.append_child(&*element(
+        "p",
+        "hint",
+        "Point at, tap or focus (Tab, then arrow keys) a cell of the output map to see the \
+         input window it comes from and its arithmetic.",
+    )?)?;
+    Ok(())
+}
+
+fn arithmetic_panel(settings: &Settings, arithmetic: &CellArithmetic) -> PageResult {
+    let panel: Element = by_id("arithmetic")?;
+    clear(&panel);
+    let (y, x) = arithmetic.cell;
+    let w = arithmetic.window;
+    let pool = settings.view == View::Pool;
+    let heading = format!(
+        "Output cell row {y}, column {x} ← input rows {}…{}, columns {}…{}{}",
+        w.top,
+        w.bottom - 1,
+        w.left,
+        w.right - 1,
+        if arithmetic.step > 1 { format!(", every {}th pixel", arithmetic.step) } else { String::new() }
+    );
+    panel.append_child(&*element("p", "cell-heading", &heading)?)?;
+    for channel in &arithmetic.channels {
+        let block = element("div", "channel", "")?;
+        block.set_attribute("data-channel", channel.channel)?;
+        block.set_attribute("data-result", &channel.result.to_string())?;
+        let table = element("table", "patch", "")?;
+        let caption = element("caption", "", &format!("Channel {}", channel.channel))?;
+        table.append_child(&caption)?;
+        for row in channel.terms.chunks(channel.columns.max(1)) {
+            let tr = document()?.create_element("tr")?;
+            for term in row {
+                let text = if pool {
+                    number(term.value)
+                } else {
+                    format!("{}×{}", number(term.value), signed(&weight_text(term.weight)))
+                };
+                let td = element("td", "", &text)?;
+                let shade = term.value.round().clamp(0.0, 255.0) as u8;
+                let ink = if shade > 140 { "#000" } else { "#fff" };
+                td.style().set_property("background", &format!("rgb({shade},{shade},{shade})"))?;
+                td.style().set_property("color", ink)?;
+                if term.padded {
+                    td.set_class_name("padded");
+                    td.set_title(&format!("padding ({})", settings.padding_mode.name()));
+                }
+                if term.chosen {
+                    td.set_class_name("chosen");
+                }
+                tr.append_child(&td)?;
+            }
+            table.append_child(&tr)?;
+        }
+        block.append_child(&table)?;
+        let sum = if pool {
+            let values: Vec<String> = channel.terms.iter().map(|t| number(t.value)).collect();
+            format!("{}({}) = {}", settings.pool.name(), values.join(", "), number(channel.result))
+        } else {
+            let products: Vec<String> = channel
+                .terms
+                .iter()
+                .filter(|t| t.weight != 0.0)
+                .map(|t| format!("{}·{}", number(t.value), signed(&weight_text(t.weight))))
+                .collect();
+            let products = if products.is_empty() { "0".into() } else { products.join(" + ") };
+            format!("{products} = {}", number(channel.result))
+        };
+        let line = element("p", "sum", &format!("{}: {sum}", channel.channel))?;
+        line.set_attribute("data-testid", &format!("sum-{}", channel.channel))?;
+        block.append_child(&line)?;
+        block.append_child(&*element("p", "shown", &channel.shown)?)?;
+        panel.append_child(&block)?;
+    }
+    Ok(())
+}
