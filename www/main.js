@@ -1,7 +1,7 @@
 // Loads the WebAssembly module; everything else happens in Rust (crates/web).
-import init from './pkg/convlens_web.js';
+import init, { start } from './pkg/convlens_web.js';
 
-init().catch((error) => {
+init().then(() => start()).catch((error) => {
   const box = document.getElementById('message');
   box.hidden = false;
   box.textContent = location.protocol === 'file:'

@@ -84,6 +84,8 @@ pub fn start() -> PageResult {
         render::sync_controls(&state.settings)?;
         render::kernel_grid(&state.settings.kernel.kernel(), false)?;
         render::notices(&state.notices)?;
+        // The URL now says exactly what is shown (bad parameters dropped).
+        write_url(&state.settings)?;
     }
     load_source(&state)?;
     Ok(())
@@ -346,7 +348,13 @@ fn load_source(state: &Shared) -> PageResult {
             stop_camera(state)?;
             load_url(state, &format!("samples/{}.png", sample.name()), sample.name().into())
         }
-        Source::Webcam => start_camera(state),
+        Source::Webcam => {
+            // Show a photo while the browser asks for the camera (or if it never answers).
+            if state.borrow().frame.rgba.is_empty() {
+                load_url(state, "samples/astronaut.png", "astronaut".into())?;
+            }
+            start_camera(state)
+        }
         Source::Upload => {
             // Rescale the uploaded image already decoded.
             let image = state.borrow().image.clone();
@@ -460,7 +468,11 @@ fn use_image(state: &Shared, image: &HtmlImageElement, name: &str) -> PageResult
         state.notices.retain(|n| !n.contains("scaled down"));
         state.notices.extend(notices);
         render::notices(&state.notices)?;
-        render::input_caption(&state.settings, name, &frame)?;
+        let label = match state.settings.source {
+            Source::Upload => format!("Your image '{name}'"),
+            _ => format!("Photo '{name}'"),
+        };
+        render::input_caption(&label, &frame)?;
     }
     set_frame(state, frame)
 }
@@ -681,7 +693,7 @@ fn camera_frame(state: &Shared) -> PageResult {
     context.draw_image_with_html_video_element_and_dw_and_dh(&video, 0.0, 0.0, f64::from(width), f64::from(height))?;
     let frame = grab(&context, &canvas)?;
     if state.borrow().frame.width != frame.width {
-        render::input_caption(&state.borrow().settings, "webcam", &frame)?;
+        render::input_caption("Webcam", &frame)?;
     }
     set_frame(state, frame)
 }
@@ -701,6 +713,7 @@ fn toggle_freeze(state: &Shared) -> PageResult {
 fn stop_camera(state: &Shared) -> PageResult {
     let camera = std::mem::take(&mut state.borrow_mut().camera);
     if let Some(stream) = camera.stream {
+        render::notice_camera("")?;
         stream.get_tracks().for_each(&mut |track, _, _| {
             let _ = track.unchecked_into::<web_sys::MediaStreamTrack>().stop();
         });

@@ -19,8 +19,9 @@ mod render;
 mod entry {
     use wasm_bindgen::prelude::*;
 
-    /// Called once when the module loads: installs the panic hook and starts the page.
-    #[wasm_bindgen(start)]
+    /// Starts the page: installs the panic hook, reads the URL, wires every control and
+    /// loads the first image. `www/main.js` calls it once after loading the module.
+    #[wasm_bindgen]
     pub fn start() -> Result<(), JsValue> {
         install_panic_hook();
         crate::app::start()

@@ -12,7 +12,7 @@ use web_sys::{
 
 use crate::dom::{by_id, clear, document, element, js_error, property, set_text, PageResult};
 use crate::pipeline::{number, CellArithmetic, ConvFacts, Frame, PoolFacts};
-use crate::settings::{KernelChoice, PaddingChoice, Settings, Source, View, PARAMETERS};
+use crate::settings::{KernelChoice, PaddingChoice, Settings, View, PARAMETERS};
 
 /// Fills the kernel menu from the core crate's presets, so menu and URL always agree.
 pub fn kernel_menu() -> PageResult {
@@ -177,15 +177,10 @@ pub fn view(settings: &Settings) -> PageResult {
 }
 
 /// The line under the input: what it is and its size.
-pub fn input_caption(settings: &Settings, name: &str, frame: &Frame) -> PageResult {
-    let what = match settings.source {
-        Source::Sample(_) => format!("Photo '{name}'"),
-        Source::Webcam => "Webcam".to_string(),
-        Source::Upload => format!("Your image '{name}'"),
-    };
+pub fn input_caption(label: &str, frame: &Frame) -> PageResult {
     set_text(
         "input-caption",
-        &format!("{what}: {}×{} pixels, 3 channels (R, G, B)", frame.width, frame.height),
+        &format!("{label}: {}×{} pixels, 3 channels (R, G, B)", frame.width, frame.height),
     )
 }
 
@@ -222,9 +217,6 @@ pub fn camera_controls(on: bool, frozen: bool) -> PageResult {
     button.set_hidden(!on);
     button.set_attribute("aria-pressed", if frozen { "true" } else { "false" })?;
     button.set_text_content(Some(if frozen { "Resume webcam" } else { "Freeze frame" }));
-    if !on {
-        notice_camera("")?;
-    }
     Ok(())
 }
 

@@ -1,0 +1,54 @@
+//! The end-to-end tests' oracle: computes, natively and with the core crate's naive
+//! reference, the map the page should draw for a query string and an input frame.
+//!
+//! Usage: `oracle QUERY WIDTH HEIGHT < frame.rgba > map.bin`. Output: width, height and
+//! channels as little-endian `u32`, then the map's RGBA bytes, then its `f32` values
+//! (little-endian, CHW).
+
+use std::io::{Read, Write};
+
+use convlens_web::pipeline::{self, Backend, Frame};
+use convlens_web::settings::{Settings, View};
+
+fn main() {
+    if let Err(message) = run() {
+        eprintln!("oracle: {message}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, query, width, height] = args.as_slice() else {
+        return Err("usage: oracle QUERY WIDTH HEIGHT < frame.rgba".into());
+    };
+    let width: usize = width.parse().map_err(|_| "WIDTH must be a number")?;
+    let height: usize = height.parse().map_err(|_| "HEIGHT must be a number")?;
+    let mut rgba = Vec::new();
+    std::io::stdin().read_to_end(&mut rgba).map_err(|e| e.to_string())?;
+    let (settings, _warnings) = Settings::from_query(query);
+    let frame = Frame { width, height, rgba };
+    let input = pipeline::input_tensor(&frame, settings.channel).map_err(|e| e.to_string())?;
+    let (map, display) = match settings.view {
+        View::Conv => (
+            pipeline::feature_map(&settings, &input, Backend::Reference),
+            settings.display,
+        ),
+        View::Pool => (
+            pipeline::pooled_map(&settings, &input, Backend::Reference),
+            convlens_core::DisplayMapping::Clamp,
+        ),
+    };
+    let map = map.map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    pipeline::draw(&map, display, &mut out).map_err(|e| e.to_string())?;
+    let mut stdout = std::io::stdout().lock();
+    for value in [map.width(), map.height(), map.channels()] {
+        stdout.write_all(&(value as u32).to_le_bytes()).map_err(|e| e.to_string())?;
+    }
+    stdout.write_all(&out).map_err(|e| e.to_string())?;
+    for value in map.data() {
+        stdout.write_all(&value.to_le_bytes()).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,156 @@
+// Shared pieces of the end-to-end tests: a static server for www/, Debian's headless
+// Chromium driven by playwright-core, pixel reads from canvases, and the native oracle
+// (crates/web/examples/oracle.rs) that computes what a map must look like.
+import { createServer } from 'node:http';
+import { readFile, mkdir, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { extname, join, normalize, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = join(here, '..', '..');
+export const www = join(root, 'www');
+export const artifacts = join(root, 'tests', 'artifacts');
+const oracleBinary = join(root, 'target', 'release', 'examples', 'oracle');
+
+const types = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css',
+  '.wasm': 'application/wasm', '.png': 'image/png', '.md': 'text/plain; charset=utf-8',
+};
+
+/** Serves www/ on a free loopback port. Records every request path. */
+export async function serve() {
+  const requests = [];
+  const server = createServer(async (request, response) => {
+    const path = decodeURIComponent(new URL(request.url, 'http://x').pathname);
+    requests.push(path);
+    const file = normalize(join(www, path.endsWith('/') ? `${path}index.html` : path));
+    if (!file.startsWith(www)) { response.writeHead(403).end(); return; }
+    try {
+      const body = await readFile(file);
+      response.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+      response.end(body);
+    } catch {
+      response.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}/`, requests, close: () => new Promise((r) => server.close(r)) };
+}
+
+const baseFlags = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/**
+ * Launches Debian's Chromium. `camera`: 'none' (no camera setup), 'fake' (a fake webcam,
+ * allowed), 'refused' (a fake webcam whose permission prompt is denied), 'missing' (no camera at all).
+ */
+export async function launch({ camera = 'none' } = {}) {
+  const args = [...baseFlags];
+  if (camera === 'fake') args.push('--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream');
+  if (camera === 'refused') args.push('--use-fake-device-for-media-stream', '--deny-permission-prompts');
+  if (camera === 'missing') args.push('--use-fake-ui-for-media-stream');
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args });
+}
+
+/** A new page that records console errors and uncaught exceptions. */
+export async function open(browser, url, { viewport = { width: 1400, height: 1000 }, permissions = [] } = {}) {
+  const context = await browser.newContext({ viewport, permissions });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.errors = errors;
+  await page.goto(url);
+  return page;
+}
+
+/** Waits until the map `testid` holds a frame of more than one pixel. */
+export async function waitForMap(page, testid = 'feature-map') {
+  await page.waitForFunction((id) => {
+    const canvas = document.querySelector(`[data-testid=${id}]`);
+    return canvas && canvas.width > 1 && canvas.height > 1;
+  }, testid);
+}
+
+/** The RGBA pixels of a canvas, as { width, height, data: Buffer }. */
+export async function readCanvas(page, testid) {
+  const { width, height, base64 } = await page.evaluate((id) => {
+    const canvas = document.querySelector(`[data-testid=${id}]`);
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let binary = '';
+    for (let i = 0; i < data.length; i += 0x8000) {
+      binary += String.fromCharCode.apply(null, data.subarray(i, i + 0x8000));
+    }
+    return { width: canvas.width, height: canvas.height, base64: btoa(binary) };
+  }, testid);
+  return { width, height, data: Buffer.from(base64, 'base64') };
+}
+
+/** The page's current query string (without '?'). */
+export async function query(page) {
+  return page.evaluate(() => location.search.slice(1));
+}
+
+/** What the core crate's naive reference computes for `queryString` on `frame`. */
+export function oracle(queryString, frame) {
+  const result = spawnSync(oracleBinary, [queryString, String(frame.width), String(frame.height)], {
+    input: frame.data, maxBuffer: 1 << 30,
+  });
+  if (result.status !== 0) throw new Error(`oracle failed: ${result.stderr}`);
+  const out = result.stdout;
+  const width = out.readUInt32LE(0);
+  const height = out.readUInt32LE(4);
+  const channels = out.readUInt32LE(8);
+  const rgba = out.subarray(12, 12 + width * height * 4);
+  const valuesStart = 12 + width * height * 4;
+  const value = (c, y, x) => out.readFloatLE(valuesStart + 4 * ((c * height + y) * width + x));
+  return { width, height, channels, rgba, value };
+}
+
+/** Asserts the page's map equals the oracle's for the page's own input and URL. */
+export async function assertMapMatchesCore(page, testid = 'feature-map') {
+  const q = await query(page);
+  const input = await readCanvas(page, 'input-frame');
+  const map = await readCanvas(page, testid);
+  const expected = oracle(q, input);
+  assert.equal(`${map.width}x${map.height}`, `${expected.width}x${expected.height}`, `size for ?${q}`);
+  if (!map.data.equals(expected.rgba)) {
+    let differ = 0;
+    for (let i = 0; i < map.data.length; i += 1) if (map.data[i] !== expected.rgba[i]) differ += 1;
+    assert.fail(`${differ} of ${map.data.length} bytes differ from the core's reference for ?${q}`);
+  }
+  return { q, input, map, expected };
+}
+
+/** Waits for the URL to change after an action, and for the page to redraw. */
+export async function change(page, action) {
+  const before = await query(page);
+  await action();
+  await page.waitForFunction((b) => location.search.slice(1) !== b, before, { timeout: 5000 })
+    .catch(() => {});
+  // Let the module finish drawing (it draws synchronously within the event).
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+}
+
+/** Saves a screenshot under tests/artifacts/. */
+export async function screenshot(page, name) {
+  await mkdir(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}
+
+/** Writes a file under tests/artifacts/ (e.g. measurements). */
+export async function artifact(name, text) {
+  await mkdir(artifacts, { recursive: true });
+  await writeFile(join(artifacts, name), text);
+}
+
+/** Fails on any console error the page logged. */
+export function assertNoConsoleErrors(page) {
+  assert.deepEqual(page.errors, [], 'console errors');
+}
