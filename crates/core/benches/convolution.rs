@@ -37,22 +37,33 @@ fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("1280x720 rgb");
     group.throughput(Throughput::Elements((WIDTH * HEIGHT) as u64));
     group.sample_size(20);
-    let same = ConvParams { padding: Padding::Same, ..ConvParams::default() };
+    let same = ConvParams {
+        padding: Padding::Same,
+        ..ConvParams::default()
+    };
     for preset in [Preset::Edges, Preset::Gaussian7] {
         let kernel = preset.kernel();
-        let name = format!("conv {}x{} {}", kernel.height(), kernel.width(), preset.slug());
+        let name = format!(
+            "conv {}x{} {}",
+            kernel.height(),
+            kernel.width(),
+            preset.slug()
+        );
         group.bench_function(name, |b| {
             b.iter(|| depthwise_conv2d(black_box(&input), &kernel, &same).expect("valid"))
         });
     }
     group.bench_function("max pool 2x2", |b| {
-        b.iter(|| pool2d(black_box(&input), PoolFunction::Max, &PoolParams::square(2)).expect("valid"))
+        b.iter(|| {
+            pool2d(black_box(&input), PoolFunction::Max, &PoolParams::square(2)).expect("valid")
+        })
     });
     group.bench_function("rgba to rgba, edges", |b| {
         let kernel = Preset::Edges.kernel();
         let mut out = Vec::new();
         b.iter(|| {
-            let planes = rgba_to_tensor(black_box(&rgba), WIDTH, HEIGHT, Channels::All).expect("valid");
+            let planes =
+                rgba_to_tensor(black_box(&rgba), WIDTH, HEIGHT, Channels::All).expect("valid");
             let map = depthwise_conv2d(&planes, &kernel, &same).expect("valid");
             tensor_to_rgba(&map, DisplayMapping::Clamp, &mut out).expect("valid");
         })

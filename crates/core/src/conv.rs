@@ -121,7 +121,9 @@ impl ConvParams {
         )?;
         let output = Shape::new(input.batch, weight.batch, height, width)?;
         // The padded copy of one group of input channels must fit too.
-        let padded = pads.padded(input.height, input.width).unwrap_or((usize::MAX, 1));
+        let padded = pads
+            .padded(input.height, input.width)
+            .unwrap_or((usize::MAX, 1));
         Shape::new(1, input.channels / groups, padded.0, padded.1)?;
         Ok(ConvPlan {
             input,
@@ -226,7 +228,11 @@ pub(crate) fn check_weights(weight: &Tensor, bias: Option<&[f32]>) -> Result<()>
     all_finite(weight.data(), "kernel weight", |i| {
         let (kernel_len, row_len) = (shape.height * shape.width, shape.width);
         let within = i % kernel_len;
-        let place = format!("row {}, column {}", within / row_len + 1, within % row_len + 1);
+        let place = format!(
+            "row {}, column {}",
+            within / row_len + 1,
+            within % row_len + 1
+        );
         if shape.batch * shape.channels == 1 {
             place
         } else {
@@ -282,7 +288,14 @@ pub(crate) fn run(
                 scratch.clear();
                 for c in first_in..first_in + in_per_group {
                     let plane = input.plane(n, c).unwrap_or_default();
-                    pad_plane(plane, in_shape.height, in_shape.width, pads, params.padding_mode, scratch);
+                    pad_plane(
+                        plane,
+                        in_shape.height,
+                        in_shape.width,
+                        pads,
+                        params.padding_mode,
+                        scratch,
+                    );
                 }
                 scratch
             } else {
@@ -293,7 +306,8 @@ pub(crate) fn run(
                 let start = (n * out_shape.channels + o) * out_shape.plane_len();
                 let out_plane = &mut output[start..start + out_shape.plane_len()];
                 out_plane.fill(bias.map_or(0.0, |b| b[o]));
-                let filter = &weight.data()[o * in_per_group * kernel_len..][..in_per_group * kernel_len];
+                let filter =
+                    &weight.data()[o * in_per_group * kernel_len..][..in_per_group * kernel_len];
                 correlate_group(
                     group_input,
                     (padded_h, padded_w),
@@ -400,10 +414,23 @@ mod tests {
     #[test]
     fn is_cross_correlation_not_convolution() {
         // A kernel with a single 1 at the top-left reads the pixel up-left of centre.
-        let image = Tensor::from_rows(&[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]).unwrap();
-        let kernel = Kernel::from_rows(&[[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]).unwrap();
-        let out = depthwise_conv2d(&image, &kernel, &ConvParams { padding: Padding::uniform(1), ..Default::default() }).unwrap();
-        assert_eq!(out.rows(0), [[0.0, 0.0, 0.0], [0.0, 1.0, 2.0], [0.0, 4.0, 5.0]]);
+        let image =
+            Tensor::from_rows(&[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]).unwrap();
+        let kernel =
+            Kernel::from_rows(&[[1.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]).unwrap();
+        let out = depthwise_conv2d(
+            &image,
+            &kernel,
+            &ConvParams {
+                padding: Padding::uniform(1),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            out.rows(0),
+            [[0.0, 0.0, 0.0], [0.0, 1.0, 2.0], [0.0, 4.0, 5.0]]
+        );
     }
 
     #[test]
@@ -412,10 +439,15 @@ mod tests {
         let x = [1.0, 2.0, 3.0, 4.0];
         let z = conv1d(&x, &[1.0, 10.0, 100.0], 1, 1, 1).unwrap();
         assert_eq!(z, [210.0, 321.0, 432.0, 43.0]);
-        assert_eq!(conv1d(&x, &[1.0, 10.0, 100.0], 2, 1, 1).unwrap(), [210.0, 432.0]);
+        assert_eq!(
+            conv1d(&x, &[1.0, 10.0, 100.0], 2, 1, 1).unwrap(),
+            [210.0, 432.0]
+        );
         assert_eq!(conv1d(&x, &[1.0, 1.0], 1, 0, 3).unwrap(), [5.0]);
         assert_eq!(
-            conv1d(&x, &[1.0, 1.0, 1.0], 1, 0, 2).unwrap_err().to_string(),
+            conv1d(&x, &[1.0, 1.0, 1.0], 1, 0, 2)
+                .unwrap_err()
+                .to_string(),
             "the effective kernel (3 at dilation 2 covers 5) is larger than the padded input \
              (4): the output would be empty"
         );
@@ -438,16 +470,58 @@ mod tests {
         let input = Tensor::filled(Shape::new(1, 3, 4, 4).unwrap(), 1.0);
         let weight = Tensor::filled(Shape::new(2, 3, 3, 3).unwrap(), 1.0);
         let message = |params: ConvParams, weight: &Tensor, bias: Option<&[f32]>| {
-            conv2d(&input, weight, bias, &params).unwrap_err().to_string()
+            conv2d(&input, weight, bias, &params)
+                .unwrap_err()
+                .to_string()
         };
         let d = ConvParams::default();
-        assert_eq!(message(ConvParams { stride: (0, 1), ..d }, &weight, None), "the stride must be at least 1");
-        assert_eq!(message(ConvParams { dilation: (1, 0), ..d }, &weight, None), "the dilation must be at least 1");
-        assert_eq!(message(ConvParams { groups: 0, ..d }, &weight, None), "the number of groups must be at least 1");
-        assert!(message(ConvParams { groups: 2, ..d }, &weight, None).contains("3 input channels cannot be split into 2"));
-        assert!(message(ConvParams { padding: Padding::uniform(4), padding_mode: PaddingMode::Reflect, ..d }, &weight, None)
-            .contains("reflect padding of 4 pixels must be smaller than"));
-        assert!(message(ConvParams { dilation: (2, 2), ..d }, &weight, None).contains("covers 5x5"));
+        assert_eq!(
+            message(
+                ConvParams {
+                    stride: (0, 1),
+                    ..d
+                },
+                &weight,
+                None
+            ),
+            "the stride must be at least 1"
+        );
+        assert_eq!(
+            message(
+                ConvParams {
+                    dilation: (1, 0),
+                    ..d
+                },
+                &weight,
+                None
+            ),
+            "the dilation must be at least 1"
+        );
+        assert_eq!(
+            message(ConvParams { groups: 0, ..d }, &weight, None),
+            "the number of groups must be at least 1"
+        );
+        assert!(message(ConvParams { groups: 2, ..d }, &weight, None)
+            .contains("3 input channels cannot be split into 2"));
+        assert!(message(
+            ConvParams {
+                padding: Padding::uniform(4),
+                padding_mode: PaddingMode::Reflect,
+                ..d
+            },
+            &weight,
+            None
+        )
+        .contains("reflect padding of 4 pixels must be smaller than"));
+        assert!(message(
+            ConvParams {
+                dilation: (2, 2),
+                ..d
+            },
+            &weight,
+            None
+        )
+        .contains("covers 5x5"));
         assert!(message(d, &weight, Some(&[1.0])).contains("bias"));
         assert!(message(d, &weight, Some(&[1.0, f32::INFINITY])).contains("output channel 2"));
         let mut nan = weight.clone();
@@ -459,7 +533,15 @@ mod tests {
         let thin = Tensor::filled(Shape::new(2, 2, 3, 3).unwrap(), 1.0);
         assert!(message(d, &thin, None).contains("so 3 per filter, but the filters have 2"));
         assert!(matches!(
-            conv2d(&input, &weight, None, &ConvParams { padding: Padding::uniform(usize::MAX / 2), ..d }),
+            conv2d(
+                &input,
+                &weight,
+                None,
+                &ConvParams {
+                    padding: Padding::uniform(usize::MAX / 2),
+                    ..d
+                }
+            ),
             Err(Error::TooLarge { .. })
         ));
     }

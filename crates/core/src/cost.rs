@@ -63,7 +63,10 @@ impl ConvLayerShape {
     /// # Errors
     /// Zero sizes, channels that do not split into the groups, or overflow.
     pub fn parameters(&self) -> Result<u64> {
-        let per_filter = self.checked()?.checked_add(u64::from(self.bias)).ok_or_else(overflow)?;
+        let per_filter = self
+            .checked()?
+            .checked_add(u64::from(self.bias))
+            .ok_or_else(overflow)?;
         mul(&[per_filter, self.out_channels as u64])
     }
 
@@ -104,7 +107,13 @@ fn mul(factors: &[u64]) -> Result<u64> {
 mod tests {
     use super::*;
 
-    fn layer(in_channels: usize, out_channels: usize, k: usize, groups: usize, bias: bool) -> ConvLayerShape {
+    fn layer(
+        in_channels: usize,
+        out_channels: usize,
+        k: usize,
+        groups: usize,
+        bias: bool,
+    ) -> ConvLayerShape {
         ConvLayerShape {
             in_channels,
             out_channels,
@@ -124,7 +133,10 @@ mod tests {
 
     #[test]
     fn lecture_formulas_with_bias_and_groups() {
-        assert_eq!(layer(3, 64, 3, 1, true).parameters(), Ok((3 * 3 * 3 + 1) * 64));
+        assert_eq!(
+            layer(3, 64, 3, 1, true).parameters(),
+            Ok((3 * 3 * 3 + 1) * 64)
+        );
         // Depthwise RGB: three 3x3 kernels, no bias.
         assert_eq!(layer(3, 3, 3, 3, false).parameters(), Ok(27));
         // AlexNet's first layer: 64 filters of 11x11x3, output 55x55.
@@ -139,7 +151,11 @@ mod tests {
         assert!(layer(3, 4, 3, 2, true).parameters().is_err());
         assert!(layer(0, 4, 3, 1, true).parameters().is_err());
         assert!(layer(3, 3, 3, 0, true).flops((1, 1)).is_err());
-        assert!(layer(usize::MAX, usize::MAX, 64, 1, true).parameters().is_err());
-        assert!(layer(3, 3, 3, 1, true).flops((usize::MAX, usize::MAX)).is_err());
+        assert!(layer(usize::MAX, usize::MAX, 64, 1, true)
+            .parameters()
+            .is_err());
+        assert!(layer(3, 3, 3, 1, true)
+            .flops((usize::MAX, usize::MAX))
+            .is_err());
     }
 }

@@ -115,7 +115,11 @@ impl fmt::Display for Error {
                 let by = |values: &mut dyn Iterator<Item = usize>| {
                     values.map(|v| v.to_string()).collect::<Vec<_>>().join("x")
                 };
-                write!(f, "the effective {window} ({}", by(&mut size.iter().copied()))?;
+                write!(
+                    f,
+                    "the effective {window} ({}",
+                    by(&mut size.iter().copied())
+                )?;
                 if dilation.iter().any(|&d| d != 1) {
                     let first = dilation.first().copied().unwrap_or(1);
                     if dilation.iter().all(|&d| d == first) {
@@ -123,7 +127,10 @@ impl fmt::Display for Error {
                     } else {
                         write!(f, " at dilation {}", by(&mut dilation.iter().copied()))?;
                     }
-                    let covers = size.iter().zip(dilation).map(|(&k, &d)| d.saturating_mul(k.saturating_sub(1)).saturating_add(1));
+                    let covers = size
+                        .iter()
+                        .zip(dilation)
+                        .map(|(&k, &d)| d.saturating_mul(k.saturating_sub(1)).saturating_add(1));
                     write!(f, " covers {}", by(&mut covers.into_iter()))?;
                 }
                 write!(

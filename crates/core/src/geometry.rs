@@ -272,10 +272,12 @@ pub fn window_output(
     positive(stride.1, "stride")?;
     positive(dilation.0, "dilation")?;
     positive(dilation.1, "dilation")?;
-    let padded = pads.padded(input.0, input.1).ok_or_else(|| Error::TooLarge {
-        what: "the padding".into(),
-        limit: usize::MAX,
-    })?;
+    let padded = pads
+        .padded(input.0, input.1)
+        .ok_or_else(|| Error::TooLarge {
+            what: "the padding".into(),
+            limit: usize::MAX,
+        })?;
     let height = axis_output(
         input.0,
         window.0,
@@ -326,8 +328,16 @@ mod tests {
     #[test]
     fn dilation_widens_the_window() {
         assert_eq!(output_size(10, 3, 1, 0, 2), Ok(6));
-        let error = window_output((10, 10), (7, 7), (1, 1), Pads::default(), (2, 2), false, "kernel")
-            .unwrap_err();
+        let error = window_output(
+            (10, 10),
+            (7, 7),
+            (1, 1),
+            Pads::default(),
+            (2, 2),
+            false,
+            "kernel",
+        )
+        .unwrap_err();
         assert_eq!(
             error.to_string(),
             "the effective kernel (7x7 at dilation 2 covers 13x13) is larger than the padded \
@@ -364,7 +374,15 @@ mod tests {
     #[test]
     fn same_padding_splits_like_pytorch() {
         let pads = Padding::Same.resolve((4, 3), (1, 1), (1, 2)).unwrap();
-        assert_eq!(pads, Pads { top: 1, bottom: 2, left: 2, right: 2 });
+        assert_eq!(
+            pads,
+            Pads {
+                top: 1,
+                bottom: 2,
+                left: 2,
+                right: 2
+            }
+        );
         assert!(matches!(
             Padding::Same.resolve((3, 3), (2, 2), (1, 1)),
             Err(Error::SameNeedsStrideOne { .. })

@@ -136,7 +136,12 @@ pub fn diverging_colour(t: f32) -> [u8; 3] {
 ///
 /// # Errors
 /// A zero or too large size, or a buffer that is not `4 * width * height` bytes.
-pub fn rgba_to_tensor(rgba: &[u8], width: usize, height: usize, channels: Channels) -> Result<Tensor> {
+pub fn rgba_to_tensor(
+    rgba: &[u8],
+    width: usize,
+    height: usize,
+    channels: Channels,
+) -> Result<Tensor> {
     let shape = Shape::new(1, channels.count(), height, width)?;
     if Some(rgba.len()) != width.checked_mul(height).and_then(|n| n.checked_mul(4)) {
         return Err(Error::DataLength {
@@ -204,7 +209,11 @@ pub fn tensor_to_rgba(tensor: &Tensor, mapping: DisplayMapping, out: &mut Vec<u8
         let rgb = if shape.channels == 3 {
             [map(data[i]), map(data[plane + i]), map(data[2 * plane + i])]
         } else if mapping == DisplayMapping::Diverging {
-            diverging_colour(if largest > 0.0 { data[i] / largest } else { 0.0 })
+            diverging_colour(if largest > 0.0 {
+                data[i] / largest
+            } else {
+                0.0
+            })
         } else {
             [map(data[i]); 3]
         };
@@ -223,7 +232,12 @@ mod tests {
     fn frames_become_planes() {
         let all = rgba_to_tensor(&FRAME, 2, 1, Channels::All).unwrap();
         assert_eq!(all.data(), &[10.0, 200.0, 20.0, 100.0, 30.0, 0.0]);
-        assert_eq!(rgba_to_tensor(&FRAME, 2, 1, Channels::Green).unwrap().data(), &[20.0, 100.0]);
+        assert_eq!(
+            rgba_to_tensor(&FRAME, 2, 1, Channels::Green)
+                .unwrap()
+                .data(),
+            &[20.0, 100.0]
+        );
         let gray = rgba_to_tensor(&FRAME, 2, 1, Channels::Gray).unwrap();
         assert!((gray.data()[1] - (0.299 * 200.0 + 0.587 * 100.0)).abs() < 1e-4);
         assert!(rgba_to_tensor(&FRAME, 3, 1, Channels::All).is_err());

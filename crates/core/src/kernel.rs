@@ -438,7 +438,9 @@ impl Preset {
     /// first; a preset without sizes is its own only member.
     pub fn sizes(self) -> &'static [Preset] {
         match self {
-            Preset::Box3 | Preset::Box5 | Preset::Box7 => &[Preset::Box3, Preset::Box5, Preset::Box7],
+            Preset::Box3 | Preset::Box5 | Preset::Box7 => {
+                &[Preset::Box3, Preset::Box5, Preset::Box7]
+            }
             Preset::Gaussian3 | Preset::Gaussian5 | Preset::Gaussian7 => {
                 &[Preset::Gaussian3, Preset::Gaussian5, Preset::Gaussian7]
             }
@@ -509,11 +511,23 @@ mod tests {
 
     #[test]
     fn blurs_sum_to_one_and_edges_to_zero() {
-        for preset in [Preset::Box3, Preset::Box5, Preset::Box7, Preset::Gaussian3,
-                       Preset::Gaussian5, Preset::Gaussian7, Preset::Blur] {
+        for preset in [
+            Preset::Box3,
+            Preset::Box5,
+            Preset::Box7,
+            Preset::Gaussian3,
+            Preset::Gaussian5,
+            Preset::Gaussian7,
+            Preset::Blur,
+        ] {
             assert!((preset.kernel().sum() - 1.0).abs() < 1e-6, "{preset:?}");
         }
-        for preset in [Preset::Edges, Preset::SobelTop, Preset::SobelLeft, Preset::Outline] {
+        for preset in [
+            Preset::Edges,
+            Preset::SobelTop,
+            Preset::SobelLeft,
+            Preset::Outline,
+        ] {
             assert_eq!(preset.kernel().sum(), 0.0, "{preset:?}");
         }
         assert_eq!(Preset::Gaussian5.kernel().get(2, 2), Some(36.0 / 256.0));
@@ -527,7 +541,10 @@ mod tests {
             assert!(preset.sizes().contains(&preset));
         }
         let message = Preset::from_slug("sobel").unwrap_err().to_string();
-        assert!(message.contains("'sobel'") && message.contains("sobel-left"), "{message}");
+        assert!(
+            message.contains("'sobel'") && message.contains("sobel-left"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -536,15 +553,24 @@ mod tests {
         assert_eq!(kernel.rows(), [[1.0, 0.0, 1.0], [0.0, 0.5, 0.0]]);
         assert_eq!(kernel.to_string(), "1,0,1;0,0.5,0");
         for preset in Preset::ALL {
-            assert_eq!(Kernel::parse(&preset.kernel().to_string()), Ok(preset.kernel()));
+            assert_eq!(
+                Kernel::parse(&preset.kernel().to_string()),
+                Ok(preset.kernel())
+            );
         }
     }
 
     #[test]
     fn bad_weights_are_explained() {
         let message = |text: &str| Kernel::parse(text).unwrap_err().to_string();
-        assert_eq!(message("1,x"), "the kernel cell at row 1, column 2 (x) is not a number");
-        assert_eq!(message("1,;2,3"), "the kernel cell at row 1, column 2 (empty) is not a number");
+        assert_eq!(
+            message("1,x"),
+            "the kernel cell at row 1, column 2 (x) is not a number"
+        );
+        assert_eq!(
+            message("1,;2,3"),
+            "the kernel cell at row 1, column 2 (empty) is not a number"
+        );
         assert!(message("1,NaN").contains("row 1, column 2 is NaN"));
         assert!(message("inf").contains("is inf"));
         assert!(message("1e39").contains("finite"));
@@ -561,6 +587,9 @@ mod tests {
 
     #[test]
     fn identity_of_even_size_is_top_left_of_centre() {
-        assert_eq!(Kernel::identity(2, 4).unwrap().rows(), [[0.0, 1.0, 0.0, 0.0], [0.0; 4]]);
+        assert_eq!(
+            Kernel::identity(2, 4).unwrap().rows(),
+            [[0.0, 1.0, 0.0, 0.0], [0.0; 4]]
+        );
     }
 }

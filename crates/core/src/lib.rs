@@ -11,7 +11,7 @@
 //! - [`pool2d`] is `nn.MaxPool2d` / `nn.AvgPool2d` (and min pooling); [`global_pool`].
 //! - [`geometry`], [`cost`] and [`receptive_field`]: output sizes, parameter and FLOP
 //!   counts, and the receptive fields of a stack of layers.
-//! - [`reference`]: deliberately naive versions that the fast paths are tested against.
+//! - [`mod@reference`]: deliberately naive versions that the fast paths are tested against.
 //!
 //! No public function panics: every failure is an [`Error`] whose message is written for
 //! a student.

@@ -97,7 +97,10 @@ impl PoolParams {
     ) -> Result<(usize, usize)> {
         positive(self.kernel.0, "pooling window height")?;
         positive(self.kernel.1, "pooling window width")?;
-        for (pad, side) in [(self.padding.0, self.kernel.0), (self.padding.1, self.kernel.1)] {
+        for (pad, side) in [
+            (self.padding.0, self.kernel.0),
+            (self.padding.1, self.kernel.1),
+        ] {
             if pad > side / 2 {
                 return Err(Error::PaddingTooLarge {
                     message: format!(
@@ -186,7 +189,11 @@ pub fn pool2d(input: &Tensor, function: PoolFunction, params: &PoolParams) -> Re
                 let columns = params.taps(x, 1, shape.width);
                 let value = match function {
                     PoolFunction::Max | PoolFunction::Min => {
-                        let sign = if function == PoolFunction::Max { 1.0 } else { -1.0 };
+                        let sign = if function == PoolFunction::Max {
+                            1.0
+                        } else {
+                            -1.0
+                        };
                         let mut best = f32::NEG_INFINITY;
                         for c in columns {
                             for &r in &rows {
@@ -258,22 +265,45 @@ mod tests {
     #[test]
     fn classic_two_by_two() {
         let p = PoolParams::square(2);
-        assert_eq!(pool2d(&four_by_four(), PoolFunction::Max, &p).unwrap().rows(0), [[6.0, 8.0], [3.0, 4.0]]);
-        assert_eq!(pool2d(&four_by_four(), PoolFunction::Mean, &p).unwrap().rows(0), [[3.25, 5.25], [2.0, 2.0]]);
-        assert_eq!(pool2d(&four_by_four(), PoolFunction::Min, &p).unwrap().rows(0), [[1.0, 2.0], [1.0, 0.0]]);
+        assert_eq!(
+            pool2d(&four_by_four(), PoolFunction::Max, &p)
+                .unwrap()
+                .rows(0),
+            [[6.0, 8.0], [3.0, 4.0]]
+        );
+        assert_eq!(
+            pool2d(&four_by_four(), PoolFunction::Mean, &p)
+                .unwrap()
+                .rows(0),
+            [[3.25, 5.25], [2.0, 2.0]]
+        );
+        assert_eq!(
+            pool2d(&four_by_four(), PoolFunction::Min, &p)
+                .unwrap()
+                .rows(0),
+            [[1.0, 2.0], [1.0, 0.0]]
+        );
     }
 
     #[test]
     fn padding_and_count_include_pad_match_pytorch() {
         // torch.nn.AvgPool2d(3, stride=2, padding=1) on the 4x4 above.
-        let mut p = PoolParams { kernel: (3, 3), stride: Some((2, 2)), padding: (1, 1), ..PoolParams::square(3) };
+        let mut p = PoolParams {
+            kernel: (3, 3),
+            stride: Some((2, 2)),
+            padding: (1, 1),
+            ..PoolParams::square(3)
+        };
         let include = pool2d(&four_by_four(), PoolFunction::Mean, &p).unwrap();
         assert_eq!(include.rows(0)[0][0], (1.0 + 1.0 + 5.0 + 6.0) / 9.0);
         p.count_include_pad = false;
         let exclude = pool2d(&four_by_four(), PoolFunction::Mean, &p).unwrap();
         assert_eq!(exclude.rows(0)[0][0], (1.0 + 1.0 + 5.0 + 6.0) / 4.0);
         // ceil_mode adds a last, partial window.
-        let ceil = PoolParams { ceil_mode: true, ..PoolParams::square(3) };
+        let ceil = PoolParams {
+            ceil_mode: true,
+            ..PoolParams::square(3)
+        };
         let out = pool2d(&four_by_four(), PoolFunction::Mean, &ceil).unwrap();
         assert_eq!(out.shape().height, 2);
         // The partial window's divisor is clipped to the (unpadded) input: 1 column x 3 rows.
@@ -282,16 +312,39 @@ mod tests {
 
     #[test]
     fn dilated_max_and_global() {
-        let p = PoolParams { kernel: (2, 2), stride: Some((1, 1)), dilation: (2, 2), ..PoolParams::square(2) };
-        assert_eq!(pool2d(&four_by_four(), PoolFunction::Max, &p).unwrap().rows(0), [[3.0, 4.0], [7.0, 8.0]]);
-        assert_eq!(global_pool(&four_by_four(), PoolFunction::Max).unwrap().data(), &[8.0]);
-        assert_eq!(global_pool(&four_by_four(), PoolFunction::Mean).unwrap().data(), &[50.0 / 16.0]);
+        let p = PoolParams {
+            kernel: (2, 2),
+            stride: Some((1, 1)),
+            dilation: (2, 2),
+            ..PoolParams::square(2)
+        };
+        assert_eq!(
+            pool2d(&four_by_four(), PoolFunction::Max, &p)
+                .unwrap()
+                .rows(0),
+            [[3.0, 4.0], [7.0, 8.0]]
+        );
+        assert_eq!(
+            global_pool(&four_by_four(), PoolFunction::Max)
+                .unwrap()
+                .data(),
+            &[8.0]
+        );
+        assert_eq!(
+            global_pool(&four_by_four(), PoolFunction::Mean)
+                .unwrap()
+                .data(),
+            &[50.0 / 16.0]
+        );
     }
 
     #[test]
     fn window_cells_name_what_a_cell_took() {
         let p = PoolParams::square(2);
-        assert_eq!(p.window_cells(PoolFunction::Max, (4, 4), (1, 0)).unwrap(), [(2, 0), (2, 1), (3, 0), (3, 1)]);
+        assert_eq!(
+            p.window_cells(PoolFunction::Max, (4, 4), (1, 0)).unwrap(),
+            [(2, 0), (2, 1), (3, 0), (3, 1)]
+        );
         assert!(p.window_cells(PoolFunction::Max, (4, 4), (2, 0)).is_err());
     }
 
@@ -299,10 +352,32 @@ mod tests {
     fn bad_settings_are_explained() {
         let t = four_by_four();
         let err = |p: PoolParams, f| pool2d(&t, f, &p).unwrap_err().to_string();
-        assert!(err(PoolParams { padding: (2, 0), ..PoolParams::square(3) }, PoolFunction::Max).contains("more than half"));
-        assert!(err(PoolParams { dilation: (2, 2), ..PoolParams::square(2) }, PoolFunction::Mean).contains("no dilation"));
-        assert!(err(PoolParams::square(5), PoolFunction::Max).contains("pooling window (5x5) is larger than the padded input (4x4)"));
-        assert!(err(PoolParams { stride: Some((0, 1)), ..PoolParams::square(2) }, PoolFunction::Max).contains("stride"));
+        assert!(err(
+            PoolParams {
+                padding: (2, 0),
+                ..PoolParams::square(3)
+            },
+            PoolFunction::Max
+        )
+        .contains("more than half"));
+        assert!(err(
+            PoolParams {
+                dilation: (2, 2),
+                ..PoolParams::square(2)
+            },
+            PoolFunction::Mean
+        )
+        .contains("no dilation"));
+        assert!(err(PoolParams::square(5), PoolFunction::Max)
+            .contains("pooling window (5x5) is larger than the padded input (4x4)"));
+        assert!(err(
+            PoolParams {
+                stride: Some((0, 1)),
+                ..PoolParams::square(2)
+            },
+            PoolFunction::Max
+        )
+        .contains("stride"));
         assert!(err(PoolParams::square(0), PoolFunction::Max).contains("at least 1"));
     }
 }

@@ -61,8 +61,14 @@ pub struct ReceptiveField {
 impl ReceptiveField {
     /// The input rectangle that cell `(y, x)` sees, before clipping to the input.
     pub fn rect(&self, (y, x): (usize, usize)) -> Option<Rect> {
-        let top = self.start.0.checked_add(i64::try_from(y).ok()?.checked_mul(self.jump.0 as i64)?)?;
-        let left = self.start.1.checked_add(i64::try_from(x).ok()?.checked_mul(self.jump.1 as i64)?)?;
+        let top = self
+            .start
+            .0
+            .checked_add(i64::try_from(y).ok()?.checked_mul(self.jump.0 as i64)?)?;
+        let left = self
+            .start
+            .1
+            .checked_add(i64::try_from(x).ok()?.checked_mul(self.jump.1 as i64)?)?;
         Some(Rect {
             top,
             left,
@@ -149,21 +155,34 @@ pub fn receptive_fields(layers: &[LayerGeometry]) -> Result<Vec<ReceptiveField>>
             ] {
                 crate::error::positive(value, what)?;
             }
-            let axis = |size: u64, jump: u64, start: i64, k: usize, s: usize, p: usize, d: usize| {
-                let span = (d as u64).checked_mul(k as u64 - 1)?;
-                let size = size.checked_add(span.checked_mul(jump)?)?;
-                let start = start.checked_sub(i64::try_from((p as u64).checked_mul(jump)?).ok()?)?;
-                let jump = jump.checked_mul(s as u64)?;
-                (size <= i64::MAX as u64 && jump <= i64::MAX as u64).then_some((size, jump, start))
-            };
+            let axis =
+                |size: u64, jump: u64, start: i64, k: usize, s: usize, p: usize, d: usize| {
+                    let span = (d as u64).checked_mul(k as u64 - 1)?;
+                    let size = size.checked_add(span.checked_mul(jump)?)?;
+                    let start =
+                        start.checked_sub(i64::try_from((p as u64).checked_mul(jump)?).ok()?)?;
+                    let jump = jump.checked_mul(s as u64)?;
+                    (size <= i64::MAX as u64 && jump <= i64::MAX as u64)
+                        .then_some((size, jump, start))
+                };
             let (size_h, jump_h, start_h) = axis(
-                field.size.0, field.jump.0, field.start.0,
-                layer.kernel.0, layer.stride.0, layer.pads.top, layer.dilation.0,
+                field.size.0,
+                field.jump.0,
+                field.start.0,
+                layer.kernel.0,
+                layer.stride.0,
+                layer.pads.top,
+                layer.dilation.0,
             )
             .ok_or_else(too_large)?;
             let (size_w, jump_w, start_w) = axis(
-                field.size.1, field.jump.1, field.start.1,
-                layer.kernel.1, layer.stride.1, layer.pads.left, layer.dilation.1,
+                field.size.1,
+                field.jump.1,
+                field.start.1,
+                layer.kernel.1,
+                layer.stride.1,
+                layer.pads.left,
+                layer.dilation.1,
             )
             .ok_or_else(too_large)?;
             field = ReceptiveField {
@@ -185,7 +204,15 @@ pub fn layer_sizes(layers: &[LayerGeometry], input: (usize, usize)) -> Result<Ve
     layers
         .iter()
         .map(|layer| {
-            size = window_output(size, layer.kernel, layer.stride, layer.pads, layer.dilation, false, "kernel")?;
+            size = window_output(
+                size,
+                layer.kernel,
+                layer.stride,
+                layer.pads,
+                layer.dilation,
+                false,
+                "kernel",
+            )?;
             Ok(size)
         })
         .collect()
@@ -206,7 +233,11 @@ pub fn input_region(
     let fields = receptive_fields(layers)?;
     let (Some(&(height, width)), Some(field)) = (sizes.get(layer), fields.get(layer)) else {
         return Err(Error::OutOfRange {
-            message: format!("the stack has {} layers; there is no layer {}", layers.len(), layer + 1),
+            message: format!(
+                "the stack has {} layers; there is no layer {}",
+                layers.len(),
+                layer + 1
+            ),
         });
     };
     if cell.0 >= height || cell.1 >= width {
@@ -236,9 +267,16 @@ mod tests {
     #[test]
     fn three_three_by_three_layers_see_seven() {
         let layers = [LayerGeometry::square(3, 1, 0, 1); 3];
-        let sizes: Vec<u64> = receptive_fields(&layers).unwrap().iter().map(|f| f.size.0).collect();
+        let sizes: Vec<u64> = receptive_fields(&layers)
+            .unwrap()
+            .iter()
+            .map(|f| f.size.0)
+            .collect();
         assert_eq!(sizes, [3, 5, 7]);
-        assert_eq!(receptive_fields(&[LayerGeometry::square(7, 1, 0, 1)]).unwrap()[0].size, (7, 7));
+        assert_eq!(
+            receptive_fields(&[LayerGeometry::square(7, 1, 0, 1)]).unwrap()[0].size,
+            (7, 7)
+        );
     }
 
     #[test]
@@ -250,7 +288,10 @@ mod tests {
             LayerGeometry::square(3, 1, 1, 2),
         ];
         let fields = receptive_fields(&layers).unwrap();
-        assert_eq!(fields.iter().map(|f| f.size.0).collect::<Vec<_>>(), [3, 7, 7 + 2 * 2 * 4]);
+        assert_eq!(
+            fields.iter().map(|f| f.size.0).collect::<Vec<_>>(),
+            [3, 7, 7 + 2 * 2 * 4]
+        );
         assert_eq!(fields[2].jump, (4, 4));
         assert_eq!(fields[2].start, (-1 - 2 - 4, -7));
     }
@@ -259,8 +300,24 @@ mod tests {
     fn regions_are_clipped_to_the_image() {
         let layers = [LayerGeometry::square(3, 1, 1, 1)];
         let region = input_region(&layers, 0, (0, 4), (5, 5)).unwrap();
-        assert_eq!(region.unclipped, Rect { top: -1, left: 3, bottom: 2, right: 6 });
-        assert_eq!(region.clipped, Some(Rect { top: 0, left: 3, bottom: 2, right: 5 }));
+        assert_eq!(
+            region.unclipped,
+            Rect {
+                top: -1,
+                left: 3,
+                bottom: 2,
+                right: 6
+            }
+        );
+        assert_eq!(
+            region.clipped,
+            Some(Rect {
+                top: 0,
+                left: 3,
+                bottom: 2,
+                right: 5
+            })
+        );
         assert!(input_region(&layers, 0, (5, 0), (5, 5)).is_err());
         assert!(input_region(&layers, 1, (0, 0), (5, 5)).is_err());
     }

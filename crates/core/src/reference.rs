@@ -85,7 +85,8 @@ pub fn pool2d(input: &Tensor, function: PoolFunction, params: &PoolParams) -> Re
                             let r = top + m * params.dilation.0 as isize;
                             let col = left + k * params.dilation.1 as isize;
                             if (0..h).contains(&r) && (0..w).contains(&col) {
-                                values.push(input.get(n, c, r as usize, col as usize).unwrap_or(0.0));
+                                values
+                                    .push(input.get(n, c, r as usize, col as usize).unwrap_or(0.0));
                             } else if r < h + pad_h as isize && col < w + pad_w as isize {
                                 // Inside the padded frame (PyTorch's pool_size counts it).
                                 padded_cells += 1;

@@ -180,7 +180,8 @@ impl Tensor {
         if y >= self.shape.height || x >= self.shape.width {
             return None;
         }
-        self.plane(batch, channel).map(|p| p[y * self.shape.width + x])
+        self.plane(batch, channel)
+            .map(|p| p[y * self.shape.width + x])
     }
 
     /// Rows of one channel of the first image: handy in tests and for display.

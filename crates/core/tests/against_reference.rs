@@ -2,7 +2,9 @@
 //! combinations.
 
 use convlens_core::geometry::{PaddingMode, Pads};
-use convlens_core::{conv2d, pool2d, reference, ConvParams, Padding, PoolFunction, PoolParams, Tensor};
+use convlens_core::{
+    conv2d, pool2d, reference, ConvParams, Padding, PoolFunction, PoolParams, Tensor,
+};
 
 /// Deterministic values with fractions and negatives (a small linear congruential walk).
 fn values(len: usize, seed: u32) -> Vec<f32> {
@@ -16,8 +18,18 @@ fn values(len: usize, seed: u32) -> Vec<f32> {
 }
 
 fn paddings() -> Vec<Padding> {
-    let mut all = vec![Padding::Valid, Padding::Same, Padding::uniform(1), Padding::uniform(2)];
-    all.push(Padding::Explicit(Pads { top: 0, bottom: 2, left: 1, right: 0 }));
+    let mut all = vec![
+        Padding::Valid,
+        Padding::Same,
+        Padding::uniform(1),
+        Padding::uniform(2),
+    ];
+    all.push(Padding::Explicit(Pads {
+        top: 0,
+        bottom: 2,
+        left: 1,
+        right: 0,
+    }));
     all
 }
 
@@ -26,29 +38,56 @@ fn conv2d_matches_reference_on_every_small_shape() {
     let mut checked = 0;
     let mut refused = 0;
     // (input channels, groups, output channels, batch)
-    let layouts = [(1, 1, 1, 1), (2, 1, 3, 1), (2, 2, 2, 2), (4, 2, 2, 1), (3, 3, 6, 1)];
+    let layouts = [
+        (1, 1, 1, 1),
+        (2, 1, 3, 1),
+        (2, 2, 2, 2),
+        (4, 2, 2, 1),
+        (3, 3, 6, 1),
+    ];
     for (in_channels, groups, out_channels, batch) in layouts {
         for height in [1, 2, 3, 5] {
             for width in [1, 2, 4, 5] {
                 let input = Tensor::with_batch(
-                    batch, in_channels, height, width,
-                    values(batch * in_channels * height * width, (height * 7 + width) as u32),
-                ).unwrap();
+                    batch,
+                    in_channels,
+                    height,
+                    width,
+                    values(
+                        batch * in_channels * height * width,
+                        (height * 7 + width) as u32,
+                    ),
+                )
+                .unwrap();
                 for kernel_h in 1..=3 {
                     for kernel_w in 1..=3 {
                         let weight = Tensor::with_batch(
-                            out_channels, in_channels / groups, kernel_h, kernel_w,
-                            values(out_channels * in_channels / groups * kernel_h * kernel_w, (kernel_h * 3 + kernel_w) as u32),
-                        ).unwrap();
+                            out_channels,
+                            in_channels / groups,
+                            kernel_h,
+                            kernel_w,
+                            values(
+                                out_channels * in_channels / groups * kernel_h * kernel_w,
+                                (kernel_h * 3 + kernel_w) as u32,
+                            ),
+                        )
+                        .unwrap();
                         let bias = values(out_channels, 99);
                         for stride in [(1, 1), (2, 1), (1, 3)] {
                             for dilation in [(1, 1), (2, 1), (2, 2)] {
                                 for padding in paddings() {
                                     for padding_mode in PaddingMode::ALL {
-                                        let params = ConvParams { stride, padding, padding_mode, dilation, groups };
+                                        let params = ConvParams {
+                                            stride,
+                                            padding,
+                                            padding_mode,
+                                            dilation,
+                                            groups,
+                                        };
                                         for bias in [None, Some(&bias[..])] {
                                             let fast = conv2d(&input, &weight, bias, &params);
-                                            let slow = reference::conv2d(&input, &weight, bias, &params);
+                                            let slow =
+                                                reference::conv2d(&input, &weight, bias, &params);
                                             match (&fast, &slow) {
                                                 (Ok(f), Ok(s)) => {
                                                     assert_eq!(f, s, "{params:?} {height}x{width} k{kernel_h}x{kernel_w}");
@@ -70,7 +109,10 @@ fn conv2d_matches_reference_on_every_small_shape() {
             }
         }
     }
-    assert!(checked > 50_000 && refused > 1_000, "checked {checked}, refused {refused}");
+    assert!(
+        checked > 50_000 && refused > 1_000,
+        "checked {checked}, refused {refused}"
+    );
 }
 
 #[test]
@@ -78,14 +120,22 @@ fn pool2d_matches_reference_on_every_small_shape() {
     let mut checked = 0;
     for height in 1..=5 {
         for width in 1..=5 {
-            let input = Tensor::with_batch(2, 2, height, width, values(4 * height * width, 5)).unwrap();
+            let input =
+                Tensor::with_batch(2, 2, height, width, values(4 * height * width, 5)).unwrap();
             for kernel in [(1, 1), (2, 2), (3, 2), (3, 3)] {
                 for stride in [None, Some((1, 1)), Some((2, 3))] {
                     for padding in [(0, 0), (1, 0), (1, 1)] {
                         for dilation in [(1, 1), (2, 1)] {
                             for ceil_mode in [false, true] {
                                 for count_include_pad in [false, true] {
-                                    let params = PoolParams { kernel, stride, padding, dilation, ceil_mode, count_include_pad };
+                                    let params = PoolParams {
+                                        kernel,
+                                        stride,
+                                        padding,
+                                        dilation,
+                                        ceil_mode,
+                                        count_include_pad,
+                                    };
                                     for function in PoolFunction::ALL {
                                         let fast = pool2d(&input, function, &params);
                                         let slow = reference::pool2d(&input, function, &params);

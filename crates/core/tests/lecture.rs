@@ -42,13 +42,31 @@ fn edges_kernel_is_zero_on_flat_areas() {
 fn receptive_field_slide() {
     // Three 3x3 stride-1 layers: RF 3, 5, 7; 27 weights against 49 for one 7x7.
     let three = [LayerGeometry::square(3, 1, 0, 1); 3];
-    let sizes: Vec<u64> = receptive_fields(&three).unwrap().iter().map(|f| f.size.0).collect();
+    let sizes: Vec<u64> = receptive_fields(&three)
+        .unwrap()
+        .iter()
+        .map(|f| f.size.0)
+        .collect();
     assert_eq!(sizes, [3, 5, 7]);
-    let one = ConvLayerShape { in_channels: 1, out_channels: 1, kernel: (3, 3), groups: 1, bias: false };
+    let one = ConvLayerShape {
+        in_channels: 1,
+        out_channels: 1,
+        kernel: (3, 3),
+        groups: 1,
+        bias: false,
+    };
     assert_eq!(3 * one.parameters().unwrap(), 27);
-    let seven = ConvLayerShape { kernel: (7, 7), ..one };
+    let seven = ConvLayerShape {
+        kernel: (7, 7),
+        ..one
+    };
     assert_eq!(seven.parameters(), Ok(49));
-    assert_eq!(receptive_fields(&[LayerGeometry::square(7, 1, 0, 1)]).unwrap()[0].size.0, 7);
+    assert_eq!(
+        receptive_fields(&[LayerGeometry::square(7, 1, 0, 1)]).unwrap()[0]
+            .size
+            .0,
+        7
+    );
 }
 
 #[test]
@@ -57,14 +75,24 @@ fn practical_rules() {
     let image = Tensor::from_rows(&[[1.0; 9]; 6]).unwrap();
     for k in [1, 3, 5] {
         let kernel = Kernel::box_blur(k).unwrap();
-        let params = ConvParams { padding: Padding::uniform(k / 2), ..Default::default() };
+        let params = ConvParams {
+            padding: Padding::uniform(k / 2),
+            ..Default::default()
+        };
         let out = depthwise_conv2d(&image, &kernel, &params).unwrap();
         assert_eq!((out.height(), out.width()), (6, 9), "k={k}");
-        let same = ConvParams { padding: Padding::Same, ..Default::default() };
+        let same = ConvParams {
+            padding: Padding::Same,
+            ..Default::default()
+        };
         assert_eq!(depthwise_conv2d(&image, &kernel, &same).unwrap(), out);
     }
     // "Для уменьшения вдвое при K = 3: stride = 2, padding = 1".
-    let params = ConvParams { stride: (2, 2), padding: Padding::uniform(1), ..Default::default() };
+    let params = ConvParams {
+        stride: (2, 2),
+        padding: Padding::uniform(1),
+        ..Default::default()
+    };
     let out = depthwise_conv2d(&image, &Preset::Blur.kernel(), &params).unwrap();
     assert_eq!((out.height(), out.width()), (3, 5));
 }
@@ -72,7 +100,13 @@ fn practical_rules() {
 #[test]
 fn parameter_and_flop_formulas() {
     // params = (K_h K_w C_in + 1) C_out; FLOPs = H_out W_out C_out (K_h K_w C_in + 1).
-    let layer = ConvLayerShape { in_channels: 3, out_channels: 16, kernel: (5, 5), groups: 1, bias: true };
+    let layer = ConvLayerShape {
+        in_channels: 3,
+        out_channels: 16,
+        kernel: (5, 5),
+        groups: 1,
+        bias: true,
+    };
     assert_eq!(layer.parameters(), Ok((5 * 5 * 3 + 1) * 16));
     let flops = layer.flops((28, 28)).unwrap();
     assert_eq!(flops.lecture, 28 * 28 * 16 * (5 * 5 * 3 + 1));

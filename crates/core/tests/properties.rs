@@ -4,9 +4,7 @@
 use std::collections::BTreeSet;
 
 use convlens_core::receptive_field::{input_region, layer_sizes};
-use convlens_core::{
-    conv2d, receptive_fields, ConvParams, LayerGeometry, Padding, Shape, Tensor,
-};
+use convlens_core::{conv2d, receptive_fields, ConvParams, LayerGeometry, Padding, Shape, Tensor};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
@@ -27,7 +25,8 @@ fn dependencies(layers: &[(usize, usize, usize, usize)], cell: i64) -> BTreeSet<
         cells = cells
             .iter()
             .flat_map(|&c| {
-                (0..kernel as i64).map(move |k| c * stride as i64 - padding as i64 + k * dilation as i64)
+                (0..kernel as i64)
+                    .map(move |k| c * stride as i64 - padding as i64 + k * dilation as i64)
             })
             .collect();
     }

@@ -25,9 +25,15 @@ fn run() -> Result<(), String> {
     let width: usize = width.parse().map_err(|_| "WIDTH must be a number")?;
     let height: usize = height.parse().map_err(|_| "HEIGHT must be a number")?;
     let mut rgba = Vec::new();
-    std::io::stdin().read_to_end(&mut rgba).map_err(|e| e.to_string())?;
+    std::io::stdin()
+        .read_to_end(&mut rgba)
+        .map_err(|e| e.to_string())?;
     let (settings, _warnings) = Settings::from_query(query);
-    let frame = Frame { width, height, rgba };
+    let frame = Frame {
+        width,
+        height,
+        rgba,
+    };
     let input = pipeline::input_tensor(&frame, settings.channel).map_err(|e| e.to_string())?;
     let (map, display) = match settings.view {
         View::Conv => (
@@ -44,11 +50,15 @@ fn run() -> Result<(), String> {
     pipeline::draw(&map, display, &mut out).map_err(|e| e.to_string())?;
     let mut stdout = std::io::stdout().lock();
     for value in [map.width(), map.height(), map.channels()] {
-        stdout.write_all(&(value as u32).to_le_bytes()).map_err(|e| e.to_string())?;
+        stdout
+            .write_all(&(value as u32).to_le_bytes())
+            .map_err(|e| e.to_string())?;
     }
     stdout.write_all(&out).map_err(|e| e.to_string())?;
     for value in map.data() {
-        stdout.write_all(&value.to_le_bytes()).map_err(|e| e.to_string())?;
+        stdout
+            .write_all(&value.to_le_bytes())
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }

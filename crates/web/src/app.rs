@@ -11,14 +11,17 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{
     CanvasRenderingContext2d, DragEvent, Element, Event, EventTarget, HtmlCanvasElement,
-    HtmlFormElement, HtmlImageElement, HtmlInputElement, HtmlVideoElement,
-    ImageData, KeyboardEvent, MediaStream, MediaStreamConstraints, PointerEvent,
+    HtmlFormElement, HtmlImageElement, HtmlInputElement, HtmlVideoElement, ImageData,
+    KeyboardEvent, MediaStream, MediaStreamConstraints, PointerEvent,
 };
 
 use crate::dom::{by_id, describe, document, js_error, listen, property, window, PageResult};
 use crate::pipeline::{self, Backend, Frame};
 use crate::render;
 use crate::settings::{KernelChoice, Sample, Settings, Source, View, PARAMETERS};
+
+/// The photo shown when nothing else can be.
+const DEFAULT_PHOTO: &str = "samples/astronaut.png";
 
 /// The longest side an uploaded image keeps; larger ones are scaled down, with a notice.
 pub const MAX_SIDE: u32 = 2048;
@@ -53,8 +56,10 @@ struct Camera {
     video: Option<HtmlVideoElement>,
     frozen: bool,
     /// The requestAnimationFrame loop's closure, while the camera runs.
-    tick: Option<Rc<Closure<dyn FnMut()>>>,
+    tick: Option<Tick>,
 }
+
+type Tick = Rc<Closure<dyn FnMut()>>;
 
 type Shared = Rc<RefCell<State>>;
 
@@ -110,17 +115,25 @@ fn wire_controls(state: &Shared) -> PageResult {
     }
     let grid: Element = by_id("kernel-grid")?;
     let shared = state.clone();
-    listen(&grid, "input", move |event: Event| report(on_kernel_cell(&shared, &event)))?;
-    let shared = state.clone();
-    listen(&by_id::<EventTarget>("freeze")?, "click", move |_: Event| {
-        report(toggle_freeze(&shared));
+    listen(&grid, "input", move |event: Event| {
+        report(on_kernel_cell(&shared, &event))
     })?;
+    let shared = state.clone();
+    listen(
+        &by_id::<EventTarget>("freeze")?,
+        "click",
+        move |_: Event| {
+            report(toggle_freeze(&shared));
+        },
+    )?;
     Ok(())
 }
 
 /// A control changed: read its name and value into the settings.
 fn on_control(state: &Shared, event: &Event) -> PageResult {
-    let Some(target) = event.target() else { return Ok(()) };
+    let Some(target) = event.target() else {
+        return Ok(());
+    };
     let name = property(&target, "name");
     let value = property(&target, "value");
     let kind = property(&target, "type");
@@ -144,9 +157,17 @@ fn on_control(state: &Shared, event: &Event) -> PageResult {
     }
     let (source_changed, result) = {
         let mut state = state.borrow_mut();
-        let before = (state.settings.source, state.settings.size, state.settings.channel);
+        let before = (
+            state.settings.source,
+            state.settings.size,
+            state.settings.channel,
+        );
         let result = state.settings.set(&name, &value);
-        let after = (state.settings.source, state.settings.size, state.settings.channel);
+        let after = (
+            state.settings.source,
+            state.settings.size,
+            state.settings.channel,
+        );
         if before.2 != after.2 {
             state.input = None;
         }
@@ -190,25 +211,39 @@ fn write_url(settings: &Settings) -> PageResult {
 
 /// A kernel cell was edited: the kernel becomes custom with the typed weight.
 fn on_kernel_cell(state: &Shared, event: &Event) -> PageResult {
-    let Some(target) = event.target() else { return Ok(()) };
+    let Some(target) = event.target() else {
+        return Ok(());
+    };
     let input: HtmlInputElement = target.dyn_into()?;
-    let row: usize = input.get_attribute("data-row").and_then(|r| r.parse().ok()).unwrap_or(0);
-    let column: usize = input.get_attribute("data-column").and_then(|c| c.parse().ok()).unwrap_or(0);
+    let row: usize = input
+        .get_attribute("data-row")
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(0);
+    let column: usize = input
+        .get_attribute("data-column")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
     let text = input.value();
     let mut kernel = state.borrow().settings.kernel.kernel();
     // One cell parsed the same way as URL weights, so fractions like 1/16 work too.
-    let parsed = Kernel::parse(&text).map_err(|e| e.to_string()).and_then(|one| {
-        if one.weights().len() == 1 {
-            kernel.set(row, column, one.weights()[0]).map_err(|e| e.to_string())
-        } else {
-            Err("type one number per cell".into())
-        }
-    });
+    let parsed = Kernel::parse(&text)
+        .map_err(|e| e.to_string())
+        .and_then(|one| {
+            if one.weights().len() == 1 {
+                kernel
+                    .set(row, column, one.weights()[0])
+                    .map_err(|e| e.to_string())
+            } else {
+                Err("type one number per cell".into())
+            }
+        });
     if let Err(message) = parsed {
         input.set_attribute("aria-invalid", "true")?;
         let where_ = format!("row {}, column {}", row + 1, column + 1);
         let message = message.replace("row 1, column 1", &where_);
-        return render::message(&format!("{message}. The last valid kernel is still in use."));
+        return render::message(&format!(
+            "{message}. The last valid kernel is still in use."
+        ));
     }
     input.remove_attribute("aria-invalid")?;
     state.borrow_mut().settings.kernel = KernelChoice::Custom(kernel);
@@ -218,17 +253,17 @@ fn on_kernel_cell(state: &Shared, event: &Event) -> PageResult {
 /// The kernel size control: switches a blur between its sizes, or resizes a custom
 /// kernel around its centre.
 fn set_kernel_size(state: &Shared, value: &str) -> PageResult {
-    let Ok(size) = value.parse::<usize>() else { return Ok(()) };
+    let Ok(size) = value.parse::<usize>() else {
+        return Ok(());
+    };
     let choice = state.borrow().settings.kernel.clone();
     let next = match choice {
-        KernelChoice::Preset(preset) => match preset
-            .sizes()
-            .iter()
-            .find(|p| p.kernel().height() == size)
-        {
-            Some(&other) => KernelChoice::Preset(other),
-            None => KernelChoice::Custom(resize(&preset.kernel(), size)?),
-        },
+        KernelChoice::Preset(preset) => {
+            match preset.sizes().iter().find(|p| p.kernel().height() == size) {
+                Some(&other) => KernelChoice::Preset(other),
+                None => KernelChoice::Custom(resize(&preset.kernel(), size)?),
+            }
+        }
         KernelChoice::Custom(kernel) => KernelChoice::Custom(resize(&kernel, size)?),
     };
     {
@@ -267,7 +302,11 @@ fn wire_maps(state: &Shared) -> PageResult {
                 let height = target.client_height().max(1) as f64;
                 let x = (f64::from(event.offset_x()) / width * f64::from(target.width())).floor();
                 let y = (f64::from(event.offset_y()) / height * f64::from(target.height())).floor();
-                if x >= 0.0 && y >= 0.0 && x < f64::from(target.width()) && y < f64::from(target.height()) {
+                if x >= 0.0
+                    && y >= 0.0
+                    && x < f64::from(target.width())
+                    && y < f64::from(target.height())
+                {
                     report(select(&shared, Some((y as usize, x as usize))));
                 }
             })?;
@@ -327,11 +366,16 @@ fn show_selection(state: &State) -> PageResult {
 
 fn wire_input(state: &Shared) -> PageResult {
     let panel: Element = by_id("input-panel")?;
-    listen(&panel, "dragover", |event: DragEvent| event.prevent_default())?;
+    listen(&panel, "dragover", |event: DragEvent| {
+        event.prevent_default()
+    })?;
     let shared = state.clone();
     listen(&panel, "drop", move |event: DragEvent| {
         event.prevent_default();
-        let file = event.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0));
+        let file = event
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|f| f.get(0));
         match file {
             Some(file) => report(load_file(&shared, &file)),
             None => report(render::message("Only image files can be dropped here.")),
@@ -346,12 +390,16 @@ fn load_source(state: &Shared) -> PageResult {
     match source {
         Source::Sample(sample) => {
             stop_camera(state)?;
-            load_url(state, &format!("samples/{}.png", sample.name()), sample.name().into())
+            load_url(
+                state,
+                &format!("samples/{}.png", sample.name()),
+                sample.name().into(),
+            )
         }
         Source::Webcam => {
             // Show a photo while the browser asks for the camera (or if it never answers).
             if state.borrow().frame.rgba.is_empty() {
-                load_url(state, "samples/astronaut.png", "astronaut".into())?;
+                load_url(state, DEFAULT_PHOTO, "astronaut".into())?;
             }
             start_camera(state)
         }
@@ -405,18 +453,23 @@ fn load_url(state: &Shared, url: &str, name: String) -> PageResult {
     };
     let on_error = {
         let shared = state.clone();
+        let failed_url = url.to_string();
         Closure::once_into_js(move || {
             if shared.borrow().load_generation != generation {
                 return;
             }
-            let fallback = shared.borrow().image.is_some();
+            let previous = shared.borrow().image.is_some();
             report(render::message(&format!(
                 "'{name}' could not be read as an image (the file may be damaged or in a \
                  format this browser cannot decode).{}",
-                if fallback { " The previous image stays." } else { "" }
+                if previous {
+                    " The previous image stays."
+                } else {
+                    ""
+                }
             )));
-            if !fallback {
-                // Nothing shown yet: fall back to the default photo.
+            // Nothing shown yet: fall back to the default photo, unless that is what failed.
+            if !previous && !failed_url.ends_with(DEFAULT_PHOTO) {
                 shared.borrow_mut().settings.source = Source::Sample(Sample::Astronaut);
                 report(load_source(&shared));
             }
@@ -432,7 +485,11 @@ fn load_url(state: &Shared, url: &str, name: String) -> PageResult {
 /// never above [`MAX_SIDE`], never below 1.
 fn scaled(width: u32, height: u32, size: usize) -> (u32, u32) {
     let longest = width.max(height).max(1);
-    let target = if size == 0 { longest.min(MAX_SIDE) } else { (size as u32).min(longest) };
+    let target = if size == 0 {
+        longest.min(MAX_SIDE)
+    } else {
+        (size as u32).min(longest)
+    };
     if target >= longest {
         return (width.max(1), height.max(1));
     }
@@ -460,7 +517,11 @@ fn use_image(state: &Shared, image: &HtmlImageElement, name: &str) -> PageResult
     let (canvas, context) = input_canvas(width, height)?;
     context.set_image_smoothing_enabled(true);
     context.draw_image_with_html_image_element_and_dw_and_dh(
-        image, 0.0, 0.0, f64::from(width), f64::from(height),
+        image,
+        0.0,
+        0.0,
+        f64::from(width),
+        f64::from(height),
     )?;
     let frame = grab(&context, &canvas)?;
     {
@@ -477,7 +538,10 @@ fn use_image(state: &Shared, image: &HtmlImageElement, name: &str) -> PageResult
     set_frame(state, frame)
 }
 
-fn input_canvas(width: u32, height: u32) -> PageResult<(HtmlCanvasElement, CanvasRenderingContext2d)> {
+fn input_canvas(
+    width: u32,
+    height: u32,
+) -> PageResult<(HtmlCanvasElement, CanvasRenderingContext2d)> {
     let canvas: HtmlCanvasElement = by_id("input-frame")?;
     if canvas.width() != width || canvas.height() != height {
         canvas.set_width(width);
@@ -521,23 +585,31 @@ fn recompute(state: &Shared) -> PageResult {
         return Ok(());
     }
     if state.input.is_none() {
-        state.input = Some(pipeline::input_tensor(&state.frame, state.settings.channel).map_err(js_error)?);
+        state.input =
+            Some(pipeline::input_tensor(&state.frame, state.settings.channel).map_err(js_error)?);
     }
-    let Some(input) = &state.input else { return Ok(()) };
+    let Some(input) = &state.input else {
+        return Ok(());
+    };
     let result = match state.settings.view {
-        View::Conv => pipeline::conv_facts(&state.settings, input.channels(), input.height(), input.width())
-            .and_then(|facts| {
-                let map = pipeline::feature_map(&state.settings, input, Backend::Fast)?;
-                Ok((facts, map))
-            })
-            .map(|(facts, map)| {
-                render::conv_facts(&facts, (input.height(), input.width()))?;
-                pipeline::draw(&map, state.settings.display, &mut state.rgba).map_err(js_error)?;
-                put_map("feature-map", &map, &state.rgba)?;
-                render::legend(&state.settings, &map)?;
-                state.feature_map = Some(map);
-                Ok::<(), JsValue>(())
-            }),
+        View::Conv => pipeline::conv_facts(
+            &state.settings,
+            input.channels(),
+            input.height(),
+            input.width(),
+        )
+        .and_then(|facts| {
+            let map = pipeline::feature_map(&state.settings, input, Backend::Fast)?;
+            Ok((facts, map))
+        })
+        .map(|(facts, map)| {
+            render::conv_facts(&facts, (input.height(), input.width()))?;
+            pipeline::draw(&map, state.settings.display, &mut state.rgba).map_err(js_error)?;
+            put_map("feature-map", &map, &state.rgba)?;
+            render::legend(&state.settings, &map)?;
+            state.feature_map = Some(map);
+            Ok::<(), JsValue>(())
+        }),
         View::Pool => pipeline::pool_facts(&state.settings, input.height(), input.width())
             .and_then(|facts| {
                 let map = pipeline::pooled_map(&state.settings, input, Backend::Fast)?;
@@ -545,7 +617,8 @@ fn recompute(state: &Shared) -> PageResult {
             })
             .map(|(facts, map)| {
                 render::pool_facts(&facts)?;
-                pipeline::draw(&map, convlens_core::DisplayMapping::Clamp, &mut state.rgba).map_err(js_error)?;
+                pipeline::draw(&map, convlens_core::DisplayMapping::Clamp, &mut state.rgba)
+                    .map_err(js_error)?;
                 put_map("pooled-map", &map, &state.rgba)?;
                 state.pooled_map = Some(map);
                 Ok::<(), JsValue>(())
@@ -576,7 +649,17 @@ fn put_map(id: &str, map: &Tensor, rgba: &[u8]) -> PageResult {
         .dyn_into::<CanvasRenderingContext2d>()?;
     let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)?;
     context.put_image_data(&image, 0.0, 0.0)?;
-    canvas.set_attribute("aria-label", &format!("{} of {width}×{height} cells", if id == "feature-map" { "Feature map" } else { "Pooled map" }))?;
+    canvas.set_attribute(
+        "aria-label",
+        &format!(
+            "{} of {width}×{height} cells",
+            if id == "feature-map" {
+                "Feature map"
+            } else {
+                "Pooled map"
+            }
+        ),
+    )?;
     Ok(())
 }
 
@@ -587,7 +670,10 @@ fn start_camera(state: &Shared) -> PageResult {
     }
     let devices = window()?.navigator().media_devices();
     let Ok(devices) = devices else {
-        return camera_failed(state, "this page has no camera access here (a camera needs https or localhost)".into());
+        return camera_failed(
+            state,
+            "this page has no camera access here (a camera needs https or localhost)".into(),
+        );
     };
     let constraints = MediaStreamConstraints::new();
     let video = js_sys::Object::new();
@@ -599,7 +685,9 @@ fn start_camera(state: &Shared) -> PageResult {
         Ok(promise) => promise,
         Err(error) => return camera_failed(state, describe(&error)),
     };
-    render::notice_camera("Asking for the camera… Its frames stay in this browser: nothing is sent anywhere.")?;
+    render::notice_camera(
+        "Asking for the camera… Its frames stay in this browser: nothing is sent anywhere.",
+    )?;
     let shared = state.clone();
     let on_stream = Closure::<dyn FnMut(JsValue)>::once(move |stream: JsValue| {
         report(camera_started(&shared, stream.unchecked_into()));
@@ -623,7 +711,9 @@ fn camera_failed(state: &Shared, why: String) -> PageResult {
     } else {
         "the camera could not be opened"
     };
-    render::notice_camera(&format!("Webcam: {help} ({why}). The demo goes on with a photo."))?;
+    render::notice_camera(&format!(
+        "Webcam: {help} ({why}). The demo goes on with a photo."
+    ))?;
     {
         let mut state = state.borrow_mut();
         state.settings.source = Source::Sample(Sample::Astronaut);
@@ -634,9 +724,7 @@ fn camera_failed(state: &Shared, why: String) -> PageResult {
 fn camera_started(state: &Shared, stream: MediaStream) -> PageResult {
     // The user may have switched back to a photo while the browser asked.
     if state.borrow().settings.source != Source::Webcam {
-        stream.get_tracks().for_each(&mut |track, _, _| {
-            let _ = track.unchecked_into::<web_sys::MediaStreamTrack>().stop();
-        });
+        stop_tracks(&stream);
         return Ok(());
     }
     let video: HtmlVideoElement = document()?.create_element("video")?.dyn_into()?;
@@ -645,7 +733,9 @@ fn camera_started(state: &Shared, stream: MediaStream) -> PageResult {
     video.set_src_object(Some(&stream));
     let _ = video.play();
     render::notice_camera("Webcam on: its frames stay in this browser, nothing is sent anywhere.")?;
-    let tick: Rc<RefCell<Option<Rc<Closure<dyn FnMut()>>>>> = Rc::new(RefCell::new(None));
+    // The frame loop's closure schedules itself; the cell breaks the cycle when the
+    // camera stops.
+    let tick: Rc<RefCell<Option<Tick>>> = Rc::new(RefCell::new(None));
     let shared = state.clone();
     let this = tick.clone();
     let closure = Rc::new(Closure::<dyn FnMut()>::new(move || {
@@ -656,7 +746,8 @@ fn camera_started(state: &Shared, stream: MediaStream) -> PageResult {
         }
         report(camera_frame(&shared));
         if let Some(next) = this.borrow().as_ref() {
-            let _ = window().map(|w| w.request_animation_frame(next.as_ref().as_ref().unchecked_ref()));
+            let _ =
+                window().map(|w| w.request_animation_frame(next.as_ref().as_ref().unchecked_ref()));
         }
     }));
     *tick.borrow_mut() = Some(closure.clone());
@@ -679,7 +770,11 @@ fn camera_started(state: &Shared, stream: MediaStream) -> PageResult {
 fn camera_frame(state: &Shared) -> PageResult {
     let (video, frozen, size) = {
         let state = state.borrow();
-        (state.camera.video.clone(), state.camera.frozen, state.settings.size)
+        (
+            state.camera.video.clone(),
+            state.camera.frozen,
+            state.settings.size,
+        )
     };
     let Some(video) = video else { return Ok(()) };
     if frozen || video.ready_state() < 2 || video.video_width() == 0 {
@@ -690,7 +785,13 @@ fn camera_frame(state: &Shared) -> PageResult {
     }
     let (width, height) = scaled(video.video_width(), video.video_height(), size);
     let (canvas, context) = input_canvas(width, height)?;
-    context.draw_image_with_html_video_element_and_dw_and_dh(&video, 0.0, 0.0, f64::from(width), f64::from(height))?;
+    context.draw_image_with_html_video_element_and_dw_and_dh(
+        &video,
+        0.0,
+        0.0,
+        f64::from(width),
+        f64::from(height),
+    )?;
     let frame = grab(&context, &canvas)?;
     if state.borrow().frame.width != frame.width {
         render::input_caption("Webcam", &frame)?;
@@ -710,13 +811,17 @@ fn toggle_freeze(state: &Shared) -> PageResult {
     render::camera_controls(true, frozen)
 }
 
+fn stop_tracks(stream: &MediaStream) {
+    stream.get_tracks().for_each(&mut |track, _, _| {
+        track.unchecked_into::<web_sys::MediaStreamTrack>().stop();
+    });
+}
+
 fn stop_camera(state: &Shared) -> PageResult {
     let camera = std::mem::take(&mut state.borrow_mut().camera);
     if let Some(stream) = camera.stream {
         render::notice_camera("")?;
-        stream.get_tracks().for_each(&mut |track, _, _| {
-            let _ = track.unchecked_into::<web_sys::MediaStreamTrack>().stop();
-        });
+        stop_tracks(&stream);
     }
     drop(camera.tick);
     render::camera_controls(false, false)

@@ -1,9 +1,10 @@
 //! The convlens page: state, controls and canvas drawing, compiled to WebAssembly.
 //!
 //! Layering: [`settings`] (the URL is the state) and [`pipeline`] (maps, numbers and
-//! arithmetic) are plain Rust over `convlens-core` and are tested natively; [`app`] owns
-//! the page's state and events, [`render`] writes it into the DOM, and [`dom`] holds the
-//! web-sys helpers. JavaScript only loads the module.
+//! arithmetic) are plain Rust over `convlens-core` and are tested natively; `app` owns
+//! the page's state and events, `render` writes it into the DOM, and `dom` holds the
+//! web-sys helpers (those three exist only in the wasm32 build). JavaScript only loads
+//! the module and calls `start`.
 
 pub mod pipeline;
 pub mod settings;
@@ -14,6 +15,9 @@ mod app;
 mod dom;
 #[cfg(target_arch = "wasm32")]
 mod render;
+
+#[cfg(target_arch = "wasm32")]
+pub use entry::start;
 
 #[cfg(target_arch = "wasm32")]
 mod entry {

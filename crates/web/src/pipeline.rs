@@ -8,8 +8,8 @@ use convlens_core::cost::ConvLayerShape;
 use convlens_core::geometry::Pads;
 use convlens_core::image::{rgba_to_tensor, tensor_to_rgba};
 use convlens_core::{
-    depthwise_conv2d, pool2d, reference, Channels, DisplayMapping, PaddingMode, PoolFunction,
-    Rect, Result, Tensor,
+    depthwise_conv2d, pool2d, reference, Channels, DisplayMapping, PaddingMode, PoolFunction, Rect,
+    Result, Tensor,
 };
 
 use crate::settings::{PaddingChoice, Settings};
@@ -110,7 +110,12 @@ pub struct ConvFacts {
 ///
 /// # Errors
 /// Invalid geometry, in words.
-pub fn conv_facts(settings: &Settings, channels: usize, height: usize, width: usize) -> Result<ConvFacts> {
+pub fn conv_facts(
+    settings: &Settings,
+    channels: usize,
+    height: usize,
+    width: usize,
+) -> Result<ConvFacts> {
     let kernel = settings.kernel.kernel();
     let params = convlens_core::ConvParams {
         groups: channels,
@@ -159,7 +164,10 @@ pub fn conv_facts(settings: &Settings, channels: usize, height: usize, width: us
         group_digits(2 * flops.multiply_adds)
     );
     let covers = (d * (kh - 1) + 1, d * (kw - 1) + 1);
-    let mut receptive_field = format!("each output cell sees a {}×{} window of the input", covers.0, covers.1);
+    let mut receptive_field = format!(
+        "each output cell sees a {}×{} window of the input",
+        covers.0, covers.1
+    );
     if d > 1 {
         let _ = write!(
             receptive_field,
@@ -351,8 +359,12 @@ pub fn conv_arithmetic(
                 for n in 0..kw {
                     let y = top + (m * d) as i64;
                     let x = left + (n * d) as i64;
-                    let inside = (0..input.height() as i64).contains(&y) && (0..input.width() as i64).contains(&x);
-                    let value = match (mode.source(y as isize, input.height()), mode.source(x as isize, input.width())) {
+                    let inside = (0..input.height() as i64).contains(&y)
+                        && (0..input.width() as i64).contains(&x);
+                    let value = match (
+                        mode.source(y as isize, input.height()),
+                        mode.source(x as isize, input.width()),
+                    ) {
                         (Some(r), Some(col)) => input.get(0, c, r, col).unwrap_or(0.0),
                         _ => 0.0,
                     };
@@ -416,7 +428,8 @@ pub fn pool_arithmetic(
                 .flat_map(|y| (window.left..window.right).map(move |x| (y as usize, x as usize)))
                 .map(|(y, x)| {
                     let value = input.get(0, c, y, x).unwrap_or(0.0);
-                    let chosen = settings.pool != PoolFunction::Mean && value == result && !chosen_once;
+                    let chosen =
+                        settings.pool != PoolFunction::Mean && value == result && !chosen_once;
                     chosen_once |= chosen;
                     Term {
                         value,
@@ -448,17 +461,27 @@ fn check_cell(cell: (usize, usize), (height, width): (usize, usize)) -> Result<(
         Ok(())
     } else {
         Err(convlens_core::Error::OutOfRange {
-            message: format!("the map is {height}×{width}; there is no cell at row {}, column {}", cell.0, cell.1),
+            message: format!(
+                "the map is {height}×{width}; there is no cell at row {}, column {}",
+                cell.0, cell.1
+            ),
         })
     }
 }
 
 /// How a value appears on the map, in words.
-fn shown(value: f32, mapping: DisplayMapping, (min, max): (f32, f32), single_channel: bool) -> String {
+fn shown(
+    value: f32,
+    mapping: DisplayMapping,
+    (min, max): (f32, f32),
+    single_channel: bool,
+) -> String {
     let byte = |v: f32| v.round().clamp(0.0, 255.0) as u8;
     match mapping {
         DisplayMapping::Clamp => format!("shown as clamp(round(v), 0, 255) = {}", byte(value)),
-        DisplayMapping::Absolute => format!("shown as clamp(round(|v|), 0, 255) = {}", byte(value.abs())),
+        DisplayMapping::Absolute => {
+            format!("shown as clamp(round(|v|), 0, 255) = {}", byte(value.abs()))
+        }
         DisplayMapping::Normalize if max > min => format!(
             "shown as (v − min)/(max − min)·255 = ({} − {})/({} − {})·255 = {}",
             number(value),
@@ -507,15 +530,26 @@ pub fn group_digits(value: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use convlens_core::Preset;
     use crate::settings::KernelChoice;
+    use convlens_core::Preset;
 
     fn frame() -> Frame {
         let (width, height) = (7, 5);
         let rgba = (0..width * height)
-            .flat_map(|i| [(i * 7 % 256) as u8, (i * 13 % 256) as u8, (i * 29 % 256) as u8, 255])
+            .flat_map(|i| {
+                [
+                    (i * 7 % 256) as u8,
+                    (i * 13 % 256) as u8,
+                    (i * 29 % 256) as u8,
+                    255,
+                ]
+            })
             .collect();
-        Frame { width, height, rgba }
+        Frame {
+            width,
+            height,
+            rgba,
+        }
     }
 
     #[test]
@@ -524,13 +558,19 @@ mod tests {
         let mut settings = Settings::default();
         for preset in Preset::ALL {
             for channel in Channels::ALL {
-                for (stride, padding, dilation) in [(1, PaddingChoice::Pixels(0)), (2, PaddingChoice::Pixels(1)), (1, PaddingChoice::Same), (3, PaddingChoice::Valid)]
-                    .into_iter()
-                    .flat_map(|(s, p)| [1, 2].map(move |d| (s, p, d)))
+                for (stride, padding, dilation) in [
+                    (1, PaddingChoice::Pixels(0)),
+                    (2, PaddingChoice::Pixels(1)),
+                    (1, PaddingChoice::Same),
+                    (3, PaddingChoice::Valid),
+                ]
+                .into_iter()
+                .flat_map(|(s, p)| [1, 2].map(move |d| (s, p, d)))
                 {
                     settings.kernel = KernelChoice::Preset(preset);
                     settings.channel = channel;
-                    (settings.stride, settings.padding, settings.dilation) = (stride, padding, dilation);
+                    (settings.stride, settings.padding, settings.dilation) =
+                        (stride, padding, dilation);
                     let input = input_tensor(&frame, channel).unwrap();
                     let fast = feature_map(&settings, &input, Backend::Fast);
                     let slow = feature_map(&settings, &input, Backend::Reference);
@@ -542,29 +582,73 @@ mod tests {
 
     #[test]
     fn facts_fill_in_the_lecture_formulas() {
-        let settings = Settings { stride: 2, padding: PaddingChoice::Pixels(1), ..Settings::default() };
+        let settings = Settings {
+            stride: 2,
+            padding: PaddingChoice::Pixels(1),
+            ..Settings::default()
+        };
         let facts = conv_facts(&settings, 3, 512, 451).unwrap();
         assert_eq!(facts.output, (256, 226));
         assert_eq!(facts.height_formula, "H_out = ⌊(H_in + 2p − d·(k − 1) − 1) / s⌋ + 1 = ⌊(512 + 2·1 − 1·(3 − 1) − 1) / 2⌋ + 1 = 256");
-        assert!(facts.parameters.ends_with("= 27 (one 3×3 kernel per channel, no bias)"), "{}", facts.parameters);
-        assert!(facts.flops.contains("256·226·3·3·3·1 = 1\u{2009}562\u{2009}112 multiply-adds"), "{}", facts.flops);
-        assert_eq!(facts.pytorch, "nn.Conv2d(3, 3, kernel_size=3, stride=2, padding=1, groups=3, bias=False)");
-        let gray = Settings { channel: Channels::Gray, padding: PaddingChoice::Same, dilation: 2, padding_mode: PaddingMode::Reflect, ..Settings::default() };
+        assert!(
+            facts
+                .parameters
+                .ends_with("= 27 (one 3×3 kernel per channel, no bias)"),
+            "{}",
+            facts.parameters
+        );
+        assert!(
+            facts
+                .flops
+                .contains("256·226·3·3·3·1 = 1\u{2009}562\u{2009}112 multiply-adds"),
+            "{}",
+            facts.flops
+        );
+        assert_eq!(
+            facts.pytorch,
+            "nn.Conv2d(3, 3, kernel_size=3, stride=2, padding=1, groups=3, bias=False)"
+        );
+        let gray = Settings {
+            channel: Channels::Gray,
+            padding: PaddingChoice::Same,
+            dilation: 2,
+            padding_mode: PaddingMode::Reflect,
+            ..Settings::default()
+        };
         let facts = conv_facts(&gray, 1, 10, 10).unwrap();
         assert_eq!(facts.output, (10, 10));
         assert_eq!(facts.pytorch, "nn.Conv2d(1, 1, kernel_size=3, padding='same', dilation=2, bias=False, padding_mode='reflect')");
-        assert!(facts.receptive_field.starts_with("each output cell sees a 5×5 window"));
-        assert!(conv_facts(&Settings { dilation: 6, ..Settings::default() }, 1, 10, 10).unwrap_err().to_string().contains("covers 13x13"));
+        assert!(facts
+            .receptive_field
+            .starts_with("each output cell sees a 5×5 window"));
+        assert!(conv_facts(
+            &Settings {
+                dilation: 6,
+                ..Settings::default()
+            },
+            1,
+            10,
+            10
+        )
+        .unwrap_err()
+        .to_string()
+        .contains("covers 13x13"));
     }
 
     #[test]
     fn pooling_facts_and_lines() {
         let mut settings = Settings::default();
-        assert_eq!(pytorch_pool(&settings), "nn.MaxPool2d(kernel_size=2, stride=2)");
+        assert_eq!(
+            pytorch_pool(&settings),
+            "nn.MaxPool2d(kernel_size=2, stride=2)"
+        );
         settings.pool = PoolFunction::Mean;
         settings.pool_size = 3;
         settings.pool_stride = Some(1);
-        assert_eq!(pytorch_pool(&settings), "nn.AvgPool2d(kernel_size=3, stride=1)");
+        assert_eq!(
+            pytorch_pool(&settings),
+            "nn.AvgPool2d(kernel_size=3, stride=1)"
+        );
         let facts = pool_facts(&settings, 300, 451).unwrap();
         assert_eq!(facts.output, (298, 449));
     }
@@ -572,7 +656,11 @@ mod tests {
     #[test]
     fn arithmetic_adds_up_to_the_map() {
         let frame = frame();
-        let settings = Settings { padding: PaddingChoice::Pixels(1), stride: 2, ..Settings::default() };
+        let settings = Settings {
+            padding: PaddingChoice::Pixels(1),
+            stride: 2,
+            ..Settings::default()
+        };
         let input = input_tensor(&frame, settings.channel).unwrap();
         let map = feature_map(&settings, &input, Backend::Fast).unwrap();
         for cell in [(0, 0), (1, 2), (2, 3)] {
@@ -584,23 +672,50 @@ mod tests {
             }
         }
         let corner = conv_arithmetic(&settings, &input, &map, (0, 0)).unwrap();
-        assert_eq!(corner.window, Rect { top: -1, left: -1, bottom: 2, right: 2 });
-        assert_eq!(corner.channels[0].terms.iter().filter(|t| t.padded).count(), 5);
+        assert_eq!(
+            corner.window,
+            Rect {
+                top: -1,
+                left: -1,
+                bottom: 2,
+                right: 2
+            }
+        );
+        assert_eq!(
+            corner.channels[0].terms.iter().filter(|t| t.padded).count(),
+            5
+        );
         assert!(conv_arithmetic(&settings, &input, &map, (3, 0)).is_err());
     }
 
     #[test]
     fn pool_arithmetic_marks_the_winner() {
         let frame = frame();
-        let settings = Settings { channel: Channels::Red, ..Settings::default() };
+        let settings = Settings {
+            channel: Channels::Red,
+            ..Settings::default()
+        };
         let input = input_tensor(&frame, settings.channel).unwrap();
         let map = pooled_map(&settings, &input, Backend::Fast).unwrap();
         let arithmetic = pool_arithmetic(&settings, &input, &map, (1, 2)).unwrap();
         let channel = &arithmetic.channels[0];
         assert_eq!(channel.terms.len(), 4);
-        let chosen: Vec<f32> = channel.terms.iter().filter(|t| t.chosen).map(|t| t.value).collect();
+        let chosen: Vec<f32> = channel
+            .terms
+            .iter()
+            .filter(|t| t.chosen)
+            .map(|t| t.value)
+            .collect();
         assert_eq!(chosen, [channel.result]);
-        assert_eq!(arithmetic.window, Rect { top: 2, left: 4, bottom: 4, right: 6 });
+        assert_eq!(
+            arithmetic.window,
+            Rect {
+                top: 2,
+                left: 4,
+                bottom: 4,
+                right: 6
+            }
+        );
     }
 
     #[test]

@@ -21,18 +21,31 @@ pub fn kernel_menu() -> PageResult {
         (
             "From the lecture",
             &[
-                Preset::Edges, Preset::Blur, Preset::Sharpen, Preset::SobelTop,
-                Preset::SobelBottom, Preset::SobelLeft, Preset::SobelRight, Preset::Identity,
+                Preset::Edges,
+                Preset::Blur,
+                Preset::Sharpen,
+                Preset::SobelTop,
+                Preset::SobelBottom,
+                Preset::SobelLeft,
+                Preset::SobelRight,
+                Preset::Identity,
             ],
         ),
         (
             "Blurs",
             &[
-                Preset::Box3, Preset::Box5, Preset::Box7, Preset::Gaussian3, Preset::Gaussian5,
+                Preset::Box3,
+                Preset::Box5,
+                Preset::Box7,
+                Preset::Gaussian3,
+                Preset::Gaussian5,
                 Preset::Gaussian7,
             ],
         ),
-        ("More", &[Preset::Emboss, Preset::Outline, Preset::LectureExample]),
+        (
+            "More",
+            &[Preset::Emboss, Preset::Outline, Preset::LectureExample],
+        ),
     ];
     clear(&select);
     for (label, presets) in groups {
@@ -56,7 +69,9 @@ pub fn sync_controls(settings: &Settings) -> PageResult {
     let form: HtmlFormElement = by_id("controls")?;
     let elements = form.elements();
     for index in 0..elements.length() {
-        let Some(control) = elements.item(index) else { continue };
+        let Some(control) = elements.item(index) else {
+            continue;
+        };
         let name = property(&control, "name");
         if !PARAMETERS.contains(&name.as_str()) {
             continue;
@@ -67,7 +82,11 @@ pub fn sync_controls(settings: &Settings) -> PageResult {
                 "radio" => input.set_checked(input.value() == value),
                 "number" => {
                     // The padding field shows the number in use, or stays empty.
-                    let shown = if value.parse::<usize>().is_ok() { value } else { String::new() };
+                    let shown = if value.parse::<usize>().is_ok() {
+                        value
+                    } else {
+                        String::new()
+                    };
                     if input.value() != shown {
                         input.set_value(&shown);
                     }
@@ -89,7 +108,11 @@ pub fn sync_controls(settings: &Settings) -> PageResult {
     size.set_value(&kernel.height().to_string());
     set_text(
         "kernel-size-note",
-        if resizable { "" } else { "fixed by this preset; pick Custom to resize" },
+        if resizable {
+            ""
+        } else {
+            "fixed by this preset; pick Custom to resize"
+        },
     )?;
     let padding_note = match settings.padding {
         PaddingChoice::Same => "pads so the output keeps the input's size (stride 1)",
@@ -107,7 +130,8 @@ pub fn kernel_grid(kernel: &Kernel, _keep_focus: bool) -> PageResult {
     if grid.get_attribute("data-shape").as_deref() != Some(shape.as_str()) {
         clear(&grid);
         grid.set_attribute("data-shape", &shape)?;
-        grid.style().set_property("--columns", &kernel.width().to_string())?;
+        grid.style()
+            .set_property("--columns", &kernel.width().to_string())?;
         for m in 0..kernel.height() {
             for n in 0..kernel.width() {
                 let cell: HtmlInputElement = document()?.create_element("input")?.dyn_into()?;
@@ -118,7 +142,10 @@ pub fn kernel_grid(kernel: &Kernel, _keep_focus: bool) -> PageResult {
                 cell.set_attribute("data-row", &m.to_string())?;
                 cell.set_attribute("data-column", &n.to_string())?;
                 cell.set_attribute("data-testid", &format!("kernel-cell-{m}-{n}"))?;
-                cell.set_attribute("aria-label", &format!("Weight, row {}, column {}", m + 1, n + 1))?;
+                cell.set_attribute(
+                    "aria-label",
+                    &format!("Weight, row {}, column {}", m + 1, n + 1),
+                )?;
                 grid.append_child(&cell)?;
             }
         }
@@ -126,17 +153,28 @@ pub fn kernel_grid(kernel: &Kernel, _keep_focus: bool) -> PageResult {
     let focused = document()?.active_element();
     let cells = grid.children();
     for (index, &weight) in kernel.weights().iter().enumerate() {
-        let Some(cell) = cells.item(index as u32) else { continue };
+        let Some(cell) = cells.item(index as u32) else {
+            continue;
+        };
         if focused.as_ref() == Some(&cell) {
             continue;
         }
         let cell: HtmlInputElement = cell.dyn_into()?;
         cell.set_value(&weight_text(weight));
         cell.remove_attribute("aria-invalid")?;
-        let sign = if weight > 0.0 { "positive" } else if weight < 0.0 { "negative" } else { "zero" };
+        let sign = if weight > 0.0 {
+            "positive"
+        } else if weight < 0.0 {
+            "negative"
+        } else {
+            "zero"
+        };
         cell.set_attribute("data-sign", sign)?;
     }
-    set_text("kernel-sum", &format!("sum of weights = {}", weight_text(kernel.sum())))
+    set_text(
+        "kernel-sum",
+        &format!("sum of weights = {}", weight_text(kernel.sum())),
+    )
 }
 
 /// A weight as the grid shows it: whole numbers plainly, simple fractions as `a/b`
@@ -180,7 +218,10 @@ pub fn view(settings: &Settings) -> PageResult {
 pub fn input_caption(label: &str, frame: &Frame) -> PageResult {
     set_text(
         "input-caption",
-        &format!("{label}: {}×{} pixels, 3 channels (R, G, B)", frame.width, frame.height),
+        &format!(
+            "{label}: {}×{} pixels, 3 channels (R, G, B)",
+            frame.width, frame.height
+        ),
     )
 }
 
@@ -216,13 +257,20 @@ pub fn camera_controls(on: bool, frozen: bool) -> PageResult {
     let button: HtmlElement = by_id("freeze")?;
     button.set_hidden(!on);
     button.set_attribute("aria-pressed", if frozen { "true" } else { "false" })?;
-    button.set_text_content(Some(if frozen { "Resume webcam" } else { "Freeze frame" }));
+    button.set_text_content(Some(if frozen {
+        "Resume webcam"
+    } else {
+        "Freeze frame"
+    }));
     Ok(())
 }
 
 /// The convolution's numbers, and the padded border around the input.
 pub fn conv_facts(facts: &ConvFacts, input: (usize, usize)) -> PageResult {
-    set_text("output-size", &format!("{} × {}", facts.output.0, facts.output.1))?;
+    set_text(
+        "output-size",
+        &format!("{} × {}", facts.output.0, facts.output.1),
+    )?;
     set_text("formula-h", &facts.height_formula)?;
     set_text("formula-w", &facts.width_formula)?;
     set_text("parameters", &facts.parameters)?;
@@ -233,24 +281,46 @@ pub fn conv_facts(facts: &ConvFacts, input: (usize, usize)) -> PageResult {
     let frame: HtmlElement = by_id("pad-frame")?;
     let any = pads.top + pads.bottom + pads.left + pads.right > 0;
     frame.set_hidden(!any);
+    // Room around the input for the padding ring: margins in % of the panel's width are
+    // exactly `pad` image pixels when the canvas spans the rest.
+    let padded_width = (input.1 + pads.left + pads.right) as f64;
+    let margin = |pad: usize| format!("calc(14px + {:.4}%)", pad as f64 / padded_width * 100.0);
+    let stage = by_id::<HtmlElement>("input-stage")?.style();
+    stage.set_property("margin-top", &margin(pads.top))?;
+    stage.set_property("margin-bottom", &margin(pads.bottom))?;
+    stage.set_property("margin-left", &margin(pads.left))?;
+    stage.set_property("margin-right", &margin(pads.right))?;
     if any {
-        place(
-            &frame,
-            Rect {
-                top: -(pads.top as i64),
-                left: -(pads.left as i64),
-                bottom: (input.0 + pads.bottom) as i64,
-                right: (input.1 + pads.right) as i64,
-            },
-            input,
-        )?;
+        let outer = Rect {
+            top: -(pads.top as i64),
+            left: -(pads.left as i64),
+            bottom: (input.0 + pads.bottom) as i64,
+            right: (input.1 + pads.right) as i64,
+        };
+        place(&frame, outer, input)?;
+        // Hatch only the ring of padding (four strips), not the image inside it.
+        let (h, w) = (outer.height() as f64, outer.width() as f64);
+        let percent = |value: usize, of: f64| format!("{:.4}%", value as f64 / of * 100.0);
+        for (id, property, value) in [
+            ("pad-top", "height", percent(pads.top, h)),
+            ("pad-bottom", "height", percent(pads.bottom, h)),
+            ("pad-left", "width", percent(pads.left, w)),
+            ("pad-right", "width", percent(pads.right, w)),
+        ] {
+            by_id::<HtmlElement>(id)?
+                .style()
+                .set_property(property, &value)?;
+        }
     }
     Ok(())
 }
 
 /// The pooling's numbers.
 pub fn pool_facts(facts: &PoolFacts) -> PageResult {
-    set_text("pool-output-size", &format!("{} × {}", facts.output.0, facts.output.1))?;
+    set_text(
+        "pool-output-size",
+        &format!("{} × {}", facts.output.0, facts.output.1),
+    )?;
     set_text("pool-formula-h", &facts.height_formula)?;
     set_text("pool-formula-w", &facts.width_formula)?;
     set_text("pool-pytorch", &facts.pytorch)
@@ -266,13 +336,23 @@ pub fn legend(settings: &Settings, map: &Tensor) -> PageResult {
     let how = match settings.display {
         DisplayMapping::Clamp => "drawn as clamp(round(v), 0, 255): negatives black".to_string(),
         DisplayMapping::Absolute => "drawn as clamp(round(|v|), 0, 255)".to_string(),
-        DisplayMapping::Normalize => format!("drawn stretched: {} → 0, {} → 255", number(low), number(high)),
+        DisplayMapping::Normalize => format!(
+            "drawn stretched: {} → 0, {} → 255",
+            number(low),
+            number(high)
+        ),
         DisplayMapping::Diverging if map.channels() == 1 => {
             format!("blue −{0} · white 0 · red +{0}", number(largest))
         }
-        DisplayMapping::Diverging => format!("per channel: gray 128 is 0, ±{} the extremes", number(largest)),
+        DisplayMapping::Diverging => format!(
+            "per channel: gray 128 is 0, ±{} the extremes",
+            number(largest)
+        ),
     };
-    set_text("legend-text", &format!("values {} … {}; {how}", number(low), number(high)))?;
+    set_text(
+        "legend-text",
+        &format!("values {} … {}; {how}", number(low), number(high)),
+    )?;
     if diverging {
         let width = 256u32;
         let rgba: Vec<u8> = (0..width)
@@ -288,7 +368,11 @@ pub fn legend(settings: &Settings, map: &Tensor) -> PageResult {
             .get_context("2d")?
             .ok_or_else(|| js_error("no 2D canvas"))?
             .dyn_into::<CanvasRenderingContext2d>()?;
-        context.put_image_data(&ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), width, 1)?, 0.0, 0.0)?;
+        context.put_image_data(
+            &ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), width, 1)?,
+            0.0,
+            0.0,
+        )?;
     }
     Ok(())
 }
@@ -316,25 +400,46 @@ pub fn selection(settings: &Settings, frame: &Frame, arithmetic: &CellArithmetic
     clear(&taps);
     if arithmetic.step > 1 {
         let columns = arithmetic.channels.first().map_or(1, |c| c.columns);
-        let rows = arithmetic.channels.first().map_or(1, |c| c.terms.len() / c.columns.max(1));
+        let rows = arithmetic
+            .channels
+            .first()
+            .map_or(1, |c| c.terms.len() / c.columns.max(1));
         for m in 0..rows {
             for n in 0..columns {
                 let tap = element("div", "tap", "")?;
                 let top = arithmetic.window.top + (m * arithmetic.step) as i64;
                 let left = arithmetic.window.left + (n * arithmetic.step) as i64;
-                place(&tap, Rect { top, left, bottom: top + 1, right: left + 1 }, input)?;
+                place(
+                    &tap,
+                    Rect {
+                        top,
+                        left,
+                        bottom: top + 1,
+                        right: left + 1,
+                    },
+                    input,
+                )?;
                 taps.append_child(&tap)?;
             }
         }
     }
-    let map_id = if settings.view == View::Conv { "feature" } else { "pooled" };
+    let map_id = if settings.view == View::Conv {
+        "feature"
+    } else {
+        "pooled"
+    };
     let map: HtmlCanvasElement = by_id(&format!("{map_id}-map"))?;
     let marker: HtmlElement = by_id(&format!("{map_id}-cell"))?;
     marker.set_hidden(false);
     let (y, x) = (arithmetic.cell.0 as i64, arithmetic.cell.1 as i64);
     place(
         &marker,
-        Rect { top: y, left: x, bottom: y + 1, right: x + 1 },
+        Rect {
+            top: y,
+            left: x,
+            bottom: y + 1,
+            right: x + 1,
+        },
         (map.height() as usize, map.width() as usize),
     )?;
     arithmetic_panel(settings, arithmetic)
@@ -369,7 +474,11 @@ fn arithmetic_panel(settings: &Settings, arithmetic: &CellArithmetic) -> PageRes
         w.bottom - 1,
         w.left,
         w.right - 1,
-        if arithmetic.step > 1 { format!(", every {}th pixel", arithmetic.step) } else { String::new() }
+        if arithmetic.step > 1 {
+            format!(", every {}th pixel", arithmetic.step)
+        } else {
+            String::new()
+        }
     );
     panel.append_child(&*element("p", "cell-heading", &heading)?)?;
     for channel in &arithmetic.channels {
@@ -385,12 +494,17 @@ fn arithmetic_panel(settings: &Settings, arithmetic: &CellArithmetic) -> PageRes
                 let text = if pool {
                     number(term.value)
                 } else {
-                    format!("{}×{}", number(term.value), signed(&weight_text(term.weight)))
+                    format!(
+                        "{}×{}",
+                        number(term.value),
+                        signed(&weight_text(term.weight))
+                    )
                 };
                 let td = element("td", "", &text)?;
                 let shade = term.value.round().clamp(0.0, 255.0) as u8;
                 let ink = if shade > 140 { "#000" } else { "#fff" };
-                td.style().set_property("background", &format!("rgb({shade},{shade},{shade})"))?;
+                td.style()
+                    .set_property("background", &format!("rgb({shade},{shade},{shade})"))?;
                 td.style().set_property("color", ink)?;
                 if term.padded {
                     td.set_class_name("padded");
@@ -406,7 +520,12 @@ fn arithmetic_panel(settings: &Settings, arithmetic: &CellArithmetic) -> PageRes
         block.append_child(&table)?;
         let sum = if pool {
             let values: Vec<String> = channel.terms.iter().map(|t| number(t.value)).collect();
-            format!("{}({}) = {}", settings.pool.name(), values.join(", "), number(channel.result))
+            format!(
+                "{}({}) = {}",
+                settings.pool.name(),
+                values.join(", "),
+                number(channel.result)
+            )
         } else {
             let products: Vec<String> = channel
                 .terms
@@ -414,7 +533,11 @@ fn arithmetic_panel(settings: &Settings, arithmetic: &CellArithmetic) -> PageRes
                 .filter(|t| t.weight != 0.0)
                 .map(|t| format!("{}·{}", number(t.value), signed(&weight_text(t.weight))))
                 .collect();
-            let products = if products.is_empty() { "0".into() } else { products.join(" + ") };
+            let products = if products.is_empty() {
+                "0".into()
+            } else {
+                products.join(" + ")
+            };
             format!("{products} = {}", number(channel.result))
         };
         let line = element("p", "sum", &format!("{}: {sum}", channel.channel))?;

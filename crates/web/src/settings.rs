@@ -6,7 +6,9 @@
 use std::fmt::Write as _;
 
 use convlens_core::geometry::{Padding, PaddingMode};
-use convlens_core::{Channels, ConvParams, DisplayMapping, Kernel, PoolFunction, PoolParams, Preset};
+use convlens_core::{
+    Channels, ConvParams, DisplayMapping, Kernel, PoolFunction, PoolParams, Preset,
+};
 
 /// Which demo the page shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,8 +179,21 @@ impl Default for Settings {
 
 /// The URL parameters, in the order they are written.
 pub const PARAMETERS: [&str; 15] = [
-    "view", "image", "size", "kernel", "weights", "stride", "padding", "padding_mode",
-    "dilation", "channel", "display", "pool", "pool_size", "pool_stride", "lang",
+    "view",
+    "image",
+    "size",
+    "kernel",
+    "weights",
+    "stride",
+    "padding",
+    "padding_mode",
+    "dilation",
+    "channel",
+    "display",
+    "pool",
+    "pool_size",
+    "pool_stride",
+    "lang",
 ];
 
 impl Settings {
@@ -224,12 +239,15 @@ impl Settings {
                     Source::Webcam
                 } else {
                     Source::Sample(
-                        Sample::ALL.into_iter().find(|s| s.name() == value).ok_or_else(|| {
-                            format!(
-                                "there is no image '{value}'; use astronaut, chelsea, coffee, \
+                        Sample::ALL
+                            .into_iter()
+                            .find(|s| s.name() == value)
+                            .ok_or_else(|| {
+                                format!(
+                                    "there is no image '{value}'; use astronaut, chelsea, coffee, \
                                  camera, brick or webcam"
-                            )
-                        })?,
+                                )
+                            })?,
                     )
                 }
             }
@@ -239,7 +257,9 @@ impl Settings {
                     _ => number(key, value, 1, 4096)
                         .ok()
                         .filter(|n| SIZES.contains(n))
-                        .ok_or_else(|| format!("size must be full, 256, 128, 64 or 32, not '{value}'"))?,
+                        .ok_or_else(|| {
+                            format!("size must be full, 256, 128, 64 or 32, not '{value}'")
+                        })?,
                 }
             }
             "kernel" => {
@@ -279,7 +299,11 @@ impl Settings {
             // Read by the page's language switch (another issue); accepted here so that
             // links carrying it do not warn.
             "lang" => {}
-            _ => return Err(format!("the parameter '{key}' is not known and was ignored")),
+            _ => {
+                return Err(format!(
+                    "the parameter '{key}' is not known and was ignored"
+                ))
+            }
         }
         Ok(())
     }
@@ -300,7 +324,8 @@ impl Settings {
             })
             .collect();
         // `weights` wins over `kernel`, whatever their order.
-        let (weights, others): (Vec<_>, Vec<_>) = pairs.into_iter().partition(|(k, _)| k == "weights");
+        let (weights, others): (Vec<_>, Vec<_>) =
+            pairs.into_iter().partition(|(k, _)| k == "weights");
         for (key, value) in others.into_iter().chain(weights) {
             if seen.contains(&key) {
                 warnings.push(format!(
@@ -314,7 +339,10 @@ impl Settings {
                 warnings.push(if PARAMETERS.contains(&key.as_str()) {
                     format!("{message} (kept {})", settings.describe(&key))
                 } else {
-                    format!("the parameter '{}' is not known and was ignored", shorten(&key))
+                    format!(
+                        "the parameter '{}' is not known and was ignored",
+                        shorten(&key)
+                    )
                 });
             }
         }
@@ -348,7 +376,9 @@ impl Settings {
             "display" => self.display.name().into(),
             "pool" => self.pool.name().into(),
             "pool_size" => self.pool_size.to_string(),
-            "pool_stride" => self.pool_stride.map_or_else(|| "auto".into(), |s| s.to_string()),
+            "pool_stride" => self
+                .pool_stride
+                .map_or_else(|| "auto".into(), |s| s.to_string()),
             _ => String::new(),
         }
     }
@@ -406,15 +436,13 @@ pub fn percent_decode(text: &str) -> String {
         let hex = |b: u8| (b as char).to_digit(16);
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(high), Some(low)) => {
-                        out.push((high * 16 + low) as u8);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(high), Some(low)) => {
+                    out.push((high * 16 + low) as u8);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             byte => out.push(byte),
         }
         i += 1;
@@ -463,10 +491,19 @@ mod tests {
         assert_eq!(s.source, Source::Sample(Sample::Coffee));
         assert_eq!(s.size, 64);
         assert_eq!(s.kernel, KernelChoice::Preset(Preset::SobelLeft));
-        assert_eq!((s.stride, s.padding, s.dilation), (2, PaddingChoice::Same, 3));
+        assert_eq!(
+            (s.stride, s.padding, s.dilation),
+            (2, PaddingChoice::Same, 3)
+        );
         assert_eq!(s.padding_mode, PaddingMode::Reflect);
-        assert_eq!((s.channel, s.display), (Channels::Green, DisplayMapping::Diverging));
-        assert_eq!((s.pool, s.pool_size, s.pool_stride), (PoolFunction::Mean, 3, Some(1)));
+        assert_eq!(
+            (s.channel, s.display),
+            (Channels::Green, DisplayMapping::Diverging)
+        );
+        assert_eq!(
+            (s.pool, s.pool_size, s.pool_stride),
+            (PoolFunction::Mean, 3, Some(1))
+        );
         assert_eq!(Settings::from_query(&s.to_query()).0, s);
     }
 
@@ -475,7 +512,9 @@ mod tests {
         let (s, warnings) = Settings::from_query("weights=1,0,-1;2,0,-2;1,0,-1.5&kernel=custom");
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(s.kernel.kernel().rows()[2], [1.0, 0.0, -1.5]);
-        assert!(s.to_query().contains("kernel=custom&weights=1,0,-1;2,0,-2;1,0,-1.5&"));
+        assert!(s
+            .to_query()
+            .contains("kernel=custom&weights=1,0,-1;2,0,-2;1,0,-1.5&"));
         assert_eq!(Settings::from_query(&s.to_query()).0, s);
         let (encoded, _) = Settings::from_query("weights=1%2C2%3B3%2C4");
         assert_eq!(encoded.kernel.kernel().rows(), [[1.0, 2.0], [3.0, 4.0]]);

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Does what CI does, on a machine that has what scripts/setup.sh installs:
+# formatting, clippy with warnings denied (native and wasm32), docs with warnings
+# denied, native tests, wasm tests in headless Chromium, then the end-to-end tests of
+# the built page in headless Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "clippy (native)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+step "clippy (wasm32)"
+cargo clippy -p convlens-web --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+
+step "docs"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+
+step "native tests"
+cargo test --workspace --locked
+
+step "wasm tests (headless Chromium)"
+CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} cargo test --locked \
+  --target wasm32-unknown-unknown -p convlens-web
+
+step "build the page and the test oracle"
+bash scripts/build.sh
+cargo build --release --locked -p convlens-web --example oracle
+
+step "end-to-end tests (headless Chromium)"
+cd tests && npm test
