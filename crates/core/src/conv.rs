@@ -166,19 +166,29 @@ pub fn conv2d(
 /// # Errors
 /// As [`conv2d`].
 pub fn depthwise_conv2d(input: &Tensor, kernel: &Kernel, params: &ConvParams) -> Result<Tensor> {
-    let channels = input.channels();
-    let weight = Tensor::with_batch(
+    let weight = depthwise_weight(kernel, input.channels())?;
+    let params = ConvParams {
+        groups: input.channels(),
+        ..*params
+    };
+    conv2d(input, &weight, None, &params)
+}
+
+/// The weight tensor of a depthwise convolution that applies `kernel` to each of
+/// `channels` channels: shape `channels x 1 x K_h x K_w`, every filter equal to `kernel`.
+///
+/// # Errors
+/// A zero or too large channel count.
+pub fn depthwise_weight(kernel: &Kernel, channels: usize) -> Result<Tensor> {
+    // Check the size before repeating the kernel once per channel.
+    Shape::new(channels, 1, kernel.height(), kernel.width())?;
+    Tensor::with_batch(
         channels,
         1,
         kernel.height(),
         kernel.width(),
         kernel.weights().repeat(channels),
-    )?;
-    let params = ConvParams {
-        groups: channels,
-        ..*params
-    };
-    conv2d(input, &weight, None, &params)
+    )
 }
 
 /// `torch.nn.functional.conv1d` for one channel: `out[i] = sum_k kernel[k] *

@@ -174,9 +174,12 @@ impl PaddingMode {
     /// The input index that padded index `index` (which may be negative or past the end)
     /// reads in a line of `size` pixels, or `None` for a zero.
     pub fn source(self, index: isize, size: usize) -> Option<usize> {
-        let n = size as isize;
+        let n = isize::try_from(size).ok()?;
         if (0..n).contains(&index) {
             return Some(index as usize);
+        }
+        if n == 0 {
+            return None;
         }
         match self {
             PaddingMode::Zeros => None,
@@ -245,7 +248,7 @@ pub fn axis_output(
     } else {
         room / stride
     };
-    if ceil_mode && steps > 0 && steps * stride >= input + padding.0 {
+    if ceil_mode && steps > 0 && steps.saturating_mul(stride) >= input + padding.0 {
         steps -= 1;
     }
     Some(steps + 1)
@@ -407,6 +410,13 @@ mod tests {
             [1, 2, 3, 0, 1, 2, 3, 0, 1, 2].map(Some)
         );
         assert_eq!(read(PaddingMode::Zeros)[..4], [None, None, None, Some(0)]);
+        for mode in PaddingMode::ALL {
+            assert_eq!(mode.source(-1, 0), None);
+            assert_eq!(
+                mode.source(isize::MIN, 1).is_some(),
+                mode != PaddingMode::Zeros
+            );
+        }
         assert!(PaddingMode::Reflect.check(4, 4).is_err());
         assert!(PaddingMode::Circular.check(4, 4).is_ok());
         assert!(PaddingMode::Circular.check(5, 4).is_err());

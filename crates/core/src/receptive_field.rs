@@ -102,12 +102,12 @@ pub struct Rect {
 impl Rect {
     /// Height in pixels.
     pub fn height(&self) -> i64 {
-        self.bottom - self.top
+        self.bottom.saturating_sub(self.top)
     }
 
     /// Width in pixels.
     pub fn width(&self) -> i64 {
-        self.right - self.left
+        self.right.saturating_sub(self.left)
     }
 
     /// The part inside a `height x width` image, or `None` if it lies wholly in padding.

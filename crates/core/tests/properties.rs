@@ -1,10 +1,14 @@
-//! Property tests: output shapes and receptive-field bounds, with a fixed seed so every
-//! run (and CI) checks the same cases.
+//! Property tests: no panic for any arguments, output shapes and receptive-field
+//! bounds, with a fixed seed so every run (and CI) checks the same cases.
 
 use std::collections::BTreeSet;
 
+use convlens_core::geometry::{PaddingMode, Pads};
 use convlens_core::receptive_field::{input_region, layer_sizes};
-use convlens_core::{conv2d, receptive_fields, ConvParams, LayerGeometry, Padding, Shape, Tensor};
+use convlens_core::{
+    conv1d, conv2d, output_size, pool2d, receptive_fields, reference, ConvLayerShape, ConvParams,
+    LayerGeometry, Padding, PoolFunction, PoolParams, Shape, Tensor,
+};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
 
@@ -37,8 +41,59 @@ fn layer() -> impl Strategy<Value = (usize, usize, usize, usize)> {
     (1usize..=5, 1usize..=3, 0usize..=2, 1usize..=3)
 }
 
+/// Any size, including 0 and values near the top of `usize`.
+fn any_size() -> impl Strategy<Value = usize> {
+    prop_oneof![
+        0usize..6,
+        Just(usize::MAX),
+        Just(usize::MAX / 2),
+        Just(1 << 40),
+        any::<usize>()
+    ]
+}
+
 proptest! {
     #![proptest_config(config())]
+
+    /// No public function panics, whatever its arguments: it returns a value or an error.
+    #[test]
+    fn no_panic_for_any_arguments(
+        (channels, height, width) in (1usize..4, 1usize..6, 1usize..6),
+        stride in (any_size(), any_size()), dilation in (any_size(), any_size()),
+        pads in (any_size(), any_size(), any_size(), any_size()),
+        kernel in (1usize..4, 1usize..4), groups in any_size(), out_channels in 1usize..4,
+        mode in 0usize..4, ceil_mode: bool, count_include_pad: bool,
+        pool_kernel in (any_size(), any_size()), weight in prop_oneof![Just(f32::NAN), Just(f32::INFINITY), -2.0f32..2.0],
+    ) {
+        let input = Tensor::filled(Shape::new(1, channels, height, width).unwrap(), 1.5);
+        let params = ConvParams {
+            stride,
+            dilation,
+            groups,
+            padding: Padding::Explicit(Pads { top: pads.0, bottom: pads.1, left: pads.2, right: pads.3 }),
+            padding_mode: PaddingMode::ALL[mode],
+        };
+        let per_group = if groups > 0 && groups <= channels { channels / groups } else { 1 };
+        if let Ok(shape) = Shape::new(out_channels, per_group, kernel.0, kernel.1) {
+            let mut weights = Tensor::filled(shape, 0.5);
+            weights.data_mut()[0] = weight;
+            let fast = conv2d(&input, &weights, None, &params);
+            let slow = reference::conv2d(&input, &weights, None, &params);
+            prop_assert_eq!(fast.is_ok(), slow.is_ok());
+        }
+        let pool = PoolParams { kernel: pool_kernel, stride: Some(stride), padding: (pads.0, pads.1), dilation, ceil_mode, count_include_pad };
+        for function in PoolFunction::ALL {
+            let _ = pool2d(&input, function, &pool);
+        }
+        let _ = output_size(height, pool_kernel.0, stride.0, pads.0, dilation.0);
+        let _ = conv1d(&[1.0; 5], &[weight; 3], stride.0, pads.0, dilation.0);
+        let layer = LayerGeometry { kernel: pool_kernel, stride, pads: Pads { top: pads.0, bottom: pads.1, left: pads.2, right: pads.3 }, dilation };
+        let _ = receptive_fields(&[layer, layer]);
+        let _ = input_region(&[layer], 0, (pads.0, pads.1), (height, width));
+        let cost = ConvLayerShape { in_channels: channels, out_channels: groups, kernel: pool_kernel, groups, bias: ceil_mode };
+        let _ = cost.parameters();
+        let _ = cost.flops(stride);
+    }
 
     #[test]
     fn output_shape_is_the_formula(

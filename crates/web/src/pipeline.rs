@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use convlens_core::conv::depthwise_weight;
 use convlens_core::cost::ConvLayerShape;
 use convlens_core::geometry::Pads;
 use convlens_core::image::{rgba_to_tensor, tensor_to_rgba};
@@ -52,14 +53,7 @@ pub fn feature_map(settings: &Settings, input: &Tensor, backend: Backend) -> Res
     match backend {
         Backend::Fast => depthwise_conv2d(input, &kernel, &params),
         Backend::Reference => {
-            let channels = input.channels();
-            let weight = Tensor::with_batch(
-                channels,
-                1,
-                kernel.height(),
-                kernel.width(),
-                kernel.weights().repeat(channels),
-            )?;
+            let weight = depthwise_weight(&kernel, input.channels())?;
             reference::conv2d(input, &weight, None, &params)
         }
     }

@@ -211,6 +211,13 @@ pub fn view(settings: &Settings) -> PageResult {
         let panel: HtmlElement = by_id(&format!("{}-panels", view.name()))?;
         panel.set_hidden(view != settings.view);
     }
+    if settings.view == View::Pool {
+        // Pooling here has no padding: no ring around the input.
+        by_id::<HtmlElement>("pad-frame")?.set_hidden(true);
+        by_id::<HtmlElement>("input-stage")?
+            .style()
+            .set_property("margin", "14px")?;
+    }
     Ok(())
 }
 
