@@ -1,0 +1,272 @@
+//! A long randomised test over every public entry point: random shapes, parameters
+//! (including zero and huge values) and weights (including NaN and infinities), each
+//! result compared with the naive reference where it is defined. No panic, no hang, no
+//! allocation beyond the crate's caps.
+//!
+//! By default it runs for a few seconds with a fixed seed (as part of `cargo test`). For
+//! a long run: `FUZZ_SECONDS=1800 cargo test --release -p convlens-core --test fuzz --
+//! --nocapture` (a random seed is then chosen and printed; `FUZZ_SEED` repeats one).
+
+use std::time::{Duration, Instant};
+
+use convlens_core::geometry::{PaddingMode, Pads};
+use convlens_core::receptive_field::input_region;
+use convlens_core::{
+    conv1d, conv2d, depthwise_conv2d, pool2d, receptive_fields, reference, ConvLayerShape,
+    ConvParams, Kernel, LayerGeometry, Padding, PoolFunction, PoolParams, Preset, Shape, Tensor,
+};
+
+/// xorshift64*: small, fast and reproducible from its seed.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn range(&mut self, low: usize, high: usize) -> usize {
+        low + self.below(high - low + 1)
+    }
+
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+
+    /// Mostly small, sometimes 0 or enormous.
+    fn size(&mut self, low: usize, high: usize) -> usize {
+        match self.below(40) {
+            0 => 0,
+            1 => usize::MAX,
+            2 => usize::MAX / 3,
+            3 => 1 << self.range(20, 62),
+            _ => self.range(low, high),
+        }
+    }
+
+    fn value(&mut self) -> f32 {
+        match self.below(60) {
+            0 => f32::NAN,
+            1 => f32::INFINITY,
+            2 => f32::NEG_INFINITY,
+            3 => 1e38,
+            4 => -1e38,
+            _ => (self.below(2001) as f32 - 1000.0) / 8.0,
+        }
+    }
+}
+
+fn same(a: &Tensor, b: &Tensor) -> bool {
+    a.shape() == b.shape()
+        && a.data()
+            .iter()
+            .zip(b.data())
+            .all(|(x, y)| x == y || (x.is_nan() && y.is_nan()))
+}
+
+fn one_case(random: &mut Random) {
+    // Convolution with any groups, padding and mode.
+    let channels = random.range(1, 4);
+    let (height, width) = (random.range(1, 9), random.range(1, 9));
+    let input_values: Vec<f32> = (0..channels * height * width)
+        .map(|_| {
+            if random.chance(2) {
+                random.value()
+            } else {
+                random.range(0, 255) as f32
+            }
+        })
+        .collect();
+    let input = Tensor::new(channels, height, width, input_values).expect("small input");
+    let groups = if random.chance(5) {
+        random.size(1, 4)
+    } else {
+        [1, channels][random.below(2)]
+    };
+    let per_group = if groups >= 1 && groups <= channels && channels % groups == 0 {
+        channels / groups
+    } else {
+        random.range(1, 3)
+    };
+    let out_channels = groups.clamp(1, 4) * random.range(1, 2);
+    let (kernel_h, kernel_w) = (random.range(1, 5), random.range(1, 5));
+    let weight_len = out_channels * per_group * kernel_h * kernel_w;
+    let weights = (0..weight_len)
+        .map(|_| {
+            if random.chance(1) {
+                random.value()
+            } else {
+                (random.below(17) as f32 - 8.0) / 4.0
+            }
+        })
+        .collect();
+    let weight = Tensor::with_batch(out_channels, per_group, kernel_h, kernel_w, weights)
+        .expect("small weight");
+    let bias: Vec<f32> = (0..out_channels).map(|_| random.value()).collect();
+    let padding = match random.below(4) {
+        0 => Padding::Valid,
+        1 => Padding::Same,
+        _ => Padding::Explicit(Pads {
+            top: random.size(0, 4),
+            bottom: random.size(0, 4),
+            left: random.size(0, 4),
+            right: random.size(0, 4),
+        }),
+    };
+    let params = ConvParams {
+        stride: (random.size(1, 4), random.size(1, 4)),
+        dilation: (random.size(1, 3), random.size(1, 3)),
+        padding,
+        padding_mode: PaddingMode::ALL[random.below(4)],
+        groups,
+    };
+    let bias = random.chance(50).then_some(&bias[..]);
+    match (
+        conv2d(&input, &weight, bias, &params),
+        reference::conv2d(&input, &weight, bias, &params),
+    ) {
+        (Ok(fast), Ok(slow)) => assert!(same(&fast, &slow), "conv2d differs: {params:?}"),
+        (Err(fast), Err(slow)) => {
+            // Compared as text: an error may carry a NaN, which equals nothing.
+            assert_eq!(fast.to_string(), slow.to_string());
+            assert!(!fast.to_string().is_empty());
+        }
+        (fast, slow) => panic!("conv2d {fast:?} but reference {slow:?} for {params:?}"),
+    }
+
+    // Depthwise with a kernel from presets or random text.
+    let kernel = if random.chance(50) {
+        Preset::ALL[random.below(Preset::ALL.len())].kernel()
+    } else {
+        let text: String = (0..random.range(0, 24))
+            .map(|_| b"0123456789-+.,;/eEinfNa x"[random.below(25)] as char)
+            .collect();
+        match Kernel::parse(&text) {
+            Ok(kernel) => {
+                assert_eq!(
+                    Kernel::parse(&kernel.to_string()).as_ref(),
+                    Ok(&kernel),
+                    "{text:?}"
+                );
+                kernel
+            }
+            Err(error) => {
+                assert!(!error.to_string().is_empty());
+                Preset::Identity.kernel()
+            }
+        }
+    };
+    let _ = depthwise_conv2d(&input, &kernel, &params);
+
+    // Pooling.
+    let pool = PoolParams {
+        kernel: (random.size(1, 4), random.size(1, 4)),
+        stride: random
+            .chance(80)
+            .then(|| (random.size(1, 4), random.size(1, 4))),
+        padding: (random.size(0, 2), random.size(0, 2)),
+        dilation: (random.size(1, 2), random.size(1, 2)),
+        ceil_mode: random.chance(50),
+        count_include_pad: random.chance(50),
+    };
+    let function = PoolFunction::ALL[random.below(3)];
+    match (
+        pool2d(&input, function, &pool),
+        reference::pool2d(&input, function, &pool),
+    ) {
+        (Ok(fast), Ok(slow)) => {
+            assert!(same(&fast, &slow), "pool2d differs: {function:?} {pool:?}")
+        }
+        (Err(fast), Err(slow)) => assert_eq!(fast.to_string(), slow.to_string()),
+        (fast, slow) => panic!("pool2d {fast:?} but reference {slow:?} for {pool:?}"),
+    }
+
+    // 1D convolution, the formulas and receptive fields.
+    let line: Vec<f32> = (0..random.range(0, 12)).map(|_| random.value()).collect();
+    let taps: Vec<f32> = (0..random.range(0, 4)).map(|_| random.value()).collect();
+    let _ = conv1d(
+        &line,
+        &taps,
+        random.size(1, 3),
+        random.size(0, 2),
+        random.size(1, 2),
+    );
+    let layers: Vec<LayerGeometry> = (0..random.range(0, 5))
+        .map(|_| LayerGeometry {
+            kernel: (random.size(1, 5), random.size(1, 5)),
+            stride: (random.size(1, 3), random.size(1, 3)),
+            pads: Pads {
+                top: random.size(0, 2),
+                bottom: random.size(0, 2),
+                left: random.size(0, 2),
+                right: random.size(0, 2),
+            },
+            dilation: (random.size(1, 2), random.size(1, 2)),
+        })
+        .collect();
+    if let Ok(fields) = receptive_fields(&layers) {
+        for pair in fields.windows(2) {
+            assert!(pair[1].size.0 >= pair[0].size.0 && pair[1].jump.0 >= pair[0].jump.0);
+        }
+    }
+    let _ = input_region(
+        &layers,
+        random.below(6),
+        (random.size(0, 8), random.size(0, 8)),
+        (height, width),
+    );
+    let cost = ConvLayerShape {
+        in_channels: random.size(1, 64),
+        out_channels: random.size(1, 64),
+        kernel: (random.size(1, 7), random.size(1, 7)),
+        groups: random.size(1, 2),
+        bias: random.chance(50),
+    };
+    let _ = cost.parameters();
+    let _ = cost.flops((random.size(1, 300), random.size(1, 300)));
+    let _ = Shape::new(
+        random.size(1, 2),
+        random.size(1, 3),
+        random.size(1, 64),
+        random.size(1, 64),
+    );
+}
+
+#[test]
+fn fuzz_every_entry_point_against_the_reference() {
+    let seconds: u64 = std::env::var("FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3);
+    let seed: u64 = std::env::var("FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(if std::env::var("FUZZ_SECONDS").is_ok() {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64)
+                | 1
+        } else {
+            0x5eed_c0de
+        });
+    let mut random = Random(seed);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut cases = 0u64;
+    while Instant::now() < deadline {
+        let state = random.0;
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| one_case(&mut random)));
+        if result.is_err() {
+            panic!("finding after {cases} cases: rerun with FUZZ_SEED={seed} (case state {state})");
+        }
+        cases += 1;
+    }
+    println!("fuzz: {cases} cases in {seconds} s from seed {seed}, no finding");
+    assert!(cases > 100, "only {cases} cases ran");
+}
