@@ -4,6 +4,7 @@
 import { createServer } from 'node:http';
 import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
+import zlib from 'node:zlib';
 import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
@@ -153,4 +154,50 @@ export async function artifact(name, text) {
 /** Fails on any console error the page logged. */
 export function assertNoConsoleErrors(page) {
   assert.deepEqual(page.errors, [], 'console errors');
+}
+
+const crcTable = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(bytes) {
+  let c = 0xffffffff;
+  for (const b of bytes) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * A PNG of `width x height` pixels, made here: 8-bit RGB of `pixel(x, y) -> [r, g, b]`,
+ * or, for huge sizes, 1-bit black (`pixel` omitted) so the file stays small.
+ */
+export function png(width, height, pixel) {
+  const { deflateSync } = zlib;
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const out = Buffer.alloc(8 + data.length + 4);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = pixel ? 8 : 1; // bit depth
+  header[9] = pixel ? 2 : 0; // RGB or gray
+  const rowBytes = pixel ? width * 3 : Math.ceil(width / 8);
+  const raw = Buffer.alloc((rowBytes + 1) * height);
+  if (pixel) {
+    for (let y = 0; y < height; y += 1) {
+      for (let x = 0; x < width; x += 1) {
+        const [r, g, b] = pixel(x, y);
+        raw.set([r, g, b], y * (rowBytes + 1) + 1 + x * 3);
+      }
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0)),
+  ]);
 }

@@ -8,6 +8,10 @@ use crate::tensor::flatten_rows;
 /// The largest kernel side this crate accepts (a cap against typing mistakes).
 pub const MAX_KERNEL_SIDE: usize = 64;
 
+/// The largest weight magnitude a [`Kernel`] accepts. Far beyond any useful filter, and
+/// small enough that a 64x64 kernel over 0..255 values stays far from `f32` overflow.
+pub const MAX_WEIGHT: f32 = 1e6;
+
 /// A 2D kernel of finite weights, `height x width`, any size (rectangular too).
 ///
 /// It is applied as PyTorch's `conv2d` applies it: as a cross-correlation, without
@@ -39,9 +43,7 @@ impl Kernel {
                 actual: weights.len(),
             });
         }
-        all_finite(&weights, "kernel weight", |i| {
-            format!("row {}, column {}", i / width + 1, i % width + 1)
-        })?;
+        check_weights(&weights, |i| (i / width, i % width))?;
         Ok(Kernel {
             height,
             width,
@@ -183,9 +185,7 @@ impl Kernel {
                 ),
             });
         }
-        all_finite(&[value], "kernel weight", |_| {
-            format!("row {}, column {}", m + 1, n + 1)
-        })?;
+        check_weights(&[value], |_| (m, n))?;
         self.weights[m * self.width + n] = value;
         Ok(())
     }
@@ -207,6 +207,26 @@ impl fmt::Display for Kernel {
             }
         }
         Ok(())
+    }
+}
+
+/// Every weight finite and within [`MAX_WEIGHT`]; `cell` names index `i`'s row and column.
+fn check_weights(weights: &[f32], cell: impl Fn(usize) -> (usize, usize)) -> Result<()> {
+    let position = |i: usize| {
+        let (row, column) = cell(i);
+        format!("row {}, column {}", row + 1, column + 1)
+    };
+    all_finite(weights, "kernel weight", position)?;
+    match weights.iter().position(|w| w.abs() > MAX_WEIGHT) {
+        None => Ok(()),
+        Some(i) => Err(Error::OutOfRange {
+            message: format!(
+                "the kernel weight at {} is {:e}: weights must lie between -{MAX_WEIGHT} and \
+                 {MAX_WEIGHT}",
+                position(i),
+                weights[i]
+            ),
+        }),
     }
 }
 
@@ -238,9 +258,7 @@ fn parse_weight(cell: &str, row: usize, column: usize) -> Result<f32> {
         Some((numerator, denominator)) => number(numerator)? / number(denominator)?,
         None => number(cell)?,
     };
-    all_finite(&[value], "kernel weight", |_| {
-        format!("row {}, column {}", row + 1, column + 1)
-    })?;
+    check_weights(&[value], |_| (row, column))?;
     Ok(value)
 }
 
@@ -574,6 +592,11 @@ mod tests {
         assert!(message("1,NaN").contains("row 1, column 2 is NaN"));
         assert!(message("inf").contains("is inf"));
         assert!(message("1e39").contains("finite"));
+        assert_eq!(
+            message("0;1e38"),
+            "the kernel weight at row 2, column 1 is 1e38: weights must lie between -1000000 \
+             and 1000000"
+        );
         assert!(message("1/0").contains("finite"));
         assert!(message("1,2;3").contains("same length"));
         let mut kernel = Preset::Edges.kernel();

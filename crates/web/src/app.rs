@@ -5,6 +5,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use convlens_core::{Kernel, Tensor};
 use wasm_bindgen::prelude::*;
@@ -19,6 +20,23 @@ use crate::dom::{by_id, describe, document, js_error, listen, property, window, 
 use crate::pipeline::{self, Backend, Frame};
 use crate::render;
 use crate::settings::{KernelChoice, Sample, Settings, Source, View, PARAMETERS};
+
+/// Webcam frames processed since the page started (read by [`stats`]).
+static FRAMES: AtomicU32 = AtomicU32::new(0);
+
+/// Counters for tests and the curious: webcam frames processed and the module's memory.
+pub fn stats() -> PageResult<JsValue> {
+    let stats = js_sys::Object::new();
+    let memory = js_sys::Reflect::get(&wasm_bindgen::memory(), &"buffer".into())?;
+    let bytes = js_sys::Reflect::get(&memory, &"byteLength".into())?;
+    js_sys::Reflect::set(
+        &stats,
+        &"frames".into(),
+        &FRAMES.load(Ordering::Relaxed).into(),
+    )?;
+    js_sys::Reflect::set(&stats, &"memoryBytes".into(), &bytes)?;
+    Ok(stats.into())
+}
 
 /// The photo shown when nothing else can be.
 const DEFAULT_PHOTO: &str = "samples/astronaut.png";
@@ -708,6 +726,8 @@ fn camera_failed(state: &Shared, why: String) -> PageResult {
         "the camera was refused; allow it in the browser's site settings to use it"
     } else if why.contains("NotFound") || why.contains("Overconstrained") {
         "no camera was found"
+    } else if why.contains("stopped") {
+        "the camera stopped"
     } else {
         "the camera could not be opened"
     };
@@ -777,11 +797,23 @@ fn camera_frame(state: &Shared) -> PageResult {
         )
     };
     let Some(video) = video else { return Ok(()) };
-    if frozen || video.ready_state() < 2 || video.video_width() == 0 {
+    if frozen {
         return Ok(());
     }
-    if video.ended() {
+    let stopped = state.borrow().camera.stream.as_ref().is_some_and(|stream| {
+        stream.get_video_tracks().iter().all(|track| {
+            track
+                .unchecked_into::<web_sys::MediaStreamTrack>()
+                .ready_state()
+                == web_sys::MediaStreamTrackState::Ended
+        })
+    });
+    if video.ended() || stopped {
+        stop_camera(state)?;
         return camera_failed(state, "the camera stopped sending frames".into());
+    }
+    if video.ready_state() < 2 || video.video_width() == 0 {
+        return Ok(());
     }
     let (width, height) = scaled(video.video_width(), video.video_height(), size);
     let (canvas, context) = input_canvas(width, height)?;
@@ -796,6 +828,7 @@ fn camera_frame(state: &Shared) -> PageResult {
     if state.borrow().frame.width != frame.width {
         render::input_caption("Webcam", &frame)?;
     }
+    FRAMES.fetch_add(1, Ordering::Relaxed);
     set_frame(state, frame)
 }
 

@@ -17,7 +17,7 @@ mod dom;
 mod render;
 
 #[cfg(target_arch = "wasm32")]
-pub use entry::start;
+pub use entry::{start, stats};
 
 #[cfg(target_arch = "wasm32")]
 mod entry {
@@ -29,6 +29,13 @@ mod entry {
     pub fn start() -> Result<(), JsValue> {
         install_panic_hook();
         crate::app::start()
+    }
+
+    /// Webcam frames processed so far and the module's memory in bytes, as
+    /// `{ frames, memoryBytes }`: what the soak test watches.
+    #[wasm_bindgen]
+    pub fn stats() -> Result<JsValue, JsValue> {
+        crate::app::stats()
     }
 
     /// A panic is a bug: print it to the console and also on the page, so that a frozen

@@ -457,6 +457,7 @@ pub fn clear_selection() -> PageResult {
     for id in ["window-box", "feature-cell", "pooled-cell"] {
         by_id::<HtmlElement>(id)?.set_hidden(true);
     }
+    set_text("cell-announcement", "")?;
     clear(&by_id::<Element>("window-taps")?);
     let panel: Element = by_id("arithmetic")?;
     clear(&panel);
@@ -488,6 +489,16 @@ fn arithmetic_panel(settings: &Settings, arithmetic: &CellArithmetic) -> PageRes
         }
     );
     panel.append_child(&*element("p", "cell-heading", &heading)?)?;
+    // One polite sentence for screen readers; the tables are for the eyes.
+    let results: Vec<String> = arithmetic
+        .channels
+        .iter()
+        .map(|c| format!("{} = {}", c.channel, number(c.result)))
+        .collect();
+    set_text(
+        "cell-announcement",
+        &format!("Row {y}, column {x}: {}", results.join(", ")),
+    )?;
     for channel in &arithmetic.channels {
         let block = element("div", "channel", "")?;
         block.set_attribute("data-channel", channel.channel)?;
