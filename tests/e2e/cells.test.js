@@ -65,6 +65,9 @@ test('keyboard focus and arrow keys move the selected cell', async () => {
   await page.focus('[data-testid=feature-map]');
   await page.waitForSelector('.cell-heading');
   assert.match(await page.textContent('.cell-heading'), /row 0, column 0/);
+  // Screen readers hear one polite sentence with the result.
+  assert.match(await page.textContent('#cell-announcement'), /^Row 0, column 0: Gray = -?\d+/);
+  assert.equal(await page.getAttribute('#cell-announcement', 'aria-live'), 'polite');
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowDown');

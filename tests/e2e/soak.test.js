@@ -1,0 +1,85 @@
+// Long use: 10,000 webcam frames with controls changing on the way. The module's memory
+// and the JavaScript heap must stay flat after warm-up, and the frame rate must not decay.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, open, assertMapMatchesCore, artifact } from './harness.js';
+
+const FRAMES = Number(process.env.SOAK_FRAMES ?? 10000);
+const WARM_UP = Math.min(1000, FRAMES / 10);
+
+let server;
+let browser;
+before(async () => { server = await serve(); browser = await launch({ camera: 'fake' }); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+test(`${FRAMES} webcam frames: flat memory, steady frame rate`, { timeout: 30 * 60 * 1000 }, async () => {
+  // A small frame keeps the run short; the per-frame path is the same at any size.
+  const page = await open(browser, `${server.url}?image=webcam&size=64`, { permissions: ['camera'] });
+  const cdp = await page.context().newCDPSession(page);
+  // The page's own module instance (a module is loaded once per page), once started.
+  await page.waitForFunction(() => document.getElementById('input-caption').textContent.includes('pixels'));
+  await page.evaluate(async () => { window.convlens = await import('./pkg/convlens_web.js'); });
+  const stats = () => page.evaluate(() => window.convlens.stats());
+  const heap = async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+  };
+  const framesAt = async (target) => {
+    await page.waitForFunction((n) => window.convlens.stats().frames >= n, target,
+      { timeout: 20 * 60 * 1000, polling: 250 });
+    return { ...(await stats()), at: Date.now() };
+  };
+  // Controls that change on the way, one every 500 frames.
+  const changes = [
+    () => page.selectOption('select[name=kernel]', 'sobel-left'),
+    () => page.check('input[name=stride][value="2"]'),
+    () => page.check('input[name=channel][value="gray"]'),
+    () => page.selectOption('select[name=display]', 'diverging'),
+    () => page.check('input[name=padding][value="same"]'),
+    () => page.check('input[name=stride][value="1"]'),
+    () => page.selectOption('select[name=kernel]', 'gaussian-7'),
+    () => page.check('input[name=view][value="pool"]'),
+    () => page.check('input[name=pool][value="mean"]'),
+    () => page.check('input[name=view][value="conv"]'),
+    () => page.check('input[name=channel][value="all"]'),
+    () => page.selectOption('select[name=kernel]', 'edges'),
+  ];
+  const warm = await framesAt(WARM_UP);
+  const warmHeap = await heap();
+  const windows = [];
+  const heaps = [warmHeap];
+  let last = warm;
+  for (let frame = WARM_UP, step = 0; frame < FRAMES; step += 1) {
+    frame = Math.min(frame + 500, FRAMES);
+    await changes[step % changes.length]();
+    const now = await framesAt(frame);
+    windows.push(((now.frames - last.frames) * 1000) / (now.at - last.at));
+    if (step % 4 === 3) heaps.push(await heap());
+    last = now;
+  }
+  const endHeap = await heap();
+  const end = await stats();
+  const report = {
+    frames: end.frames,
+    memoryBytes: { afterWarmUp: warm.memoryBytes, atEnd: end.memoryBytes },
+    jsHeapBytes: { afterWarmUp: warmHeap, atEnd: endHeap, every2000Frames: heaps },
+    framesPerSecond: windows.map((f) => Math.round(f * 10) / 10),
+  };
+  await artifact('soak.json', `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`soak: ${JSON.stringify(report)}`);
+  assert.ok(end.frames >= FRAMES);
+  assert.equal(end.memoryBytes, warm.memoryBytes, 'the module memory grew after warm-up');
+  assert.ok(endHeap < warmHeap * 1.25 + 2 * 1024 * 1024, `JS heap grew from ${warmHeap} to ${endHeap}`);
+  // The engine's own caches settle in the first thousands of frames; after that, flat.
+  const settled = heaps[1] ?? warmHeap;
+  assert.ok(endHeap < settled * 1.1 + 512 * 1024, `JS heap grew from ${settled} to ${endHeap} after settling`);
+  const early = windows.slice(0, 3).reduce((a, b) => a + b, 0) / Math.min(3, windows.length);
+  const late = windows.slice(-3).reduce((a, b) => a + b, 0) / Math.min(3, windows.length);
+  assert.ok(late >= 0.75 * early, `frame rate decayed from ${early.toFixed(1)} to ${late.toFixed(1)} per second`);
+  // Still exact at the end.
+  await page.click('#freeze');
+  await page.waitForTimeout(100);
+  await assertMapMatchesCore(page);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
