@@ -11,6 +11,9 @@
 //! - [`pool2d`] is `nn.MaxPool2d` / `nn.AvgPool2d` (and min pooling); [`global_pool`].
 //! - [`geometry`], [`cost`] and [`receptive_field`]: output sizes, parameter and FLOP
 //!   counts, and the receptive fields of a stack of layers.
+//! - [`network`]: whole stacks (LeNet-5, AlexNet, VGG-16 as torchvision builds them):
+//!   every layer's shape, parameters, multiply-adds and receptive field, and a forward
+//!   pass with simple fixed weights.
 //! - [`mod@reference`]: deliberately naive versions that the fast paths are tested against.
 //!
 //! No public function panics: every failure is an [`Error`] whose message is written for
@@ -23,6 +26,7 @@ pub mod error;
 pub mod geometry;
 pub mod image;
 pub mod kernel;
+pub mod network;
 pub mod pool;
 pub mod receptive_field;
 pub mod reference;

@@ -1,0 +1,809 @@
+//! Stacks of layers: every layer's output shape, parameters, multiply-adds and receptive
+//! field, and a forward pass on a real image with simple fixed weights.
+//!
+//! Shapes are `(channels, height, width)` for one image; after [`Layer::Flatten`] a
+//! vector of `n` features is `(n, 1, 1)`. Counts follow PyTorch's layers exactly, so the
+//! presets' totals are torchvision's (AlexNet 61,100,840; VGG-16 138,357,544).
+
+use crate::conv::{conv2d, ConvParams};
+use crate::cost::ConvLayerShape;
+use crate::error::{positive, Error, Result};
+use crate::geometry::{window_output, Padding, Pads};
+use crate::kernel::{Kernel, Preset};
+use crate::pool::{pool2d, PoolFunction, PoolParams};
+use crate::receptive_field::{receptive_fields, LayerGeometry, ReceptiveField};
+use crate::tensor::Tensor;
+
+/// One layer of a stack, with PyTorch's arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Layer {
+    /// `nn.Conv2d(C_in, out_channels, kernel, stride, padding, dilation, groups, bias)`;
+    /// `C_in` comes from the layer before.
+    Conv {
+        /// Filters (output channels).
+        out_channels: usize,
+        /// Kernel `(K_h, K_w)`.
+        kernel: (usize, usize),
+        /// Stride.
+        stride: (usize, usize),
+        /// Zero padding on both sides, `(rows, columns)`.
+        padding: (usize, usize),
+        /// Dilation.
+        dilation: (usize, usize),
+        /// Groups.
+        groups: usize,
+        /// Whether a bias is added.
+        bias: bool,
+    },
+    /// `nn.ReLU()`.
+    Relu,
+    /// `nn.MaxPool2d` / `nn.AvgPool2d` (and min pooling).
+    Pool {
+        /// Max, mean or min.
+        function: PoolFunction,
+        /// Window.
+        kernel: (usize, usize),
+        /// Stride.
+        stride: (usize, usize),
+        /// Padding.
+        padding: (usize, usize),
+    },
+    /// `nn.AdaptiveAvgPool2d(output)`.
+    AdaptiveAvgPool {
+        /// Output `(height, width)`.
+        output: (usize, usize),
+    },
+    /// `nn.Flatten()`: `C x H x W` to `C*H*W` features.
+    Flatten,
+    /// `nn.Linear(in, out_features, bias)`; `in` comes from the layer before.
+    Linear {
+        /// Output features.
+        out_features: usize,
+        /// Whether a bias is added.
+        bias: bool,
+    },
+}
+
+impl Layer {
+    /// A square convolution with bias: `nn.Conv2d(_, out, k, stride=s, padding=p)`.
+    pub fn conv(out_channels: usize, kernel: usize, stride: usize, padding: usize) -> Self {
+        Layer::Conv {
+            out_channels,
+            kernel: (kernel, kernel),
+            stride: (stride, stride),
+            padding: (padding, padding),
+            dilation: (1, 1),
+            groups: 1,
+            bias: true,
+        }
+    }
+
+    /// A square max pooling: `nn.MaxPool2d(k, stride=s)`.
+    pub fn max_pool(kernel: usize, stride: usize) -> Self {
+        Layer::Pool {
+            function: PoolFunction::Max,
+            kernel: (kernel, kernel),
+            stride: (stride, stride),
+            padding: (0, 0),
+        }
+    }
+
+    /// The layer as PyTorch writes it, given its input channels or features.
+    pub fn pytorch(&self, inputs: usize) -> String {
+        let pair = |(a, b): (usize, usize)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("({a}, {b})")
+            }
+        };
+        match *self {
+            Layer::Conv {
+                out_channels,
+                kernel,
+                stride,
+                padding,
+                dilation,
+                groups,
+                bias,
+            } => {
+                let mut line = format!(
+                    "nn.Conv2d({inputs}, {out_channels}, kernel_size={}",
+                    pair(kernel)
+                );
+                if stride != (1, 1) {
+                    line += &format!(", stride={}", pair(stride));
+                }
+                if padding != (0, 0) {
+                    line += &format!(", padding={}", pair(padding));
+                }
+                if dilation != (1, 1) {
+                    line += &format!(", dilation={}", pair(dilation));
+                }
+                if groups != 1 {
+                    line += &format!(", groups={groups}");
+                }
+                if !bias {
+                    line += ", bias=False";
+                }
+                line + ")"
+            }
+            Layer::Relu => "nn.ReLU()".into(),
+            Layer::Pool {
+                function,
+                kernel,
+                stride,
+                padding,
+            } => {
+                let name = match function {
+                    PoolFunction::Max => "nn.MaxPool2d",
+                    PoolFunction::Mean => "nn.AvgPool2d",
+                    PoolFunction::Min => "MinPool2d",
+                };
+                let mut line = format!(
+                    "{name}(kernel_size={}, stride={}",
+                    pair(kernel),
+                    pair(stride)
+                );
+                if padding != (0, 0) {
+                    line += &format!(", padding={}", pair(padding));
+                }
+                line + ")"
+            }
+            Layer::AdaptiveAvgPool { output } => format!("nn.AdaptiveAvgPool2d({})", pair(output)),
+            Layer::Flatten => "nn.Flatten()".into(),
+            Layer::Linear { out_features, bias } => {
+                format!(
+                    "nn.Linear({inputs}, {out_features}{})",
+                    if bias { "" } else { ", bias=False" }
+                )
+            }
+        }
+    }
+
+    /// The sliding-window geometry, for layers that have one.
+    fn geometry(&self) -> Option<LayerGeometry> {
+        let pads = |(h, w): (usize, usize)| Pads {
+            top: h,
+            bottom: h,
+            left: w,
+            right: w,
+        };
+        match *self {
+            Layer::Conv {
+                kernel,
+                stride,
+                padding,
+                dilation,
+                ..
+            } => Some(LayerGeometry {
+                kernel,
+                stride,
+                pads: pads(padding),
+                dilation,
+            }),
+            Layer::Pool {
+                kernel,
+                stride,
+                padding,
+                ..
+            } => Some(LayerGeometry {
+                kernel,
+                stride,
+                pads: pads(padding),
+                dilation: (1, 1),
+            }),
+            Layer::Relu => Some(LayerGeometry {
+                kernel: (1, 1),
+                stride: (1, 1),
+                pads: Pads::default(),
+                dilation: (1, 1),
+            }),
+            Layer::AdaptiveAvgPool { .. } | Layer::Flatten | Layer::Linear { .. } => None,
+        }
+    }
+}
+
+/// What one layer of a stack produces and costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerReport {
+    /// The layer.
+    pub layer: Layer,
+    /// Input `(channels, height, width)`.
+    pub input: (usize, usize, usize),
+    /// Output `(channels, height, width)`; a vector of `n` features is `(n, 1, 1)`.
+    pub output: (usize, usize, usize),
+    /// Learned parameters.
+    pub parameters: u64,
+    /// Multiply-adds for one image.
+    pub multiply_adds: u64,
+    /// The receptive field of one output cell on the network's input, while the layers
+    /// so far slide windows; `None` once a layer mixes the whole image (adaptive
+    /// pooling to a different size, flatten, linear).
+    pub receptive_field: Option<ReceptiveField>,
+}
+
+/// Shapes, parameters, multiply-adds and receptive fields of every layer for an input of
+/// `(channels, height, width)`.
+///
+/// # Errors
+/// A layer that does not fit its input, zero sizes, or a count too large to hold.
+pub fn analyse(input: (usize, usize, usize), layers: &[Layer]) -> Result<Vec<LayerReport>> {
+    positive(input.0, "number of input channels")?;
+    let mut shape = input;
+    let mut windows: Vec<LayerGeometry> = Vec::new();
+    let mut field_alive = true;
+    let mut reports = Vec::with_capacity(layers.len());
+    for (index, layer) in layers.iter().enumerate() {
+        let in_shape = shape;
+        let not_flat = || -> Result<()> {
+            if in_shape.1 == 1
+                && in_shape.2 == 1
+                && index > 0
+                && matches!(layers[index - 1], Layer::Flatten | Layer::Linear { .. })
+            {
+                return Err(Error::ShapeMismatch {
+                    message: format!(
+                        "layer {} ({}) needs an image, but gets a flat vector",
+                        index + 1,
+                        layer.pytorch(in_shape.0)
+                    ),
+                });
+            }
+            Ok(())
+        };
+        let (output, parameters, multiply_adds) = match *layer {
+            Layer::Conv {
+                out_channels,
+                kernel,
+                stride,
+                padding,
+                dilation,
+                groups,
+                bias,
+            } => {
+                not_flat()?;
+                let pads = Pads {
+                    top: padding.0,
+                    bottom: padding.0,
+                    left: padding.1,
+                    right: padding.1,
+                };
+                let (h, w) = window_output(
+                    (shape.1, shape.2),
+                    kernel,
+                    stride,
+                    pads,
+                    dilation,
+                    false,
+                    "kernel",
+                )?;
+                let cost = ConvLayerShape {
+                    in_channels: shape.0,
+                    out_channels,
+                    kernel,
+                    groups,
+                    bias,
+                };
+                (
+                    (out_channels, h, w),
+                    cost.parameters()?,
+                    cost.flops((h, w))?.multiply_adds,
+                )
+            }
+            Layer::Relu => (shape, 0, 0),
+            Layer::Pool {
+                function,
+                kernel,
+                stride,
+                padding,
+            } => {
+                not_flat()?;
+                let params = PoolParams {
+                    kernel,
+                    stride: Some(stride),
+                    padding,
+                    ..PoolParams::square(1)
+                };
+                let (h, w) = params.output_size(function, shape.1, shape.2)?;
+                ((shape.0, h, w), 0, 0)
+            }
+            Layer::AdaptiveAvgPool { output } => {
+                not_flat()?;
+                positive(output.0, "adaptive pooling height")?;
+                positive(output.1, "adaptive pooling width")?;
+                ((shape.0, output.0, output.1), 0, 0)
+            }
+            Layer::Flatten => {
+                let features = checked_product(&[shape.0, shape.1, shape.2])?;
+                ((features, 1, 1), 0, 0)
+            }
+            Layer::Linear { out_features, bias } => {
+                positive(out_features, "number of output features")?;
+                let inputs = checked_product(&[shape.0, shape.1, shape.2])?;
+                let weights = checked_product(&[inputs, out_features])? as u64;
+                (
+                    (out_features, 1, 1),
+                    weights + if bias { out_features as u64 } else { 0 },
+                    weights,
+                )
+            }
+        };
+        // The receptive field survives sliding windows and size-keeping adaptive pools.
+        match layer.geometry() {
+            Some(geometry) if field_alive => windows.push(geometry),
+            Some(_) => {}
+            None => {
+                let identity = matches!(layer, Layer::AdaptiveAvgPool { output } if *output == (shape.1, shape.2));
+                field_alive &= identity;
+            }
+        }
+        let receptive_field = if field_alive && !windows.is_empty() {
+            receptive_fields(&windows)?.last().copied()
+        } else {
+            None
+        };
+        shape = output;
+        reports.push(LayerReport {
+            layer: *layer,
+            input: in_shape,
+            output,
+            parameters,
+            multiply_adds,
+            receptive_field,
+        });
+    }
+    Ok(reports)
+}
+
+fn checked_product(values: &[usize]) -> Result<usize> {
+    values
+        .iter()
+        .try_fold(1usize, |acc, &v| acc.checked_mul(v))
+        .ok_or_else(|| Error::TooLarge {
+            what: "the layer".into(),
+            limit: usize::MAX,
+        })
+}
+
+/// The sum of the stack's parameters.
+pub fn total_parameters(reports: &[LayerReport]) -> u64 {
+    reports.iter().map(|r| r.parameters).sum()
+}
+
+/// Runs the stack on one image with simple fixed weights and returns every layer's
+/// output, stopping before the first layer that would take the total past
+/// `budget_multiply_adds` (the demo's time limit) or that is flat (linear layers are
+/// counted, not run).
+///
+/// The fixed weights make feature maps a student can read: filter `o` of a 3x3 layer is
+/// the lecture's preset number `o mod 8` (Edges, Blur, Sharpen, the Sobels, Identity),
+/// averaged over its input channels; other sizes use a Gaussian blur for even filters and
+/// a centre-minus-surround for odd ones. Biases are 0.
+///
+/// # Errors
+/// As [`analyse`], or an input that does not match the first layer.
+pub fn forward(input: &Tensor, layers: &[Layer], budget_multiply_adds: u64) -> Result<Vec<Tensor>> {
+    let reports = analyse((input.channels(), input.height(), input.width()), layers)?;
+    let mut outputs: Vec<Tensor> = Vec::new();
+    let mut spent = 0u64;
+    for report in &reports {
+        let current = outputs.last().unwrap_or(input);
+        spent = spent.saturating_add(report.multiply_adds);
+        if spent > budget_multiply_adds {
+            break;
+        }
+        let next = match report.layer {
+            Layer::Conv {
+                out_channels,
+                kernel,
+                stride,
+                padding,
+                dilation,
+                groups,
+                ..
+            } => {
+                let per_group = current.channels() / groups.max(1);
+                let weight = fixed_weights(out_channels, per_group, kernel)?;
+                let params = ConvParams {
+                    stride,
+                    padding: Padding::symmetric(padding.0, padding.1),
+                    dilation,
+                    groups,
+                    ..ConvParams::default()
+                };
+                conv2d(current, &weight, None, &params)?
+            }
+            Layer::Relu => {
+                let mut out = current.clone();
+                out.relu();
+                out
+            }
+            Layer::Pool {
+                function,
+                kernel,
+                stride,
+                padding,
+            } => {
+                let params = PoolParams {
+                    kernel,
+                    stride: Some(stride),
+                    padding,
+                    ..PoolParams::square(1)
+                };
+                pool2d(current, function, &params)?
+            }
+            Layer::AdaptiveAvgPool { output } => adaptive_average(current, output)?,
+            Layer::Flatten | Layer::Linear { .. } => break,
+        };
+        outputs.push(next);
+    }
+    Ok(outputs)
+}
+
+/// `nn.AdaptiveAvgPool2d`: output cell `i` averages input rows `floor(i H / h_out)` to
+/// `ceil((i + 1) H / h_out) - 1`, and likewise for columns.
+fn adaptive_average(input: &Tensor, (out_h, out_w): (usize, usize)) -> Result<Tensor> {
+    let (h, w) = (input.height(), input.width());
+    let mut data = Vec::with_capacity(input.channels() * out_h * out_w);
+    for c in 0..input.channels() {
+        let plane = input.plane(0, c).unwrap_or_default();
+        for y in 0..out_h {
+            let (top, bottom) = (y * h / out_h, ((y + 1) * h).div_ceil(out_h));
+            for x in 0..out_w {
+                let (left, right) = (x * w / out_w, ((x + 1) * w).div_ceil(out_w));
+                let mut sum = 0.0;
+                for row in top..bottom {
+                    sum += plane[row * w + left..row * w + right].iter().sum::<f32>();
+                }
+                data.push(sum / ((bottom - top) * (right - left)) as f32);
+            }
+        }
+    }
+    Tensor::new(input.channels(), out_h, out_w, data)
+}
+
+fn fixed_weights(
+    out_channels: usize,
+    per_group: usize,
+    (kh, kw): (usize, usize),
+) -> Result<Tensor> {
+    const LECTURE: [Preset; 8] = [
+        Preset::Edges,
+        Preset::Blur,
+        Preset::Sharpen,
+        Preset::SobelTop,
+        Preset::SobelBottom,
+        Preset::SobelLeft,
+        Preset::SobelRight,
+        Preset::Identity,
+    ];
+    let mut data = Vec::new();
+    for o in 0..out_channels {
+        let kernel = if (kh, kw) == (3, 3) {
+            LECTURE[o % LECTURE.len()].kernel()
+        } else if o % 2 == 0 {
+            blur(kh, kw)?
+        } else {
+            // Centre minus surround: a blob detector of any size.
+            let surround = -1.0 / (kh * kw - 1).max(1) as f32;
+            let mut weights = vec![surround; kh * kw];
+            weights[(kh / 2) * kw + kw / 2] = 1.0;
+            Kernel::new(kh, kw, weights)?
+        };
+        for _ in 0..per_group {
+            data.extend(kernel.weights().iter().map(|w| w / per_group as f32));
+        }
+    }
+    Tensor::with_batch(out_channels, per_group, kh, kw, data)
+}
+
+fn blur(kh: usize, kw: usize) -> Result<Kernel> {
+    Kernel::new(kh, kw, vec![1.0 / (kh * kw) as f32; kh * kw])
+}
+
+/// A named stack of layers with its input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Architecture {
+    /// Name, as the lecture writes it.
+    pub name: &'static str,
+    /// Input `(channels, height, width)`.
+    pub input: (usize, usize, usize),
+    /// The layers.
+    pub layers: Vec<Layer>,
+}
+
+impl Architecture {
+    /// The lecture's comparison: three 3x3 convolutions (stride 1, no padding, one
+    /// channel, no bias): receptive field 7 with 27 weights.
+    pub fn three_3x3() -> Self {
+        let conv = Layer::Conv {
+            out_channels: 1,
+            kernel: (3, 3),
+            stride: (1, 1),
+            padding: (0, 0),
+            dilation: (1, 1),
+            groups: 1,
+            bias: false,
+        };
+        Architecture {
+            name: "Three 3x3 convolutions",
+            input: (1, 64, 64),
+            layers: vec![conv; 3],
+        }
+    }
+
+    /// ... against one 7x7 convolution: the same receptive field with 49 weights.
+    pub fn one_7x7() -> Self {
+        let conv = Layer::Conv {
+            out_channels: 1,
+            kernel: (7, 7),
+            stride: (1, 1),
+            padding: (0, 0),
+            dilation: (1, 1),
+            groups: 1,
+            bias: false,
+        };
+        Architecture {
+            name: "One 7x7 convolution",
+            input: (1, 64, 64),
+            layers: vec![conv],
+        }
+    }
+
+    /// LeNet-5 as usually built today (LeCun et al., 1998, with max pooling and ReLU):
+    /// 61,706 parameters on a 1x32x32 input.
+    pub fn lenet5() -> Self {
+        Architecture {
+            name: "LeNet-5",
+            input: (1, 32, 32),
+            layers: vec![
+                Layer::conv(6, 5, 1, 0),
+                Layer::Relu,
+                Layer::max_pool(2, 2),
+                Layer::conv(16, 5, 1, 0),
+                Layer::Relu,
+                Layer::max_pool(2, 2),
+                Layer::Flatten,
+                Layer::Linear {
+                    out_features: 120,
+                    bias: true,
+                },
+                Layer::Relu,
+                Layer::Linear {
+                    out_features: 84,
+                    bias: true,
+                },
+                Layer::Relu,
+                Layer::Linear {
+                    out_features: 10,
+                    bias: true,
+                },
+            ],
+        }
+    }
+
+    /// torchvision's `alexnet()`: 61,100,840 parameters on 3x224x224.
+    pub fn alexnet() -> Self {
+        Architecture {
+            name: "AlexNet",
+            input: (3, 224, 224),
+            layers: vec![
+                Layer::conv(64, 11, 4, 2),
+                Layer::Relu,
+                Layer::max_pool(3, 2),
+                Layer::conv(192, 5, 1, 2),
+                Layer::Relu,
+                Layer::max_pool(3, 2),
+                Layer::conv(384, 3, 1, 1),
+                Layer::Relu,
+                Layer::conv(256, 3, 1, 1),
+                Layer::Relu,
+                Layer::conv(256, 3, 1, 1),
+                Layer::Relu,
+                Layer::max_pool(3, 2),
+                Layer::AdaptiveAvgPool { output: (6, 6) },
+                Layer::Flatten,
+                Layer::Linear {
+                    out_features: 4096,
+                    bias: true,
+                },
+                Layer::Relu,
+                Layer::Linear {
+                    out_features: 4096,
+                    bias: true,
+                },
+                Layer::Relu,
+                Layer::Linear {
+                    out_features: 1000,
+                    bias: true,
+                },
+            ],
+        }
+    }
+
+    /// torchvision's `vgg16()` (configuration D, no batch norm): 138,357,544 parameters.
+    pub fn vgg16() -> Self {
+        let mut layers = Vec::new();
+        for (block, (channels, convs)) in [(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)]
+            .into_iter()
+            .enumerate()
+        {
+            for _ in 0..convs {
+                layers.extend([Layer::conv(channels, 3, 1, 1), Layer::Relu]);
+            }
+            layers.push(Layer::max_pool(2, 2));
+        }
+        layers.extend([
+            Layer::AdaptiveAvgPool { output: (7, 7) },
+            Layer::Flatten,
+            Layer::Linear {
+                out_features: 4096,
+                bias: true,
+            },
+            Layer::Relu,
+            Layer::Linear {
+                out_features: 4096,
+                bias: true,
+            },
+            Layer::Relu,
+            Layer::Linear {
+                out_features: 1000,
+                bias: true,
+            },
+        ]);
+        Architecture {
+            name: "VGG-16",
+            input: (3, 224, 224),
+            layers,
+        }
+    }
+
+    /// `n` 3x3 convolutions with stride 1 and padding 1 (size kept): the lecture's "how
+    /// many 3x3 layers to see a 100x100 object" (50 give a receptive field of 101).
+    pub fn stack_3x3(n: usize) -> Self {
+        Architecture {
+            name: "3x3 convolutions",
+            input: (1, 128, 128),
+            layers: vec![Layer::conv(1, 3, 1, 1); n],
+        }
+    }
+}
+
+/// The lecture's table of architectures: name, year, parameters (as the lecture rounds
+/// them) and ImageNet top-1 accuracy.
+pub const LECTURE_TABLE: [(&str, u16, &str, Option<&str>); 7] = [
+    ("LeNet-5", 1998, "60K", None),
+    ("AlexNet", 2012, "60M", Some("63.3%")),
+    ("VGG-16", 2014, "138M", Some("74.4%")),
+    ("ResNet-50", 2015, "25.6M", Some("79.3%")),
+    ("Inception v3", 2015, "23.8M", Some("78.8%")),
+    ("DenseNet-121", 2016, "8.0M", Some("75.0%")),
+    ("EfficientNet-B0", 2019, "5.3M", Some("77.1%")),
+];
+
+/// The fewest layers of `kernel x kernel` convolutions at stride 1 whose receptive field
+/// covers `size` pixels: `ceil((size - 1) / (kernel - 1))`.
+///
+/// # Errors
+/// A kernel smaller than 2 (it never grows the field) or a zero size.
+pub fn layers_to_cover(size: usize, kernel: usize) -> Result<usize> {
+    positive(size, "object size")?;
+    if kernel < 2 {
+        return Err(Error::OutOfRange {
+            message: "a 1x1 kernel never grows the receptive field".into(),
+        });
+    }
+    Ok((size - 1).div_ceil(kernel - 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn total(architecture: &Architecture) -> u64 {
+        total_parameters(&analyse(architecture.input, &architecture.layers).unwrap())
+    }
+
+    #[test]
+    fn torchvision_parameter_counts() {
+        assert_eq!(total(&Architecture::alexnet()), 61_100_840);
+        assert_eq!(total(&Architecture::vgg16()), 138_357_544);
+        assert_eq!(total(&Architecture::lenet5()), 61_706);
+    }
+
+    #[test]
+    fn alexnet_shapes_and_receptive_fields() {
+        let reports = analyse((3, 224, 224), &Architecture::alexnet().layers).unwrap();
+        assert_eq!(reports[0].output, (64, 55, 55));
+        assert_eq!(reports[2].output, (64, 27, 27));
+        assert_eq!(reports[12].output, (256, 6, 6));
+        assert_eq!(reports[14].output, (9216, 1, 1));
+        assert_eq!(reports[0].receptive_field.unwrap().size, (11, 11));
+        // conv1 11/4, pool 3/2, conv2 5: 11 + 2*4 + 4*8 = 51.
+        assert_eq!(reports[3].receptive_field.unwrap().size, (51, 51));
+        // The adaptive pool keeps 6x6, so the field lives on: 195 after the last pool.
+        assert_eq!(reports[13].receptive_field.unwrap().size, (195, 195));
+        assert_eq!(reports[14].receptive_field, None);
+        assert_eq!(reports[0].multiply_adds, 55 * 55 * 64 * 11 * 11 * 3);
+        assert_eq!(
+            reports[15].layer.pytorch(reports[15].input.0),
+            "nn.Linear(9216, 4096)"
+        );
+        assert_eq!(
+            reports[0].layer.pytorch(3),
+            "nn.Conv2d(3, 64, kernel_size=11, stride=4, padding=2)"
+        );
+    }
+
+    #[test]
+    fn three_small_against_one_large() {
+        let three = analyse((1, 64, 64), &Architecture::three_3x3().layers).unwrap();
+        let one = analyse((1, 64, 64), &Architecture::one_7x7().layers).unwrap();
+        assert_eq!(
+            three
+                .iter()
+                .map(|r| r.receptive_field.unwrap().size.0)
+                .collect::<Vec<_>>(),
+            [3, 5, 7]
+        );
+        assert_eq!(one[0].receptive_field.unwrap().size.0, 7);
+        assert_eq!((total_parameters(&three), total_parameters(&one)), (27, 49));
+        assert_eq!(three[2].output, one[0].output);
+    }
+
+    #[test]
+    fn hundred_pixels_need_fifty_layers() {
+        assert_eq!(layers_to_cover(100, 3), Ok(50));
+        let stack = Architecture::stack_3x3(50);
+        let reports = analyse(stack.input, &stack.layers).unwrap();
+        assert_eq!(reports[49].receptive_field.unwrap().size.0, 101);
+        assert_eq!(reports[48].receptive_field.unwrap().size.0, 99);
+        assert!(layers_to_cover(100, 1).is_err());
+    }
+
+    #[test]
+    fn forward_runs_within_the_budget() {
+        let input = Tensor::new(
+            3,
+            64,
+            64,
+            (0..3 * 64 * 64).map(|i| (i % 251) as f32).collect(),
+        )
+        .unwrap();
+        let layers = Architecture::alexnet().layers;
+        let outputs = forward(&input, &layers, 50_000_000).unwrap();
+        // 64x64 input: conv1 -> 64x15x15, pool -> 7x7, conv2 -> 192x7x7, pool -> 3x3, ...
+        assert_eq!((outputs[0].channels(), outputs[0].height()), (64, 15));
+        assert!(outputs.len() >= 3 && outputs.len() < layers.len());
+        let lenet = forward(
+            &Tensor::filled(crate::Shape::new(1, 1, 32, 32).unwrap(), 1.0),
+            &Architecture::lenet5().layers,
+            u64::MAX,
+        )
+        .unwrap();
+        assert_eq!(lenet.len(), 6, "stops at flatten");
+        assert_eq!(lenet[5].shape(), crate::Shape::new(1, 16, 5, 5).unwrap());
+    }
+
+    #[test]
+    fn bad_stacks_are_explained() {
+        assert!(analyse((3, 8, 8), &[Layer::conv(4, 11, 1, 0)])
+            .unwrap_err()
+            .to_string()
+            .contains("larger than the padded input"));
+        let flat = [
+            Layer::Flatten,
+            Layer::Linear {
+                out_features: 3,
+                bias: true,
+            },
+            Layer::conv(1, 1, 1, 0),
+        ];
+        assert!(analyse((1, 4, 4), &flat)
+            .unwrap_err()
+            .to_string()
+            .contains("flat vector"));
+        assert!(analyse((0, 4, 4), &[Layer::Relu]).is_err());
+    }
+}
