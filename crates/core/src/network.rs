@@ -625,10 +625,7 @@ impl Architecture {
     /// torchvision's `vgg16()` (configuration D, no batch norm): 138,357,544 parameters.
     pub fn vgg16() -> Self {
         let mut layers = Vec::new();
-        for (block, (channels, convs)) in [(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)]
-            .into_iter()
-            .enumerate()
-        {
+        for (channels, convs) in [(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)] {
             for _ in 0..convs {
                 layers.extend([Layer::conv(channels, 3, 1, 1), Layer::Relu]);
             }
