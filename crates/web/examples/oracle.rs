@@ -1,6 +1,10 @@
 //! The end-to-end tests' oracle: computes, natively and with the core crate's naive
 //! reference, the map the page should draw for a query string and an input frame.
 //!
+//! For `view=stack` the frame is the network's input and the map is the first channel of
+//! the chosen layer, run with the core's fast paths (they are tested against the
+//! reference in the core crate).
+//!
 //! Usage: `oracle QUERY WIDTH HEIGHT < frame.rgba > map.bin`. Output: width, height and
 //! channels as little-endian `u32`, then the map's RGBA bytes, then its `f32` values
 //! (little-endian, CHW).
@@ -34,20 +38,33 @@ fn run() -> Result<(), String> {
         height,
         rgba,
     };
-    let input = pipeline::input_tensor(&frame, settings.channel).map_err(|e| e.to_string())?;
-    let (map, display) = match settings.view {
-        View::Conv => (
-            pipeline::feature_map(&settings, &input, Backend::Reference),
-            settings.display,
-        ),
-        View::Pool => (
-            pipeline::pooled_map(&settings, &input, Backend::Reference),
-            convlens_core::DisplayMapping::Clamp,
-        ),
-    };
-    let map = map.map_err(|e| e.to_string())?;
     let mut out = Vec::new();
-    pipeline::draw(&map, display, &mut out).map_err(|e| e.to_string())?;
+    let map = if settings.view == View::Stack {
+        // The frame is the network's input; the map is channel 1 of the chosen layer.
+        let outputs = pipeline::stack_forward(&settings, &frame).map_err(|e| e.to_string())?;
+        let layer = outputs
+            .get(settings.layer)
+            .ok_or("the chosen layer did not run")?;
+        pipeline::draw_channel(layer, 0, &mut out).map_err(|e| e.to_string())?;
+        let plane = layer.plane(0, 0).ok_or("empty layer")?.to_vec();
+        convlens_core::Tensor::new(1, layer.height(), layer.width(), plane)
+            .map_err(|e| e.to_string())?
+    } else {
+        let input = pipeline::input_tensor(&frame, settings.channel).map_err(|e| e.to_string())?;
+        let (map, display) = match settings.view {
+            View::Pool => (
+                pipeline::pooled_map(&settings, &input, Backend::Reference),
+                convlens_core::DisplayMapping::Clamp,
+            ),
+            _ => (
+                pipeline::feature_map(&settings, &input, Backend::Reference),
+                settings.display,
+            ),
+        };
+        let map = map.map_err(|e| e.to_string())?;
+        pipeline::draw(&map, display, &mut out).map_err(|e| e.to_string())?;
+        map
+    };
     let mut stdout = std::io::stdout().lock();
     for value in [map.width(), map.height(), map.channels()] {
         stdout

@@ -19,7 +19,7 @@ use web_sys::{
 use crate::dom::{by_id, describe, document, js_error, listen, property, window, PageResult};
 use crate::pipeline::{self, Backend, Frame};
 use crate::render;
-use crate::settings::{KernelChoice, Sample, Settings, Source, View, PARAMETERS};
+use crate::settings::{KernelChoice, Sample, Settings, Source, StackPreset, View, PARAMETERS};
 
 /// Webcam frames processed since the page started (read by [`stats`]).
 static FRAMES: AtomicU32 = AtomicU32::new(0);
@@ -66,6 +66,10 @@ pub struct State {
     camera: Camera,
     /// Notices about the input or the URL (shown until the next change of input).
     notices: Vec<String>,
+    /// Counts input frames, so cached results know which frame they belong to.
+    frame_id: u32,
+    /// The stack view's outputs for (stack, frame), kept while only the layer changes.
+    stack_outputs: Option<((StackPreset, u32), Vec<Tensor>)>,
 }
 
 #[derive(Default)]
@@ -97,10 +101,13 @@ pub fn start() -> PageResult {
         load_generation: 0,
         camera: Camera::default(),
         notices: warnings,
+        frame_id: 0,
+        stack_outputs: None,
     }));
     render::kernel_menu()?;
     wire_controls(&state)?;
     wire_maps(&state)?;
+    wire_stack(&state)?;
     wire_input(&state)?;
     {
         let state = state.borrow();
@@ -199,6 +206,9 @@ fn on_control(state: &Shared, event: &Event) -> PageResult {
     }
     if name == "kernel" || name == "view" {
         state.borrow_mut().selected = None;
+    }
+    if name == "stack" {
+        state.borrow_mut().settings.layer = 0;
     }
     if name == "kernel" {
         render::kernel_grid(&state.borrow().settings.kernel.kernel(), false)?;
@@ -374,12 +384,66 @@ fn show_selection(state: &State) -> PageResult {
             .pooled_map
             .as_ref()
             .map(|map| pipeline::pool_arithmetic(&state.settings, input, map, cell)),
+        View::Stack => None,
     };
     match arithmetic {
         Some(Ok(arithmetic)) => render::selection(&state.settings, &state.frame, &arithmetic),
         // The cell is outside a map that just shrank, or the settings are invalid.
         _ => render::clear_selection(),
     }
+}
+
+fn wire_stack(state: &Shared) -> PageResult {
+    let table: Element = by_id("stack-table")?;
+    let choose = |state: &Shared, target: Option<EventTarget>| -> PageResult {
+        let row = target
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|e| e.closest("tr[data-layer]").ok().flatten());
+        let Some(layer) = row.and_then(|r| r.get_attribute("data-layer")) else {
+            return Ok(());
+        };
+        let Ok(layer) = layer.parse::<usize>() else {
+            return Ok(());
+        };
+        state.borrow_mut().settings.layer = layer;
+        after_change(state, false)
+    };
+    let shared = state.clone();
+    listen(&table, "click", move |event: Event| {
+        report(choose(&shared, event.target()))
+    })?;
+    let shared = state.clone();
+    listen(&table, "keydown", move |event: KeyboardEvent| {
+        if event.key() == "Enter" || event.key() == " " {
+            event.prevent_default();
+            report(choose(&shared, event.target()));
+        }
+    })?;
+    let maps: Element = by_id("stack-maps")?;
+    let shared = state.clone();
+    listen(&maps, "pointermove", move |event: PointerEvent| {
+        let Some(canvas) = event
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlCanvasElement>().ok())
+        else {
+            return;
+        };
+        let x = f64::from(event.offset_x()) / f64::from(canvas.client_width().max(1))
+            * f64::from(canvas.width());
+        let y = f64::from(event.offset_y()) / f64::from(canvas.client_height().max(1))
+            * f64::from(canvas.height());
+        if x < 0.0 || y < 0.0 {
+            return;
+        }
+        let state = shared.borrow();
+        let cell = (y as usize, x as usize);
+        report(
+            pipeline::stack_facts(&state.settings)
+                .map_err(js_error)
+                .and_then(|facts| render::stack_window(&facts, state.settings.layer, cell)),
+        );
+    })?;
+    Ok(())
 }
 
 fn wire_input(state: &Shared) -> PageResult {
@@ -589,6 +653,7 @@ fn set_frame(state: &Shared, frame: Frame) -> PageResult {
         let mut state = state.borrow_mut();
         state.frame = frame;
         state.input = None;
+        state.frame_id = state.frame_id.wrapping_add(1);
     }
     recompute(state)
 }
@@ -601,6 +666,12 @@ fn recompute(state: &Shared) -> PageResult {
     render::view(&state.settings)?;
     if state.frame.rgba.is_empty() {
         return Ok(());
+    }
+    if state.settings.view == View::Stack {
+        return match recompute_stack(state) {
+            Ok(()) => render::message(""),
+            Err(error) => render::message(&describe(&error)),
+        };
     }
     if state.input.is_none() {
         state.input =
@@ -641,6 +712,8 @@ fn recompute(state: &Shared) -> PageResult {
                 state.pooled_map = Some(map);
                 Ok::<(), JsValue>(())
             }),
+        // Handled above, before the input tensor is made.
+        View::Stack => Ok(Ok(())),
     };
     match result {
         Ok(drawn) => {
@@ -652,6 +725,52 @@ fn recompute(state: &Shared) -> PageResult {
         }
     }
     show_selection(state)
+}
+
+/// The stack view: the frame scaled to the network's input, the forward pass (cached
+/// while only the chosen layer changes), the table and the chosen layer's maps.
+fn recompute_stack(state: &mut State) -> PageResult {
+    let facts = pipeline::stack_facts(&state.settings).map_err(js_error)?;
+    let (channels, height, width) = facts.architecture.input;
+    let key = (state.settings.stack, state.frame_id);
+    if state.stack_outputs.as_ref().map(|(k, _)| *k) != Some(key) {
+        let frame = scale_into("stack-input", width as u32, height as u32)?;
+        let outputs = pipeline::stack_forward(&state.settings, &frame).map_err(js_error)?;
+        state.stack_outputs = Some((key, outputs));
+    }
+    let layer = state
+        .settings
+        .layer
+        .min(facts.reports.len().saturating_sub(1));
+    let outputs = state
+        .stack_outputs
+        .as_ref()
+        .map(|(_, o)| o.as_slice())
+        .unwrap_or_default();
+    render::stack(&facts, outputs.len(), layer, channels)?;
+    render::stack_maps(&facts, outputs.get(layer), layer, &mut state.rgba)
+}
+
+/// Draws the input canvas, scaled by the browser, into canvas `id` and reads it back.
+fn scale_into(id: &str, width: u32, height: u32) -> PageResult<Frame> {
+    let source: HtmlCanvasElement = by_id("input-frame")?;
+    let canvas: HtmlCanvasElement = by_id(id)?;
+    canvas.set_width(width);
+    canvas.set_height(height);
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"willReadFrequently".into(), &JsValue::TRUE)?;
+    let context = canvas
+        .get_context_with_context_options("2d", &options)?
+        .ok_or_else(|| js_error("this browser gives no 2D canvas"))?
+        .dyn_into::<CanvasRenderingContext2d>()?;
+    context.draw_image_with_html_canvas_element_and_dw_and_dh(
+        &source,
+        0.0,
+        0.0,
+        f64::from(width),
+        f64::from(height),
+    )?;
+    grab(&context, &canvas)
 }
 
 fn put_map(id: &str, map: &Tensor, rgba: &[u8]) -> PageResult {
@@ -797,7 +916,8 @@ fn camera_frame(state: &Shared) -> PageResult {
         )
     };
     let Some(video) = video else { return Ok(()) };
-    if frozen {
+    // The stack view runs whole networks: it takes the frame shown when it opened.
+    if frozen || state.borrow().settings.view == View::Stack {
         return Ok(());
     }
     let stopped = state.borrow().camera.stream.as_ref().is_some_and(|stream| {

@@ -13,7 +13,8 @@ use convlens_core::{
     Result, Tensor,
 };
 
-use crate::settings::{PaddingChoice, Settings};
+use crate::settings::{PaddingChoice, Settings, StackPreset};
+use convlens_core::network::{analyse, forward, total_parameters, Architecture, LayerReport};
 
 /// One RGBA frame, row-major, 4 bytes a pixel.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -265,6 +266,192 @@ pub fn pool_facts(settings: &Settings, height: usize, width: usize) -> Result<Po
         width_formula: formula("W", width, output.1),
         pytorch: pytorch_pool(settings),
     })
+}
+
+/// The most multiply-adds the stack view spends on one forward pass (about a second in
+/// the browser); later layers are listed but not run.
+pub const STACK_BUDGET: u64 = 1_200_000_000;
+
+/// One row of the stack view's table, as text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackRow {
+    /// The layer as PyTorch writes it.
+    pub pytorch: String,
+    /// Output shape, `C × H × W`, or the number of features.
+    pub output: String,
+    /// Learned parameters.
+    pub parameters: String,
+    /// Multiply-adds for one image.
+    pub multiply_adds: String,
+    /// Receptive field of one output cell, or a dash once the layer mixes everything.
+    pub receptive_field: String,
+    /// Input pixels between neighbouring cells.
+    pub jump: String,
+}
+
+/// Everything the stack view shows in words and numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackFacts {
+    /// The architecture.
+    pub architecture: Architecture,
+    /// The core's report, layer by layer.
+    pub reports: Vec<LayerReport>,
+    /// The table rows.
+    pub rows: Vec<StackRow>,
+    /// Total parameters.
+    pub total_parameters: String,
+    /// Total multiply-adds.
+    pub total_multiply_adds: String,
+    /// What the stack teaches, with its numbers.
+    pub note: String,
+}
+
+/// Works out the stack view's table for the chosen stack.
+///
+/// # Errors
+/// A stack whose layers do not fit (none of the presets).
+pub fn stack_facts(settings: &Settings) -> Result<StackFacts> {
+    let architecture = settings.stack.architecture();
+    let reports = analyse(architecture.input, &architecture.layers)?;
+    let shape = |(c, h, w): (usize, usize, usize)| {
+        if h == 1 && w == 1 {
+            group_digits(c as u64)
+        } else {
+            format!("{c} × {h} × {w}")
+        }
+    };
+    let rows = reports
+        .iter()
+        .map(|report| StackRow {
+            pytorch: report.layer.pytorch(report.input.0),
+            output: shape(report.output),
+            parameters: group_digits(report.parameters),
+            multiply_adds: group_digits(report.multiply_adds),
+            receptive_field: report.receptive_field.map_or_else(
+                || "whole image".into(),
+                |f| format!("{} × {}", f.size.0, f.size.1),
+            ),
+            jump: report
+                .receptive_field
+                .map_or_else(|| "–".into(), |f| f.jump.0.to_string()),
+        })
+        .collect();
+    let total = total_parameters(&reports);
+    let total_multiply_adds: u64 = reports.iter().map(|r| r.multiply_adds).sum();
+    let field = |i: usize| {
+        reports
+            .get(i)
+            .and_then(|r| r.receptive_field)
+            .map_or(0, |f| f.size.0)
+    };
+    let note = match settings.stack {
+        StackPreset::Three3x3 => format!(
+            "Three 3×3 layers see a {0}×{0} window with {1} weights; one 7×7 layer sees the same \
+             window with 49. Several small convolutions are cheaper, and deeper.",
+            field(2),
+            total
+        ),
+        StackPreset::One7x7 => format!(
+            "One 7×7 layer sees a {0}×{0} window with {1} weights; three 3×3 layers see the same \
+             with 27.",
+            field(0),
+            total
+        ),
+        StackPreset::Deep3x3 => format!(
+            "To see a 100×100 object with 3×3 layers at stride 1: ⌈(100 − 1)/(3 − 1)⌉ = {} layers \
+             (receptive field {}). Strides and pooling grow the field much faster.",
+            reports.len(),
+            field(reports.len().saturating_sub(1))
+        ),
+        _ => format!(
+            "{}: {} parameters, {} multiply-adds per {}×{} image, as torchvision builds it. \
+             The weights here are simple fixed filters (the lecture's kernels), not learned ones.",
+            architecture.name,
+            group_digits(total),
+            group_digits(total_multiply_adds),
+            architecture.input.1,
+            architecture.input.2
+        ),
+    };
+    Ok(StackFacts {
+        architecture,
+        reports,
+        rows,
+        total_parameters: group_digits(total),
+        total_multiply_adds: group_digits(total_multiply_adds),
+        note,
+    })
+}
+
+/// The lecture's table of architectures, with what this page counts for those it builds:
+/// `[name, year, parameters, top-1, counted here]`.
+pub fn architecture_rows() -> Vec<[String; 5]> {
+    let built = [
+        Architecture::lenet5(),
+        Architecture::alexnet(),
+        Architecture::vgg16(),
+    ];
+    convlens_core::network::LECTURE_TABLE
+        .iter()
+        .map(|&(name, year, parameters, top1)| {
+            let counted = built
+                .iter()
+                .find(|a| a.name == name)
+                .and_then(|a| analyse(a.input, &a.layers).ok())
+                .map_or_else(
+                    || "–".to_string(),
+                    |reports| {
+                        let field = reports.iter().rev().find_map(|r| r.receptive_field);
+                        format!(
+                            "{} parameters; receptive field {}",
+                            group_digits(total_parameters(&reports)),
+                            field.map_or_else(|| "–".into(), |f| format!("{0}×{0}", f.size.0))
+                        )
+                    },
+                );
+            [
+                name.to_string(),
+                year.to_string(),
+                parameters.to_string(),
+                top1.unwrap_or("–").to_string(),
+                counted,
+            ]
+        })
+        .collect()
+}
+
+/// Runs the chosen stack on a frame already scaled to the stack's input size, within
+/// [`STACK_BUDGET`]; one tensor per layer that ran.
+///
+/// # Errors
+/// A frame of the wrong size.
+pub fn stack_forward(settings: &Settings, frame: &Frame) -> Result<Vec<Tensor>> {
+    let architecture = settings.stack.architecture();
+    let channel = if architecture.input.0 == 1 {
+        Channels::Gray
+    } else {
+        Channels::All
+    };
+    let input = input_tensor(frame, channel)?;
+    forward(&input, &architecture.layers, STACK_BUDGET)
+}
+
+/// One channel of a layer's output, stretched to 0..255 gray (each map on its own scale).
+///
+/// # Errors
+/// A channel out of range.
+pub fn draw_channel(output: &Tensor, channel: usize, out: &mut Vec<u8>) -> Result<()> {
+    let plane = output
+        .plane(0, channel)
+        .ok_or_else(|| convlens_core::Error::OutOfRange {
+            message: format!(
+                "the layer has {} channels, not {}",
+                output.channels(),
+                channel + 1
+            ),
+        })?;
+    let map = Tensor::new(1, output.height(), output.width(), plane.to_vec())?;
+    tensor_to_rgba(&map, DisplayMapping::Normalize, out)
 }
 
 /// One input cell that takes part in an output cell.
@@ -710,6 +897,58 @@ mod tests {
                 right: 6
             }
         );
+    }
+
+    #[test]
+    fn stack_facts_match_torchvision_and_the_lecture() {
+        let mut settings = Settings {
+            stack: StackPreset::Alexnet,
+            ..Settings::default()
+        };
+        let facts = stack_facts(&settings).unwrap();
+        assert_eq!(facts.total_parameters, "61\u{2009}100\u{2009}840");
+        assert_eq!(facts.rows[0].output, "64 × 55 × 55");
+        assert_eq!(facts.rows[0].receptive_field, "11 × 11");
+        assert_eq!(facts.rows[14].output, "9\u{2009}216");
+        assert_eq!(facts.rows[14].receptive_field, "whole image");
+        settings.stack = StackPreset::Vgg16;
+        assert_eq!(
+            stack_facts(&settings).unwrap().total_parameters,
+            "138\u{2009}357\u{2009}544"
+        );
+        settings.stack = StackPreset::Three3x3;
+        let facts = stack_facts(&settings).unwrap();
+        assert!(
+            facts
+                .note
+                .starts_with("Three 3×3 layers see a 7×7 window with 27 weights"),
+            "{}",
+            facts.note
+        );
+        settings.stack = StackPreset::Deep3x3;
+        assert!(stack_facts(&settings)
+            .unwrap()
+            .note
+            .contains("= 50 layers (receptive field 101)"));
+    }
+
+    #[test]
+    fn stack_forward_runs_the_small_stacks_whole() {
+        let settings = Settings {
+            stack: StackPreset::Lenet5,
+            ..Settings::default()
+        };
+        let frame = Frame {
+            width: 32,
+            height: 32,
+            rgba: vec![128; 32 * 32 * 4],
+        };
+        let outputs = stack_forward(&settings, &frame).unwrap();
+        assert_eq!(outputs.len(), 6);
+        let mut rgba = Vec::new();
+        draw_channel(&outputs[0], 5, &mut rgba).unwrap();
+        assert_eq!(rgba.len(), 28 * 28 * 4);
+        assert!(draw_channel(&outputs[0], 6, &mut rgba).is_err());
     }
 
     #[test]

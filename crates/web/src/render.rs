@@ -11,7 +11,10 @@ use web_sys::{
 };
 
 use crate::dom::{by_id, clear, document, element, js_error, property, set_text, PageResult};
-use crate::pipeline::{number, CellArithmetic, ConvFacts, Frame, PoolFacts};
+use crate::pipeline::{
+    architecture_rows, draw_channel, number, CellArithmetic, ConvFacts, Frame, PoolFacts,
+    StackFacts,
+};
 use crate::settings::{KernelChoice, PaddingChoice, Settings, View, PARAMETERS};
 
 /// Fills the kernel menu from the core crate's presets, so menu and URL always agree.
@@ -565,4 +568,171 @@ fn arithmetic_panel(settings: &Settings, arithmetic: &CellArithmetic) -> PageRes
         panel.append_child(&block)?;
     }
     Ok(())
+}
+
+/// The stack view's table, totals, note and the lecture's architecture table. Rows of
+/// layers that did not run (beyond the demo's budget, or flat) are marked.
+pub fn stack(facts: &StackFacts, ran: usize, selected: usize, channels: usize) -> PageResult {
+    let (_, height, width) = facts.architecture.input;
+    let colour = if channels == 1 {
+        "gray, 1 channel"
+    } else {
+        "RGB, 3 channels"
+    };
+    set_text("stack-input-size", &format!("{height} × {width}, {colour}"))?;
+    set_text("stack-note", &facts.note)?;
+    set_text("stack-total-parameters", &facts.total_parameters)?;
+    set_text("stack-total-flops", &facts.total_multiply_adds)?;
+    let body = by_id::<Element>("stack-table")?
+        .query_selector("tbody")?
+        .ok_or_else(|| js_error("the stack table has no body"))?;
+    clear(&body);
+    for (index, row) in facts.rows.iter().enumerate() {
+        let tr = element("tr", if index < ran { "" } else { "not-run" }, "")?;
+        tr.set_attribute("data-layer", &index.to_string())?;
+        tr.set_attribute("tabindex", "0")?;
+        if index == selected {
+            tr.set_attribute("aria-current", "true")?;
+        }
+        let cells = [
+            (index + 1).to_string(),
+            row.pytorch.clone(),
+            row.output.clone(),
+            row.parameters.clone(),
+            row.multiply_adds.clone(),
+            row.receptive_field.clone(),
+            row.jump.clone(),
+        ];
+        for (column, text) in cells.iter().enumerate() {
+            let td = element("td", "", text)?;
+            if column == 1 {
+                td.set_class_name("code");
+            }
+            tr.append_child(&td)?;
+        }
+        body.append_child(&tr)?;
+    }
+    let table = by_id::<Element>("architectures")?
+        .query_selector("tbody")?
+        .ok_or_else(|| js_error("the architecture table has no body"))?;
+    if table.child_element_count() == 0 {
+        for cells in architecture_rows() {
+            let tr = element("tr", "", "")?;
+            for text in cells {
+                tr.append_child(&*element("td", "", &text)?)?;
+            }
+            table.append_child(&tr)?;
+        }
+    }
+    Ok(())
+}
+
+/// The chosen layer's feature maps (up to 16 channels), each on its own gray scale.
+pub fn stack_maps(
+    facts: &StackFacts,
+    output: Option<&Tensor>,
+    layer: usize,
+    rgba: &mut Vec<u8>,
+) -> PageResult {
+    let grid: Element = by_id("stack-maps")?;
+    clear(&grid);
+    by_id::<HtmlElement>("stack-window")?.set_hidden(true);
+    let Some(report) = facts.reports.get(layer) else {
+        return Ok(());
+    };
+    let title = format!(
+        "Feature maps of layer {}: {}",
+        layer + 1,
+        report.layer.pytorch(report.input.0)
+    );
+    set_text("stack-maps-title", &title)?;
+    let Some(output) = output else {
+        let why = if report.output.1 == 1 && report.output.2 == 1 {
+            format!(
+                "This layer outputs a vector of {} numbers, not maps.",
+                report.output.0
+            )
+        } else {
+            format!(
+                "Not run here: the layers up to this one need more than {} multiply-adds, \
+                 more than the demo spends on one image. The numbers in the table are exact.",
+                crate::pipeline::group_digits(crate::pipeline::STACK_BUDGET)
+            )
+        };
+        return set_text("stack-maps-note", &why);
+    };
+    let shown = output.channels().min(16);
+    set_text(
+        "stack-maps-note",
+        &format!(
+            "{shown} of {} channels, {}×{} each, every map stretched to black…white on its own.",
+            output.channels(),
+            output.height(),
+            output.width()
+        ),
+    )?;
+    for channel in 0..shown {
+        draw_channel(output, channel, rgba).map_err(js_error)?;
+        let figure = element("figure", "", "")?;
+        let canvas: HtmlCanvasElement = document()?.create_element("canvas")?.dyn_into()?;
+        canvas.set_width(output.width() as u32);
+        canvas.set_height(output.height() as u32);
+        canvas.set_attribute("data-testid", &format!("stack-map-{channel}"))?;
+        canvas.set_attribute(
+            "aria-label",
+            &format!("Channel {} of layer {}", channel + 1, layer + 1),
+        )?;
+        let context = canvas
+            .get_context("2d")?
+            .ok_or_else(|| js_error("no 2D canvas"))?
+            .dyn_into::<CanvasRenderingContext2d>()?;
+        let image = ImageData::new_with_u8_clamped_array_and_sh(
+            Clamped(rgba),
+            output.width() as u32,
+            output.height() as u32,
+        )?;
+        context.put_image_data(&image, 0.0, 0.0)?;
+        figure.append_child(&canvas)?;
+        figure.append_child(&*element(
+            "figcaption",
+            "",
+            &format!("channel {}", channel + 1),
+        )?)?;
+        grid.append_child(&figure)?;
+    }
+    Ok(())
+}
+
+/// Outlines, on the network's input, what cell `cell` of layer `layer` sees.
+pub fn stack_window(facts: &StackFacts, layer: usize, cell: (usize, usize)) -> PageResult {
+    let window: HtmlElement = by_id("stack-window")?;
+    let field = facts.reports.get(layer).and_then(|r| r.receptive_field);
+    let rect = field.and_then(|f| f.rect(cell));
+    let (_, height, width) = facts.architecture.input;
+    match rect {
+        Some(rect) => {
+            window.set_hidden(false);
+            place(&window, rect, (height, width))?;
+            set_text(
+                "stack-note",
+                &format!(
+                    "Layer {} cell (row {}, column {}) sees input rows {}…{}, columns {}…{}: a {}×{} \
+                     receptive field.",
+                    layer + 1,
+                    cell.0,
+                    cell.1,
+                    rect.top,
+                    rect.bottom - 1,
+                    rect.left,
+                    rect.right - 1,
+                    rect.height(),
+                    rect.width()
+                ),
+            )
+        }
+        None => {
+            window.set_hidden(true);
+            Ok(())
+        }
+    }
 }

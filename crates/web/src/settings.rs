@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use convlens_core::geometry::{Padding, PaddingMode};
+use convlens_core::network::{layers_to_cover, Architecture};
 use convlens_core::{
     Channels, ConvParams, DisplayMapping, Kernel, PoolFunction, PoolParams, Preset,
 };
@@ -17,17 +18,76 @@ pub enum View {
     Conv,
     /// The pooling demo.
     Pool,
+    /// A stack of layers: shapes, parameters and receptive fields, layer by layer.
+    Stack,
 }
 
 impl View {
-    /// Both views, in tab order.
-    pub const ALL: [View; 2] = [View::Conv, View::Pool];
+    /// Every view, in tab order.
+    pub const ALL: [View; 3] = [View::Conv, View::Pool, View::Stack];
 
     /// URL name.
     pub fn name(self) -> &'static str {
         match self {
             View::Conv => "conv",
             View::Pool => "pool",
+            View::Stack => "stack",
+        }
+    }
+}
+
+/// The stacks of layers the stack view can build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StackPreset {
+    /// Three 3x3 convolutions: receptive field 7, 27 weights.
+    Three3x3,
+    /// One 7x7 convolution: receptive field 7, 49 weights.
+    One7x7,
+    /// Fifty 3x3 convolutions: what it takes to see a 100x100 object.
+    Deep3x3,
+    /// LeNet-5.
+    Lenet5,
+    /// AlexNet, as torchvision builds it.
+    Alexnet,
+    /// VGG-16, as torchvision builds it.
+    Vgg16,
+}
+
+impl StackPreset {
+    /// Every stack, in menu order.
+    pub const ALL: [StackPreset; 6] = [
+        StackPreset::Three3x3,
+        StackPreset::One7x7,
+        StackPreset::Deep3x3,
+        StackPreset::Lenet5,
+        StackPreset::Alexnet,
+        StackPreset::Vgg16,
+    ];
+
+    /// URL name.
+    pub fn name(self) -> &'static str {
+        match self {
+            StackPreset::Three3x3 => "three-3x3",
+            StackPreset::One7x7 => "one-7x7",
+            StackPreset::Deep3x3 => "deep-3x3",
+            StackPreset::Lenet5 => "lenet5",
+            StackPreset::Alexnet => "alexnet",
+            StackPreset::Vgg16 => "vgg16",
+        }
+    }
+
+    /// The layers and their input.
+    pub fn architecture(self) -> Architecture {
+        match self {
+            StackPreset::Three3x3 => Architecture::three_3x3(),
+            StackPreset::One7x7 => Architecture::one_7x7(),
+            StackPreset::Deep3x3 => {
+                let cover = layers_to_cover(100, 3).unwrap_or(50);
+                Architecture::stack_3x3(cover)
+            }
+            StackPreset::Lenet5 => Architecture::lenet5(),
+            StackPreset::Alexnet => Architecture::alexnet(),
+            StackPreset::Vgg16 => Architecture::vgg16(),
         }
     }
 }
@@ -154,6 +214,10 @@ pub struct Settings {
     pub pool_size: usize,
     /// The pooling stride; `None` is the window side (PyTorch's default).
     pub pool_stride: Option<usize>,
+    /// The stack of layers in the stack view.
+    pub stack: StackPreset,
+    /// The layer whose feature maps the stack view shows (0 is the first layer).
+    pub layer: usize,
 }
 
 impl Default for Settings {
@@ -173,12 +237,14 @@ impl Default for Settings {
             pool: PoolFunction::Max,
             pool_size: 2,
             pool_stride: None,
+            stack: StackPreset::Three3x3,
+            layer: 0,
         }
     }
 }
 
 /// The URL parameters, in the order they are written.
-pub const PARAMETERS: [&str; 15] = [
+pub const PARAMETERS: [&str; 17] = [
     "view",
     "image",
     "size",
@@ -193,6 +259,8 @@ pub const PARAMETERS: [&str; 15] = [
     "pool",
     "pool_size",
     "pool_stride",
+    "stack",
+    "layer",
     "lang",
 ];
 
@@ -231,7 +299,12 @@ impl Settings {
                 self.view = match value {
                     "conv" => View::Conv,
                     "pool" => View::Pool,
-                    _ => return Err(format!("there is no view '{value}'; use conv or pool")),
+                    "stack" => View::Stack,
+                    _ => {
+                        return Err(format!(
+                            "there is no view '{value}'; use conv, pool or stack"
+                        ))
+                    }
                 }
             }
             "image" => {
@@ -296,6 +369,18 @@ impl Settings {
                     _ => Some(number(key, value, 1, MAX_POOL)?),
                 }
             }
+            "stack" => {
+                self.stack = StackPreset::ALL
+                    .into_iter()
+                    .find(|s| s.name() == value)
+                    .ok_or_else(|| {
+                        format!(
+                            "there is no stack '{value}'; use three-3x3, one-7x7, deep-3x3, \
+                             lenet5, alexnet or vgg16"
+                        )
+                    })?
+            }
+            "layer" => self.layer = number(key, value, 1, 999)? - 1,
             // Read by the page's language switch (another issue); accepted here so that
             // links carrying it do not warn.
             "lang" => {}
@@ -379,6 +464,8 @@ impl Settings {
             "pool_stride" => self
                 .pool_stride
                 .map_or_else(|| "auto".into(), |s| s.to_string()),
+            "stack" => self.stack.name().into(),
+            "layer" => (self.layer + 1).to_string(),
             _ => String::new(),
         }
     }
@@ -474,7 +561,7 @@ mod tests {
             query,
             "view=conv&image=astronaut&size=full&kernel=edges&stride=1&padding=0&\
              padding_mode=zeros&dilation=1&channel=all&display=clamp&pool=max&pool_size=2&\
-             pool_stride=auto"
+             pool_stride=auto&stack=three-3x3&layer=1"
         );
         assert_eq!(Settings::from_query(&query), (settings, vec![]));
     }
@@ -484,7 +571,7 @@ mod tests {
         let (s, warnings) = Settings::from_query(
             "?view=pool&image=coffee&size=64&kernel=sobel-left&stride=2&padding=same&\
              padding_mode=reflect&dilation=3&channel=g&display=diverging&pool=mean&\
-             pool_size=3&pool_stride=1",
+             pool_size=3&pool_stride=1&stack=alexnet&layer=4",
         );
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(s.view, View::Pool);
@@ -504,6 +591,7 @@ mod tests {
             (s.pool, s.pool_size, s.pool_stride),
             (PoolFunction::Mean, 3, Some(1))
         );
+        assert_eq!((s.stack, s.layer), (StackPreset::Alexnet, 3));
         assert_eq!(Settings::from_query(&s.to_query()).0, s);
     }
 
