@@ -369,6 +369,9 @@ pub const LECTURE_EXAMPLE_3X3: [[f32; 3]; 3] = [
 ];
 
 impl Preset {
+    /// The lecture's eight, in the order of its demo (the first eight of [`Preset::ALL`]).
+    pub const LECTURE: &'static [Preset] = Preset::ALL.as_slice().split_at(8).0;
+
     /// Every preset, in the order the demo lists them.
     pub const ALL: [Preset; 17] = [
         Preset::Edges,

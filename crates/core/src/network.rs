@@ -468,20 +468,10 @@ fn fixed_weights(
     per_group: usize,
     (kh, kw): (usize, usize),
 ) -> Result<Tensor> {
-    const LECTURE: [Preset; 8] = [
-        Preset::Edges,
-        Preset::Blur,
-        Preset::Sharpen,
-        Preset::SobelTop,
-        Preset::SobelBottom,
-        Preset::SobelLeft,
-        Preset::SobelRight,
-        Preset::Identity,
-    ];
     let mut data = Vec::new();
     for o in 0..out_channels {
         let kernel = if (kh, kw) == (3, 3) {
-            LECTURE[o % LECTURE.len()].kernel()
+            Preset::LECTURE[o % Preset::LECTURE.len()].kernel()
         } else if o % 2 == 0 {
             blur(kh, kw)?
         } else {
@@ -513,19 +503,25 @@ pub struct Architecture {
     pub layers: Vec<Layer>,
 }
 
+/// A `k x k` filter over one channel, stride 1, no padding, no bias: the lecture's
+/// comparison of kernel sizes.
+fn plain_conv(k: usize) -> Layer {
+    Layer::Conv {
+        out_channels: 1,
+        kernel: (k, k),
+        stride: (1, 1),
+        padding: (0, 0),
+        dilation: (1, 1),
+        groups: 1,
+        bias: false,
+    }
+}
+
 impl Architecture {
     /// The lecture's comparison: three 3x3 convolutions (stride 1, no padding, one
     /// channel, no bias): receptive field 7 with 27 weights.
     pub fn three_3x3() -> Self {
-        let conv = Layer::Conv {
-            out_channels: 1,
-            kernel: (3, 3),
-            stride: (1, 1),
-            padding: (0, 0),
-            dilation: (1, 1),
-            groups: 1,
-            bias: false,
-        };
+        let conv = plain_conv(3);
         Architecture {
             name: "Three 3x3 convolutions",
             input: (1, 64, 64),
@@ -535,15 +531,7 @@ impl Architecture {
 
     /// ... against one 7x7 convolution: the same receptive field with 49 weights.
     pub fn one_7x7() -> Self {
-        let conv = Layer::Conv {
-            out_channels: 1,
-            kernel: (7, 7),
-            stride: (1, 1),
-            padding: (0, 0),
-            dilation: (1, 1),
-            groups: 1,
-            bias: false,
-        };
+        let conv = plain_conv(7);
         Architecture {
             name: "One 7x7 convolution",
             input: (1, 64, 64),
@@ -604,21 +592,10 @@ impl Architecture {
                 Layer::max_pool(3, 2),
                 Layer::AdaptiveAvgPool { output: (6, 6) },
                 Layer::Flatten,
-                Layer::Linear {
-                    out_features: 4096,
-                    bias: true,
-                },
-                Layer::Relu,
-                Layer::Linear {
-                    out_features: 4096,
-                    bias: true,
-                },
-                Layer::Relu,
-                Layer::Linear {
-                    out_features: 1000,
-                    bias: true,
-                },
-            ],
+            ]
+            .into_iter()
+            .chain(classifier())
+            .collect(),
         }
     }
 
@@ -631,24 +608,8 @@ impl Architecture {
             }
             layers.push(Layer::max_pool(2, 2));
         }
-        layers.extend([
-            Layer::AdaptiveAvgPool { output: (7, 7) },
-            Layer::Flatten,
-            Layer::Linear {
-                out_features: 4096,
-                bias: true,
-            },
-            Layer::Relu,
-            Layer::Linear {
-                out_features: 4096,
-                bias: true,
-            },
-            Layer::Relu,
-            Layer::Linear {
-                out_features: 1000,
-                bias: true,
-            },
-        ]);
+        layers.extend([Layer::AdaptiveAvgPool { output: (7, 7) }, Layer::Flatten]);
+        layers.extend(classifier());
         Architecture {
             name: "VGG-16",
             input: (3, 224, 224),
@@ -665,6 +626,22 @@ impl Architecture {
             layers: vec![Layer::conv(1, 3, 1, 1); n],
         }
     }
+}
+
+/// torchvision's classifier head of AlexNet and VGG (dropout left out: it has no
+/// parameters and does nothing at inference): 4096, 4096, then 1000 classes.
+fn classifier() -> [Layer; 5] {
+    let linear = |out_features| Layer::Linear {
+        out_features,
+        bias: true,
+    };
+    [
+        linear(4096),
+        Layer::Relu,
+        linear(4096),
+        Layer::Relu,
+        linear(1000),
+    ]
 }
 
 /// The lecture's table of architectures: name, year, parameters (as the lecture rounds

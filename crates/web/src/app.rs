@@ -598,6 +598,9 @@ fn use_image(state: &Shared, image: &HtmlImageElement, name: &str) -> PageResult
     }
     let (canvas, context) = input_canvas(width, height)?;
     context.set_image_smoothing_enabled(true);
+    // Transparent parts of an image show as white, not as the previous image.
+    context.set_fill_style_str("#fff");
+    context.fill_rect(0.0, 0.0, f64::from(width), f64::from(height));
     context.draw_image_with_html_image_element_and_dw_and_dh(
         image,
         0.0,
@@ -625,17 +628,26 @@ fn input_canvas(
     height: u32,
 ) -> PageResult<(HtmlCanvasElement, CanvasRenderingContext2d)> {
     let canvas: HtmlCanvasElement = by_id("input-frame")?;
+    let context = readable_context(&canvas, width, height)?;
+    Ok((canvas, context))
+}
+
+/// Sizes `canvas` and gives its 2D context, set up for frequent pixel reads.
+fn readable_context(
+    canvas: &HtmlCanvasElement,
+    width: u32,
+    height: u32,
+) -> PageResult<CanvasRenderingContext2d> {
     if canvas.width() != width || canvas.height() != height {
         canvas.set_width(width);
         canvas.set_height(height);
     }
     let options = js_sys::Object::new();
     js_sys::Reflect::set(&options, &"willReadFrequently".into(), &JsValue::TRUE)?;
-    let context = canvas
+    Ok(canvas
         .get_context_with_context_options("2d", &options)?
         .ok_or_else(|| js_error("this browser gives no 2D canvas"))?
-        .dyn_into::<CanvasRenderingContext2d>()?;
-    Ok((canvas, context))
+        .dyn_into::<CanvasRenderingContext2d>()?)
 }
 
 fn grab(context: &CanvasRenderingContext2d, canvas: &HtmlCanvasElement) -> PageResult<Frame> {
@@ -755,14 +767,7 @@ fn recompute_stack(state: &mut State) -> PageResult {
 fn scale_into(id: &str, width: u32, height: u32) -> PageResult<Frame> {
     let source: HtmlCanvasElement = by_id("input-frame")?;
     let canvas: HtmlCanvasElement = by_id(id)?;
-    canvas.set_width(width);
-    canvas.set_height(height);
-    let options = js_sys::Object::new();
-    js_sys::Reflect::set(&options, &"willReadFrequently".into(), &JsValue::TRUE)?;
-    let context = canvas
-        .get_context_with_context_options("2d", &options)?
-        .ok_or_else(|| js_error("this browser gives no 2D canvas"))?
-        .dyn_into::<CanvasRenderingContext2d>()?;
+    let context = readable_context(&canvas, width, height)?;
     context.draw_image_with_html_canvas_element_and_dw_and_dh(
         &source,
         0.0,

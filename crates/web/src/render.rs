@@ -21,34 +21,9 @@ use crate::settings::{KernelChoice, PaddingChoice, Settings, View, PARAMETERS};
 pub fn kernel_menu() -> PageResult {
     let select: HtmlSelectElement = by_id("kernel")?;
     let groups: [(&str, &[Preset]); 3] = [
-        (
-            "From the lecture",
-            &[
-                Preset::Edges,
-                Preset::Blur,
-                Preset::Sharpen,
-                Preset::SobelTop,
-                Preset::SobelBottom,
-                Preset::SobelLeft,
-                Preset::SobelRight,
-                Preset::Identity,
-            ],
-        ),
-        (
-            "Blurs",
-            &[
-                Preset::Box3,
-                Preset::Box5,
-                Preset::Box7,
-                Preset::Gaussian3,
-                Preset::Gaussian5,
-                Preset::Gaussian7,
-            ],
-        ),
-        (
-            "More",
-            &[Preset::Emboss, Preset::Outline, Preset::LectureExample],
-        ),
+        ("From the lecture", Preset::LECTURE),
+        ("Blurs", &Preset::ALL[8..14]),
+        ("More", &Preset::ALL[14..]),
     ];
     clear(&select);
     for (label, presets) in groups {
