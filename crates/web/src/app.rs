@@ -70,6 +70,17 @@ pub struct State {
     frame_id: u32,
     /// The stack view's outputs for (stack, frame), kept while only the layer changes.
     stack_outputs: Option<((StackPreset, u32), Vec<Tensor>)>,
+    /// The step-by-step animation's timer, while it plays.
+    player: Option<Player>,
+    /// The last stopped timer's closure: a timer may stop itself from inside its own
+    /// closure, which must outlive that call.
+    retired_tick: Option<Closure<dyn FnMut()>>,
+}
+
+/// A running `setInterval` and the closure it calls.
+struct Player {
+    interval: i32,
+    tick: Closure<dyn FnMut()>,
 }
 
 #[derive(Default)]
@@ -103,11 +114,14 @@ pub fn start() -> PageResult {
         notices: warnings,
         frame_id: 0,
         stack_outputs: None,
+        player: None,
+        retired_tick: None,
     }));
     render::kernel_menu()?;
     wire_controls(&state)?;
     wire_maps(&state)?;
     wire_stack(&state)?;
+    wire_steps(&state)?;
     wire_input(&state)?;
     {
         let state = state.borrow();
@@ -177,6 +191,9 @@ fn on_control(state: &Shared, event: &Event) -> PageResult {
     if name == "kernel_size" {
         return set_kernel_size(state, &value);
     }
+    if name == "grid_size" {
+        return set_grid_size(state, &value);
+    }
     if !PARAMETERS.contains(&name.as_str()) {
         return Ok(());
     }
@@ -206,6 +223,9 @@ fn on_control(state: &Shared, event: &Event) -> PageResult {
     }
     if name == "kernel" || name == "view" {
         state.borrow_mut().selected = None;
+    }
+    if name == "view" {
+        stop_playing(state)?;
     }
     if name == "stack" {
         state.borrow_mut().settings.layer = 0;
@@ -384,7 +404,7 @@ fn show_selection(state: &State) -> PageResult {
             .pooled_map
             .as_ref()
             .map(|map| pipeline::pool_arithmetic(&state.settings, input, map, cell)),
-        View::Stack => None,
+        View::Stack | View::Steps => None,
     };
     match arithmetic {
         Some(Ok(arithmetic)) => render::selection(&state.settings, &state.frame, &arithmetic),
@@ -444,6 +464,200 @@ fn wire_stack(state: &Shared) -> PageResult {
         );
     })?;
     Ok(())
+}
+
+fn wire_steps(state: &Shared) -> PageResult {
+    let grid: Element = by_id("steps-input")?;
+    // Typed values apply when the cell is left (or Enter is pressed).
+    let shared = state.clone();
+    listen(&grid, "change", move |event: Event| {
+        let Some(input) = event
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        report(set_grid_cell(&shared, &input, &input.value()));
+    })?;
+    // Painting: with a paint value chosen, pressing or dragging over cells sets them.
+    for kind in ["pointerdown", "pointerover"] {
+        let shared = state.clone();
+        listen(&grid, kind, move |event: PointerEvent| {
+            let paint = document()
+                .ok()
+                .and_then(|d| d.query_selector("input[name=paint]:checked").ok().flatten())
+                .map(|e| property(&e, "value"))
+                .unwrap_or_default();
+            if paint == "off" || paint.is_empty() || event.buttons() & 1 == 0 {
+                return;
+            }
+            let Some(input) = event
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            else {
+                return;
+            };
+            event.prevent_default();
+            report(set_grid_cell(&shared, &input, &paint));
+        })?;
+    }
+    let scrubber: Element = by_id("steps-scrubber")?;
+    let shared = state.clone();
+    listen(&scrubber, "input", move |event: Event| {
+        let value = event
+            .target()
+            .map(|t| property(&t, "value"))
+            .unwrap_or_default();
+        report(set_step(&shared, |_| {
+            value.parse::<usize>().unwrap_or(1).saturating_sub(1)
+        }));
+    })?;
+    let shared = state.clone();
+    listen(
+        &by_id::<EventTarget>("steps-back")?,
+        "click",
+        move |_: Event| {
+            report(stop_playing(&shared).and_then(|()| set_step(&shared, |s| s.saturating_sub(1))));
+        },
+    )?;
+    let shared = state.clone();
+    listen(
+        &by_id::<EventTarget>("steps-forward")?,
+        "click",
+        move |_: Event| {
+            report(stop_playing(&shared).and_then(|()| set_step(&shared, |s| s + 1)));
+        },
+    )?;
+    let shared = state.clone();
+    listen(
+        &by_id::<EventTarget>("steps-play")?,
+        "click",
+        move |_: Event| {
+            let playing = shared.borrow().player.is_some();
+            report(if playing {
+                stop_playing(&shared)
+            } else {
+                start_playing(&shared)
+            });
+        },
+    )?;
+    Ok(())
+}
+
+/// Sets one grid cell from text (a number, or `a/b`).
+fn set_grid_cell(state: &Shared, input: &HtmlInputElement, text: &str) -> PageResult {
+    let y: usize = input
+        .get_attribute("data-y")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let x: usize = input
+        .get_attribute("data-x")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let value = Kernel::parse(text)
+        .ok()
+        .filter(|k| k.weights().len() == 1)
+        .map(|k| k.weights()[0]);
+    let Some(value) = value else {
+        input.set_attribute("aria-invalid", "true")?;
+        return render::message(&format!(
+            "the grid cell at row {}, column {} ({}) is not a number; the grid keeps its last \
+             valid values",
+            y + 1,
+            x + 1,
+            if text.trim().is_empty() {
+                "empty"
+            } else {
+                text
+            }
+        ));
+    };
+    {
+        let mut state = state.borrow_mut();
+        let Some(cell) = state
+            .settings
+            .grid
+            .get_mut(y)
+            .and_then(|row| row.get_mut(x))
+        else {
+            return Ok(());
+        };
+        if *cell == value {
+            return Ok(());
+        }
+        *cell = value;
+    }
+    after_change(state, false)
+}
+
+/// Resizes the grid to `size x size`, keeping the top-left values.
+fn set_grid_size(state: &Shared, value: &str) -> PageResult {
+    let Ok(size) = value.parse::<usize>() else {
+        return Ok(());
+    };
+    let size = size.clamp(1, crate::settings::MAX_GRID);
+    {
+        let mut state = state.borrow_mut();
+        let old = std::mem::take(&mut state.settings.grid);
+        state.settings.grid = (0..size)
+            .map(|y| {
+                (0..size)
+                    .map(|x| old.get(y).and_then(|r| r.get(x)).copied().unwrap_or(0.0))
+                    .collect()
+            })
+            .collect();
+        state.settings.step = 0;
+    }
+    after_change(state, false)
+}
+
+/// Moves to another window position (clamped when drawn).
+fn set_step(state: &Shared, next: impl FnOnce(usize) -> usize) -> PageResult {
+    let positions = pipeline::steps_facts(&state.borrow().settings).map_or(1, |f| f.positions);
+    {
+        let mut state = state.borrow_mut();
+        let current = state.settings.step.min(positions - 1);
+        state.settings.step = next(current).min(positions - 1);
+    }
+    after_change(state, false)
+}
+
+fn start_playing(state: &Shared) -> PageResult {
+    let delay: i32 = by_id::<web_sys::HtmlSelectElement>("steps-speed")?
+        .value()
+        .parse()
+        .unwrap_or(1000);
+    // Playing from the last position starts over.
+    let positions = pipeline::steps_facts(&state.borrow().settings).map_or(1, |f| f.positions);
+    if state.borrow().settings.step + 1 >= positions {
+        state.borrow_mut().settings.step = 0;
+        after_change(state, false)?;
+    }
+    let shared = state.clone();
+    let tick = Closure::<dyn FnMut()>::new(move || {
+        let positions = pipeline::steps_facts(&shared.borrow().settings).map_or(1, |f| f.positions);
+        let step = shared.borrow().settings.step;
+        if step + 1 >= positions {
+            report(stop_playing(&shared));
+        } else {
+            report(set_step(&shared, |s| s + 1));
+        }
+    });
+    let interval = window()?.set_interval_with_callback_and_timeout_and_arguments_0(
+        tick.as_ref().unchecked_ref(),
+        delay,
+    )?;
+    state.borrow_mut().player = Some(Player { interval, tick });
+    render::steps_playing(true)
+}
+
+fn stop_playing(state: &Shared) -> PageResult {
+    let player = state.borrow_mut().player.take();
+    if let Some(player) = player {
+        window()?.clear_interval_with_handle(player.interval);
+        state.borrow_mut().retired_tick = Some(player.tick);
+    }
+    render::steps_playing(false)
 }
 
 fn wire_input(state: &Shared) -> PageResult {
@@ -676,6 +890,16 @@ fn recompute(state: &Shared) -> PageResult {
     let mut guard = state.borrow_mut();
     let state = &mut *guard;
     render::view(&state.settings)?;
+    if state.settings.view == View::Steps {
+        // The grid is the input: no image needed.
+        return match pipeline::steps_facts(&state.settings) {
+            Ok(facts) => {
+                render::steps(&state.settings, &facts)?;
+                render::message("")
+            }
+            Err(error) => render::message(&format!("{error}.")),
+        };
+    }
     if state.frame.rgba.is_empty() {
         return Ok(());
     }
@@ -725,7 +949,7 @@ fn recompute(state: &Shared) -> PageResult {
                 Ok::<(), JsValue>(())
             }),
         // Handled above, before the input tensor is made.
-        View::Stack => Ok(Ok(())),
+        View::Stack | View::Steps => Ok(Ok(())),
     };
     match result {
         Ok(drawn) => {

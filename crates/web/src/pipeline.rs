@@ -13,7 +13,7 @@ use convlens_core::{
     Result, Tensor,
 };
 
-use crate::settings::{PaddingChoice, Settings, StackPreset};
+use crate::settings::{PaddingChoice, Settings, StackPreset, StepOperation};
 use convlens_core::network::{analyse, forward, total_parameters, Architecture, LayerReport};
 
 /// One RGBA frame, row-major, 4 bytes a pixel.
@@ -452,6 +452,101 @@ pub fn draw_channel(output: &Tensor, channel: usize, out: &mut Vec<u8>) -> Resul
         })?;
     let map = Tensor::new(1, output.height(), output.width(), plane.to_vec())?;
     tensor_to_rgba(&map, DisplayMapping::Normalize, out)
+}
+
+/// The step-by-step view at one window position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepsFacts {
+    /// The grid as a one-channel tensor.
+    pub input: Tensor,
+    /// The whole output (the view reveals it position by position).
+    pub output: Tensor,
+    /// Padding on each side of the grid (none for pooling).
+    pub pads: Pads,
+    /// Number of window positions, `H_out * W_out`.
+    pub positions: usize,
+    /// The position shown, clamped to the last.
+    pub step: usize,
+    /// The arithmetic at that position (one channel).
+    pub arithmetic: CellArithmetic,
+    /// The output-size formulas, filled in.
+    pub formulas: [String; 2],
+}
+
+/// Works out the step-by-step view: the grid's output and the arithmetic at the chosen
+/// window position.
+///
+/// # Errors
+/// An invalid grid or invalid geometry, in words.
+pub fn steps_facts(settings: &Settings) -> Result<StepsFacts> {
+    let input = Tensor::from_rows(&settings.grid)?;
+    // One channel: the grid is a single plane.
+    let one = Settings {
+        channel: Channels::Gray,
+        ..settings.clone()
+    };
+    let (output, pads, formulas) = match settings.op {
+        StepOperation::Conv => {
+            let facts = conv_facts(&one, 1, input.height(), input.width())?;
+            let output = feature_map(&one, &input, Backend::Fast)?;
+            (
+                output,
+                facts.pads,
+                [facts.height_formula, facts.width_formula],
+            )
+        }
+        StepOperation::Max | StepOperation::Mean => {
+            let pool = if settings.op == StepOperation::Max {
+                PoolFunction::Max
+            } else {
+                PoolFunction::Mean
+            };
+            let one = Settings {
+                pool,
+                ..one.clone()
+            };
+            let facts = pool_facts(&one, input.height(), input.width())?;
+            let output = pooled_map(&one, &input, Backend::Fast)?;
+            (
+                output,
+                Pads::default(),
+                [facts.height_formula, facts.width_formula],
+            )
+        }
+    };
+    let positions = output.height() * output.width();
+    let step = settings.step.min(positions - 1);
+    let cell = (step / output.width(), step % output.width());
+    let arithmetic = match settings.op {
+        StepOperation::Conv => conv_arithmetic(&one, &input, &output, cell)?,
+        StepOperation::Max => pool_arithmetic(
+            &Settings {
+                pool: PoolFunction::Max,
+                ..one
+            },
+            &input,
+            &output,
+            cell,
+        )?,
+        StepOperation::Mean => pool_arithmetic(
+            &Settings {
+                pool: PoolFunction::Mean,
+                ..one
+            },
+            &input,
+            &output,
+            cell,
+        )?,
+    };
+    Ok(StepsFacts {
+        input,
+        output,
+        pads,
+        positions,
+        step,
+        arithmetic,
+        formulas,
+    })
 }
 
 /// One input cell that takes part in an output cell.
@@ -949,6 +1044,55 @@ mod tests {
         draw_channel(&outputs[0], 5, &mut rgba).unwrap();
         assert_eq!(rgba.len(), 28 * 28 * 4);
         assert!(draw_channel(&outputs[0], 6, &mut rgba).is_err());
+    }
+
+    #[test]
+    fn steps_follow_the_lecture_example() {
+        let settings = Settings {
+            kernel: KernelChoice::Preset(Preset::LectureExample),
+            ..Settings::default()
+        };
+        let facts = steps_facts(&settings).unwrap();
+        assert_eq!(facts.positions, 9);
+        assert_eq!(
+            facts.output.rows(0),
+            [[4.0, 3.0, 4.0], [2.0, 4.0, 3.0], [2.0, 3.0, 4.0]]
+        );
+        let first = &facts.arithmetic.channels[0];
+        assert_eq!(first.result, 4.0);
+        assert_eq!(
+            first.terms.iter().map(|t| t.value * t.weight).sum::<f32>(),
+            4.0
+        );
+        let last = steps_facts(&Settings {
+            step: 99,
+            ..settings.clone()
+        })
+        .unwrap();
+        assert_eq!((last.step, last.arithmetic.cell), (8, (2, 2)));
+        let padded = steps_facts(&Settings {
+            padding: PaddingChoice::Pixels(1),
+            step: 0,
+            ..settings.clone()
+        })
+        .unwrap();
+        assert_eq!(
+            (
+                padded.positions,
+                padded.arithmetic.channels[0]
+                    .terms
+                    .iter()
+                    .filter(|t| t.padded)
+                    .count()
+            ),
+            (25, 5)
+        );
+        let pooled = steps_facts(&Settings {
+            op: StepOperation::Max,
+            ..settings
+        })
+        .unwrap();
+        assert_eq!(pooled.output.rows(0), [[1.0, 1.0], [0.0, 1.0]]);
     }
 
     #[test]

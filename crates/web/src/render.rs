@@ -13,7 +13,7 @@ use web_sys::{
 use crate::dom::{by_id, clear, document, element, js_error, property, set_text, PageResult};
 use crate::pipeline::{
     architecture_rows, draw_channel, number, CellArithmetic, ConvFacts, Frame, PoolFacts,
-    StackFacts,
+    StackFacts, StepsFacts,
 };
 use crate::settings::{KernelChoice, PaddingChoice, Settings, View, PARAMETERS};
 
@@ -710,4 +710,147 @@ pub fn stack_window(facts: &StackFacts, layer: usize, cell: (usize, usize)) -> P
             Ok(())
         }
     }
+}
+
+/// The step-by-step view at its current position: the grid with the window's taps (and
+/// their weights) marked and the padding hatched, the output filled in up to this
+/// position, the products and their sum, and the formulas.
+pub fn steps(settings: &Settings, facts: &StepsFacts) -> PageResult {
+    let input = &facts.input;
+    let (height, width) = (input.height(), input.width());
+    let pads = facts.pads;
+    let arithmetic = &facts.arithmetic;
+    let channel = arithmetic.channels.first();
+    // Where each tap of the window falls, and with which weight.
+    let mut taps = std::collections::HashMap::new();
+    if let Some(channel) = channel {
+        let columns = channel.columns.max(1);
+        for (index, term) in channel.terms.iter().enumerate() {
+            let (m, n) = ((index / columns) as i64, (index % columns) as i64);
+            let step = arithmetic.step as i64;
+            taps.insert(
+                (
+                    arithmetic.window.top + m * step,
+                    arithmetic.window.left + n * step,
+                ),
+                *term,
+            );
+        }
+    }
+    let pool = settings.op != crate::settings::StepOperation::Conv;
+    let grid: Element = by_id("steps-input")?;
+    clear(&grid);
+    let table = element("table", "", "")?;
+    for y in -(pads.top as i64)..(height + pads.bottom) as i64 {
+        let tr = element("tr", "", "")?;
+        for x in -(pads.left as i64)..(width + pads.right) as i64 {
+            let inside = y >= 0 && x >= 0 && (y as usize) < height && (x as usize) < width;
+            let td = element("td", if inside { "" } else { "pad" }, "")?;
+            if inside {
+                let cell: HtmlInputElement = document()?.create_element("input")?.dyn_into()?;
+                cell.set_type("text");
+                cell.set_attribute("inputmode", "decimal")?;
+                cell.set_attribute("data-y", &y.to_string())?;
+                cell.set_attribute("data-x", &x.to_string())?;
+                cell.set_attribute(
+                    "aria-label",
+                    &format!("Input row {}, column {}", y + 1, x + 1),
+                )?;
+                cell.set_value(&number(
+                    input.get(0, 0, y as usize, x as usize).unwrap_or(0.0),
+                ));
+                td.append_child(&cell)?;
+            } else {
+                let source = |i: i64, n: usize| settings.padding_mode.source(i as isize, n);
+                let value = match (source(y, height), source(x, width)) {
+                    (Some(r), Some(c)) => input.get(0, 0, r, c).unwrap_or(0.0),
+                    _ => 0.0,
+                };
+                td.set_text_content(Some(&number(value)));
+                td.set_title(&format!("padding ({})", settings.padding_mode.name()));
+            }
+            if let Some(term) = taps.get(&(y, x)) {
+                td.class_list().add_1("tap")?;
+                if term.chosen {
+                    td.class_list().add_1("chosen")?;
+                }
+                if !pool {
+                    td.append_child(&*element(
+                        "sub",
+                        "",
+                        &format!("×{}", weight_text(term.weight)),
+                    )?)?;
+                }
+            }
+            tr.append_child(&td)?;
+        }
+        table.append_child(&tr)?;
+    }
+    grid.append_child(&table)?;
+    set_text("steps-input-size", &format!("{height} × {width}"))?;
+    by_id::<HtmlSelectElement>("grid-size")?.set_value(&height.to_string());
+
+    let output = &facts.output;
+    let out: Element = by_id("steps-output")?;
+    clear(&out);
+    let table = element("table", "", "")?;
+    for y in 0..output.height() {
+        let tr = element("tr", "", "")?;
+        for x in 0..output.width() {
+            let index = y * output.width() + x;
+            let (class, text) = match index.cmp(&facts.step) {
+                std::cmp::Ordering::Less => ("", number(output.get(0, 0, y, x).unwrap_or(0.0))),
+                std::cmp::Ordering::Equal => {
+                    ("current", number(output.get(0, 0, y, x).unwrap_or(0.0)))
+                }
+                std::cmp::Ordering::Greater => ("future", "·".to_string()),
+            };
+            tr.append_child(&*element("td", class, &text)?)?;
+        }
+        table.append_child(&tr)?;
+    }
+    out.append_child(&table)?;
+    set_text(
+        "steps-output-size",
+        &format!("{} × {}", output.height(), output.width()),
+    )?;
+
+    let (y, x) = arithmetic.cell;
+    set_text(
+        "steps-position",
+        &format!(
+            "Position {} of {}: output row {y}, column {x}",
+            facts.step + 1,
+            facts.positions
+        ),
+    )?;
+    let sum = channel.map_or_else(String::new, |channel| {
+        let result = number(channel.result);
+        if pool {
+            let values: Vec<String> = channel.terms.iter().map(|t| number(t.value)).collect();
+            format!("{}({}) = {result}", settings.op.name(), values.join(", "))
+        } else {
+            let products: Vec<String> = channel
+                .terms
+                .iter()
+                .map(|t| format!("{}·{}", number(t.value), signed(&weight_text(t.weight))))
+                .collect();
+            format!("{} = {result}", products.join(" + "))
+        }
+    });
+    set_text("steps-sum", &sum)?;
+    set_text("steps-formula-h", &facts.formulas[0])?;
+    set_text("steps-formula-w", &facts.formulas[1])?;
+    let scrubber: HtmlInputElement = by_id("steps-scrubber")?;
+    scrubber.set_max(&facts.positions.to_string());
+    scrubber.set_value(&(facts.step + 1).to_string());
+    Ok(())
+}
+
+/// The play button's face.
+pub fn steps_playing(playing: bool) -> PageResult {
+    let button: HtmlElement = by_id("steps-play")?;
+    button.set_attribute("aria-pressed", if playing { "true" } else { "false" })?;
+    button.set_text_content(Some(if playing { "❚❚ Pause" } else { "▶ Play" }));
+    Ok(())
 }

@@ -20,11 +20,48 @@ pub enum View {
     Pool,
     /// A stack of layers: shapes, parameters and receptive fields, layer by layer.
     Stack,
+    /// The sliding window on a small grid, one position at a time.
+    Steps,
 }
+
+/// What the step-by-step view slides over its grid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepOperation {
+    /// The kernel (with stride, padding and dilation).
+    Conv,
+    /// Max pooling (pool size and stride).
+    Max,
+    /// Mean pooling.
+    Mean,
+}
+
+impl StepOperation {
+    /// URL name.
+    pub fn name(self) -> &'static str {
+        match self {
+            StepOperation::Conv => "conv",
+            StepOperation::Max => "max",
+            StepOperation::Mean => "mean",
+        }
+    }
+}
+
+/// The largest grid side of the step-by-step view.
+pub const MAX_GRID: usize = 16;
+
+/// The lecture's 5x5 binary image ("2D-свёртка").
+#[rustfmt::skip]
+pub const LECTURE_GRID: [[f32; 5]; 5] = [
+    [1.0, 1.0, 1.0, 0.0, 0.0],
+    [0.0, 1.0, 1.0, 1.0, 0.0],
+    [0.0, 0.0, 1.0, 1.0, 1.0],
+    [0.0, 0.0, 1.0, 1.0, 0.0],
+    [0.0, 1.0, 1.0, 0.0, 0.0],
+];
 
 impl View {
     /// Every view, in tab order.
-    pub const ALL: [View; 3] = [View::Conv, View::Pool, View::Stack];
+    pub const ALL: [View; 4] = [View::Conv, View::Pool, View::Stack, View::Steps];
 
     /// URL name.
     pub fn name(self) -> &'static str {
@@ -32,6 +69,7 @@ impl View {
             View::Conv => "conv",
             View::Pool => "pool",
             View::Stack => "stack",
+            View::Steps => "steps",
         }
     }
 }
@@ -218,6 +256,12 @@ pub struct Settings {
     pub stack: StackPreset,
     /// The layer whose feature maps the stack view shows (0 is the first layer).
     pub layer: usize,
+    /// The step-by-step view's grid, row by row.
+    pub grid: Vec<Vec<f32>>,
+    /// What the step-by-step view slides.
+    pub op: StepOperation,
+    /// The window position shown (0 is the first).
+    pub step: usize,
 }
 
 impl Default for Settings {
@@ -239,12 +283,15 @@ impl Default for Settings {
             pool_stride: None,
             stack: StackPreset::Three3x3,
             layer: 0,
+            grid: LECTURE_GRID.iter().map(|row| row.to_vec()).collect(),
+            op: StepOperation::Conv,
+            step: 0,
         }
     }
 }
 
 /// The URL parameters, in the order they are written.
-pub const PARAMETERS: [&str; 17] = [
+pub const PARAMETERS: [&str; 20] = [
     "view",
     "image",
     "size",
@@ -261,6 +308,9 @@ pub const PARAMETERS: [&str; 17] = [
     "pool_stride",
     "stack",
     "layer",
+    "grid",
+    "op",
+    "step",
     "lang",
 ];
 
@@ -300,9 +350,10 @@ impl Settings {
                     "conv" => View::Conv,
                     "pool" => View::Pool,
                     "stack" => View::Stack,
+                    "steps" => View::Steps,
                     _ => {
                         return Err(format!(
-                            "there is no view '{value}'; use conv, pool or stack"
+                            "there is no view '{value}'; use conv, pool, stack or steps"
                         ))
                     }
                 }
@@ -381,6 +432,28 @@ impl Settings {
                     })?
             }
             "layer" => self.layer = number(key, value, 1, 999)? - 1,
+            "grid" => {
+                // The same form as kernel weights, with the grid's own limits.
+                let grid =
+                    Kernel::parse(value).map_err(|e| e.to_string().replace("kernel", "grid"))?;
+                if grid.height() > MAX_GRID || grid.width() > MAX_GRID {
+                    return Err(format!("the grid can be at most {MAX_GRID}×{MAX_GRID}"));
+                }
+                self.grid = grid.rows();
+            }
+            "op" => {
+                self.op = match value {
+                    "conv" => StepOperation::Conv,
+                    "max" => StepOperation::Max,
+                    "mean" => StepOperation::Mean,
+                    _ => {
+                        return Err(format!(
+                            "there is no operation '{value}'; use conv, max or mean"
+                        ))
+                    }
+                }
+            }
+            "step" => self.step = number(key, value, 1, MAX_GRID * MAX_GRID * 4)? - 1,
             // Read by the page's language switch (another issue); accepted here so that
             // links carrying it do not warn.
             "lang" => {}
@@ -431,6 +504,10 @@ impl Settings {
                 });
             }
         }
+        // The step-by-step view opens on the lecture's example kernel.
+        if settings.view == View::Steps && !seen.iter().any(|k| k == "kernel" || k == "weights") {
+            settings.kernel = KernelChoice::Preset(Preset::LectureExample);
+        }
         (settings, warnings)
     }
 
@@ -466,6 +543,14 @@ impl Settings {
                 .map_or_else(|| "auto".into(), |s| s.to_string()),
             "stack" => self.stack.name().into(),
             "layer" => (self.layer + 1).to_string(),
+            "grid" => self
+                .grid
+                .iter()
+                .map(|row| row.iter().map(f32::to_string).collect::<Vec<_>>().join(","))
+                .collect::<Vec<_>>()
+                .join(";"),
+            "op" => self.op.name().into(),
+            "step" => (self.step + 1).to_string(),
             _ => String::new(),
         }
     }
@@ -561,7 +646,8 @@ mod tests {
             query,
             "view=conv&image=astronaut&size=full&kernel=edges&stride=1&padding=0&\
              padding_mode=zeros&dilation=1&channel=all&display=clamp&pool=max&pool_size=2&\
-             pool_stride=auto&stack=three-3x3&layer=1"
+             pool_stride=auto&stack=three-3x3&layer=1&grid=1,1,1,0,0;0,1,1,1,0;0,0,1,1,1;0,0,1,1,0;\
+             0,1,1,0,0&op=conv&step=1"
         );
         assert_eq!(Settings::from_query(&query), (settings, vec![]));
     }
