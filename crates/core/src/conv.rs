@@ -233,6 +233,53 @@ pub fn conv1d(
     }
 }
 
+/// The fully connected layer that a 1D convolution is: a matrix with one row per output
+/// and one column per input, whose entry `(i, j)` is `Some(k)` when input `j` is
+/// multiplied by kernel weight `k` for output `i`, and `None` (a zero) otherwise. Taps
+/// that fall on the padding multiply zeros and have no column.
+///
+/// Every row holds the same weights, shifted by `stride`: a convolution is a fully
+/// connected layer with shared weights and most entries zero.
+///
+/// # Errors
+/// As [`crate::geometry::output_size`] for `padding` zeros on each side.
+pub fn conv1d_matrix(
+    length: usize,
+    kernel: usize,
+    stride: usize,
+    padding: (usize, usize),
+    dilation: usize,
+) -> Result<Vec<Vec<Option<usize>>>> {
+    let outputs = window_output(
+        (1, length),
+        (1, kernel),
+        (1, stride),
+        Pads {
+            top: 0,
+            bottom: 0,
+            left: padding.0,
+            right: padding.1,
+        },
+        (1, dilation),
+        false,
+        "kernel",
+    )?
+    .1;
+    Shape::new(1, 1, outputs, length)?;
+    Ok((0..outputs)
+        .map(|i| {
+            let mut row = vec![None; length];
+            for k in 0..kernel {
+                let j = (i * stride + k * dilation) as isize - padding.0 as isize;
+                if (0..length as isize).contains(&j) {
+                    row[j as usize] = Some(k);
+                }
+            }
+            row
+        })
+        .collect())
+}
+
 pub(crate) fn check_weights(weight: &Tensor, bias: Option<&[f32]>) -> Result<()> {
     let shape = weight.shape();
     all_finite(weight.data(), "kernel weight", |i| {
@@ -464,6 +511,33 @@ mod tests {
         assert!(conv1d(&[], &[1.0], 1, 0, 1).is_err());
         assert!(conv1d(&x, &[f32::NAN], 1, 0, 1).is_err());
         assert!(conv1d(&x, &[1.0], 0, 0, 1).is_err());
+    }
+
+    #[test]
+    fn convolution_is_a_fully_connected_layer_with_shared_weights() {
+        let x = [1.0, 3.0, 2.0, 5.0, 4.0, 1.0];
+        let w = [1.0, -2.0, 0.5];
+        for (stride, padding, dilation) in [(1, 0, 1), (1, 1, 1), (2, 1, 1), (1, 2, 2), (3, 2, 1)] {
+            let matrix =
+                conv1d_matrix(x.len(), w.len(), stride, (padding, padding), dilation).unwrap();
+            let by_matrix: Vec<f32> = matrix
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .zip(&x)
+                        .map(|(k, v)| k.map_or(0.0, |k| w[k] * v))
+                        .sum()
+                })
+                .collect();
+            assert_eq!(
+                by_matrix,
+                conv1d(&x, &w, stride, padding, dilation).unwrap()
+            );
+        }
+        let matrix = conv1d_matrix(4, 3, 1, (1, 1), 1).unwrap();
+        assert_eq!(matrix[0], [Some(1), Some(2), None, None]);
+        assert_eq!(matrix[1], [Some(0), Some(1), Some(2), None]);
+        assert!(conv1d_matrix(2, 5, 1, (0, 0), 1).is_err());
     }
 
     #[test]

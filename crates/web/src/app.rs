@@ -72,6 +72,8 @@ pub struct State {
     stack_outputs: Option<((StackPreset, u32), Vec<Tensor>)>,
     /// The step-by-step animation's timer, while it plays.
     player: Option<Player>,
+    /// The 1D view's chosen output.
+    one_d_selected: usize,
     /// The last stopped timer's closure: a timer may stop itself from inside its own
     /// closure, which must outlive that call.
     retired_tick: Option<Closure<dyn FnMut()>>,
@@ -115,6 +117,7 @@ pub fn start() -> PageResult {
         frame_id: 0,
         stack_outputs: None,
         player: None,
+        one_d_selected: 0,
         retired_tick: None,
     }));
     render::kernel_menu()?;
@@ -122,6 +125,7 @@ pub fn start() -> PageResult {
     wire_maps(&state)?;
     wire_stack(&state)?;
     wire_steps(&state)?;
+    wire_one_d(&state)?;
     wire_input(&state)?;
     {
         let state = state.borrow();
@@ -404,7 +408,7 @@ fn show_selection(state: &State) -> PageResult {
             .pooled_map
             .as_ref()
             .map(|map| pipeline::pool_arithmetic(&state.settings, input, map, cell)),
-        View::Stack | View::Steps => None,
+        View::Stack | View::Steps | View::OneD => None,
     };
     match arithmetic {
         Some(Ok(arithmetic)) => render::selection(&state.settings, &state.frame, &arithmetic),
@@ -660,6 +664,34 @@ fn stop_playing(state: &Shared) -> PageResult {
     render::steps_playing(false)
 }
 
+fn wire_one_d(state: &Shared) -> PageResult {
+    let rows: Element = by_id("oned-rows")?;
+    for kind in ["pointerover", "click", "focusin"] {
+        let shared = state.clone();
+        listen(&rows, kind, move |event: Event| {
+            let chosen = event
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .and_then(|e| e.get_attribute("data-z"))
+                .and_then(|z| z.parse::<usize>().ok());
+            let Some(chosen) = chosen else { return };
+            if shared.borrow().one_d_selected == chosen {
+                return;
+            }
+            shared.borrow_mut().one_d_selected = chosen;
+            report(recompute(&shared));
+            // Keep keyboard focus on the chosen output after the redraw.
+            if kind == "focusin" {
+                let selector = format!("#oned-rows td[data-z=\"{chosen}\"]");
+                if let Ok(Some(cell)) = document().and_then(|d| d.query_selector(&selector)) {
+                    let _ = cell.dyn_into::<web_sys::HtmlElement>().map(|c| c.focus());
+                }
+            }
+        })?;
+    }
+    Ok(())
+}
+
 fn wire_input(state: &Shared) -> PageResult {
     let panel: Element = by_id("input-panel")?;
     listen(&panel, "dragover", |event: DragEvent| {
@@ -890,6 +922,15 @@ fn recompute(state: &Shared) -> PageResult {
     let mut guard = state.borrow_mut();
     let state = &mut *guard;
     render::view(&state.settings)?;
+    if state.settings.view == View::OneD {
+        return match pipeline::one_d_facts(&state.settings) {
+            Ok(facts) => {
+                render::one_d(&state.settings, &facts, state.one_d_selected)?;
+                render::message("")
+            }
+            Err(error) => render::message(&format!("{error}.")),
+        };
+    }
     if state.settings.view == View::Steps {
         // The grid is the input: no image needed.
         return match pipeline::steps_facts(&state.settings) {
@@ -949,7 +990,7 @@ fn recompute(state: &Shared) -> PageResult {
                 Ok::<(), JsValue>(())
             }),
         // Handled above, before the input tensor is made.
-        View::Stack | View::Steps => Ok(Ok(())),
+        View::Stack | View::Steps | View::OneD => Ok(Ok(())),
     };
     match result {
         Ok(drawn) => {

@@ -4,13 +4,14 @@
 
 use std::fmt::Write as _;
 
-use convlens_core::conv::depthwise_weight;
+use convlens_core::conv::{conv1d_matrix, depthwise_weight};
 use convlens_core::cost::ConvLayerShape;
+use convlens_core::geometry::Padding;
 use convlens_core::geometry::Pads;
 use convlens_core::image::{rgba_to_tensor, tensor_to_rgba};
 use convlens_core::{
-    depthwise_conv2d, pool2d, reference, Channels, DisplayMapping, PaddingMode, PoolFunction, Rect,
-    Result, Tensor,
+    conv2d, depthwise_conv2d, pool2d, reference, Channels, DisplayMapping, PaddingMode,
+    PoolFunction, Rect, Result, Tensor,
 };
 
 use crate::settings::{PaddingChoice, Settings, StackPreset, StepOperation};
@@ -546,6 +547,76 @@ pub fn steps_facts(settings: &Settings) -> Result<StepsFacts> {
         step,
         arithmetic,
         formulas,
+    })
+}
+
+/// The 1D view: `z = w * x` and the fully connected layer it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OneDFacts {
+    /// Zeros added before and after `x`.
+    pub padding: (usize, usize),
+    /// The output `z`.
+    pub output: Vec<f32>,
+    /// The equivalent weight matrix: `Some(k)` where weight `k` sits, `None` for a zero.
+    pub matrix: Vec<Vec<Option<usize>>>,
+    /// The output-length formula, filled in.
+    pub formula: String,
+    /// Parameter counts of the convolution and of the fully connected layer, in words.
+    pub parameters: String,
+}
+
+/// Works out the 1D view: `z`, its formula, and the fully connected layer it equals.
+///
+/// # Errors
+/// An empty sequence or kernel, or a kernel longer than the padded sequence.
+pub fn one_d_facts(settings: &Settings) -> Result<OneDFacts> {
+    let (x, w) = (&settings.sequence, &settings.taps);
+    let (s, d) = (settings.stride, settings.dilation);
+    let padding = match settings.padding {
+        PaddingChoice::Pixels(p) => Padding::uniform(p),
+        PaddingChoice::Same => Padding::Same,
+        PaddingChoice::Valid => Padding::Valid,
+    }
+    .resolve((1, w.len()), (1, s), (1, d))?;
+    let padding = (padding.left, padding.right);
+    let line = Tensor::new(1, 1, x.len(), x.clone())?;
+    let weight = Tensor::with_batch(1, 1, 1, w.len(), w.clone())?;
+    let params = convlens_core::ConvParams {
+        stride: (1, s),
+        padding: Padding::Explicit(Pads {
+            top: 0,
+            bottom: 0,
+            left: padding.0,
+            right: padding.1,
+        }),
+        dilation: (1, d),
+        ..convlens_core::ConvParams::default()
+    };
+    let output = conv2d(&line, &weight, None, &params)?.into_data();
+    let matrix = conv1d_matrix(x.len(), w.len(), s, padding, d)?;
+    let (n, k) = (output.len(), w.len());
+    let shared = matrix.iter().flatten().filter(|e| e.is_some()).count();
+    let formula = format!(
+        "L_out = ⌊(L_in + p₁ + p₂ − d·(k − 1) − 1) / s⌋ + 1 = ⌊({} + {} + {} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = {n}",
+        x.len(),
+        padding.0,
+        padding.1
+    );
+    let parameters = format!(
+        "The convolution has {k} weights, shared by all {n} outputs. A fully connected layer \
+         from {} inputs to {n} outputs has {n} × {} = {} weights: the matrix below is that \
+         layer, with {shared} entries holding the shared weights and {} zeros.",
+        x.len(),
+        x.len(),
+        n * x.len(),
+        n * x.len() - shared
+    );
+    Ok(OneDFacts {
+        padding,
+        output,
+        matrix,
+        formula,
+        parameters,
     })
 }
 
@@ -1093,6 +1164,60 @@ mod tests {
         })
         .unwrap();
         assert_eq!(pooled.output.rows(0), [[1.0, 1.0], [0.0, 1.0]]);
+    }
+
+    #[test]
+    fn one_d_view_matches_the_lecture_formula() {
+        let settings = Settings {
+            padding: PaddingChoice::Pixels(1),
+            ..Settings::default()
+        };
+        let facts = one_d_facts(&settings).unwrap();
+        let x = &settings.sequence;
+        // z_i = w1 x_{i-1} + w2 x_i + w3 x_{i+1}, zeros beyond the ends.
+        let at = |i: isize| {
+            if (0..x.len() as isize).contains(&i) {
+                x[i as usize]
+            } else {
+                0.0
+            }
+        };
+        let expected: Vec<f32> = (0..x.len() as isize)
+            .map(|i| at(i - 1) + 2.0 * at(i) + at(i + 1))
+            .collect();
+        assert_eq!(facts.output, expected);
+        assert_eq!(facts.matrix.len(), 8);
+        assert!(facts
+            .parameters
+            .starts_with("The convolution has 3 weights, shared by all 8 outputs"));
+        assert!(
+            facts.parameters.contains("8 × 8 = 64 weights"),
+            "{}",
+            facts.parameters
+        );
+        assert!(
+            facts
+                .parameters
+                .contains("22 entries holding the shared weights and 42 zeros"),
+            "{}",
+            facts.parameters
+        );
+        assert!(facts.formula.ends_with("= 8"));
+        let strided = one_d_facts(&Settings {
+            stride: 2,
+            ..settings.clone()
+        })
+        .unwrap();
+        assert_eq!(
+            strided.output,
+            [expected[0], expected[2], expected[4], expected[6]]
+        );
+        assert!(one_d_facts(&Settings {
+            taps: vec![1.0; 7],
+            sequence: vec![1.0; 3],
+            ..Settings::default()
+        })
+        .is_err());
     }
 
     #[test]

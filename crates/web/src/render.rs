@@ -12,8 +12,8 @@ use web_sys::{
 
 use crate::dom::{by_id, clear, document, element, js_error, property, set_text, PageResult};
 use crate::pipeline::{
-    architecture_rows, draw_channel, number, CellArithmetic, ConvFacts, Frame, PoolFacts,
-    StackFacts, StepsFacts,
+    architecture_rows, draw_channel, number, CellArithmetic, ConvFacts, Frame, OneDFacts,
+    PoolFacts, StackFacts, StepsFacts,
 };
 use crate::settings::{KernelChoice, PaddingChoice, Settings, View, PARAMETERS};
 
@@ -852,5 +852,111 @@ pub fn steps_playing(playing: bool) -> PageResult {
     let button: HtmlElement = by_id("steps-play")?;
     button.set_attribute("aria-pressed", if playing { "true" } else { "false" })?;
     button.set_text_content(Some(if playing { "❚❚ Pause" } else { "▶ Play" }));
+    Ok(())
+}
+
+/// The 1D view: the padded sequence, the outputs, the selected output's sum, and the
+/// weight matrix of the equivalent fully connected layer.
+pub fn one_d(settings: &Settings, facts: &OneDFacts, selected: usize) -> PageResult {
+    let (x, w) = (&settings.sequence, &settings.taps);
+    let (s, d) = (settings.stride, settings.dilation);
+    let selected = selected.min(facts.output.len().saturating_sub(1));
+    let start = (selected * s) as i64 - facts.padding.0 as i64;
+    let tap_of = |j: i64| (0..w.len()).find(|&k| start + (k * d) as i64 == j);
+    let rows: Element = by_id("oned-rows")?;
+    clear(&rows);
+    let table = element("table", "", "")?;
+    // x, with the padding drawn.
+    let tr = element("tr", "", "")?;
+    tr.append_child(&*element("th", "", "x")?)?;
+    for j in -(facts.padding.0 as i64)..(x.len() + facts.padding.1) as i64 {
+        let inside = j >= 0 && (j as usize) < x.len();
+        let value = if inside { x[j as usize] } else { 0.0 };
+        let td = element("td", if inside { "" } else { "pad" }, &number(value))?;
+        if let Some(k) = tap_of(j) {
+            td.class_list().add_1("tap")?;
+            td.append_child(&*element("sub", "", &format!("×w{}", k + 1))?)?;
+        }
+        tr.append_child(&td)?;
+    }
+    table.append_child(&tr)?;
+    // z, one focusable cell per output.
+    let tr = element("tr", "", "")?;
+    tr.append_child(&*element("th", "", "z")?)?;
+    for (i, value) in facts.output.iter().enumerate() {
+        let td = element(
+            "td",
+            if i == selected { "z current" } else { "z" },
+            &number(*value),
+        )?;
+        td.set_attribute("data-z", &i.to_string())?;
+        td.set_attribute("tabindex", "0")?;
+        td.set_attribute("aria-label", &format!("z{}: {}", i + 1, number(*value)))?;
+        tr.append_child(&td)?;
+    }
+    table.append_child(&tr)?;
+    rows.append_child(&table)?;
+    set_text(
+        "oned-size",
+        &format!(
+            "{} inputs, kernel of {}, {} outputs",
+            x.len(),
+            w.len(),
+            facts.output.len()
+        ),
+    )?;
+    // The sum for the selected output, symbol by symbol and then with numbers.
+    let mut symbols = Vec::new();
+    let mut numbers = Vec::new();
+    for (k, &weight) in w.iter().enumerate() {
+        let j = start + (k * d) as i64;
+        let value = if j >= 0 && (j as usize) < x.len() {
+            x[j as usize]
+        } else {
+            0.0
+        };
+        symbols.push(format!("w{}·x{}", k + 1, j + 1));
+        numbers.push(format!(
+            "{}·{}",
+            signed(&weight_text(weight)),
+            number(value)
+        ));
+    }
+    let z = facts.output.get(selected).copied().unwrap_or(0.0);
+    set_text(
+        "oned-sum",
+        &format!(
+            "z{} = {} = {} = {}",
+            selected + 1,
+            symbols.join(" + "),
+            numbers.join(" + "),
+            number(z)
+        ),
+    )?;
+    set_text("oned-formula", &facts.formula)?;
+    set_text("oned-parameters", &facts.parameters)?;
+    // The matrix: rows are outputs, columns inputs; each weight keeps its colour.
+    let matrix: Element = by_id("oned-matrix")?;
+    clear(&matrix);
+    let table = element("table", "", "")?;
+    let header = element("tr", "", "")?;
+    header.append_child(&*element("th", "", "")?)?;
+    for j in 0..x.len() {
+        header.append_child(&*element("th", "", &format!("x{}", j + 1))?)?;
+    }
+    table.append_child(&header)?;
+    for (i, row) in facts.matrix.iter().enumerate() {
+        let tr = element("tr", if i == selected { "selected" } else { "" }, "")?;
+        tr.append_child(&*element("th", "", &format!("z{}", i + 1))?)?;
+        for entry in row {
+            let td = match entry {
+                Some(k) => element("td", &format!("w{k}"), &format!("w{}", k + 1))?,
+                None => element("td", "zero", "0")?,
+            };
+            tr.append_child(&td)?;
+        }
+        table.append_child(&tr)?;
+    }
+    matrix.append_child(&table)?;
     Ok(())
 }

@@ -22,6 +22,8 @@ pub enum View {
     Stack,
     /// The sliding window on a small grid, one position at a time.
     Steps,
+    /// One-dimensional convolution, and the fully connected layer it is.
+    OneD,
 }
 
 /// What the step-by-step view slides over its grid.
@@ -61,7 +63,7 @@ pub const LECTURE_GRID: [[f32; 5]; 5] = [
 
 impl View {
     /// Every view, in tab order.
-    pub const ALL: [View; 4] = [View::Conv, View::Pool, View::Stack, View::Steps];
+    pub const ALL: [View; 5] = [View::Conv, View::Pool, View::Stack, View::Steps, View::OneD];
 
     /// URL name.
     pub fn name(self) -> &'static str {
@@ -70,6 +72,7 @@ impl View {
             View::Pool => "pool",
             View::Stack => "stack",
             View::Steps => "steps",
+            View::OneD => "1d",
         }
     }
 }
@@ -262,7 +265,14 @@ pub struct Settings {
     pub op: StepOperation,
     /// The window position shown (0 is the first).
     pub step: usize,
+    /// The 1D view's input sequence `x`.
+    pub sequence: Vec<f32>,
+    /// The 1D view's kernel `(w1, w2, w3, ...)`.
+    pub taps: Vec<f32>,
 }
+
+/// The longest sequence of the 1D view.
+pub const MAX_SEQUENCE: usize = 32;
 
 impl Default for Settings {
     /// The lecture's opening demo: Edges on the astronaut, stride 1, padding 0.
@@ -286,12 +296,14 @@ impl Default for Settings {
             grid: LECTURE_GRID.iter().map(|row| row.to_vec()).collect(),
             op: StepOperation::Conv,
             step: 0,
+            sequence: vec![1.0, 3.0, 2.0, 5.0, 4.0, 1.0, 0.0, 2.0],
+            taps: vec![1.0, 2.0, 1.0],
         }
     }
 }
 
 /// The URL parameters, in the order they are written.
-pub const PARAMETERS: [&str; 20] = [
+pub const PARAMETERS: [&str; 22] = [
     "view",
     "image",
     "size",
@@ -311,6 +323,8 @@ pub const PARAMETERS: [&str; 20] = [
     "grid",
     "op",
     "step",
+    "sequence",
+    "taps",
     "lang",
 ];
 
@@ -351,9 +365,10 @@ impl Settings {
                     "pool" => View::Pool,
                     "stack" => View::Stack,
                     "steps" => View::Steps,
+                    "1d" => View::OneD,
                     _ => {
                         return Err(format!(
-                            "there is no view '{value}'; use conv, pool, stack or steps"
+                            "there is no view '{value}'; use conv, pool, steps, 1d or stack"
                         ))
                     }
                 }
@@ -454,6 +469,28 @@ impl Settings {
                 }
             }
             "step" => self.step = number(key, value, 1, MAX_GRID * MAX_GRID * 4)? - 1,
+            "sequence" | "taps" => {
+                // One row of numbers, read like kernel weights (fractions allowed).
+                let what = if key == "sequence" {
+                    "sequence"
+                } else {
+                    "1D kernel"
+                };
+                let row = Kernel::parse(&value.replace(' ', ""))
+                    .map_err(|e| e.to_string().replace("kernel", what))?;
+                let limit = if key == "sequence" { MAX_SEQUENCE } else { 7 };
+                if row.height() != 1 || row.width() > limit {
+                    return Err(format!(
+                        "the {what} must be one row of at most {limit} numbers, separated by commas"
+                    ));
+                }
+                let values = row.weights().to_vec();
+                if key == "sequence" {
+                    self.sequence = values;
+                } else {
+                    self.taps = values;
+                }
+            }
             // Read by the page's language switch (another issue); accepted here so that
             // links carrying it do not warn.
             "lang" => {}
@@ -546,11 +583,13 @@ impl Settings {
             "grid" => self
                 .grid
                 .iter()
-                .map(|row| row.iter().map(f32::to_string).collect::<Vec<_>>().join(","))
+                .map(|row| list(row))
                 .collect::<Vec<_>>()
                 .join(";"),
             "op" => self.op.name().into(),
             "step" => (self.step + 1).to_string(),
+            "sequence" => list(&self.sequence),
+            "taps" => list(&self.taps),
             _ => String::new(),
         }
     }
@@ -575,6 +614,14 @@ impl Settings {
         }
         query
     }
+}
+
+fn list(values: &[f32]) -> String {
+    values
+        .iter()
+        .map(f32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn number(key: &str, value: &str, low: usize, high: usize) -> Result<usize, String> {
@@ -647,7 +694,7 @@ mod tests {
             "view=conv&image=astronaut&size=full&kernel=edges&stride=1&padding=0&\
              padding_mode=zeros&dilation=1&channel=all&display=clamp&pool=max&pool_size=2&\
              pool_stride=auto&stack=three-3x3&layer=1&grid=1,1,1,0,0;0,1,1,1,0;0,0,1,1,1;0,0,1,1,0;\
-             0,1,1,0,0&op=conv&step=1"
+             0,1,1,0,0&op=conv&step=1&sequence=1,3,2,5,4,1,0,2&taps=1,2,1"
         );
         assert_eq!(Settings::from_query(&query), (settings, vec![]));
     }
