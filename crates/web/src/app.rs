@@ -408,7 +408,7 @@ fn show_selection(state: &State) -> PageResult {
             .pooled_map
             .as_ref()
             .map(|map| pipeline::pool_arithmetic(&state.settings, input, map, cell)),
-        View::Stack | View::Steps | View::OneD => None,
+        View::Stack | View::Steps | View::OneD | View::Channels => None,
     };
     match arithmetic {
         Some(Ok(arithmetic)) => render::selection(&state.settings, &state.frame, &arithmetic),
@@ -944,6 +944,15 @@ fn recompute(state: &Shared) -> PageResult {
     if state.frame.rgba.is_empty() {
         return Ok(());
     }
+    if state.settings.view == View::Channels {
+        return match pipeline::channels_facts(&state.settings, &state.frame) {
+            Ok(facts) => {
+                render::channels(&state.settings, &facts, &mut state.rgba)?;
+                render::message("")
+            }
+            Err(error) => render::message(&format!("{error}.")),
+        };
+    }
     if state.settings.view == View::Stack {
         return match recompute_stack(state) {
             Ok(()) => render::message(""),
@@ -990,7 +999,7 @@ fn recompute(state: &Shared) -> PageResult {
                 Ok::<(), JsValue>(())
             }),
         // Handled above, before the input tensor is made.
-        View::Stack | View::Steps | View::OneD => Ok(Ok(())),
+        View::Stack | View::Steps | View::OneD | View::Channels => Ok(Ok(())),
     };
     match result {
         Ok(drawn) => {

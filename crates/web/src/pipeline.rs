@@ -620,6 +620,110 @@ pub fn one_d_facts(settings: &Settings) -> Result<OneDFacts> {
     })
 }
 
+/// The channels view: each output channel as the sum of its per-channel parts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelsFacts {
+    /// Per output channel, the three parts `w_{o,c} ∗ x_c` (one-channel maps) for R, G, B.
+    pub parts: Vec<[Tensor; 3]>,
+    /// The layer's output: one channel per row of the mixing weights.
+    pub output: Tensor,
+    /// Kernel size of the filters.
+    pub kernel: (usize, usize),
+    /// Parameters with their formula.
+    pub parameters: String,
+    /// Multiply-adds with their formula.
+    pub flops: String,
+    /// The equivalent PyTorch layer.
+    pub pytorch: String,
+}
+
+/// The channels view's layer: `C_in = 3` (R, G, B) to one output channel per row of
+/// `settings.mix`. Filter `o` holds, for input channel `c`, `mix[o][c]` times the
+/// kernel (`settings.spatial`) or the single weight `mix[o][c]` (a 1x1 convolution).
+///
+/// # Errors
+/// Invalid geometry, in words.
+pub fn channels_facts(settings: &Settings, frame: &Frame) -> Result<ChannelsFacts> {
+    let input = input_tensor(frame, Channels::All)?;
+    let base = if settings.spatial {
+        settings.kernel.kernel()
+    } else {
+        convlens_core::Kernel::identity(1, 1)?
+    };
+    let (kh, kw) = (base.height(), base.width());
+    let out_channels = settings.mix.len();
+    let weights: Vec<f32> = settings
+        .mix
+        .iter()
+        .flat_map(|row| {
+            row.iter()
+                .flat_map(|&m| base.weights().iter().map(move |&w| m * w))
+        })
+        .collect();
+    let weight = Tensor::with_batch(out_channels, 3, kh, kw, weights)?;
+    let params = convlens_core::ConvParams {
+        groups: 1,
+        ..settings.conv_params()
+    };
+    let output = conv2d(&input, &weight, None, &params)?;
+    let parts = settings
+        .mix
+        .iter()
+        .map(|row| {
+            let part = |c: usize| -> Result<Tensor> {
+                let plane = input.plane(0, c).unwrap_or_default().to_vec();
+                let one = Tensor::new(1, input.height(), input.width(), plane)?;
+                let w = Tensor::with_batch(
+                    1,
+                    1,
+                    kh,
+                    kw,
+                    base.weights().iter().map(|w| row[c] * w).collect(),
+                )?;
+                conv2d(&one, &w, None, &params)
+            };
+            Ok([part(0)?, part(1)?, part(2)?])
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let layer = ConvLayerShape {
+        in_channels: 3,
+        out_channels,
+        kernel: (kh, kw),
+        groups: 1,
+        bias: false,
+    };
+    let (h, w) = (output.height(), output.width());
+    let parameters = format!(
+        "(K_h·K_w·C_in)·C_out = ({kh}·{kw}·3)·{out_channels} = {} (no bias)",
+        layer.parameters()?
+    );
+    let flops = format!(
+        "H_out·W_out·C_out·K_h·K_w·C_in = {h}·{w}·{out_channels}·{kh}·{kw}·3 = {} multiply-adds",
+        group_digits(layer.flops((h, w))?.multiply_adds)
+    );
+    let mut pytorch = pytorch_conv(
+        &Settings {
+            channel: Channels::Gray,
+            ..settings.clone()
+        },
+        1,
+        (kh, kw),
+    );
+    pytorch = pytorch.replacen(
+        "nn.Conv2d(1, 1,",
+        &format!("nn.Conv2d(3, {out_channels},"),
+        1,
+    );
+    Ok(ChannelsFacts {
+        parts,
+        output,
+        kernel: (kh, kw),
+        parameters,
+        flops,
+        pytorch,
+    })
+}
+
 /// One input cell that takes part in an output cell.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Term {
@@ -1218,6 +1322,40 @@ mod tests {
             ..Settings::default()
         })
         .is_err());
+    }
+
+    #[test]
+    fn channel_parts_add_up_to_the_layer() {
+        let frame = frame();
+        let mut settings = Settings::default();
+        let facts = channels_facts(&settings, &frame).unwrap();
+        assert_eq!(facts.output.channels(), 2);
+        assert_eq!(facts.pytorch, "nn.Conv2d(3, 2, kernel_size=1, bias=False)");
+        assert!(
+            facts.parameters.ends_with("= 6 (no bias)"),
+            "{}",
+            facts.parameters
+        );
+        let gray = input_tensor(&frame, Channels::Gray).unwrap();
+        for (i, value) in facts.output.plane(0, 0).unwrap().iter().enumerate() {
+            assert!(
+                (value - gray.data()[i]).abs() < 1e-3,
+                "1x1 mixing is the gray conversion"
+            );
+        }
+        settings.spatial = true;
+        settings.kernel = KernelChoice::Preset(Preset::SobelLeft);
+        settings.padding = PaddingChoice::Pixels(1);
+        let facts = channels_facts(&settings, &frame).unwrap();
+        for o in 0..2 {
+            let sum: Vec<f32> = (0..facts.output.height() * facts.output.width())
+                .map(|i| facts.parts[o].iter().map(|p| p.data()[i]).sum())
+                .collect();
+            for (a, b) in sum.iter().zip(facts.output.plane(0, o).unwrap()) {
+                assert!((a - b).abs() < 1e-3, "parts add up: {a} vs {b}");
+            }
+        }
+        assert!(facts.parameters.ends_with("= 54 (no bias)"));
     }
 
     #[test]

@@ -12,8 +12,8 @@ use web_sys::{
 
 use crate::dom::{by_id, clear, document, element, js_error, property, set_text, PageResult};
 use crate::pipeline::{
-    architecture_rows, draw_channel, number, CellArithmetic, ConvFacts, Frame, OneDFacts,
-    PoolFacts, StackFacts, StepsFacts,
+    architecture_rows, draw_channel, number, CellArithmetic, ChannelsFacts, ConvFacts, Frame,
+    OneDFacts, PoolFacts, StackFacts, StepsFacts,
 };
 use crate::settings::{KernelChoice, PaddingChoice, Settings, View, PARAMETERS};
 
@@ -959,4 +959,78 @@ pub fn one_d(settings: &Settings, facts: &OneDFacts, selected: usize) -> PageRes
     }
     matrix.append_child(&table)?;
     Ok(())
+}
+
+/// The channels view: for each output channel, its three per-channel parts, their sum,
+/// and the layer's numbers.
+pub fn channels(settings: &Settings, facts: &ChannelsFacts, rgba: &mut Vec<u8>) -> PageResult {
+    let grid: Element = by_id("channels-grid")?;
+    clear(&grid);
+    let kernel = if settings.spatial {
+        format!("{}×{} kernel", facts.kernel.0, facts.kernel.1)
+    } else {
+        "1×1".to_string()
+    };
+    for (o, parts) in facts.parts.iter().enumerate() {
+        let row = element("div", "mix-row", "")?;
+        for (c, (part, name)) in parts.iter().zip(["R", "G", "B"]).enumerate() {
+            let weight = settings.mix[o][c];
+            let caption = format!("{} · {name} ({kernel})", weight_text(weight));
+            row.append_child(&*map_figure(
+                part,
+                0,
+                settings.display,
+                &caption,
+                &format!("channels-part-{o}-{c}"),
+                rgba,
+            )?)?;
+            row.append_child(&*element("span", "op", if c < 2 { "+" } else { "=" })?)?;
+        }
+        let caption = format!("output channel {}", o + 1);
+        row.append_child(&*map_figure(
+            &facts.output,
+            o,
+            settings.display,
+            &caption,
+            &format!("channels-out-{o}"),
+            rgba,
+        )?)?;
+        grid.append_child(&row)?;
+    }
+    set_text("channels-parameters", &facts.parameters)?;
+    set_text("channels-flops", &facts.flops)?;
+    set_text("channels-pytorch", &facts.pytorch)
+}
+
+/// A figure with one channel of `map` drawn with `mapping`, and a caption.
+fn map_figure(
+    map: &Tensor,
+    channel: usize,
+    mapping: DisplayMapping,
+    caption: &str,
+    testid: &str,
+    rgba: &mut Vec<u8>,
+) -> PageResult<HtmlElement> {
+    let plane = map.plane(0, channel).unwrap_or_default().to_vec();
+    let one = Tensor::new(1, map.height(), map.width(), plane).map_err(js_error)?;
+    crate::pipeline::draw(&one, mapping, rgba).map_err(js_error)?;
+    let figure = element("figure", "", "")?;
+    let canvas: HtmlCanvasElement = document()?.create_element("canvas")?.dyn_into()?;
+    canvas.set_width(map.width() as u32);
+    canvas.set_height(map.height() as u32);
+    canvas.set_attribute("data-testid", testid)?;
+    canvas.set_attribute("aria-label", caption)?;
+    let context = canvas
+        .get_context("2d")?
+        .ok_or_else(|| js_error("no 2D canvas"))?
+        .dyn_into::<CanvasRenderingContext2d>()?;
+    let image = ImageData::new_with_u8_clamped_array_and_sh(
+        Clamped(rgba),
+        map.width() as u32,
+        map.height() as u32,
+    )?;
+    context.put_image_data(&image, 0.0, 0.0)?;
+    figure.append_child(&canvas)?;
+    figure.append_child(&*element("figcaption", "", caption)?)?;
+    Ok(figure)
 }

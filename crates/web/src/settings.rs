@@ -24,6 +24,8 @@ pub enum View {
     Steps,
     /// One-dimensional convolution, and the fully connected layer it is.
     OneD,
+    /// Several input channels adding up into each output channel; 1x1 convolutions.
+    Channels,
 }
 
 /// What the step-by-step view slides over its grid.
@@ -63,7 +65,14 @@ pub const LECTURE_GRID: [[f32; 5]; 5] = [
 
 impl View {
     /// Every view, in tab order.
-    pub const ALL: [View; 5] = [View::Conv, View::Pool, View::Stack, View::Steps, View::OneD];
+    pub const ALL: [View; 6] = [
+        View::Conv,
+        View::Pool,
+        View::Stack,
+        View::Steps,
+        View::OneD,
+        View::Channels,
+    ];
 
     /// URL name.
     pub fn name(self) -> &'static str {
@@ -73,6 +82,7 @@ impl View {
             View::Stack => "stack",
             View::Steps => "steps",
             View::OneD => "1d",
+            View::Channels => "channels",
         }
     }
 }
@@ -269,6 +279,12 @@ pub struct Settings {
     pub sequence: Vec<f32>,
     /// The 1D view's kernel `(w1, w2, w3, ...)`.
     pub taps: Vec<f32>,
+    /// The channels view's mixing weights: one row per output channel, one weight per
+    /// input channel (R, G, B).
+    pub mix: Vec<[f32; 3]>,
+    /// Whether the channels view's filters are the kernel scaled per channel (true) or
+    /// pure 1x1 convolutions (false).
+    pub spatial: bool,
 }
 
 /// The longest sequence of the 1D view.
@@ -298,12 +314,15 @@ impl Default for Settings {
             step: 0,
             sequence: vec![1.0, 3.0, 2.0, 5.0, 4.0, 1.0, 0.0, 2.0],
             taps: vec![1.0, 2.0, 1.0],
+            // RGB to gray (ITU-R BT.601) and red minus green.
+            mix: vec![[0.299, 0.587, 0.114], [1.0, -1.0, 0.0]],
+            spatial: false,
         }
     }
 }
 
 /// The URL parameters, in the order they are written.
-pub const PARAMETERS: [&str; 22] = [
+pub const PARAMETERS: [&str; 24] = [
     "view",
     "image",
     "size",
@@ -325,6 +344,8 @@ pub const PARAMETERS: [&str; 22] = [
     "step",
     "sequence",
     "taps",
+    "mix",
+    "spatial",
     "lang",
 ];
 
@@ -366,10 +387,11 @@ impl Settings {
                     "stack" => View::Stack,
                     "steps" => View::Steps,
                     "1d" => View::OneD,
+                    "channels" => View::Channels,
                     _ => {
                         return Err(format!(
-                            "there is no view '{value}'; use conv, pool, steps, 1d or stack"
-                        ))
+                        "there is no view '{value}'; use conv, pool, steps, 1d, channels or stack"
+                    ))
                     }
                 }
             }
@@ -469,6 +491,29 @@ impl Settings {
                 }
             }
             "step" => self.step = number(key, value, 1, MAX_GRID * MAX_GRID * 4)? - 1,
+            "mix" => {
+                let rows = Kernel::parse(&value.replace(' ', ""))
+                    .map_err(|e| e.to_string().replace("kernel", "mixing"))?;
+                if rows.width() != 3 || rows.height() > 4 {
+                    return Err(
+                        "the mixing weights need one row per output channel (at most \
+                                4), each with 3 numbers: for R, G and B"
+                            .into(),
+                    );
+                }
+                self.mix = rows
+                    .weights()
+                    .chunks(3)
+                    .map(|r| [r[0], r[1], r[2]])
+                    .collect();
+            }
+            "spatial" => {
+                self.spatial = match value {
+                    "0" => false,
+                    "1" => true,
+                    _ => return Err(format!("spatial must be 0 or 1, not '{}'", shorten(value))),
+                }
+            }
             "sequence" | "taps" => {
                 // One row of numbers, read like kernel weights (fractions allowed).
                 let what = if key == "sequence" {
@@ -590,6 +635,13 @@ impl Settings {
             "step" => (self.step + 1).to_string(),
             "sequence" => list(&self.sequence),
             "taps" => list(&self.taps),
+            "mix" => self
+                .mix
+                .iter()
+                .map(|r| list(r))
+                .collect::<Vec<_>>()
+                .join(";"),
+            "spatial" => u8::from(self.spatial).to_string(),
             _ => String::new(),
         }
     }
@@ -694,7 +746,8 @@ mod tests {
             "view=conv&image=astronaut&size=full&kernel=edges&stride=1&padding=0&\
              padding_mode=zeros&dilation=1&channel=all&display=clamp&pool=max&pool_size=2&\
              pool_stride=auto&stack=three-3x3&layer=1&grid=1,1,1,0,0;0,1,1,1,0;0,0,1,1,1;0,0,1,1,0;\
-             0,1,1,0,0&op=conv&step=1&sequence=1,3,2,5,4,1,0,2&taps=1,2,1"
+             0,1,1,0,0&op=conv&step=1&sequence=1,3,2,5,4,1,0,2&taps=1,2,1&\
+             mix=0.299,0.587,0.114;1,-1,0&spatial=0"
         );
         assert_eq!(Settings::from_query(&query), (settings, vec![]));
     }
