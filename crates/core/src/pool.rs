@@ -7,7 +7,7 @@
 
 use crate::error::{positive, Error, Result};
 use crate::geometry::{window_output, Pads};
-use crate::tensor::{Shape, Tensor};
+use crate::tensor::{Shape, Tensor, MAX_ELEMENTS};
 
 /// What a pooling window computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -123,6 +123,13 @@ impl PoolParams {
             left: self.padding.1,
             right: self.padding.1,
         };
+        // A window is walked tap by tap: cap the padded input as convolution does, so a
+        // huge window (with its allowed half-window of padding) cannot stall the page.
+        let padded = pads.padded(height, width).ok_or_else(|| Error::TooLarge {
+            what: "the padded input".into(),
+            limit: MAX_ELEMENTS,
+        })?;
+        Shape::new(1, 1, padded.0, padded.1)?;
         window_output(
             (height, width),
             self.kernel,
@@ -379,5 +386,11 @@ mod tests {
         )
         .contains("stride"));
         assert!(err(PoolParams::square(0), PoolFunction::Max).contains("at least 1"));
+        // A huge window with half a window of padding is refused, not walked.
+        let huge = PoolParams {
+            padding: (1 << 39, 0),
+            ..PoolParams::square(1 << 40)
+        };
+        assert!(err(huge, PoolFunction::Max).contains("too large"));
     }
 }

@@ -255,11 +255,37 @@ fn fuzz_every_entry_point_against_the_reference() {
         } else {
             0x5eed_c0de
         });
+    println!("fuzz: seed {seed}, {seconds} s");
     let mut random = Random(seed);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let mut cases = 0u64;
+    // A hang is a finding too: a watchdog reports the stuck case and stops the run.
+    let progress = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let case_state = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(seed));
+    {
+        let (progress, case_state) = (progress.clone(), case_state.clone());
+        std::thread::spawn(move || {
+            let mut last = (u64::MAX, Instant::now());
+            loop {
+                std::thread::sleep(Duration::from_millis(500));
+                let now = progress.load(std::sync::atomic::Ordering::Relaxed);
+                if now != last.0 {
+                    last = (now, Instant::now());
+                } else if last.1.elapsed() > Duration::from_secs(20) {
+                    eprintln!(
+                        "fuzz: finding: case {now} has run for 20 s (a hang); seed {seed}, \
+                         case state {}",
+                        case_state.load(std::sync::atomic::Ordering::Relaxed)
+                    );
+                    std::process::exit(101);
+                }
+            }
+        });
+    }
     while Instant::now() < deadline {
         let state = random.0;
+        case_state.store(state, std::sync::atomic::Ordering::Relaxed);
+        progress.store(cases, std::sync::atomic::Ordering::Relaxed);
         let result =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| one_case(&mut random)));
         if result.is_err() {
