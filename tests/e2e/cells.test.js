@@ -53,6 +53,8 @@ test('hovering a feature-map cell outlines its window and shows its arithmetic',
   const sum = await page.textContent('[data-testid=sum-R]');
   assert.match(sum, /^R: .*·\(−1\).* = -?\d+/);
   assert.equal(await page.isVisible('#pad-frame'), true);
+  // Dilation widens the field at no extra weights, and the page says so.
+  assert.match(await page.textContent('#receptive-field'), /5×5 window.*its 9 weights spread with gaps of 1 pixel, a larger field at no extra weights/);
   assert.equal(input.width, 64);
   await screenshot(page, 'conv-hover');
   assertNoConsoleErrors(page);

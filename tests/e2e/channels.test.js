@@ -34,6 +34,11 @@ test('1x1 convolution mixes channels: RGB to gray and red minus green', async ()
   assert.match(await page.textContent('#channels-parameters'), /\(3·3·3\)·3 = 81 \(no bias\)/);
   assert.equal(await page.textContent('[data-testid=channels-pytorch]'), 'nn.Conv2d(3, 3, kernel_size=3, bias=False)');
   assert.match(await query(page), /mix=0,0,1;0,1,0;1,0,0&spatial=1/);
+  // A bias is added to every output channel and counted.
+  await change(page, async () => { await page.fill('[data-testid=bias]', '10'); await page.press('[data-testid=bias]', 'Enter'); });
+  assert.match(await page.textContent('#channels-parameters'), /\(3·3·3 \+ 1\)·3 = 84 \(with bias\)/);
+  assert.equal(await page.textContent('[data-testid=channels-pytorch]'), 'nn.Conv2d(3, 3, kernel_size=3)');
+  assert.deepEqual(await page.$$eval('#channels-grid .mix-row:first-child .op', (ops) => ops.map((o) => o.textContent)), ['+', '+', '+ 10 =']);
   // Typed weights, and a bad row explained.
   await change(page, async () => { await page.fill('[data-testid=mix]', '1,1,1'); await page.press('[data-testid=mix]', 'Enter'); });
   assert.equal(await page.locator('#channels-grid .mix-row').count(), 1);

@@ -52,6 +52,31 @@ test('LeNet-5, AlexNet and VGG-16 have torchvision\'s parameter counts', async (
   await page.context().close();
 });
 
+test('a stack of your own: written layers, checked, counted and run', async () => {
+  const page = await open(browser, `${server.url}?view=stack&stack=lenet5`);
+  await waitForTable(page);
+  // The layers field shows the preset, ready to edit.
+  assert.match(await page.inputValue('[data-testid=layers]'), /^input\(1,32,32\);conv\(6,5,1,0,1\);relu;max\(2,2\)/);
+  await change(page, async () => {
+    await page.fill('[data-testid=layers]', 'input(3,64,64); conv(8,3,1,1); relu; max(2); conv(16,3,1,2,2); relu; mean(2); flatten; linear(10)');
+    await page.locator('[data-testid=layers]').blur();
+  });
+  assert.match(await query(page), /stack=custom&layers=input\(3,64,64\);conv\(8,3,1,1,1\);relu;max\(2,2\)/);
+  assert.equal(await page.inputValue('select[name=stack]'), 'custom');
+  assert.deepEqual(await column(page, 3), ['8 × 64 × 64', '8 × 64 × 64', '8 × 32 × 32', '16 × 32 × 32', '16 × 32 × 32', '16 × 16 × 16', '4\u2009096', '10']);
+  // RF: 3, then +1 (pool 2 at jump 1), then dilation 2 at jump 2: 4 + 2·2·2 = 12, pool: 14.
+  assert.deepEqual((await column(page, 6)).slice(0, 6), ['3 × 3', '3 × 3', '4 × 4', '12 × 12', '12 × 12', '14 × 14']);
+  assert.equal(plain(await page.textContent('#stack-total-parameters')), String((27 + 1) * 8 + (72 + 1) * 16 + (4096 + 1) * 10));
+  await page.click('#stack-table tbody tr[data-layer="3"]');
+  await page.waitForSelector('[data-testid=stack-map-15]');
+  // A stack that does not fit its input is refused with the reason.
+  await page.fill('[data-testid=layers]', 'input(1,8,8); conv(4,11)');
+  await page.locator('[data-testid=layers]').blur();
+  assert.match(await page.textContent('#message'), /larger than the padded input/);
+  assertNoConsoleErrors(page);
+  await page.context().close();
+});
+
 test('a layer\'s feature maps match the core, and a cell shows its receptive field', async () => {
   const page = await open(browser, `${server.url}?view=stack&stack=alexnet`);
   await waitForTable(page);

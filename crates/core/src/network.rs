@@ -644,6 +644,211 @@ fn classifier() -> [Layer; 5] {
     ]
 }
 
+/// The most layers a written stack may have.
+pub const MAX_LAYERS: usize = 64;
+
+impl Architecture {
+    /// Reads a stack written as `input(C,H,W); conv(out,k[,stride[,padding[,dilation]]]);
+    /// relu; max(k[,stride]); mean(k[,stride]); avgpool(h,w); flatten; linear(out)`:
+    /// layers split by `;` or new lines, the input first (default `input(3,64,64)`).
+    /// Convolutions and linear layers have a bias, as PyTorch's do by default.
+    ///
+    /// # Errors
+    /// An unknown layer, a wrong number of arguments, a zero or too large number, or more
+    /// than [`MAX_LAYERS`] layers; the message names the layer.
+    pub fn parse(text: &str) -> Result<Self> {
+        let mut input = (3, 64, 64);
+        let mut layers = Vec::new();
+        let parts = text
+            .split([';', '\n'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty());
+        for (index, part) in parts.enumerate() {
+            let bad = |why: String| Error::Parse {
+                message: format!(
+                    "layer {} ('{}'): {why}",
+                    index + 1,
+                    part.chars().take(40).collect::<String>()
+                ),
+            };
+            let (name, arguments) = match part.split_once('(') {
+                Some((name, rest)) => {
+                    let inner = rest
+                        .strip_suffix(')')
+                        .ok_or_else(|| bad("a ')' is missing".into()))?;
+                    let numbers = inner
+                        .split(',')
+                        .map(|a| {
+                            a.trim()
+                                .parse::<usize>()
+                                .map_err(|_| bad(format!("'{}' is not a whole number", a.trim())))
+                        })
+                        .collect::<Result<Vec<usize>>>()?;
+                    (name.trim(), numbers)
+                }
+                None => (part, Vec::new()),
+            };
+            let limit = |value: usize, high: usize, what: &str| {
+                if (1..=high).contains(&value) {
+                    Ok(value)
+                } else {
+                    Err(bad(format!(
+                        "the {what} must be from 1 to {high}, not {value}"
+                    )))
+                }
+            };
+            let count = |low: usize, high: usize| {
+                if (low..=high).contains(&arguments.len()) {
+                    Ok(())
+                } else {
+                    Err(bad(format!(
+                        "takes {low} to {high} numbers, not {}",
+                        arguments.len()
+                    )))
+                }
+            };
+            let arg = |i: usize, default: usize| arguments.get(i).copied().unwrap_or(default);
+            let layer = match name {
+                "input" if index == 0 => {
+                    count(3, 3)?;
+                    input = (
+                        limit(arg(0, 3), 64, "channels")?,
+                        limit(arg(1, 64), 4096, "height")?,
+                        limit(arg(2, 64), 4096, "width")?,
+                    );
+                    continue;
+                }
+                "conv" => {
+                    count(2, 5)?;
+                    let k = limit(arg(1, 3), crate::kernel::MAX_KERNEL_SIDE, "kernel size")?;
+                    let padding = arg(3, 0);
+                    if padding > 64 {
+                        return Err(bad(format!(
+                            "the padding must be at most 64, not {padding}"
+                        )));
+                    }
+                    Layer::Conv {
+                        out_channels: limit(arg(0, 1), 4096, "number of filters")?,
+                        kernel: (k, k),
+                        stride: (
+                            limit(arg(2, 1), 64, "stride")?,
+                            limit(arg(2, 1), 64, "stride")?,
+                        ),
+                        padding: (padding, padding),
+                        dilation: (
+                            limit(arg(4, 1), 64, "dilation")?,
+                            limit(arg(4, 1), 64, "dilation")?,
+                        ),
+                        groups: 1,
+                        bias: true,
+                    }
+                }
+                "relu" => {
+                    count(0, 0)?;
+                    Layer::Relu
+                }
+                "max" | "mean" => {
+                    count(1, 2)?;
+                    let k = limit(arg(0, 2), 64, "window")?;
+                    let s = limit(arg(1, k), 64, "stride")?;
+                    Layer::Pool {
+                        function: if name == "max" {
+                            PoolFunction::Max
+                        } else {
+                            PoolFunction::Mean
+                        },
+                        kernel: (k, k),
+                        stride: (s, s),
+                        padding: (0, 0),
+                    }
+                }
+                "avgpool" => {
+                    count(2, 2)?;
+                    Layer::AdaptiveAvgPool {
+                        output: (
+                            limit(arg(0, 1), 4096, "height")?,
+                            limit(arg(1, 1), 4096, "width")?,
+                        ),
+                    }
+                }
+                "flatten" => {
+                    count(0, 0)?;
+                    Layer::Flatten
+                }
+                "linear" => {
+                    count(1, 1)?;
+                    Layer::Linear {
+                        out_features: limit(arg(0, 1), 100_000, "number of outputs")?,
+                        bias: true,
+                    }
+                }
+                _ => {
+                    return Err(bad(
+                        "use input, conv, relu, max, mean, avgpool, flatten or linear".into(),
+                    ))
+                }
+            };
+            layers.push(layer);
+            if layers.len() > MAX_LAYERS {
+                return Err(Error::TooLarge {
+                    what: format!("a stack of {} layers", layers.len()),
+                    limit: MAX_LAYERS,
+                });
+            }
+        }
+        Ok(Architecture {
+            name: "Your stack",
+            input,
+            layers,
+        })
+    }
+}
+
+/// Writes a stack in the form [`Architecture::parse`] reads (square layers, as the
+/// presets are).
+impl std::fmt::Display for Architecture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (c, h, w) = self.input;
+        write!(f, "input({c},{h},{w})")?;
+        for layer in &self.layers {
+            match *layer {
+                Layer::Conv {
+                    out_channels,
+                    kernel,
+                    stride,
+                    padding,
+                    dilation,
+                    ..
+                } => write!(
+                    f,
+                    ";conv({out_channels},{},{},{},{})",
+                    kernel.0, stride.0, padding.0, dilation.0
+                )?,
+                Layer::Relu => f.write_str(";relu")?,
+                Layer::Pool {
+                    function,
+                    kernel,
+                    stride,
+                    ..
+                } => {
+                    let name = if function == PoolFunction::Mean {
+                        "mean"
+                    } else {
+                        "max"
+                    };
+                    write!(f, ";{name}({},{})", kernel.0, stride.0)?
+                }
+                Layer::AdaptiveAvgPool { output } => {
+                    write!(f, ";avgpool({},{})", output.0, output.1)?
+                }
+                Layer::Flatten => f.write_str(";flatten")?,
+                Layer::Linear { out_features, .. } => write!(f, ";linear({out_features})")?,
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The lecture's table of architectures: name, year, parameters (as the lecture rounds
 /// them) and ImageNet top-1 accuracy.
 pub const LECTURE_TABLE: [(&str, u16, &str, Option<&str>); 7] = [
@@ -758,6 +963,41 @@ mod tests {
         .unwrap();
         assert_eq!(lenet.len(), 6, "stops at flatten");
         assert_eq!(lenet[5].shape(), crate::Shape::new(1, 16, 5, 5).unwrap());
+    }
+
+    #[test]
+    fn stacks_are_written_and_read_back() {
+        for architecture in [
+            Architecture::lenet5(),
+            Architecture::alexnet(),
+            Architecture::vgg16(),
+        ] {
+            let text = architecture.to_string();
+            let read = Architecture::parse(&text).unwrap();
+            assert_eq!(
+                (read.input, &read.layers),
+                (architecture.input, &architecture.layers),
+                "{text}"
+            );
+        }
+        let mine =
+            Architecture::parse("conv(8,3,1,1); relu\nmax(2);conv(16, 3, 2);flatten;linear(10)")
+                .unwrap();
+        assert_eq!(mine.input, (3, 64, 64));
+        let reports = analyse(mine.input, &mine.layers).unwrap();
+        assert_eq!(reports[3].output, (16, 15, 15));
+        assert_eq!(
+            total_parameters(&reports),
+            (3 * 9 + 1) * 8 + (8 * 9 + 1) * 16 + (16 * 15 * 15 + 1) * 10
+        );
+        let message = |text: &str| Architecture::parse(text).unwrap_err().to_string();
+        assert!(message("conv(8)").contains("layer 1 ('conv(8)'): takes 2 to 5 numbers, not 1"));
+        assert!(message("relu; pool(2)").contains("layer 2 ('pool(2)'): use input, conv"));
+        assert!(message("conv(0,3)").contains("number of filters must be from 1 to 4096, not 0"));
+        assert!(message("conv(8,x)").contains("'x' is not a whole number"));
+        assert!(message("conv(8,3").contains("a ')' is missing"));
+        assert!(message("relu; input(1,8,8)").contains("use input, conv"));
+        assert!(message(&"relu;".repeat(70)).contains("too large"));
     }
 
     #[test]

@@ -19,7 +19,7 @@ use web_sys::{
 use crate::dom::{by_id, describe, document, js_error, listen, property, window, PageResult};
 use crate::pipeline::{self, Backend, Frame};
 use crate::render;
-use crate::settings::{KernelChoice, Sample, Settings, Source, StackPreset, View, PARAMETERS};
+use crate::settings::{KernelChoice, Sample, Settings, Source, View, PARAMETERS};
 
 /// Webcam frames processed since the page started (read by [`stats`]).
 static FRAMES: AtomicU32 = AtomicU32::new(0);
@@ -69,7 +69,7 @@ pub struct State {
     /// Counts input frames, so cached results know which frame they belong to.
     frame_id: u32,
     /// The stack view's outputs for (stack, frame), kept while only the layer changes.
-    stack_outputs: Option<((StackPreset, u32), Vec<Tensor>)>,
+    stack_outputs: Option<((String, u32), Vec<Tensor>)>,
     /// The step-by-step animation's timer, while it plays.
     player: Option<Player>,
     /// The 1D view's chosen output.
@@ -181,7 +181,7 @@ fn on_control(state: &Shared, event: &Event) -> PageResult {
     let value = property(&target, "value");
     let kind = property(&target, "type");
     // Text and number fields apply on `change` (after typing), the rest on `input` too.
-    if event.type_() == "input" && (kind == "number" || kind == "text") {
+    if event.type_() == "input" && matches!(kind.as_str(), "number" | "text" | "textarea") {
         return Ok(());
     }
     if name == "upload" {
@@ -231,7 +231,7 @@ fn on_control(state: &Shared, event: &Event) -> PageResult {
     if name == "view" {
         stop_playing(state)?;
     }
-    if name == "stack" {
+    if name == "stack" || name == "layers" {
         state.borrow_mut().settings.layer = 0;
     }
     if name == "kernel" {
@@ -1018,8 +1018,8 @@ fn recompute(state: &Shared) -> PageResult {
 fn recompute_stack(state: &mut State) -> PageResult {
     let facts = pipeline::stack_facts(&state.settings).map_err(js_error)?;
     let (channels, height, width) = facts.architecture.input;
-    let key = (state.settings.stack, state.frame_id);
-    if state.stack_outputs.as_ref().map(|(k, _)| *k) != Some(key) {
+    let key = (state.settings.architecture().to_string(), state.frame_id);
+    if state.stack_outputs.as_ref().map(|(k, _)| k) != Some(&key) {
         let frame = scale_into("stack-input", width as u32, height as u32)?;
         let outputs = pipeline::stack_forward(&state.settings, &frame).map_err(js_error)?;
         state.stack_outputs = Some((key, outputs));

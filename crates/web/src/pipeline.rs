@@ -167,9 +167,11 @@ pub fn conv_facts(
     if d > 1 {
         let _ = write!(
             receptive_field,
-            " (a {kh}×{kw} kernel at dilation {d}: {} taps with gaps of {} pixels)",
+            " (a {kh}×{kw} kernel at dilation {d}: its {} weights spread with gaps of {} \
+             pixel{}, a larger field at no extra weights)",
             kh * kw,
-            d - 1
+            d - 1,
+            if d == 2 { "" } else { "s" }
         );
     }
     let _ = write!(
@@ -312,7 +314,7 @@ pub struct StackFacts {
 /// # Errors
 /// A stack whose layers do not fit (none of the presets).
 pub fn stack_facts(settings: &Settings) -> Result<StackFacts> {
-    let architecture = settings.stack.architecture();
+    let architecture = settings.architecture();
     let reports = analyse(architecture.input, &architecture.layers)?;
     let shape = |(c, h, w): (usize, usize, usize)| {
         if h == 1 && w == 1 {
@@ -363,6 +365,14 @@ pub fn stack_facts(settings: &Settings) -> Result<StackFacts> {
              (receptive field {}). Strides and pooling grow the field much faster.",
             reports.len(),
             field(reports.len().saturating_sub(1))
+        ),
+        StackPreset::Custom => format!(
+            "Your stack: {} parameters, {} multiply-adds per {}×{} image. The weights here are \
+             simple fixed filters (the lecture's kernels), not learned ones.",
+            group_digits(total),
+            group_digits(total_multiply_adds),
+            architecture.input.1,
+            architecture.input.2
         ),
         _ => format!(
             "{}: {} parameters, {} multiply-adds per {}×{} image, as torchvision builds it. \
@@ -427,7 +437,7 @@ pub fn architecture_rows() -> Vec<[String; 5]> {
 /// # Errors
 /// A frame of the wrong size.
 pub fn stack_forward(settings: &Settings, frame: &Frame) -> Result<Vec<Tensor>> {
-    let architecture = settings.stack.architecture();
+    let architecture = settings.architecture();
     let channel = if architecture.input.0 == 1 {
         Channels::Gray
     } else {
@@ -665,7 +675,8 @@ pub fn channels_facts(settings: &Settings, frame: &Frame) -> Result<ChannelsFact
         groups: 1,
         ..settings.conv_params()
     };
-    let output = conv2d(&input, &weight, None, &params)?;
+    let bias = vec![settings.bias; out_channels];
+    let output = conv2d(&input, &weight, Some(&bias), &params)?;
     let parts = settings
         .mix
         .iter()
@@ -685,18 +696,26 @@ pub fn channels_facts(settings: &Settings, frame: &Frame) -> Result<ChannelsFact
             Ok([part(0)?, part(1)?, part(2)?])
         })
         .collect::<Result<Vec<_>>>()?;
+    let with_bias = settings.bias != 0.0;
     let layer = ConvLayerShape {
         in_channels: 3,
         out_channels,
         kernel: (kh, kw),
         groups: 1,
-        bias: false,
+        bias: with_bias,
     };
     let (h, w) = (output.height(), output.width());
-    let parameters = format!(
-        "(K_h·K_w·C_in)·C_out = ({kh}·{kw}·3)·{out_channels} = {} (no bias)",
-        layer.parameters()?
-    );
+    let parameters = if with_bias {
+        format!(
+            "(K_h·K_w·C_in + 1)·C_out = ({kh}·{kw}·3 + 1)·{out_channels} = {} (with bias)",
+            layer.parameters()?
+        )
+    } else {
+        format!(
+            "(K_h·K_w·C_in)·C_out = ({kh}·{kw}·3)·{out_channels} = {} (no bias)",
+            layer.parameters()?
+        )
+    };
     let flops = format!(
         "H_out·W_out·C_out·K_h·K_w·C_in = {h}·{w}·{out_channels}·{kh}·{kw}·3 = {} multiply-adds",
         group_digits(layer.flops((h, w))?.multiply_adds)
@@ -714,6 +733,9 @@ pub fn channels_facts(settings: &Settings, frame: &Frame) -> Result<ChannelsFact
         &format!("nn.Conv2d(3, {out_channels},"),
         1,
     );
+    if with_bias {
+        pytorch = pytorch.replacen(", bias=False", "", 1);
+    }
     Ok(ChannelsFacts {
         parts,
         output,

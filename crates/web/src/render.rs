@@ -59,8 +59,8 @@ pub fn sync_controls(settings: &Settings) -> PageResult {
             match input.type_().as_str() {
                 "radio" => input.set_checked(input.value() == value),
                 "number" => {
-                    // The padding field shows the number in use, or stays empty.
-                    let shown = if value.parse::<usize>().is_ok() {
+                    // A number field shows the number in use, or stays empty (padding 'same').
+                    let shown = if value.parse::<f64>().is_ok() {
                         value
                     } else {
                         String::new()
@@ -73,6 +73,10 @@ pub fn sync_controls(settings: &Settings) -> PageResult {
             }
         } else if let Some(select) = control.dyn_ref::<HtmlSelectElement>() {
             select.set_value(&value);
+        } else if let Some(area) = control.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+            if area.value() != value {
+                area.set_value(&value);
+            }
         }
     }
     // The kernel size control: blurs switch size, custom kernels resize, others are fixed.
@@ -984,7 +988,12 @@ pub fn channels(settings: &Settings, facts: &ChannelsFacts, rgba: &mut Vec<u8>) 
                 &format!("channels-part-{o}-{c}"),
                 rgba,
             )?)?;
-            row.append_child(&*element("span", "op", if c < 2 { "+" } else { "=" })?)?;
+            let op = match (c, settings.bias != 0.0) {
+                (0 | 1, _) => "+".to_string(),
+                (_, true) => format!("+ {} =", number(settings.bias)),
+                (_, false) => "=".to_string(),
+            };
+            row.append_child(&*element("span", "op", &op)?)?;
         }
         let caption = format!("output channel {}", o + 1);
         row.append_child(&*map_figure(

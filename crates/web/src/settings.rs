@@ -102,17 +102,20 @@ pub enum StackPreset {
     Alexnet,
     /// VGG-16, as torchvision builds it.
     Vgg16,
+    /// The user's own stack (`layers=`).
+    Custom,
 }
 
 impl StackPreset {
     /// Every stack, in menu order.
-    pub const ALL: [StackPreset; 6] = [
+    pub const ALL: [StackPreset; 7] = [
         StackPreset::Three3x3,
         StackPreset::One7x7,
         StackPreset::Deep3x3,
         StackPreset::Lenet5,
         StackPreset::Alexnet,
         StackPreset::Vgg16,
+        StackPreset::Custom,
     ];
 
     /// URL name.
@@ -124,10 +127,11 @@ impl StackPreset {
             StackPreset::Lenet5 => "lenet5",
             StackPreset::Alexnet => "alexnet",
             StackPreset::Vgg16 => "vgg16",
+            StackPreset::Custom => "custom",
         }
     }
 
-    /// The layers and their input.
+    /// The layers and their input (a custom stack starts as three 3x3 layers).
     pub fn architecture(self) -> Architecture {
         match self {
             StackPreset::Three3x3 => Architecture::three_3x3(),
@@ -139,6 +143,7 @@ impl StackPreset {
             StackPreset::Lenet5 => Architecture::lenet5(),
             StackPreset::Alexnet => Architecture::alexnet(),
             StackPreset::Vgg16 => Architecture::vgg16(),
+            StackPreset::Custom => Architecture::three_3x3(),
         }
     }
 }
@@ -269,6 +274,8 @@ pub struct Settings {
     pub stack: StackPreset,
     /// The layer whose feature maps the stack view shows (0 is the first layer).
     pub layer: usize,
+    /// The user's own stack, when `stack` is custom.
+    pub layers: Option<Architecture>,
     /// The step-by-step view's grid, row by row.
     pub grid: Vec<Vec<f32>>,
     /// What the step-by-step view slides.
@@ -285,6 +292,8 @@ pub struct Settings {
     /// Whether the channels view's filters are the kernel scaled per channel (true) or
     /// pure 1x1 convolutions (false).
     pub spatial: bool,
+    /// The channels view's bias, added to every output channel.
+    pub bias: f32,
 }
 
 /// The longest sequence of the 1D view.
@@ -309,6 +318,7 @@ impl Default for Settings {
             pool_stride: None,
             stack: StackPreset::Three3x3,
             layer: 0,
+            layers: None,
             grid: LECTURE_GRID.iter().map(|row| row.to_vec()).collect(),
             op: StepOperation::Conv,
             step: 0,
@@ -317,12 +327,13 @@ impl Default for Settings {
             // RGB to gray (ITU-R BT.601) and red minus green.
             mix: vec![[0.299, 0.587, 0.114], [1.0, -1.0, 0.0]],
             spatial: false,
+            bias: 0.0,
         }
     }
 }
 
 /// The URL parameters, in the order they are written.
-pub const PARAMETERS: [&str; 24] = [
+pub const PARAMETERS: [&str; 26] = [
     "view",
     "image",
     "size",
@@ -338,6 +349,7 @@ pub const PARAMETERS: [&str; 24] = [
     "pool_size",
     "pool_stride",
     "stack",
+    "layers",
     "layer",
     "grid",
     "op",
@@ -346,10 +358,19 @@ pub const PARAMETERS: [&str; 24] = [
     "taps",
     "mix",
     "spatial",
+    "bias",
     "lang",
 ];
 
 impl Settings {
+    /// The stack the stack view shows: a preset, or the user's own.
+    pub fn architecture(&self) -> Architecture {
+        match (&self.layers, self.stack) {
+            (Some(stack), StackPreset::Custom) => stack.clone(),
+            (_, preset) => preset.architecture(),
+        }
+    }
+
     /// The convolution's parameters (the kernel is applied per channel, depthwise).
     pub fn conv_params(&self) -> ConvParams {
         ConvParams {
@@ -464,11 +485,19 @@ impl Settings {
                     .ok_or_else(|| {
                         format!(
                             "there is no stack '{value}'; use three-3x3, one-7x7, deep-3x3, \
-                             lenet5, alexnet or vgg16"
+                             lenet5, alexnet, vgg16 or custom"
                         )
                     })?
             }
             "layer" => self.layer = number(key, value, 1, 999)? - 1,
+            "layers" => {
+                let stack = Architecture::parse(value).map_err(|e| e.to_string())?;
+                // Check it runs on its input before taking it.
+                convlens_core::network::analyse(stack.input, &stack.layers)
+                    .map_err(|e| e.to_string())?;
+                self.layers = Some(stack);
+                self.stack = StackPreset::Custom;
+            }
             "grid" => {
                 // The same form as kernel weights, with the grid's own limits.
                 let grid =
@@ -506,6 +535,15 @@ impl Settings {
                     .chunks(3)
                     .map(|r| [r[0], r[1], r[2]])
                     .collect();
+            }
+            "bias" => {
+                let one =
+                    Kernel::parse(value).map_err(|e| e.to_string().replace("kernel", "bias"))?;
+                self.bias = *one
+                    .weights()
+                    .first()
+                    .filter(|_| one.weights().len() == 1)
+                    .ok_or("the bias is one number")?;
             }
             "spatial" => {
                 self.spatial = match value {
@@ -624,6 +662,7 @@ impl Settings {
                 .pool_stride
                 .map_or_else(|| "auto".into(), |s| s.to_string()),
             "stack" => self.stack.name().into(),
+            "layers" => self.architecture().to_string(),
             "layer" => (self.layer + 1).to_string(),
             "grid" => self
                 .grid
@@ -642,6 +681,7 @@ impl Settings {
                 .collect::<Vec<_>>()
                 .join(";"),
             "spatial" => u8::from(self.spatial).to_string(),
+            "bias" => self.bias.to_string(),
             _ => String::new(),
         }
     }
@@ -653,6 +693,7 @@ impl Settings {
         for key in PARAMETERS {
             let value = match key {
                 "weights" if !matches!(self.kernel, KernelChoice::Custom(_)) => continue,
+                "layers" if self.stack != StackPreset::Custom => continue,
                 "image" if self.source == Source::Upload => Sample::Astronaut.name().into(),
                 "lang" => continue,
                 _ => self.describe(key),
@@ -721,11 +762,11 @@ pub fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Appends `text` to `out`, escaping all but letters, digits and `-_.~,;/` (kept
-/// readable in kernel weights).
+/// Appends `text` to `out`, escaping all but letters, digits and `-_.~,;/()` (kept
+/// readable in kernel weights and layer stacks).
 fn percent_encode(text: &str, out: &mut String) {
     for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.~,;/".contains(&byte) {
+        if byte.is_ascii_alphanumeric() || b"-_.~,;/()".contains(&byte) {
             out.push(byte as char);
         } else {
             let _ = write!(out, "%{byte:02X}");
@@ -747,7 +788,7 @@ mod tests {
              padding_mode=zeros&dilation=1&channel=all&display=clamp&pool=max&pool_size=2&\
              pool_stride=auto&stack=three-3x3&layer=1&grid=1,1,1,0,0;0,1,1,1,0;0,0,1,1,1;0,0,1,1,0;\
              0,1,1,0,0&op=conv&step=1&sequence=1,3,2,5,4,1,0,2&taps=1,2,1&\
-             mix=0.299,0.587,0.114;1,-1,0&spatial=0"
+             mix=0.299,0.587,0.114;1,-1,0&spatial=0&bias=0"
         );
         assert_eq!(Settings::from_query(&query), (settings, vec![]));
     }
