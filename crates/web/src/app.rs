@@ -1195,8 +1195,10 @@ fn camera_frame(state: &Shared) -> PageResult {
         )
     };
     let Some(video) = video else { return Ok(()) };
-    // The stack view runs whole networks: it takes the frame shown when it opened.
-    if frozen || state.borrow().settings.view == View::Stack {
+    // The stack view runs whole networks: it takes the frame shown when it opened; the
+    // step-by-step and 1D views do not use the image at all.
+    let view = state.borrow().settings.view;
+    if frozen || matches!(view, View::Stack | View::Steps | View::OneD) {
         return Ok(());
     }
     let stopped = state.borrow().camera.stream.as_ref().is_some_and(|stream| {
