@@ -9,14 +9,16 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use convlens_core::{Kernel, Tensor};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::{Clamped, JsCast};
+use wasm_bindgen::JsCast;
 use web_sys::{
     CanvasRenderingContext2d, DragEvent, Element, Event, EventTarget, HtmlCanvasElement,
-    HtmlFormElement, HtmlImageElement, HtmlInputElement, HtmlVideoElement, ImageData,
-    KeyboardEvent, MediaStream, MediaStreamConstraints, PointerEvent,
+    HtmlFormElement, HtmlImageElement, HtmlInputElement, HtmlVideoElement, KeyboardEvent,
+    MediaStream, MediaStreamConstraints, PointerEvent,
 };
 
-use crate::dom::{by_id, describe, document, js_error, listen, property, window, PageResult};
+use crate::dom::{
+    by_id, describe, document, js_error, listen, property, put_rgba, window, PageResult,
+};
 use crate::pipeline::{self, Backend, Frame};
 use crate::render;
 use crate::settings::{KernelChoice, Sample, Settings, Source, View, PARAMETERS};
@@ -267,14 +269,10 @@ fn on_kernel_cell(state: &Shared, event: &Event) -> PageResult {
         return Ok(());
     };
     let input: HtmlInputElement = target.dyn_into()?;
-    let row: usize = input
-        .get_attribute("data-row")
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(0);
-    let column: usize = input
-        .get_attribute("data-column")
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
+    let (row, column) = (
+        index_of(&input, "data-row"),
+        index_of(&input, "data-column"),
+    );
     let text = input.value();
     let mut kernel = state.borrow().settings.kernel.kernel();
     // One cell parsed the same way as URL weights, so fractions like 1/16 work too.
@@ -548,16 +546,17 @@ fn wire_steps(state: &Shared) -> PageResult {
     Ok(())
 }
 
+/// The number in an element's `data-` attribute (0 if absent: the page writes them all).
+fn index_of(element: &Element, attribute: &str) -> usize {
+    element
+        .get_attribute(attribute)
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(0)
+}
+
 /// Sets one grid cell from text (a number, or `a/b`).
 fn set_grid_cell(state: &Shared, input: &HtmlInputElement, text: &str) -> PageResult {
-    let y: usize = input
-        .get_attribute("data-y")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let x: usize = input
-        .get_attribute("data-x")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let (y, x) = (index_of(input, "data-y"), index_of(input, "data-x"));
     let value = Kernel::parse(text)
         .ok()
         .filter(|k| k.weights().len() == 1)
@@ -1055,16 +1054,7 @@ fn scale_into(id: &str, width: u32, height: u32) -> PageResult<Frame> {
 fn put_map(id: &str, map: &Tensor, rgba: &[u8]) -> PageResult {
     let canvas: HtmlCanvasElement = by_id(id)?;
     let (width, height) = (map.width() as u32, map.height() as u32);
-    if canvas.width() != width || canvas.height() != height {
-        canvas.set_width(width);
-        canvas.set_height(height);
-    }
-    let context = canvas
-        .get_context("2d")?
-        .ok_or_else(|| js_error("this browser gives no 2D canvas"))?
-        .dyn_into::<CanvasRenderingContext2d>()?;
-    let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)?;
-    context.put_image_data(&image, 0.0, 0.0)?;
+    put_rgba(&canvas, width, height, rgba)?;
     canvas.set_attribute(
         "aria-label",
         &format!(

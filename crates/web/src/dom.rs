@@ -2,8 +2,12 @@
 //! turning any failure into a JavaScript error instead of a panic.
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::Clamped;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, EventTarget, HtmlElement, Window};
+use web_sys::{
+    CanvasRenderingContext2d, Document, Element, EventTarget, HtmlCanvasElement, HtmlElement,
+    ImageData, Window,
+};
 
 /// Any failure on the page, as text.
 pub type PageResult<T = ()> = Result<T, JsValue>;
@@ -48,6 +52,21 @@ pub fn element(tag: &str, class: &str, text: &str) -> PageResult<HtmlElement> {
 pub fn set_text(id: &str, text: &str) -> PageResult {
     by_id::<Element>(id)?.set_text_content(Some(text));
     Ok(())
+}
+
+/// Puts an RGBA buffer of `width x height` pixels on `canvas`, one canvas pixel per
+/// value (the canvas is resized when it differs; CSS scales it).
+pub fn put_rgba(canvas: &HtmlCanvasElement, width: u32, height: u32, rgba: &[u8]) -> PageResult {
+    if canvas.width() != width || canvas.height() != height {
+        canvas.set_width(width);
+        canvas.set_height(height);
+    }
+    let context = canvas
+        .get_context("2d")?
+        .ok_or_else(|| js_error("this browser gives no 2D canvas"))?
+        .dyn_into::<CanvasRenderingContext2d>()?;
+    let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)?;
+    context.put_image_data(&image, 0.0, 0.0)
 }
 
 /// Removes every child of `parent`.

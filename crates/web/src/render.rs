@@ -4,13 +4,14 @@
 
 use convlens_core::image::diverging_colour;
 use convlens_core::{DisplayMapping, Kernel, Preset, Rect, Tensor};
-use wasm_bindgen::{Clamped, JsCast};
+use wasm_bindgen::JsCast;
 use web_sys::{
-    CanvasRenderingContext2d, Element, HtmlCanvasElement, HtmlElement, HtmlFormElement,
-    HtmlInputElement, HtmlSelectElement, ImageData,
+    Element, HtmlCanvasElement, HtmlElement, HtmlFormElement, HtmlInputElement, HtmlSelectElement,
 };
 
-use crate::dom::{by_id, clear, document, element, js_error, property, set_text, PageResult};
+use crate::dom::{
+    by_id, clear, document, element, js_error, property, put_rgba, set_text, PageResult,
+};
 use crate::pipeline::{
     architecture_rows, draw_channel, number, CellArithmetic, ChannelsFacts, ConvFacts, Frame,
     OneDFacts, PoolFacts, StackFacts, StepsFacts,
@@ -351,17 +352,7 @@ pub fn legend(settings: &Settings, map: &Tensor) -> PageResult {
                 [r, g, b, 255]
             })
             .collect();
-        bar.set_width(width);
-        bar.set_height(1);
-        let context = bar
-            .get_context("2d")?
-            .ok_or_else(|| js_error("no 2D canvas"))?
-            .dyn_into::<CanvasRenderingContext2d>()?;
-        context.put_image_data(
-            &ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), width, 1)?,
-            0.0,
-            0.0,
-        )?;
+        put_rgba(&bar, width, 1, &rgba)?;
     }
     Ok(())
 }
@@ -652,32 +643,9 @@ pub fn stack_maps(
     )?;
     for channel in 0..shown {
         draw_channel(output, channel, rgba).map_err(js_error)?;
-        let figure = element("figure", "", "")?;
-        let canvas: HtmlCanvasElement = document()?.create_element("canvas")?.dyn_into()?;
-        canvas.set_width(output.width() as u32);
-        canvas.set_height(output.height() as u32);
-        canvas.set_attribute("data-testid", &format!("stack-map-{channel}"))?;
-        canvas.set_attribute(
-            "aria-label",
-            &format!("Channel {} of layer {}", channel + 1, layer + 1),
-        )?;
-        let context = canvas
-            .get_context("2d")?
-            .ok_or_else(|| js_error("no 2D canvas"))?
-            .dyn_into::<CanvasRenderingContext2d>()?;
-        let image = ImageData::new_with_u8_clamped_array_and_sh(
-            Clamped(rgba),
-            output.width() as u32,
-            output.height() as u32,
-        )?;
-        context.put_image_data(&image, 0.0, 0.0)?;
-        figure.append_child(&canvas)?;
-        figure.append_child(&*element(
-            "figcaption",
-            "",
-            &format!("channel {}", channel + 1),
-        )?)?;
-        grid.append_child(&figure)?;
+        let label = format!("channel {}", channel + 1);
+        let testid = format!("stack-map-{channel}");
+        grid.append_child(&*figure(output, rgba, &label, &testid)?)?;
     }
     Ok(())
 }
@@ -1023,22 +991,16 @@ fn map_figure(
     let plane = map.plane(0, channel).unwrap_or_default().to_vec();
     let one = Tensor::new(1, map.height(), map.width(), plane).map_err(js_error)?;
     crate::pipeline::draw(&one, mapping, rgba).map_err(js_error)?;
+    figure(map, rgba, caption, testid)
+}
+
+/// A figure holding a canvas of `map`'s size with `rgba` on it, and a caption.
+fn figure(map: &Tensor, rgba: &[u8], caption: &str, testid: &str) -> PageResult<HtmlElement> {
     let figure = element("figure", "", "")?;
     let canvas: HtmlCanvasElement = document()?.create_element("canvas")?.dyn_into()?;
-    canvas.set_width(map.width() as u32);
-    canvas.set_height(map.height() as u32);
     canvas.set_attribute("data-testid", testid)?;
     canvas.set_attribute("aria-label", caption)?;
-    let context = canvas
-        .get_context("2d")?
-        .ok_or_else(|| js_error("no 2D canvas"))?
-        .dyn_into::<CanvasRenderingContext2d>()?;
-    let image = ImageData::new_with_u8_clamped_array_and_sh(
-        Clamped(rgba),
-        map.width() as u32,
-        map.height() as u32,
-    )?;
-    context.put_image_data(&image, 0.0, 0.0)?;
+    put_rgba(&canvas, map.width() as u32, map.height() as u32, rgba)?;
     figure.append_child(&canvas)?;
     figure.append_child(&*element("figcaption", "", caption)?)?;
     Ok(figure)
