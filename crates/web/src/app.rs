@@ -128,6 +128,7 @@ pub fn start() -> PageResult {
     wire_stack(&state)?;
     wire_steps(&state)?;
     wire_one_d(&state)?;
+    wire_shortcuts(&state)?;
     wire_input(&state)?;
     {
         let state = state.borrow();
@@ -689,6 +690,87 @@ fn wire_one_d(state: &Shared) -> PageResult {
         })?;
     }
     Ok(())
+}
+
+fn wire_shortcuts(state: &Shared) -> PageResult {
+    render::help_keys()?;
+    listen(&by_id::<EventTarget>("help-open")?, "click", |_: Event| {
+        report(render::toggle_help(Some(true)).map(|_| ()));
+    })?;
+    listen(&by_id::<EventTarget>("help-close")?, "click", |_: Event| {
+        report(render::toggle_help(Some(false)).map(|_| ()));
+    })?;
+    let shared = state.clone();
+    let page = document()?;
+    listen(&page, "keydown", move |event: KeyboardEvent| {
+        if event.key() == "Escape" {
+            report(render::toggle_help(Some(false)).map(|_| ()));
+            return;
+        }
+        // Keys typed into a field are text, not commands; modified keys are the browser's.
+        let typing = event
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .is_some_and(|e| {
+                matches!(
+                    e.tag_name().as_str(),
+                    "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON"
+                )
+            });
+        // A key already handled where it was pressed (a table row, a map) stays handled.
+        let handled = event.default_prevented();
+        if typing || handled || event.ctrl_key() || event.meta_key() || event.alt_key() {
+            return;
+        }
+        let Some(action) = crate::shortcuts::action(&event.key()) else {
+            return;
+        };
+        event.prevent_default();
+        report(run_shortcut(&shared, action));
+    })?;
+    Ok(())
+}
+
+fn run_shortcut(state: &Shared, action: crate::shortcuts::Action) -> PageResult {
+    use crate::shortcuts::Action;
+    let changed = {
+        let mut state = state.borrow_mut();
+        let before = (state.settings.view, state.settings.channel);
+        let changed = crate::shortcuts::apply(&mut state.settings, action);
+        if changed {
+            state.selected = None;
+            if state.settings.channel != before.1 {
+                state.input = None;
+            }
+        }
+        changed
+    };
+    if changed {
+        if matches!(action, Action::Kernel(_)) {
+            render::kernel_grid(&state.borrow().settings.kernel.kernel(), false)?;
+        }
+        if matches!(action, Action::View(_)) {
+            stop_playing(state)?;
+        }
+        return after_change(state, false);
+    }
+    match action {
+        Action::Help => render::toggle_help(None).map(|_| ()),
+        Action::Freeze => toggle_freeze(state),
+        Action::Play => {
+            let playing = state.borrow().player.is_some();
+            if playing {
+                stop_playing(state)
+            } else {
+                start_playing(state)
+            }
+        }
+        Action::Step(forward) => {
+            stop_playing(state)?;
+            set_step(state, |s| if forward { s + 1 } else { s.saturating_sub(1) })
+        }
+        _ => Ok(()),
+    }
 }
 
 fn wire_input(state: &Shared) -> PageResult {

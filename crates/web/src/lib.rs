@@ -8,6 +8,7 @@
 
 pub mod pipeline;
 pub mod settings;
+pub mod shortcuts;
 
 #[cfg(target_arch = "wasm32")]
 mod app;

@@ -1005,3 +1005,36 @@ fn figure(map: &Tensor, rgba: &[u8], caption: &str, testid: &str) -> PageResult<
     figure.append_child(&*element("figcaption", "", caption)?)?;
     Ok(figure)
 }
+
+/// Fills the shortcut list from the one table the key handler reads.
+pub fn help_keys() -> PageResult {
+    let body = by_id::<Element>("help-keys")?
+        .query_selector("tbody")?
+        .ok_or_else(|| js_error("the shortcut table has no body"))?;
+    clear(&body);
+    for (key, _, what) in crate::shortcuts::SHORTCUTS {
+        let tr = element("tr", "", "")?;
+        let cell = element("td", "", "")?;
+        let name = match key {
+            " " => "Space",
+            "," => ", and .",
+            other => other,
+        };
+        cell.append_child(&*element("kbd", "", name)?)?;
+        tr.append_child(&cell)?;
+        tr.append_child(&*element("td", "", what)?)?;
+        body.append_child(&tr)?;
+    }
+    Ok(())
+}
+
+/// Shows or hides the shortcut list; returns whether it is now shown.
+pub fn toggle_help(show: Option<bool>) -> PageResult<bool> {
+    let help: HtmlElement = by_id("help")?;
+    let shown = show.unwrap_or(help.hidden());
+    help.set_hidden(!shown);
+    if shown {
+        by_id::<HtmlElement>("help-close")?.focus()?;
+    }
+    Ok(shown)
+}
