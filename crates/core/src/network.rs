@@ -78,6 +78,14 @@ impl Layer {
         }
     }
 
+    /// A fully connected layer with bias: `nn.Linear(_, out_features)`.
+    pub fn linear(out_features: usize) -> Self {
+        Layer::Linear {
+            out_features,
+            bias: true,
+        }
+    }
+
     /// A square max pooling: `nn.MaxPool2d(k, stride=s)`.
     pub fn max_pool(kernel: usize, stride: usize) -> Self {
         Layer::Pool {
@@ -553,20 +561,11 @@ impl Architecture {
                 Layer::Relu,
                 Layer::max_pool(2, 2),
                 Layer::Flatten,
-                Layer::Linear {
-                    out_features: 120,
-                    bias: true,
-                },
+                Layer::linear(120),
                 Layer::Relu,
-                Layer::Linear {
-                    out_features: 84,
-                    bias: true,
-                },
+                Layer::linear(84),
                 Layer::Relu,
-                Layer::Linear {
-                    out_features: 10,
-                    bias: true,
-                },
+                Layer::linear(10),
             ],
         }
     }
@@ -631,16 +630,12 @@ impl Architecture {
 /// torchvision's classifier head of AlexNet and VGG (dropout left out: it has no
 /// parameters and does nothing at inference): 4096, 4096, then 1000 classes.
 fn classifier() -> [Layer; 5] {
-    let linear = |out_features| Layer::Linear {
-        out_features,
-        bias: true,
-    };
     [
-        linear(4096),
+        Layer::linear(4096),
         Layer::Relu,
-        linear(4096),
+        Layer::linear(4096),
         Layer::Relu,
-        linear(1000),
+        Layer::linear(1000),
     ]
 }
 
@@ -1006,14 +1001,7 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("larger than the padded input"));
-        let flat = [
-            Layer::Flatten,
-            Layer::Linear {
-                out_features: 3,
-                bias: true,
-            },
-            Layer::conv(1, 1, 1, 0),
-        ];
+        let flat = [Layer::Flatten, Layer::linear(3), Layer::conv(1, 1, 1, 0)];
         assert!(analyse((1, 4, 4), &flat)
             .unwrap_err()
             .to_string()

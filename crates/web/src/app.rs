@@ -342,6 +342,19 @@ fn resize(kernel: &Kernel, size: usize) -> PageResult<Kernel> {
     Kernel::new(size, size, weights).map_err(js_error)
 }
 
+/// The map cell `(row, column)` under the pointer on a canvas drawn one pixel per cell
+/// (and scaled by CSS), or `None` outside it.
+fn cell_under(event: &PointerEvent, canvas: &HtmlCanvasElement) -> Option<(usize, usize)> {
+    let along = |offset: i32, shown: i32, cells: u32| {
+        let cell = (f64::from(offset) / f64::from(shown.max(1)) * f64::from(cells)).floor();
+        (cell >= 0.0 && cell < f64::from(cells)).then_some(cell as usize)
+    };
+    Some((
+        along(event.offset_y(), canvas.client_height(), canvas.height())?,
+        along(event.offset_x(), canvas.client_width(), canvas.width())?,
+    ))
+}
+
 fn wire_maps(state: &Shared) -> PageResult {
     for id in ["feature-map", "pooled-map"] {
         let canvas: HtmlCanvasElement = by_id(id)?;
@@ -349,16 +362,8 @@ fn wire_maps(state: &Shared) -> PageResult {
             let shared = state.clone();
             let target = canvas.clone();
             listen(&canvas, event, move |event: PointerEvent| {
-                let width = target.client_width().max(1) as f64;
-                let height = target.client_height().max(1) as f64;
-                let x = (f64::from(event.offset_x()) / width * f64::from(target.width())).floor();
-                let y = (f64::from(event.offset_y()) / height * f64::from(target.height())).floor();
-                if x >= 0.0
-                    && y >= 0.0
-                    && x < f64::from(target.width())
-                    && y < f64::from(target.height())
-                {
-                    report(select(&shared, Some((y as usize, x as usize))));
+                if let Some(cell) = cell_under(&event, &target) {
+                    report(select(&shared, Some(cell)));
                 }
             })?;
         }
@@ -445,21 +450,13 @@ fn wire_stack(state: &Shared) -> PageResult {
     let maps: Element = by_id("stack-maps")?;
     let shared = state.clone();
     listen(&maps, "pointermove", move |event: PointerEvent| {
-        let Some(canvas) = event
+        let canvas = event
             .target()
-            .and_then(|t| t.dyn_into::<HtmlCanvasElement>().ok())
-        else {
+            .and_then(|t| t.dyn_into::<HtmlCanvasElement>().ok());
+        let Some(cell) = canvas.and_then(|canvas| cell_under(&event, &canvas)) else {
             return;
         };
-        let x = f64::from(event.offset_x()) / f64::from(canvas.client_width().max(1))
-            * f64::from(canvas.width());
-        let y = f64::from(event.offset_y()) / f64::from(canvas.client_height().max(1))
-            * f64::from(canvas.height());
-        if x < 0.0 || y < 0.0 {
-            return;
-        }
         let state = shared.borrow();
-        let cell = (y as usize, x as usize);
         report(
             pipeline::stack_facts(&state.settings)
                 .map_err(js_error)
