@@ -12,13 +12,15 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{
     CanvasRenderingContext2d, DragEvent, Element, Event, EventTarget, HtmlCanvasElement,
-    HtmlFormElement, HtmlImageElement, HtmlInputElement, HtmlVideoElement, KeyboardEvent,
-    MediaStream, MediaStreamConstraints, PointerEvent,
+    HtmlElement, HtmlFormElement, HtmlImageElement, HtmlInputElement, HtmlVideoElement,
+    KeyboardEvent, MediaStream, MediaStreamConstraints, PointerEvent,
 };
 
 use crate::dom::{
-    by_id, describe, document, js_error, listen, property, put_rgba, window, PageResult,
+    by_id, describe, document, js_error, listen, now, pixels, property, put_rgba_reusing, window,
+    PageResult,
 };
+use crate::meter::{Meter, Timings};
 use crate::pipeline::{self, Backend, Frame};
 use crate::render;
 use crate::settings::{KernelChoice, Sample, Settings, Source, View, PARAMETERS};
@@ -79,6 +81,15 @@ pub struct State {
     /// The last stopped timer's closure: a timer may stop itself from inside its own
     /// closure, which must outlive that call.
     retired_tick: Option<Closure<dyn FnMut()>>,
+    /// The frame meter's recent frames, this frame's timings so far, and when the meter
+    /// line was last written (it is written a few times a second, not every frame).
+    meter: Meter,
+    timings: Timings,
+    meter_written: f64,
+    /// The map canvas's pixels as the browser holds them, reused frame after frame.
+    map_image: Option<web_sys::ImageData>,
+    /// The algorithm that computed the last map, for the frame meter.
+    path: &'static str,
 }
 
 /// A running `setInterval` and the closure it calls.
@@ -121,6 +132,11 @@ pub fn start() -> PageResult {
         player: None,
         one_d_selected: 0,
         retired_tick: None,
+        meter: Meter::default(),
+        timings: Timings::default(),
+        meter_written: f64::NEG_INFINITY,
+        map_image: None,
+        path: "",
     }));
     render::kernel_menu()?;
     wire_controls(&state)?;
@@ -181,8 +197,13 @@ fn on_control(state: &Shared, event: &Event) -> PageResult {
         return Ok(());
     };
     let name = property(&target, "name");
-    let value = property(&target, "value");
     let kind = property(&target, "type");
+    let value = if kind == "checkbox" {
+        let checked = js_sys::Reflect::get(&target, &"checked".into())?.is_truthy();
+        String::from(if checked { "1" } else { "0" })
+    } else {
+        property(&target, "value")
+    };
     // Text and number fields apply on `change` (after typing), the rest on `input` too.
     if event.type_() == "input" && matches!(kind.as_str(), "number" | "text" | "textarea") {
         return Ok(());
@@ -975,19 +996,37 @@ fn readable_context(
 }
 
 fn grab(context: &CanvasRenderingContext2d, canvas: &HtmlCanvasElement) -> PageResult<Frame> {
+    let mut frame = Frame::default();
+    grab_into(context, canvas, &mut frame)?;
+    Ok(frame)
+}
+
+/// Reads the canvas into `frame`, reusing its buffer: one copy, from the browser's pixels
+/// straight into the module's memory.
+fn grab_into(
+    context: &CanvasRenderingContext2d,
+    canvas: &HtmlCanvasElement,
+    frame: &mut Frame,
+) -> PageResult {
     let (width, height) = (canvas.width(), canvas.height());
     let data = context.get_image_data(0.0, 0.0, f64::from(width), f64::from(height))?;
-    Ok(Frame {
-        width: width as usize,
-        height: height as usize,
-        rgba: data.data().0,
-    })
+    let source = pixels(&data)?;
+    frame.width = width as usize;
+    frame.height = height as usize;
+    frame.rgba.resize(source.length() as usize, 0);
+    source.copy_to(&mut frame.rgba);
+    Ok(())
 }
 
 fn set_frame(state: &Shared, frame: Frame) -> PageResult {
+    state.borrow_mut().frame = frame;
+    frame_changed(state)
+}
+
+/// The frame's pixels changed: drop what was computed from the old ones and recompute.
+fn frame_changed(state: &Shared) -> PageResult {
     {
         let mut state = state.borrow_mut();
-        state.frame = frame;
         state.input = None;
         state.frame_id = state.frame_id.wrapping_add(1);
     }
@@ -995,8 +1034,52 @@ fn set_frame(state: &Shared, frame: Frame) -> PageResult {
 }
 
 /// Recomputes the shown map from the frame and settings and redraws it, its numbers and
-/// the selection. Invalid settings keep the last good map and say what is wrong.
+/// the selection, and the frame meter. Invalid settings keep the last good map and say
+/// what is wrong. The caller sets `timings.grab` when it grabbed a frame for this.
 fn recompute(state: &Shared) -> PageResult {
+    {
+        let mut state = state.borrow_mut();
+        state.timings.compute = 0.0;
+        state.timings.draw = 0.0;
+    }
+    let drawn = recompute_maps(state);
+    let mut state = state.borrow_mut();
+    let timings = std::mem::take(&mut state.timings);
+    show_meter(&mut state, timings)?;
+    drawn
+}
+
+/// Records a frame in the meter and, a few times a second, writes the meter's line.
+fn show_meter(state: &mut State, timings: Timings) -> PageResult {
+    let meter: HtmlElement = by_id("frame-meter")?;
+    if !state.settings.meter {
+        meter.set_hidden(true);
+        return Ok(());
+    }
+    let at = now();
+    state.meter.record(at, timings);
+    let summary = state.meter.summary();
+    if at - state.meter_written < 250.0 && summary.frames > 1 {
+        return Ok(());
+    }
+    state.meter_written = at;
+    meter.set_hidden(false);
+    meter.set_text_content(Some(&summary.line(state.path)));
+    for (name, value) in [
+        ("grab", summary.mean.grab),
+        ("compute", summary.mean.compute),
+        ("draw", summary.mean.draw),
+        ("total", summary.mean.total()),
+        ("worst", summary.worst),
+        ("fps", summary.fps),
+    ] {
+        meter.set_attribute(&format!("data-{name}"), &format!("{value:.3}"))?;
+    }
+    meter.set_attribute("data-frames", &summary.frames.to_string())?;
+    meter.set_attribute("data-path", state.path)
+}
+
+fn recompute_maps(state: &Shared) -> PageResult {
     let mut guard = state.borrow_mut();
     let state = &mut *guard;
     render::view(&state.settings)?;
@@ -1052,27 +1135,35 @@ fn recompute(state: &Shared) -> PageResult {
             input.width(),
         )
         .and_then(|facts| {
+            let start = now();
             let map = pipeline::feature_map(&state.settings, input, Backend::Fast)?;
+            state.timings.compute = now() - start;
             Ok((facts, map))
         })
         .map(|(facts, map)| {
             render::conv_facts(&facts, (input.height(), input.width()))?;
+            let start = now();
             pipeline::draw(&map, state.settings.display, &mut state.rgba).map_err(js_error)?;
-            put_map("feature-map", &map, &state.rgba)?;
+            put_map("feature-map", &map, &state.rgba, &mut state.map_image)?;
+            state.timings.draw = now() - start;
             render::legend(&state.settings, &map)?;
             state.feature_map = Some(map);
             Ok::<(), JsValue>(())
         }),
         View::Pool => pipeline::pool_facts(&state.settings, input.height(), input.width())
             .and_then(|facts| {
+                let start = now();
                 let map = pipeline::pooled_map(&state.settings, input, Backend::Fast)?;
+                state.timings.compute = now() - start;
                 Ok((facts, map))
             })
             .map(|(facts, map)| {
                 render::pool_facts(&facts)?;
+                let start = now();
                 pipeline::draw(&map, convlens_core::DisplayMapping::Clamp, &mut state.rgba)
                     .map_err(js_error)?;
-                put_map("pooled-map", &map, &state.rgba)?;
+                put_map("pooled-map", &map, &state.rgba, &mut state.map_image)?;
+                state.timings.draw = now() - start;
                 state.pooled_map = Some(map);
                 Ok::<(), JsValue>(())
             }),
@@ -1130,10 +1221,15 @@ fn scale_into(id: &str, width: u32, height: u32) -> PageResult<Frame> {
     grab(&context, &canvas)
 }
 
-fn put_map(id: &str, map: &Tensor, rgba: &[u8]) -> PageResult {
+fn put_map(
+    id: &str,
+    map: &Tensor,
+    rgba: &[u8],
+    image: &mut Option<web_sys::ImageData>,
+) -> PageResult {
     let canvas: HtmlCanvasElement = by_id(id)?;
     let (width, height) = (map.width() as u32, map.height() as u32);
-    put_rgba(&canvas, width, height, rgba)?;
+    put_rgba_reusing(&canvas, width, height, rgba, image)?;
     canvas.set_attribute(
         "aria-label",
         &format!(
@@ -1285,6 +1381,7 @@ fn camera_frame(state: &Shared) -> PageResult {
     if video.ready_state() < 2 || video.video_width() == 0 {
         return Ok(());
     }
+    let start = now();
     let (width, height) = scaled(video.video_width(), video.video_height(), size);
     let (canvas, context) = input_canvas(width, height)?;
     context.draw_image_with_html_video_element_and_dw_and_dh(
@@ -1294,12 +1391,18 @@ fn camera_frame(state: &Shared) -> PageResult {
         f64::from(width),
         f64::from(height),
     )?;
-    let frame = grab(&context, &canvas)?;
-    if state.borrow().frame.width != frame.width {
-        render::input_caption("Webcam", &frame)?;
+    let resized = {
+        let mut state = state.borrow_mut();
+        let before = (state.frame.width, state.frame.height);
+        grab_into(&context, &canvas, &mut state.frame)?;
+        state.timings.grab = now() - start;
+        before != (state.frame.width, state.frame.height)
+    };
+    if resized {
+        render::input_caption("Webcam", &state.borrow().frame)?;
     }
     FRAMES.fetch_add(1, Ordering::Relaxed);
-    set_frame(state, frame)
+    frame_changed(state)
 }
 
 fn toggle_freeze(state: &Shared) -> PageResult {

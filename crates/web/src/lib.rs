@@ -6,6 +6,7 @@
 //! web-sys helpers (those three exist only in the wasm32 build). JavaScript only loads
 //! the module and calls `start`.
 
+pub mod meter;
 pub mod pipeline;
 pub mod settings;
 pub mod shortcuts;

@@ -59,6 +59,7 @@ pub fn sync_controls(settings: &Settings) -> PageResult {
         if let Some(input) = control.dyn_ref::<HtmlInputElement>() {
             match input.type_().as_str() {
                 "radio" => input.set_checked(input.value() == value),
+                "checkbox" => input.set_checked(value == "1"),
                 "number" => {
                     // A number field shows the number in use, or stays empty (padding 'same').
                     let shown = if value.parse::<f64>().is_ok() {

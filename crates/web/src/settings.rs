@@ -294,6 +294,9 @@ pub struct Settings {
     pub spatial: bool,
     /// The channels view's bias, added to every output channel.
     pub bias: f32,
+    /// Whether the frame meter (milliseconds per frame, split into grab, compute and
+    /// draw, and frames per second) is shown.
+    pub meter: bool,
 }
 
 /// The longest sequence of the 1D view.
@@ -328,12 +331,13 @@ impl Default for Settings {
             mix: vec![[0.299, 0.587, 0.114], [1.0, -1.0, 0.0]],
             spatial: false,
             bias: 0.0,
+            meter: false,
         }
     }
 }
 
 /// The URL parameters, in the order they are written.
-pub const PARAMETERS: [&str; 26] = [
+pub const PARAMETERS: [&str; 27] = [
     "view",
     "image",
     "size",
@@ -359,6 +363,7 @@ pub const PARAMETERS: [&str; 26] = [
     "mix",
     "spatial",
     "bias",
+    "meter",
     "lang",
 ];
 
@@ -545,13 +550,8 @@ impl Settings {
                     .filter(|_| one.weights().len() == 1)
                     .ok_or("the bias is one number")?;
             }
-            "spatial" => {
-                self.spatial = match value {
-                    "0" => false,
-                    "1" => true,
-                    _ => return Err(format!("spatial must be 0 or 1, not '{}'", shorten(value))),
-                }
-            }
+            "spatial" => self.spatial = flag(key, value)?,
+            "meter" => self.meter = flag(key, value)?,
             "sequence" | "taps" => {
                 // One row of numbers, read like kernel weights (fractions allowed).
                 let what = if key == "sequence" {
@@ -681,6 +681,7 @@ impl Settings {
                 .collect::<Vec<_>>()
                 .join(";"),
             "spatial" => u8::from(self.spatial).to_string(),
+            "meter" => u8::from(self.meter).to_string(),
             "bias" => self.bias.to_string(),
             _ => String::new(),
         }
@@ -696,6 +697,8 @@ impl Settings {
                 "layers" if self.stack != StackPreset::Custom => continue,
                 "image" if self.source == Source::Upload => Sample::Astronaut.name().into(),
                 "lang" => continue,
+                // A tool for the curious: in the URL only when shown.
+                "meter" if !self.meter => continue,
                 _ => self.describe(key),
             };
             if !query.is_empty() {
@@ -715,6 +718,15 @@ fn list(values: &[f32]) -> String {
         .map(f32::to_string)
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// A yes/no parameter: `0` or `1`.
+fn flag(key: &str, value: &str) -> Result<bool, String> {
+    match value {
+        "0" => Ok(false),
+        "1" => Ok(true),
+        _ => Err(format!("{key} must be 0 or 1, not '{}'", shorten(value))),
+    }
 }
 
 fn number(key: &str, value: &str, low: usize, high: usize) -> Result<usize, String> {

@@ -1,0 +1,175 @@
+//! The frame meter: how long one frame takes, split into grabbing the frame, computing
+//! the map and drawing it, and how many frames a second arrive. Plain Rust, so it is
+//! tested natively; the page feeds it `performance.now()` readings.
+
+/// How many recent frames the averages cover.
+pub const WINDOW: usize = 30;
+
+/// One frame's timings in milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// Video element to the module's frame buffer (0 for a still photo).
+    pub grab: f64,
+    /// Frame buffer to feature map.
+    pub compute: f64,
+    /// Feature map to the canvas.
+    pub draw: f64,
+}
+
+impl Timings {
+    /// The whole per-frame path.
+    pub fn total(&self) -> f64 {
+        self.grab + self.compute + self.draw
+    }
+}
+
+/// A ring of the last [`WINDOW`] frames. Fixed size: recording never allocates.
+#[derive(Debug, Clone)]
+pub struct Meter {
+    timings: [Timings; WINDOW],
+    /// When each of those frames started (ms), for the frame rate.
+    starts: [f64; WINDOW],
+    /// Frames recorded since the meter was made or reset.
+    count: usize,
+}
+
+impl Default for Meter {
+    fn default() -> Self {
+        Meter {
+            timings: [Timings::default(); WINDOW],
+            starts: [0.0; WINDOW],
+            count: 0,
+        }
+    }
+}
+
+/// The averages the page shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Summary {
+    /// Mean timings over the recent frames.
+    pub mean: Timings,
+    /// The slowest recent frame's whole path.
+    pub worst: f64,
+    /// Frames per second over the recent frames (0 until two frames are in).
+    pub fps: f64,
+    /// Frames recorded in all.
+    pub frames: usize,
+}
+
+impl Meter {
+    /// Records a frame that started at `start` (ms). Non-finite or negative readings
+    /// count as 0 (a clock can misbehave; the meter must not).
+    pub fn record(&mut self, start: f64, timings: Timings) {
+        let clean = |v: f64| if v.is_finite() && v > 0.0 { v } else { 0.0 };
+        let slot = self.count % WINDOW;
+        self.timings[slot] = Timings {
+            grab: clean(timings.grab),
+            compute: clean(timings.compute),
+            draw: clean(timings.draw),
+        };
+        self.starts[slot] = clean(start);
+        self.count += 1;
+    }
+
+    /// Forgets every frame (when the input changes from video to photo or back).
+    pub fn reset(&mut self) {
+        self.count = 0;
+    }
+
+    /// Averages over the recent frames.
+    pub fn summary(&self) -> Summary {
+        let n = self.count.min(WINDOW);
+        if n == 0 {
+            return Summary::default();
+        }
+        let recent = || (0..n).map(|i| self.timings[(self.count - 1 - i) % WINDOW]);
+        let mean = |f: fn(&Timings) -> f64| recent().map(|t| f(&t)).sum::<f64>() / n as f64;
+        let newest = self.starts[(self.count - 1) % WINDOW];
+        let oldest = self.starts[(self.count - n) % WINDOW];
+        let fps = if n > 1 && newest > oldest {
+            (n - 1) as f64 * 1000.0 / (newest - oldest)
+        } else {
+            0.0
+        };
+        Summary {
+            mean: Timings {
+                grab: mean(|t| t.grab),
+                compute: mean(|t| t.compute),
+                draw: mean(|t| t.draw),
+            },
+            worst: recent().map(|t| t.total()).fold(0.0, f64::max),
+            fps,
+            frames: self.count,
+        }
+    }
+}
+
+impl Summary {
+    /// One line for the page, e.g. `grab 1.2 + compute 2.5 + draw 0.8 = 4.5 ms a frame
+    /// (worst 6.1) · 60 frames/s · path: integer 3x3`.
+    pub fn line(&self, path: &str) -> String {
+        let rate = if self.fps > 0.0 {
+            format!(" · {:.0} frames/s", self.fps)
+        } else {
+            String::new()
+        };
+        format!(
+            "grab {:.1} + compute {:.1} + draw {:.1} = {:.1} ms a frame (worst {:.1}){rate} · {path}",
+            self.mean.grab,
+            self.mean.compute,
+            self.mean.draw,
+            self.mean.total(),
+            self.worst,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(grab: f64, compute: f64, draw: f64) -> Timings {
+        Timings {
+            grab,
+            compute,
+            draw,
+        }
+    }
+
+    #[test]
+    fn averages_the_recent_frames_and_counts_the_rate() {
+        let mut meter = Meter::default();
+        assert_eq!(meter.summary(), Summary::default());
+        // 100 frames at 60 Hz; the last 30 take 1 + 2 + 3 ms, earlier ones 10 + 10 + 10.
+        for i in 0..100 {
+            let t = if i < 70 {
+                frame(10.0, 10.0, 10.0)
+            } else {
+                frame(1.0, 2.0, 3.0)
+            };
+            meter.record(f64::from(i) * 1000.0 / 60.0, t);
+        }
+        let summary = meter.summary();
+        assert_eq!(summary.frames, 100);
+        assert_eq!(summary.mean, frame(1.0, 2.0, 3.0));
+        assert_eq!(summary.worst, 6.0);
+        assert!((summary.fps - 60.0).abs() < 1e-9, "{}", summary.fps);
+        assert_eq!(
+            summary.line("integer 3x3"),
+            "grab 1.0 + compute 2.0 + draw 3.0 = 6.0 ms a frame (worst 6.0) · 60 frames/s · \
+             integer 3x3"
+        );
+    }
+
+    #[test]
+    fn a_single_frame_has_no_rate_and_bad_clocks_count_as_zero() {
+        let mut meter = Meter::default();
+        meter.record(f64::NAN, frame(f64::INFINITY, -1.0, 2.0));
+        let summary = meter.summary();
+        assert_eq!(summary.mean, frame(0.0, 0.0, 2.0));
+        assert_eq!(summary.fps, 0.0);
+        assert!(!summary.line("general").contains("frames/s"));
+        meter.reset();
+        assert_eq!(meter.summary().frames, 0);
+    }
+}
