@@ -17,13 +17,14 @@ use web_sys::{
 };
 
 use crate::dom::{
-    by_id, describe, document, js_error, listen, now, pixels, property, put_rgba_reusing, window,
+    by_id, describe, document, js_error, listen, now, pixels, property, put_rgba, window,
     PageResult,
 };
 use crate::meter::{Meter, Timings};
 use crate::pipeline::{self, Backend, Frame};
 use crate::render;
 use crate::settings::{KernelChoice, Sample, Settings, Source, View, PARAMETERS};
+use crate::video::{Copying, VideoFrames};
 
 /// Webcam frames processed since the page started (read by [`stats`]).
 static FRAMES: AtomicU32 = AtomicU32::new(0);
@@ -86,10 +87,15 @@ pub struct State {
     meter: Meter,
     timings: Timings,
     meter_written: f64,
-    /// The map canvas's pixels as the browser holds them, reused frame after frame.
-    map_image: Option<web_sys::ImageData>,
     /// The algorithm that computed the last map, for the frame meter.
     path: &'static str,
+    /// Webcam frames by `VideoFrame.copyTo`: the buffers, the copy in flight (with when
+    /// it started), the callbacks (made once, kept for the page's life), and whether
+    /// this browser failed at it (then the canvas path is used).
+    video_frames: Option<VideoFrames>,
+    copying: Option<(Copying, f64)>,
+    on_copy: Option<(Callback, Callback)>,
+    video_frames_failed: bool,
 }
 
 /// A running `setInterval` and the closure it calls.
@@ -108,6 +114,9 @@ struct Camera {
 }
 
 type Tick = Rc<Closure<dyn FnMut()>>;
+
+/// A promise's callback.
+type Callback = Closure<dyn FnMut(JsValue)>;
 
 type Shared = Rc<RefCell<State>>;
 
@@ -135,8 +144,11 @@ pub fn start() -> PageResult {
         meter: Meter::default(),
         timings: Timings::default(),
         meter_written: f64::NEG_INFINITY,
-        map_image: None,
         path: "",
+        video_frames: None,
+        copying: None,
+        on_copy: None,
+        video_frames_failed: false,
     }));
     render::kernel_menu()?;
     wire_controls(&state)?;
@@ -1037,14 +1049,14 @@ fn frame_changed(state: &Shared) -> PageResult {
 /// the selection, and the frame meter. Invalid settings keep the last good map and say
 /// what is wrong. The caller sets `timings.grab` when it grabbed a frame for this.
 fn recompute(state: &Shared) -> PageResult {
-    {
-        let mut state = state.borrow_mut();
-        state.timings.compute = 0.0;
-        state.timings.draw = 0.0;
-    }
+    state.borrow_mut().timings.draw = 0.0;
+    let start = now();
     let drawn = recompute_maps(state);
     let mut state = state.borrow_mut();
-    let timings = std::mem::take(&mut state.timings);
+    let mut timings = std::mem::take(&mut state.timings);
+    // Everything but drawing the map counts as computing: the input tensor, the numbers
+    // shown beside the map, the legend and the selection too.
+    timings.compute = (now() - start - timings.draw).max(0.0);
     show_meter(&mut state, timings)?;
     drawn
 }
@@ -1135,16 +1147,14 @@ fn recompute_maps(state: &Shared) -> PageResult {
             input.width(),
         )
         .and_then(|facts| {
-            let start = now();
             let map = pipeline::feature_map(&state.settings, input, Backend::Fast)?;
-            state.timings.compute = now() - start;
             Ok((facts, map))
         })
         .map(|(facts, map)| {
             render::conv_facts(&facts, (input.height(), input.width()))?;
             let start = now();
             pipeline::draw(&map, state.settings.display, &mut state.rgba).map_err(js_error)?;
-            put_map("feature-map", &map, &state.rgba, &mut state.map_image)?;
+            put_map("feature-map", &map, &state.rgba)?;
             state.timings.draw = now() - start;
             render::legend(&state.settings, &map)?;
             state.feature_map = Some(map);
@@ -1152,9 +1162,7 @@ fn recompute_maps(state: &Shared) -> PageResult {
         }),
         View::Pool => pipeline::pool_facts(&state.settings, input.height(), input.width())
             .and_then(|facts| {
-                let start = now();
                 let map = pipeline::pooled_map(&state.settings, input, Backend::Fast)?;
-                state.timings.compute = now() - start;
                 Ok((facts, map))
             })
             .map(|(facts, map)| {
@@ -1162,7 +1170,7 @@ fn recompute_maps(state: &Shared) -> PageResult {
                 let start = now();
                 pipeline::draw(&map, convlens_core::DisplayMapping::Clamp, &mut state.rgba)
                     .map_err(js_error)?;
-                put_map("pooled-map", &map, &state.rgba, &mut state.map_image)?;
+                put_map("pooled-map", &map, &state.rgba)?;
                 state.timings.draw = now() - start;
                 state.pooled_map = Some(map);
                 Ok::<(), JsValue>(())
@@ -1221,15 +1229,10 @@ fn scale_into(id: &str, width: u32, height: u32) -> PageResult<Frame> {
     grab(&context, &canvas)
 }
 
-fn put_map(
-    id: &str,
-    map: &Tensor,
-    rgba: &[u8],
-    image: &mut Option<web_sys::ImageData>,
-) -> PageResult {
+fn put_map(id: &str, map: &Tensor, rgba: &[u8]) -> PageResult {
     let canvas: HtmlCanvasElement = by_id(id)?;
     let (width, height) = (map.width() as u32, map.height() as u32);
-    put_rgba_reusing(&canvas, width, height, rgba, image)?;
+    put_rgba(&canvas, width, height, rgba)?;
     canvas.set_attribute(
         "aria-label",
         &format!(
@@ -1383,6 +1386,11 @@ fn camera_frame(state: &Shared) -> PageResult {
     }
     let start = now();
     let (width, height) = scaled(video.video_width(), video.video_height(), size);
+    if (width, height) == (video.video_width(), video.video_height())
+        && copy_video_frame(state, &video, start)?
+    {
+        return Ok(());
+    }
     let (canvas, context) = input_canvas(width, height)?;
     context.draw_image_with_html_video_element_and_dw_and_dh(
         &video,
@@ -1397,6 +1405,80 @@ fn camera_frame(state: &Shared) -> PageResult {
         grab_into(&context, &canvas, &mut state.frame)?;
         state.timings.grab = now() - start;
         before != (state.frame.width, state.frame.height)
+    };
+    if resized {
+        render::input_caption("Webcam", &state.borrow().frame)?;
+    }
+    FRAMES.fetch_add(1, Ordering::Relaxed);
+    frame_changed(state)
+}
+
+/// Starts copying the video's frame with `VideoFrame.copyTo`; the frame is processed
+/// when the copy is done. False when this browser cannot (the canvas path is used).
+fn copy_video_frame(state: &Shared, video: &HtmlVideoElement, start: f64) -> PageResult<bool> {
+    let mut guard = state.borrow_mut();
+    let st = &mut *guard;
+    if st.video_frames_failed || !VideoFrames::supported() {
+        return Ok(false);
+    }
+    if st.copying.is_some() {
+        // One copy at a time: this animation frame is skipped.
+        return Ok(true);
+    }
+    let size = (video.video_width(), video.video_height());
+    if st.video_frames.as_ref().map(|f| f.size) != Some(size) {
+        st.video_frames = Some(VideoFrames::new(size.0, size.1)?);
+    }
+    let Some(frames) = &st.video_frames else {
+        return Ok(false);
+    };
+    let copying = match frames.copy(video) {
+        Ok(Some(copying)) => copying,
+        // A frame of another size, or none yet: the canvas path copes.
+        Ok(None) | Err(_) => return Ok(false),
+    };
+    let (on_done, on_failed) = st.on_copy.get_or_insert_with(|| {
+        let shared = state.clone();
+        let done = Closure::new(move |_: JsValue| report(video_frame_copied(&shared)));
+        let shared = state.clone();
+        let failed = Closure::new(move |_: JsValue| {
+            let mut state = shared.borrow_mut();
+            if let Some((copying, _)) = state.copying.take() {
+                copying.close();
+            }
+            state.video_frames_failed = true;
+        });
+        (done, failed)
+    });
+    let _ = copying.done.then2(on_done, on_failed);
+    st.copying = Some((copying, start));
+    Ok(true)
+}
+
+/// The webcam frame is in the buffer: show it as the input and process it.
+fn video_frame_copied(state: &Shared) -> PageResult {
+    let resized = {
+        let mut guard = state.borrow_mut();
+        let st = &mut *guard;
+        let Some((copying, start)) = st.copying.take() else {
+            return Ok(());
+        };
+        copying.close();
+        let Some(frames) = &st.video_frames else {
+            return Ok(());
+        };
+        if st.camera.stream.is_none() || st.camera.frozen {
+            return Ok(());
+        }
+        let before = (st.frame.width, st.frame.height);
+        let (width, height) = frames.size;
+        frames.read_into(&mut st.frame.rgba);
+        st.frame.width = width as usize;
+        st.frame.height = height as usize;
+        let (_, context) = input_canvas(width, height)?;
+        context.put_image_data(frames.image(), 0.0, 0.0)?;
+        st.timings.grab = now() - start;
+        before != (st.frame.width, st.frame.height)
     };
     if resized {
         render::input_caption("Webcam", &state.borrow().frame)?;

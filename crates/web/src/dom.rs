@@ -56,37 +56,12 @@ pub fn set_text(id: &str, text: &str) -> PageResult {
 
 /// Puts an RGBA buffer of `width x height` pixels on `canvas`, one canvas pixel per
 /// value (the canvas is resized when it differs; CSS scales it).
+///
+/// No copy is made here: the `ImageData` views the module's memory for this one call,
+/// and the browser copies the pixels into the canvas.
 pub fn put_rgba(canvas: &HtmlCanvasElement, width: u32, height: u32, rgba: &[u8]) -> PageResult {
     let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)?;
     sized_context(canvas, width, height)?.put_image_data(&image, 0.0, 0.0)
-}
-
-/// Draws RGBA bytes into `canvas` through `image`, an `ImageData` kept between frames:
-/// when its size matches, the bytes are copied into it and nothing new is allocated.
-pub fn put_rgba_reusing(
-    canvas: &HtmlCanvasElement,
-    width: u32,
-    height: u32,
-    rgba: &[u8],
-    image: &mut Option<ImageData>,
-) -> PageResult {
-    let image = match image {
-        Some(image) if image.width() == width && image.height() == height => image,
-        _ => {
-            // Pixels owned by JavaScript: an `ImageData` made straight from a Rust slice
-            // views the module's memory, and that view is lost when the memory grows.
-            let pixels = js_sys::Uint8ClampedArray::new_with_length(width * height * 4);
-            image.insert(ImageData::new_with_js_u8_clamped_array_and_sh(
-                &pixels, width, height,
-            )?)
-        }
-    };
-    let target = pixels(image)?;
-    if target.length() as usize != rgba.len() {
-        return Err(js_error("a map's pixels do not fit its size"));
-    }
-    target.copy_from(rgba);
-    sized_context(canvas, width, height)?.put_image_data(image, 0.0, 0.0)
 }
 
 /// The 2D context of `canvas`, resized to `width x height` first when it differs.

@@ -17,6 +17,8 @@ mod app;
 mod dom;
 #[cfg(target_arch = "wasm32")]
 mod render;
+#[cfg(target_arch = "wasm32")]
+mod video;
 
 #[cfg(target_arch = "wasm32")]
 pub use entry::{start, stats};
