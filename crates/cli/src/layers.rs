@@ -219,18 +219,17 @@ fn table(facts: &StackFacts, format: Format) -> String {
             String::new(),
         ],
     });
-    let title = format!(
-        "{}, input {c} × {h} × {w}: {}",
-        facts.architecture.name, facts.architecture
-    );
+    let name = format!("{}, input {c} × {h} × {w}", facts.architecture.name);
+    let stack = facts.architecture.to_string();
     match format {
-        Format::Markdown => markdown(&title, &rows, &facts.note),
-        _ => text(&title, &rows, &facts.note),
+        Format::Markdown => markdown(&name, &stack, &rows, &facts.note),
+        _ => text(&name, &stack, &rows, &facts.note),
     }
 }
 
 /// Numbers right-aligned, words left-aligned, two spaces between columns.
-fn text(title: &str, rows: &[Row], note: &str) -> String {
+/// The stack in the form `--stack` reads, under the name, so it can be copied and edited.
+fn text(name: &str, stack: &str, rows: &[Row], note: &str) -> String {
     let width = |i: usize| {
         rows.iter()
             .map(|r| r.cells[i].chars().count())
@@ -254,7 +253,7 @@ fn text(title: &str, rows: &[Row], note: &str) -> String {
             .collect();
         padded.join("  ").trim_end().to_string() + "\n"
     };
-    let mut out = format!("{title}\n\n");
+    let mut out = format!("{name}\nstack: {stack}\n\n");
     out += &line(&HEADER);
     let rule: Vec<String> = widths.iter().map(|&w| "-".repeat(w)).collect();
     out += &line(&rule.iter().map(String::as_str).collect::<Vec<_>>());
@@ -267,9 +266,13 @@ fn text(title: &str, rows: &[Row], note: &str) -> String {
     out + "\n" + note + "\n"
 }
 
-fn markdown(title: &str, rows: &[Row], note: &str) -> String {
+fn markdown(name: &str, stack: &str, rows: &[Row], note: &str) -> String {
     let escape = |cell: &str| cell.replace('|', "\\|");
-    let mut out = format!("**{}**\n\n| {} |\n", escape(title), HEADER.join(" | "));
+    let mut out = format!(
+        "**{}**: `{stack}`\n\n| {} |\n",
+        escape(name),
+        HEADER.join(" | ")
+    );
     out += "|---:|:---|---:|---:|---:|---:|---:|---:|\n";
     for (i, row) in rows.iter().enumerate() {
         let cells: Vec<String> = row
@@ -354,19 +357,17 @@ mod tests {
     fn text_columns_line_up() {
         let text = table(&facts("input(1,8,8);conv(2,3);relu"), Format::Text);
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(
-            lines[0],
-            "Your stack, input 1 × 8 × 8: input(1,8,8);conv(2,3,1,0,1);relu"
-        );
-        assert!(lines[2].starts_with("#  layer"), "{text}");
+        assert_eq!(lines[0], "Your stack, input 1 × 8 × 8");
+        assert_eq!(lines[1], "stack: input(1,8,8);conv(2,3,1,0,1);relu");
+        assert!(lines[3].starts_with("#  layer"), "{text}");
         assert!(
-            lines[4].starts_with("1  nn.Conv2d(1, 2, kernel_size=3)"),
+            lines[5].starts_with("1  nn.Conv2d(1, 2, kernel_size=3)"),
             "{text}"
         );
         // Right-aligned to the last column: the header, rule and rows are equally long.
-        let lengths: Vec<usize> = lines[2..7].iter().map(|l| l.chars().count()).collect();
+        let lengths: Vec<usize> = lines[3..8].iter().map(|l| l.chars().count()).collect();
         assert!(lengths.iter().all(|&n| n == lengths[0]), "{text}");
-        assert!(lines[7].contains("total"), "{text}");
+        assert!(lines[8].contains("total"), "{text}");
     }
 
     #[test]
