@@ -7,7 +7,7 @@ use crate::Failure;
 /// The settings a page URL holds, and whether it names a `size`.
 ///
 /// Accepts a whole URL (`http://…/?kernel=blur#x`), a query (`?kernel=blur` or
-/// `kernel=blur`), or a bare page address (every setting at its default).
+/// `kernel=blur`), or a page address without a query (every setting at its default).
 ///
 /// # Errors
 /// Any parameter the page would warn about (unknown, repeated or invalid), all listed.
@@ -32,8 +32,9 @@ fn query(url: &str) -> &str {
     let url = url.split_once('#').map_or(url, |(before, _)| before);
     match url.split_once('?') {
         Some((_, query)) => query,
-        None if url.contains('=') => url,
-        None => "",
+        // A page address without a query: every setting at its default.
+        None if url.contains("://") || url.starts_with('/') => "",
+        None => url,
     }
 }
 
@@ -47,6 +48,8 @@ mod tests {
         assert_eq!(query("?stride=2"), "stride=2");
         assert_eq!(query(" view=pool&pool=min "), "view=pool&pool=min");
         assert_eq!(query("http://localhost:8000/"), "");
+        assert_eq!(query("file:///home/me/www/index.html"), "");
+        assert!(settings("%%%").is_err());
         let (settings, names_size) = settings("https://x.org/convlens/?size=64&stride=3").unwrap();
         assert_eq!((settings.size, settings.stride, names_size), (64, 3, true));
         assert!(!super::settings("stride=3").unwrap().1);

@@ -752,3 +752,68 @@ fn help_describes_every_option() {
     assert!(stdout(&run(&[])).contains("convlens render"));
     assert!(stdout(&run(&["--version"])).starts_with("convlens 0."));
 }
+
+#[test]
+fn size_scales_the_input_only_when_given() {
+    let dir = scratch("size");
+    let wide = dir.join("wide.png");
+    let rgb: Vec<u8> = (0..2100 * 10 * 3).map(|i| (i % 251) as u8).collect();
+    encode(
+        &wide,
+        (2100, 10),
+        png::ColorType::Rgb,
+        png::BitDepth::Eight,
+        None,
+        &rgb,
+    );
+    let coffee = samples().join("coffee.png");
+    let out = dir.join("out.png");
+    for (image, size, expected) in [
+        (&coffee, None, (600, 400)),
+        (&coffee, Some("64"), (64, 43)),
+        (&coffee, Some("full"), (600, 400)),
+        // The page keeps at most 2048 pixels a side at size=full.
+        (&wide, None, (2100, 10)),
+        (&wide, Some("full"), (2048, 10)),
+        (&wide, Some("32"), (32, 1)),
+    ] {
+        let mut arguments = vec![
+            "render",
+            "--image",
+            image.to_str().unwrap(),
+            "--kernel",
+            "identity",
+            "--padding",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        if let Some(size) = size {
+            arguments.extend(["--size", size]);
+        }
+        let output = run(&arguments);
+        assert!(
+            output.status.success(),
+            "{arguments:?}: {}",
+            stderr(&output)
+        );
+        let (width, height, rgba) = decode(&out);
+        assert_eq!((width, height), expected, "{arguments:?}");
+        if size.is_none() {
+            continue;
+        }
+        // Area averaging of a photo: its mean colour stays within a level.
+        let (_, _, original) = decode(image);
+        let mean = |data: &[u8], c: usize| {
+            let values: Vec<f64> = data.chunks(4).map(|p| f64::from(p[c])).collect();
+            values.iter().sum::<f64>() / values.len() as f64
+        };
+        for c in 0..3 {
+            let (before, after) = (mean(&original, c), mean(&rgba, c));
+            assert!(
+                (before - after).abs() < 1.5,
+                "channel {c}: {before} vs {after}"
+            );
+        }
+    }
+}
