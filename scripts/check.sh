@@ -28,6 +28,7 @@ CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} cargo test --locked \
 step "build the page and the test oracle"
 bash scripts/build.sh
 cargo build --release --locked -p convlens-web --example oracle
+cargo build --release --locked -p convlens-cli  # tests/e2e/cli.test.js runs target/release/convlens
 
 step "end-to-end tests (headless Chromium)"
 cd tests && npm test
