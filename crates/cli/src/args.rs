@@ -74,14 +74,7 @@ pub fn read(command: &str, arguments: &[String], known: Known) -> Result<Given, 
     Ok(given)
 }
 
-/// Long or strange text is cut before it is quoted back in a message.
-pub fn shorten(text: &str) -> String {
-    let mut short: String = text.chars().take(40).collect();
-    if short.len() < text.len() {
-        short.push('…');
-    }
-    short
-}
+pub use convlens_web::settings::shorten;
 
 #[cfg(test)]
 mod tests {

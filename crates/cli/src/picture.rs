@@ -14,8 +14,7 @@ use crate::Failure;
 /// their pixels are decoded, so a hostile file cannot exhaust memory.
 pub const MAX_PIXELS: u64 = 4096 * 4096;
 
-/// The page's cap on the longest side when `size=full` (`app::MAX_SIDE`).
-pub const MAX_SIDE: usize = 2048;
+pub use convlens_web::pipeline::scaled_size;
 
 /// Decodes the PNG file at `path` into an opaque RGBA frame.
 ///
@@ -157,24 +156,6 @@ pub fn write_png(frame: &Frame, path: &Path) -> Result<(), Failure> {
     }
     std::fs::write(path, bytes)
         .map_err(|e| Failure::output(format!("cannot write '{}': {e}", path.display())))
-}
-
-/// The size the page draws a `width x height` input at for its `size` setting: the
-/// longest side becomes `size` (0: the image's own size, at most [`MAX_SIDE`]), never
-/// larger than the image, never below 1 pixel. The same rule as the page's `scaled`.
-pub fn scaled_size(width: usize, height: usize, size: usize) -> (usize, usize) {
-    let longest = width.max(height).max(1);
-    let target = if size == 0 {
-        longest.min(MAX_SIDE)
-    } else {
-        size.min(longest)
-    };
-    if target >= longest {
-        return (width.max(1), height.max(1));
-    }
-    let scale = target as f64 / longest as f64;
-    let side = |n: usize| ((n as f64 * scale).round() as usize).max(1);
-    (side(width), side(height))
 }
 
 /// Scales `frame` down to `width x height` by area averaging: each output pixel is the

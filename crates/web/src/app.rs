@@ -46,9 +46,6 @@ pub fn stats() -> PageResult<JsValue> {
 /// The photo shown when nothing else can be.
 const DEFAULT_PHOTO: &str = "samples/astronaut.png";
 
-/// The longest side an uploaded image keeps; larger ones are scaled down, with a notice.
-pub const MAX_SIDE: u32 = 2048;
-
 /// Everything the page holds between events.
 pub struct State {
     /// The controls' values.
@@ -920,23 +917,10 @@ fn load_url(state: &Shared, url: &str, name: String) -> PageResult {
     Ok(())
 }
 
-/// The size a `width x height` input is drawn at: the chosen size for the longest side,
-/// never above [`MAX_SIDE`], never below 1.
+/// [`pipeline::scaled_size`] in the browser's units.
 fn scaled(width: u32, height: u32, size: usize) -> (u32, u32) {
-    let longest = width.max(height).max(1);
-    let target = if size == 0 {
-        longest.min(MAX_SIDE)
-    } else {
-        (size as u32).min(longest)
-    };
-    if target >= longest {
-        return (width.max(1), height.max(1));
-    }
-    let scale = f64::from(target) / f64::from(longest);
-    (
-        ((f64::from(width) * scale).round() as u32).max(1),
-        ((f64::from(height) * scale).round() as u32).max(1),
-    )
+    let (w, h) = pipeline::scaled_size(width as usize, height as usize, size);
+    (w as u32, h as u32)
 }
 
 fn use_image(state: &Shared, image: &HtmlImageElement, name: &str) -> PageResult {

@@ -17,6 +17,27 @@ use convlens_core::{
 use crate::settings::{PaddingChoice, Settings, StackPreset, StepOperation};
 use convlens_core::network::{analyse, forward, total_parameters, Architecture, LayerReport};
 
+/// The longest side an input image keeps; larger ones are scaled down, with a notice.
+pub const MAX_SIDE: usize = 2048;
+
+/// The size a `width x height` input is drawn at: the chosen `size` for the longest
+/// side (0: its own size), never above [`MAX_SIDE`], never below 1. The page and the
+/// command-line tool both scale by this rule.
+pub fn scaled_size(width: usize, height: usize, size: usize) -> (usize, usize) {
+    let longest = width.max(height).max(1);
+    let target = if size == 0 {
+        longest.min(MAX_SIDE)
+    } else {
+        size.min(longest)
+    };
+    if target >= longest {
+        return (width.max(1), height.max(1));
+    }
+    let scale = target as f64 / longest as f64;
+    let side = |n: usize| ((n as f64 * scale).round() as usize).max(1);
+    (side(width), side(height))
+}
+
 /// One RGBA frame, row-major, 4 bytes a pixel.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Frame {

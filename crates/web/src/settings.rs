@@ -743,7 +743,7 @@ fn number(key: &str, value: &str, low: usize, high: usize) -> Result<usize, Stri
 }
 
 /// Long or strange text is cut before it is quoted back in a message.
-fn shorten(text: &str) -> String {
+pub fn shorten(text: &str) -> String {
     let mut short: String = text.chars().take(40).collect();
     if short.len() < text.len() {
         short.push('…');
