@@ -1,11 +1,13 @@
 //! The convlens page: state, controls and canvas drawing, compiled to WebAssembly.
 //!
-//! Layering: [`settings`] (the URL is the state) and [`pipeline`] (maps, numbers and
-//! arithmetic) are plain Rust over `convlens-core` and are tested natively; `app` owns
+//! Layering: [`settings`] (the URL is the state), [`pipeline`] (maps, numbers and
+//! arithmetic) and [`i18n`] (every string, in English and Russian) are plain Rust over
+//! `convlens-core` and are tested natively; `app` owns
 //! the page's state and events, `render` writes it into the DOM, and `dom` holds the
 //! web-sys helpers (those three exist only in the wasm32 build). JavaScript only loads
 //! the module and calls `start`.
 
+pub mod i18n;
 pub mod pipeline;
 pub mod settings;
 pub mod shortcuts;

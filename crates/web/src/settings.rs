@@ -11,6 +11,8 @@ use convlens_core::{
     Channels, ConvParams, DisplayMapping, Kernel, PoolFunction, PoolParams, Preset,
 };
 
+use crate::i18n::Lang;
+
 /// Which demo the page shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -294,6 +296,8 @@ pub struct Settings {
     pub spatial: bool,
     /// The channels view's bias, added to every output channel.
     pub bias: f32,
+    /// The language the user picked (`lang=`); `None` follows the browser's.
+    pub lang: Option<Lang>,
 }
 
 /// The longest sequence of the 1D view.
@@ -328,6 +332,7 @@ impl Default for Settings {
             mix: vec![[0.299, 0.587, 0.114], [1.0, -1.0, 0.0]],
             spatial: false,
             bias: 0.0,
+            lang: None,
         }
     }
 }
@@ -574,9 +579,12 @@ impl Settings {
                     self.taps = values;
                 }
             }
-            // Read by the page's language switch (another issue); accepted here so that
-            // links carrying it do not warn.
-            "lang" => {}
+            "lang" => {
+                self.lang =
+                    Some(Lang::from_code(value).ok_or_else(|| {
+                        format!("lang must be en or ru, not '{}'", shorten(value))
+                    })?)
+            }
             _ => {
                 return Err(format!(
                     "the parameter '{key}' is not known and was ignored"
@@ -614,8 +622,11 @@ impl Settings {
                 seen.push(key.clone());
             }
             if let Err(message) = settings.set(&key, &value) {
-                warnings.push(if PARAMETERS.contains(&key.as_str()) {
-                    format!("{message} (kept {})", settings.describe(&key))
+                let kept = settings.describe(&key);
+                warnings.push(if PARAMETERS.contains(&key.as_str()) && !kept.is_empty() {
+                    format!("{message} (kept {kept})")
+                } else if PARAMETERS.contains(&key.as_str()) {
+                    message
                 } else {
                     format!(
                         "the parameter '{}' is not known and was ignored",
@@ -682,6 +693,9 @@ impl Settings {
                 .join(";"),
             "spatial" => u8::from(self.spatial).to_string(),
             "bias" => self.bias.to_string(),
+            "lang" => self
+                .lang
+                .map_or_else(String::new, |lang| lang.code().into()),
             _ => String::new(),
         }
     }
@@ -695,7 +709,8 @@ impl Settings {
                 "weights" if !matches!(self.kernel, KernelChoice::Custom(_)) => continue,
                 "layers" if self.stack != StackPreset::Custom => continue,
                 "image" if self.source == Source::Upload => Sample::Astronaut.name().into(),
-                "lang" => continue,
+                // Only a language the user picked is written; otherwise the browser's.
+                "lang" if self.lang.is_none() => continue,
                 _ => self.describe(key),
             };
             if !query.is_empty() {
