@@ -311,7 +311,7 @@ texts! {
     padded_title: "padding ({mode})", "отступ ({mode})";
     stack_gray: "gray, 1 channel", "серое, 1 канал";
     stack_rgb: "RGB, 3 channels", "RGB, 3 канала";
-    maps_title: "Feature maps of layer {layer}: {pytorch}", "Карты признаков слоя {layer}: {pytorch}";
+    maps_title: "Feature maps of layer {layer}: ", "Карты признаков слоя {layer}: ";
     maps_vector: "This layer outputs a vector of {n} numbers, not maps.",
         "Этот слой выдаёт вектор из {n} {n|числа|чисел|чисел}, а не карты.";
     maps_not_run: "Not run here: the layers up to this one need more than {budget} multiply-adds, more than the demo spends on one image. The numbers in the table are exact.",

@@ -47,8 +47,9 @@ mod entry {
         std::panic::set_hook(Box::new(|info| {
             #[cfg(feature = "console_error_panic_hook")]
             console_error_panic_hook::hook(info);
-            let _ = crate::render::message(&format!(
-                "The demo hit a bug and stopped: {info}. Reload the page to start again."
+            let _ = crate::render::message(&crate::i18n::fill(
+                crate::i18n::EN.msg_bug,
+                &[("detail", &info)],
             ));
         }));
     }

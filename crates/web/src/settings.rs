@@ -876,6 +876,19 @@ mod tests {
     }
 
     #[test]
+    fn language_is_written_only_when_chosen() {
+        let (s, warnings) = Settings::from_query("lang=ru");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(s.lang, Some(Lang::Ru));
+        assert!(s.to_query().ends_with("&bias=0&lang=ru"));
+        assert_eq!(Settings::from_query(&s.to_query()).0, s);
+        assert!(!Settings::default().to_query().contains("lang"));
+        let (s, warnings) = Settings::from_query("lang=de");
+        assert_eq!(s.lang, None);
+        assert_eq!(warnings, ["lang must be en or ru, not 'de'"]);
+    }
+
+    #[test]
     fn percent_coding() {
         assert_eq!(percent_decode("a%20b+c%2"), "a b c%2");
         assert_eq!(percent_decode("%zz%"), "%zz%");
