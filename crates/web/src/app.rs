@@ -1032,7 +1032,7 @@ fn readable_context(
     js_sys::Reflect::set(&options, &"willReadFrequently".into(), &JsValue::TRUE)?;
     Ok(canvas
         .get_context_with_context_options("2d", &options)?
-        .ok_or_else(|| js_error("this browser gives no 2D canvas"))?
+        .ok_or_else(|| js_error(crate::i18n::EN.msg_no_canvas))?
         .dyn_into::<CanvasRenderingContext2d>()?)
 }
 

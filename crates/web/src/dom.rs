@@ -19,7 +19,7 @@ pub fn js_error(error: impl std::fmt::Display) -> JsValue {
 
 /// The window.
 pub fn window() -> PageResult<Window> {
-    web_sys::window().ok_or_else(|| js_error("no window: the page must run in a browser"))
+    web_sys::window().ok_or_else(|| js_error(crate::i18n::EN.msg_no_window))
 }
 
 /// The document.
@@ -63,7 +63,7 @@ pub fn put_rgba(canvas: &HtmlCanvasElement, width: u32, height: u32, rgba: &[u8]
     }
     let context = canvas
         .get_context("2d")?
-        .ok_or_else(|| js_error("this browser gives no 2D canvas"))?
+        .ok_or_else(|| js_error(crate::i18n::EN.msg_no_canvas))?
         .dyn_into::<CanvasRenderingContext2d>()?;
     let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)?;
     context.put_image_data(&image, 0.0, 0.0)
@@ -105,7 +105,7 @@ pub fn describe(error: &JsValue) -> String {
     let name = property(error, "name");
     let message = property(error, "message");
     match (name.is_empty(), message.is_empty()) {
-        (true, true) => "unknown error".into(),
+        (true, true) => crate::i18n::EN.word_unknown_error.into(),
         (true, false) => message,
         (false, true) => name,
         (false, false) => format!("{name}: {message}"),

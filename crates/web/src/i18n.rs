@@ -1,7 +1,7 @@
 //! Every word the page shows, in English and Russian, in one table.
 //!
 //! Pure Rust, tested natively. Conventions:
-//! - The table ([`texts!`] below) gives each string a key and its English and Russian
+//! - The table (`texts!` below) gives each string a key and its English and Russian
 //!   text side by side; a key without both is a compile error. [`EN`] and [`RU`] are the
 //!   two columns, and `index.html` names keys in `data-i18n="key"` (text) and
 //!   `data-i18n-attr="aria-label:key title:key"` (attributes).
@@ -137,7 +137,7 @@ texts! {
     tab_1d: "1D", "1D";
     tab_channels: "Channels & 1×1", "Каналы и 1×1";
     tab_stack: "Layer stack", "Стек слоёв";
-    slide: "Slide", "Двигать";
+    slide: "Slide", "Что двигаем";
     op_conv: "the kernel", "ядро";
     op_max: "max pooling", "макс-пулинг";
     op_mean: "mean pooling", "пулинг по среднему";
@@ -172,7 +172,7 @@ texts! {
     image_brick: "Brick wall, gray (512×512)", "Кирпичная стена, серое (512×512)";
     image_webcam: "Webcam (live)", "Веб-камера (вживую)";
     open_image: "Open image…", "Открыть изображение…";
-    freeze_frame: "Freeze frame", "Остановить кадр";
+    freeze_frame: "Freeze frame", "Заморозить кадр";
     resume_webcam: "Resume webcam", "Продолжить видео";
     size: "Size", "Размер";
     own_size: "own size", "исходный";
@@ -185,7 +185,7 @@ texts! {
     padding_custom: "custom", "свой";
     dilation: "Dilation", "Расширение";
     padding_mode: "Padding mode", "Чем заполнять отступ";
-    display: "Display", "Показ";
+    display: "Display", "Отображение";
     display_clamp: "clamp to 0…255", "обрезать до 0…255";
     display_abs: "absolute value", "модуль";
     display_normalize: "min–max normalised", "нормировка min–max";
@@ -430,6 +430,8 @@ texts! {
     msg_no_pixels: "'{name}' has no pixels.", "В «{name}» нет пикселей.";
     msg_scaled_down: "'{name}' is {width}×{height}: it was scaled down to {scaled_width}×{scaled_height} to keep the demo responsive.",
         "«{name}» размером {width}×{height}: уменьшено до {scaled_width}×{scaled_height}, чтобы демо не тормозило.";
+    msg_no_canvas: "this browser gives no 2D canvas", "этот браузер не даёт 2D-холст";
+    msg_no_window: "no window: the page must run in a browser", "нет окна: страница должна работать в браузере";
     msg_photo: "Photo '{what}'", "Фото «{what}»";
     msg_your_image: "Your image '{name}'", "Ваше изображение «{name}»";
     msg_webcam: "Webcam", "Веб-камера";
@@ -464,18 +466,18 @@ texts! {
     msg_data_length: "the {what} needs {expected} values but has {actual}",
         "{what}: нужно {expected} {expected|значение|значения|значений}, а дано {actual}";
     msg_not_finite: "the {what} at {position} is {value}: every value must be a finite number",
-        "{what} ({position}) равно {value}: каждое значение должно быть конечным числом";
+        "{what} ({position}) — {value}: каждое значение должно быть конечным числом";
     msg_empty_output: "the effective {window} ({detail}) is larger than the padded input ({padded}): the output would be empty",
-        "эффективный размер «{window}» ({detail}) больше входа с отступом ({padded}): выход был бы пустым";
+        "эффективный размер окна ({window}: {detail}) больше входа с отступом ({padded}): выход был бы пустым";
     msg_at_dilation: "{size} at dilation {dilation} covers {covers}", "{size} при расширении {dilation} охватывает {covers}";
     msg_groups: "{channels} {what} cannot be split into {groups} equal groups: the number of {what} must be a multiple of groups",
         "{channels} ({what}) нельзя разделить на {groups} равных групп: это число должно делиться на groups";
     msg_same_stride: "padding 'same' keeps the size only at stride 1 (here {stride}); PyTorch refuses it too: choose a number instead",
         "отступ 'same' сохраняет размер только при шаге 1 (здесь {stride}); PyTorch тоже его не принимает: выберите число";
-    msg_too_large: "{what} is too large: the limit is {limit}", "{what}: слишком много, предел {limit}";
+    msg_too_large: "{what} is too large: the limit is {limit}", "{what} — слишком много, предел {limit}";
     msg_tensor_of: "a tensor of {shape} values", "тензор из {shape} значений";
     msg_stack_of: "a stack of {layers} layers", "стек из {layers} слоёв";
-    msg_side_of: "a {what} of {side}", "{what} размером {side}";
+    msg_side_of: "a {what} of {side}", "{what} в {side}";
     msg_flat_vector: "layer {layer} ({pytorch}) needs an image, but gets a flat vector",
         "слою {layer} ({pytorch}) нужно изображение, а он получает плоский вектор";
     msg_mean_dilation: "mean pooling has no dilation (PyTorch's AvgPool2d takes none): set dilation to 1",
@@ -493,18 +495,18 @@ texts! {
     msg_mode_padding_at_most: "{what} padding of {pad} pixels must be at most the input's size along that axis ({size} pixels)",
         "отступ «{what}» в {pad} пикс. должен быть не больше размера входа по этой оси ({size} пикс.)";
     msg_kernel_cell: "the kernel has {height} rows and {width} columns; there is no cell at row {row}, column {column}",
-        "у ядра {height} строк и {width} столбцов; ячейки в строке {row}, столбце {column} нет";
+        "у ядра {height} {height|строка|строки|строк} и {width} {width|столбец|столбца|столбцов}; ячейки в строке {row}, столбце {column} нет";
     msg_weight_range: "the {what} at {position} is {value}: weights must lie between -{max} and {max}",
-        "{what} ({position}) равен {value}: веса должны лежать между -{max} и {max}";
+        "{what} ({position}) — {value}: веса должны лежать между -{max} и {max}";
     msg_pooled_cell: "the pooled map is {height}x{width}; there is no cell at row {row}, column {column}",
         "карта после пулинга {height}x{width}; ячейки в строке {row}, столбце {column} нет";
     msg_map_cell: "the map is {height}×{width}; there is no cell at row {row}, column {column}",
         "карта {height}×{width}; ячейки в строке {row}, столбце {column} нет";
-    msg_no_layer: "the stack has {layers} layers; there is no layer {layer}", "в стеке {layers} слоёв; слоя {layer} нет";
+    msg_no_layer: "the stack has {layers} layers; there is no layer {layer}", "в стеке {layers} {layers|слой|слоя|слоёв}; слоя {layer} нет";
     msg_layer_cell: "layer {layer} outputs {height}x{width} cells; there is no cell at row {row}, column {column}",
-        "слой {layer} выдаёт {height}x{width} ячеек; ячейки в строке {row}, столбце {column} нет";
+        "слой {layer} выдаёт карту {height}x{width}; ячейки в строке {row}, столбце {column} нет";
     msg_one_by_one: "a 1x1 kernel never grows the receptive field", "ядро 1x1 никогда не увеличивает рецептивное поле";
-    msg_layer_channels: "the layer has {channels} channels, not {channel}", "у слоя {channels} каналов, а не {channel}";
+    msg_layer_channels: "the layer has {channels} channels, not {channel}", "у слоя {channels} {channels|канал|канала|каналов}, а не {channel}";
     msg_no_pooling: "there is no pooling called '{value}'; use max, mean or min", "нет пулинга «{value}»; возможны max, mean или min";
     msg_no_channel: "there is no channel called '{value}'; use all, r, g, b or gray",
         "нет канала «{value}»; возможны all, r, g, b или gray";
@@ -950,7 +952,7 @@ mod tests {
         );
         assert_eq!(
             ru("the effective kernel (7x7 at dilation 2 covers 13x13) is larger than the padded input (10x10): the output would be empty. The last valid output is still shown."),
-            "эффективный размер «ядро» (7x7 при расширении 2 охватывает 13x13) больше входа с отступом (10x10): выход был бы пустым. Показан последний верный результат."
+            "эффективный размер окна (ядро: 7x7 при расширении 2 охватывает 13x13) больше входа с отступом (10x10): выход был бы пустым. Показан последний верный результат."
         );
         assert_eq!(
             ru("layer 2 ('conv(0,3)'): the number of filters must be from 1 to 4096, not 0"),
