@@ -149,6 +149,10 @@ for (const [view, work] of Object.entries(views)) {
       await assertRussian(page, `${view}, bad padding`);
     }
     if (view === 'conv') {
+      // A kernel cell that is not a number.
+      await page.fill('[data-testid=kernel-cell-1-2]', '?');
+      await page.waitForFunction(() => /строке 2, столбце 3/.test(document.getElementById('message').textContent));
+      await assertRussian(page, 'conv, bad kernel cell');
       // An invalid combination: padding 'same' at stride 2.
       await page.check('input[name=padding][value=same]', { force: true });
       await page.check('input[name=stride][value="2"]', { force: true });
