@@ -20,6 +20,7 @@ use crate::dom::{
     by_id, describe, document, js_error, listen, now, pixels, property, put_rgba, window,
     PageResult,
 };
+use crate::i18n::{fill, Lang, EN};
 use crate::meter::{Meter, Timings};
 use crate::pipeline::{self, Backend, Frame};
 use crate::render;
@@ -147,8 +148,14 @@ pub fn start() -> PageResult {
         on_copy: None,
         video_frames_failed: false,
     }));
-    render::kernel_menu()?;
+    let lang = state
+        .borrow()
+        .settings
+        .lang
+        .unwrap_or_else(browser_language);
+    render::language(lang)?;
     wire_controls(&state)?;
+    wire_language(&state)?;
     wire_maps(&state)?;
     wire_stack(&state)?;
     wire_steps(&state)?;
@@ -170,8 +177,56 @@ pub fn start() -> PageResult {
 /// Runs a handler step and shows any failure on the page rather than losing it.
 fn report(result: PageResult) {
     if let Err(error) = result {
-        let _ = render::message(&format!("Something went wrong: {}", describe(&error)));
+        let _ = render::message(&fill(EN.msg_went_wrong, &[("why", &describe(&error))]));
     }
+}
+
+/// The language of the browser's preferred languages (`navigator.languages`).
+fn browser_language() -> Lang {
+    let navigator = window().map(|w| w.navigator());
+    let languages: Vec<String> = navigator
+        .as_ref()
+        .map(|n| n.languages().iter().filter_map(|l| l.as_string()).collect())
+        .unwrap_or_default();
+    match (languages.is_empty(), navigator) {
+        (true, Ok(navigator)) => Lang::from_browser(&[navigator.language().unwrap_or_default()]),
+        _ => Lang::from_browser(&languages),
+    }
+}
+
+/// The language switch: the chosen language goes into the URL, and every text on the
+/// page is said again in it.
+fn wire_language(state: &Shared) -> PageResult {
+    let shared = state.clone();
+    listen(
+        &by_id::<EventTarget>("language")?,
+        "change",
+        move |event: Event| {
+            let code = event
+                .target()
+                .map(|t| property(&t, "value"))
+                .unwrap_or_default();
+            if let Some(lang) = Lang::from_code(&code) {
+                report(set_language(&shared, lang));
+            }
+        },
+    )?;
+    Ok(())
+}
+
+fn set_language(state: &Shared, lang: Lang) -> PageResult {
+    render::language(lang)?;
+    {
+        let mut state = state.borrow_mut();
+        state.settings.lang = Some(lang);
+        render::kernel_grid(&state.settings.kernel.kernel(), false)?;
+        render::notices(&state.notices)?;
+        render::steps_playing(state.player.is_some())?;
+        if state.camera.stream.is_some() {
+            render::camera_controls(true, state.camera.frozen)?;
+        }
+    }
+    after_change(state, false)
 }
 
 fn wire_controls(state: &Shared) -> PageResult {
@@ -315,16 +370,14 @@ fn on_kernel_cell(state: &Shared, event: &Event) -> PageResult {
                     .set(row, column, one.weights()[0])
                     .map_err(|e| e.to_string())
             } else {
-                Err("type one number per cell".into())
+                Err(EN.msg_one_number.into())
             }
         });
     if let Err(message) = parsed {
         input.set_attribute("aria-invalid", "true")?;
         let where_ = format!("row {}, column {}", row + 1, column + 1);
         let message = message.replace("row 1, column 1", &where_);
-        return render::message(&format!(
-            "{message}. The last valid kernel is still in use."
-        ));
+        return render::message(&fill(EN.msg_last_valid_kernel, &[("why", &message)]));
     }
     input.remove_attribute("aria-invalid")?;
     state.borrow_mut().settings.kernel = KernelChoice::Custom(kernel);
@@ -591,16 +644,20 @@ fn set_grid_cell(state: &Shared, input: &HtmlInputElement, text: &str) -> PageRe
         .map(|k| k.weights()[0]);
     let Some(value) = value else {
         input.set_attribute("aria-invalid", "true")?;
-        return render::message(&format!(
-            "the grid cell at row {}, column {} ({}) is not a number; the grid keeps its last \
-             valid values",
-            y + 1,
-            x + 1,
-            if text.trim().is_empty() {
-                "empty"
-            } else {
-                text
-            }
+        return render::message(&fill(
+            EN.msg_grid_cell,
+            &[
+                ("row", &(y + 1)),
+                ("column", &(x + 1)),
+                (
+                    "cell",
+                    &if text.trim().is_empty() {
+                        EN.word_empty
+                    } else {
+                        text
+                    },
+                ),
+            ],
         ));
     };
     {
@@ -814,7 +871,7 @@ fn wire_input(state: &Shared) -> PageResult {
             .and_then(|f| f.get(0));
         match file {
             Some(file) => report(load_file(&shared, &file)),
-            None => report(render::message("Only image files can be dropped here.")),
+            None => report(render::message(EN.msg_drop_images)),
         }
     })?;
     Ok(())
@@ -853,9 +910,9 @@ fn load_source(state: &Shared) -> PageResult {
 fn load_file(state: &Shared, file: &web_sys::File) -> PageResult {
     let name = file.name();
     if !file.type_().starts_with("image/") && !file.type_().is_empty() {
-        return render::message(&format!(
-            "'{name}' is not an image ({}); open a PNG, JPEG, GIF, WebP or BMP file.",
-            file.type_()
+        return render::message(&fill(
+            EN.msg_not_image,
+            &[("name", &name), ("type", &file.type_())],
         ));
     }
     let url = web_sys::Url::create_object_url_with_blob(file)?;
@@ -895,14 +952,13 @@ fn load_url(state: &Shared, url: &str, name: String) -> PageResult {
                 return;
             }
             let previous = shared.borrow().image.is_some();
-            report(render::message(&format!(
-                "'{name}' could not be read as an image (the file may be damaged or in a \
-                 format this browser cannot decode).{}",
+            report(render::message(&fill(
                 if previous {
-                    " The previous image stays."
+                    EN.msg_unreadable_previous
                 } else {
-                    ""
-                }
+                    EN.msg_unreadable
+                },
+                &[("name", &name)],
             )));
             // Nothing shown yet: fall back to the default photo, unless that is what failed.
             if !previous && !failed_url.ends_with(DEFAULT_PHOTO) {
@@ -926,15 +982,21 @@ fn scaled(width: u32, height: u32, size: usize) -> (u32, u32) {
 fn use_image(state: &Shared, image: &HtmlImageElement, name: &str) -> PageResult {
     let (natural_w, natural_h) = (image.natural_width(), image.natural_height());
     if natural_w == 0 || natural_h == 0 {
-        return render::message(&format!("'{name}' has no pixels."));
+        return render::message(&fill(EN.msg_no_pixels, &[("name", &name)]));
     }
     let size = state.borrow().settings.size;
     let (width, height) = scaled(natural_w, natural_h, size);
     let mut notices = Vec::new();
     if size == 0 && (width, height) != (natural_w, natural_h) {
-        notices.push(format!(
-            "'{name}' is {natural_w}×{natural_h}: it was scaled down to {width}×{height} to keep \
-             the demo responsive."
+        notices.push(fill(
+            EN.msg_scaled_down,
+            &[
+                ("name", &name),
+                ("width", &natural_w),
+                ("height", &natural_h),
+                ("scaled_width", &width),
+                ("scaled_height", &height),
+            ],
         ));
     }
     let (canvas, context) = input_canvas(width, height)?;
@@ -956,8 +1018,8 @@ fn use_image(state: &Shared, image: &HtmlImageElement, name: &str) -> PageResult
         state.notices.extend(notices);
         render::notices(&state.notices)?;
         let label = match state.settings.source {
-            Source::Upload => format!("Your image '{name}'"),
-            _ => format!("Photo '{name}'"),
+            Source::Upload => fill(EN.msg_your_image, &[("name", &name)]),
+            _ => fill(EN.msg_photo, &[("what", &name)]),
         };
         render::input_caption(&label, &frame)?;
     }
@@ -987,7 +1049,7 @@ fn readable_context(
     js_sys::Reflect::set(&options, &"willReadFrequently".into(), &JsValue::TRUE)?;
     Ok(canvas
         .get_context_with_context_options("2d", &options)?
-        .ok_or_else(|| js_error("this browser gives no 2D canvas"))?
+        .ok_or_else(|| js_error(crate::i18n::EN.msg_no_canvas))?
         .dyn_into::<CanvasRenderingContext2d>()?)
 }
 
@@ -1085,7 +1147,7 @@ fn recompute_maps(state: &Shared) -> PageResult {
                 render::one_d(&state.settings, &facts, state.one_d_selected)?;
                 render::message("")
             }
-            Err(error) => render::message(&format!("{error}.")),
+            Err(error) => render::message(&fill(EN.msg_sentence, &[("why", &error)])),
         };
     }
     if state.settings.view == View::Steps {
@@ -1095,7 +1157,7 @@ fn recompute_maps(state: &Shared) -> PageResult {
                 render::steps(&state.settings, &facts)?;
                 render::message("")
             }
-            Err(error) => render::message(&format!("{error}.")),
+            Err(error) => render::message(&fill(EN.msg_sentence, &[("why", &error)])),
         };
     }
     if state.frame.rgba.is_empty() {
@@ -1107,7 +1169,7 @@ fn recompute_maps(state: &Shared) -> PageResult {
                 render::channels(&state.settings, &facts, &mut state.rgba)?;
                 render::message("")
             }
-            Err(error) => render::message(&format!("{error}.")),
+            Err(error) => render::message(&fill(EN.msg_sentence, &[("why", &error)])),
         };
     }
     if state.settings.view == View::Stack {
@@ -1168,7 +1230,7 @@ fn recompute_maps(state: &Shared) -> PageResult {
             render::message("")?;
         }
         Err(error) => {
-            render::message(&format!("{error}. The last valid output is still shown."))?;
+            render::message(&fill(EN.msg_last_valid_output, &[("why", &error)]))?;
         }
     }
     show_selection(state)
@@ -1219,13 +1281,13 @@ fn put_map(id: &str, map: &Tensor, rgba: &[u8]) -> PageResult {
     put_rgba(&canvas, width, height, rgba)?;
     canvas.set_attribute(
         "aria-label",
-        &format!(
-            "{} of {width}×{height} cells",
+        &fill(
             if id == "feature-map" {
-                "Feature map"
+                crate::i18n::t().feature_map_aria
             } else {
-                "Pooled map"
-            }
+                crate::i18n::t().pooled_map_aria
+            },
+            &[("width", &width), ("height", &height)],
         ),
     )?;
     Ok(())
@@ -1238,10 +1300,7 @@ fn start_camera(state: &Shared) -> PageResult {
     }
     let devices = window()?.navigator().media_devices();
     let Ok(devices) = devices else {
-        return camera_failed(
-            state,
-            "this page has no camera access here (a camera needs https or localhost)".into(),
-        );
+        return camera_failed(state, EN.msg_no_camera_access.into());
     };
     let constraints = MediaStreamConstraints::new();
     let video = js_sys::Object::new();
@@ -1253,9 +1312,7 @@ fn start_camera(state: &Shared) -> PageResult {
         Ok(promise) => promise,
         Err(error) => return camera_failed(state, describe(&error)),
     };
-    render::notice_camera(
-        "Asking for the camera… Its frames stay in this browser: nothing is sent anywhere.",
-    )?;
+    render::notice_camera(EN.msg_camera_asking)?;
     let shared = state.clone();
     let on_stream = Closure::<dyn FnMut(JsValue)>::once(move |stream: JsValue| {
         report(camera_started(&shared, stream.unchecked_into()));
@@ -1273,16 +1330,17 @@ fn start_camera(state: &Shared) -> PageResult {
 
 fn camera_failed(state: &Shared, why: String) -> PageResult {
     let help = if why.contains("NotAllowed") {
-        "the camera was refused; allow it in the browser's site settings to use it"
+        EN.msg_camera_refused
     } else if why.contains("NotFound") || why.contains("Overconstrained") {
-        "no camera was found"
+        EN.msg_camera_not_found
     } else if why.contains("stopped") {
-        "the camera stopped"
+        EN.msg_camera_stopped
     } else {
-        "the camera could not be opened"
+        EN.msg_camera_not_opened
     };
-    render::notice_camera(&format!(
-        "Webcam: {help} ({why}). The demo goes on with a photo."
+    render::notice_camera(&fill(
+        EN.msg_camera_failed,
+        &[("why", &help), ("detail", &why)],
     ))?;
     {
         let mut state = state.borrow_mut();
@@ -1302,7 +1360,7 @@ fn camera_started(state: &Shared, stream: MediaStream) -> PageResult {
     video.set_attribute("playsinline", "")?;
     video.set_src_object(Some(&stream));
     let _ = video.play();
-    render::notice_camera("Webcam on: its frames stay in this browser, nothing is sent anywhere.")?;
+    render::notice_camera(EN.msg_camera_on)?;
     // The frame loop's closure schedules itself; the cell breaks the cycle when the
     // camera stops.
     let tick: Rc<RefCell<Option<Tick>>> = Rc::new(RefCell::new(None));
@@ -1363,7 +1421,7 @@ fn camera_frame(state: &Shared) -> PageResult {
     });
     if video.ended() || stopped {
         stop_camera(state)?;
-        return camera_failed(state, "the camera stopped sending frames".into());
+        return camera_failed(state, EN.msg_camera_no_frames.into());
     }
     if video.ready_state() < 2 || video.video_width() == 0 {
         return Ok(());
@@ -1391,7 +1449,7 @@ fn camera_frame(state: &Shared) -> PageResult {
         before != (state.frame.width, state.frame.height)
     };
     if resized {
-        render::input_caption("Webcam", &state.borrow().frame)?;
+        render::input_caption(EN.msg_webcam, &state.borrow().frame)?;
     }
     FRAMES.fetch_add(1, Ordering::Relaxed);
     frame_changed(state)
@@ -1465,7 +1523,7 @@ fn video_frame_copied(state: &Shared) -> PageResult {
         before != (st.frame.width, st.frame.height)
     };
     if resized {
-        render::input_caption("Webcam", &state.borrow().frame)?;
+        render::input_caption(EN.msg_webcam, &state.borrow().frame)?;
     }
     FRAMES.fetch_add(1, Ordering::Relaxed);
     frame_changed(state)

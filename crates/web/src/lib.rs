@@ -1,11 +1,13 @@
 //! The convlens page: state, controls and canvas drawing, compiled to WebAssembly.
 //!
-//! Layering: [`settings`] (the URL is the state) and [`pipeline`] (maps, numbers and
-//! arithmetic) are plain Rust over `convlens-core` and are tested natively; `app` owns
+//! Layering: [`settings`] (the URL is the state), [`pipeline`] (maps, numbers and
+//! arithmetic) and [`i18n`] (every string, in English and Russian) are plain Rust over
+//! `convlens-core` and are tested natively; `app` owns
 //! the page's state and events, `render` writes it into the DOM, and `dom` holds the
 //! web-sys helpers (those three exist only in the wasm32 build). JavaScript only loads
 //! the module and calls `start`.
 
+pub mod i18n;
 pub mod meter;
 pub mod pipeline;
 pub mod settings;
@@ -48,8 +50,9 @@ mod entry {
         std::panic::set_hook(Box::new(|info| {
             #[cfg(feature = "console_error_panic_hook")]
             console_error_panic_hook::hook(info);
-            let _ = crate::render::message(&format!(
-                "The demo hit a bug and stopped: {info}. Reload the page to start again."
+            let _ = crate::render::message(&crate::i18n::fill(
+                crate::i18n::EN.msg_bug,
+                &[("detail", &info)],
             ));
         }));
     }

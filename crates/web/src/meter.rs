@@ -2,6 +2,8 @@
 //! the map and drawing it, and how many frames a second arrive. Plain Rust, so it is
 //! tested natively; the page feeds it `performance.now()` readings.
 
+use crate::i18n::{fill, t};
+
 /// How many recent frames the averages cover.
 pub const WINDOW: usize = 30;
 
@@ -106,21 +108,28 @@ impl Meter {
 
 impl Summary {
     /// One line for the page, e.g. `grab 1.2 + compute 2.5 + draw 0.8 = 4.5 ms a frame
-    /// (worst 6.1) · 60 frames/s · path: integer 3x3`.
+    /// (worst 6.1) · 60 frames/s · integer 3x3`, in the page's language.
     pub fn line(&self, path: &str) -> String {
-        let rate = if self.fps > 0.0 {
-            format!(" · {:.0} frames/s", self.fps)
-        } else {
-            String::new()
-        };
-        format!(
-            "grab {:.1} + compute {:.1} + draw {:.1} = {:.1} ms a frame (worst {:.1}){rate} · {path}",
-            self.mean.grab,
-            self.mean.compute,
-            self.mean.draw,
-            self.mean.total(),
-            self.worst,
-        )
+        let ms = |v: f64| format!("{v:.1}");
+        let texts = t();
+        let mut line = fill(
+            texts.meter_line,
+            &[
+                ("grab", &ms(self.mean.grab)),
+                ("compute", &ms(self.mean.compute)),
+                ("draw", &ms(self.mean.draw)),
+                ("total", &ms(self.mean.total())),
+                ("worst", &ms(self.worst)),
+            ],
+        );
+        if self.fps > 0.0 {
+            line += &fill(texts.meter_rate, &[("fps", &format!("{:.0}", self.fps))]);
+        }
+        if !path.is_empty() {
+            line += " · ";
+            line += path;
+        }
+        line
     }
 }
 

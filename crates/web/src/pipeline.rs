@@ -14,6 +14,7 @@ use convlens_core::{
     PoolFunction, Rect, Result, Tensor,
 };
 
+use crate::i18n::{fill, t};
 use crate::settings::{PaddingChoice, Settings, StackPreset, StepOperation};
 use convlens_core::network::{analyse, forward, total_parameters, Architecture, LayerReport};
 
@@ -164,42 +165,47 @@ pub fn conv_facts(
     let parameter_count = layer.parameters()?;
     let flops = layer.flops(output)?;
     let (kh, kw) = layer.kernel;
+    let sizes: [(&str, &dyn std::fmt::Display); 4] = [
+        ("kh", &kh),
+        ("kw", &kw),
+        ("channels", &channels),
+        ("count", &parameter_count),
+    ];
     let parameters = if channels == 1 {
-        format!("K_h·K_w·C_in·C_out = {kh}·{kw}·1·1 = {parameter_count} (no bias)")
+        fill(t().parameters_one, &sizes)
     } else {
-        format!(
-            "K_h·K_w·(C_in/groups)·C_out = {kh}·{kw}·1·{channels} = {parameter_count} \
-             (one {kh}×{kw} kernel per channel, no bias)"
-        )
+        fill(t().parameters_depthwise, &sizes)
     };
-    let flops = format!(
-        "H_out·W_out·C_out·K_h·K_w·(C_in/groups) = {}·{}·{channels}·{kh}·{kw}·1 = {} \
-         multiply-adds, ×2 = {} FLOPs",
-        output.0,
-        output.1,
-        group_digits(flops.multiply_adds),
-        group_digits(2 * flops.multiply_adds)
+    let flops = fill(
+        t().flops_depthwise,
+        &[
+            ("height", &output.0),
+            ("width", &output.1),
+            ("channels", &channels),
+            ("kh", &kh),
+            ("kw", &kw),
+            ("multiply_adds", &group_digits(flops.multiply_adds)),
+            ("flops", &group_digits(2 * flops.multiply_adds)),
+        ],
     );
     let covers = (d * (kh - 1) + 1, d * (kw - 1) + 1);
-    let mut receptive_field = format!(
-        "each output cell sees a {}×{} window of the input",
-        covers.0, covers.1
+    let mut receptive_field = fill(
+        t().field_window,
+        &[("height", &covers.0), ("width", &covers.1)],
     );
     if d > 1 {
-        let _ = write!(
-            receptive_field,
-            " (a {kh}×{kw} kernel at dilation {d}: its {} weights spread with gaps of {} \
-             pixel{}, a larger field at no extra weights)",
-            kh * kw,
-            d - 1,
-            if d == 2 { "" } else { "s" }
-        );
+        receptive_field.push_str(&fill(
+            t().field_dilated,
+            &[
+                ("kh", &kh),
+                ("kw", &kw),
+                ("d", &d),
+                ("weights", &(kh * kw)),
+                ("gap", &(d - 1)),
+            ],
+        ));
     }
-    let _ = write!(
-        receptive_field,
-        "; neighbouring cells look {s} pixel{} apart",
-        if s == 1 { "" } else { "s" }
-    );
+    receptive_field.push_str(&fill(t().field_neighbours, &[("s", &s)]));
     Ok(ConvFacts {
         output,
         pads: plan.pads,
@@ -352,7 +358,7 @@ pub fn stack_facts(settings: &Settings) -> Result<StackFacts> {
             parameters: group_digits(report.parameters),
             multiply_adds: group_digits(report.multiply_adds),
             receptive_field: report.receptive_field.map_or_else(
-                || "whole image".into(),
+                || t().whole_image.into(),
                 |f| format!("{} × {}", f.size.0, f.size.1),
             ),
             jump: report
@@ -369,40 +375,28 @@ pub fn stack_facts(settings: &Settings) -> Result<StackFacts> {
             .map_or(0, |f| f.size.0)
     };
     let note = match settings.stack {
-        StackPreset::Three3x3 => format!(
-            "Three 3×3 layers see a {0}×{0} window with {1} weights; one 7×7 layer sees the same \
-             window with 49. Several small convolutions are cheaper, and deeper.",
-            field(2),
-            total
+        StackPreset::Three3x3 => fill(t().note_three, &[("field", &field(2)), ("weights", &total)]),
+        StackPreset::One7x7 => fill(t().note_one, &[("field", &field(0)), ("weights", &total)]),
+        StackPreset::Deep3x3 => fill(
+            t().note_deep,
+            &[
+                ("layers", &reports.len()),
+                ("field", &field(reports.len().saturating_sub(1))),
+            ],
         ),
-        StackPreset::One7x7 => format!(
-            "One 7×7 layer sees a {0}×{0} window with {1} weights; three 3×3 layers see the same \
-             with 27.",
-            field(0),
-            total
-        ),
-        StackPreset::Deep3x3 => format!(
-            "To see a 100×100 object with 3×3 layers at stride 1: ⌈(100 − 1)/(3 − 1)⌉ = {} layers \
-             (receptive field {}). Strides and pooling grow the field much faster.",
-            reports.len(),
-            field(reports.len().saturating_sub(1))
-        ),
-        StackPreset::Custom => format!(
-            "Your stack: {} parameters, {} multiply-adds per {}×{} image. The weights here are \
-             simple fixed filters (the lecture's kernels), not learned ones.",
-            group_digits(total),
-            group_digits(total_multiply_adds),
-            architecture.input.1,
-            architecture.input.2
-        ),
-        _ => format!(
-            "{}: {} parameters, {} multiply-adds per {}×{} image, as torchvision builds it. \
-             The weights here are simple fixed filters (the lecture's kernels), not learned ones.",
-            architecture.name,
-            group_digits(total),
-            group_digits(total_multiply_adds),
-            architecture.input.1,
-            architecture.input.2
+        preset => fill(
+            if preset == StackPreset::Custom {
+                t().note_custom
+            } else {
+                t().note_preset
+            },
+            &[
+                ("name", &architecture.name),
+                ("parameters", &group_digits(total)),
+                ("multiply_adds", &group_digits(total_multiply_adds)),
+                ("height", &architecture.input.1),
+                ("width", &architecture.input.2),
+            ],
         ),
     };
     Ok(StackFacts {
@@ -434,10 +428,18 @@ pub fn architecture_rows() -> Vec<[String; 5]> {
                     || "–".to_string(),
                     |reports| {
                         let field = reports.iter().rev().find_map(|r| r.receptive_field);
-                        format!(
-                            "{} parameters; receptive field {}",
-                            group_digits(total_parameters(&reports)),
-                            field.map_or_else(|| "–".into(), |f| format!("{0}×{0}", f.size.0))
+                        fill(
+                            t().architecture_counted,
+                            &[
+                                ("parameters", &group_digits(total_parameters(&reports))),
+                                (
+                                    "field",
+                                    &field.map_or_else(
+                                        || "–".into(),
+                                        |f| format!("{0}×{0}", f.size.0),
+                                    ),
+                                ),
+                            ],
                         )
                     },
                 );
@@ -633,14 +635,16 @@ pub fn one_d_facts(settings: &Settings) -> Result<OneDFacts> {
         padding.0,
         padding.1
     );
-    let parameters = format!(
-        "The convolution has {k} weights, shared by all {n} outputs. A fully connected layer \
-         from {} inputs to {n} outputs has {n} × {} = {} weights: the matrix below is that \
-         layer, with {shared} entries holding the shared weights and {} zeros.",
-        x.len(),
-        x.len(),
-        n * x.len(),
-        n * x.len() - shared
+    let parameters = fill(
+        t().oned_parameters,
+        &[
+            ("taps", &k),
+            ("outputs", &n),
+            ("inputs", &x.len()),
+            ("weights", &(n * x.len())),
+            ("shared", &shared),
+            ("zeros", &(n * x.len() - shared)),
+        ],
     );
     Ok(OneDFacts {
         padding,
@@ -726,20 +730,32 @@ pub fn channels_facts(settings: &Settings, frame: &Frame) -> Result<ChannelsFact
         bias: with_bias,
     };
     let (h, w) = (output.height(), output.width());
-    let parameters = if with_bias {
-        format!(
-            "(K_h·K_w·C_in + 1)·C_out = ({kh}·{kw}·3 + 1)·{out_channels} = {} (with bias)",
-            layer.parameters()?
-        )
-    } else {
-        format!(
-            "(K_h·K_w·C_in)·C_out = ({kh}·{kw}·3)·{out_channels} = {} (no bias)",
-            layer.parameters()?
-        )
-    };
-    let flops = format!(
-        "H_out·W_out·C_out·K_h·K_w·C_in = {h}·{w}·{out_channels}·{kh}·{kw}·3 = {} multiply-adds",
-        group_digits(layer.flops((h, w))?.multiply_adds)
+    let parameters = fill(
+        if with_bias {
+            t().channels_parameters_bias
+        } else {
+            t().channels_parameters
+        },
+        &[
+            ("kh", &kh),
+            ("kw", &kw),
+            ("outputs", &out_channels),
+            ("count", &layer.parameters()?),
+        ],
+    );
+    let flops = fill(
+        t().channels_flops,
+        &[
+            ("height", &h),
+            ("width", &w),
+            ("outputs", &out_channels),
+            ("kh", &kh),
+            ("kw", &kw),
+            (
+                "multiply_adds",
+                &group_digits(layer.flops((h, w))?.multiply_adds),
+            ),
+        ],
     );
     let mut pytorch = pytorch_conv(
         &Settings {
@@ -972,27 +988,32 @@ fn shown(
 ) -> String {
     let byte = |v: f32| v.round().clamp(0.0, 255.0) as u8;
     match mapping {
-        DisplayMapping::Clamp => format!("shown as clamp(round(v), 0, 255) = {}", byte(value)),
-        DisplayMapping::Absolute => {
-            format!("shown as clamp(round(|v|), 0, 255) = {}", byte(value.abs()))
-        }
-        DisplayMapping::Normalize if max > min => format!(
-            "shown as (v − min)/(max − min)·255 = ({} − {})/({} − {})·255 = {}",
-            number(value),
-            number(min),
-            number(max),
-            number(min),
-            byte((value - min) / (max - min) * 255.0)
+        DisplayMapping::Clamp => fill(t().shown_clamp, &[("byte", &byte(value))]),
+        DisplayMapping::Absolute => fill(t().shown_abs, &[("byte", &byte(value.abs()))]),
+        DisplayMapping::Normalize if max > min => fill(
+            t().shown_normalize,
+            &[
+                ("v", &number(value)),
+                ("min", &number(min)),
+                ("max", &number(max)),
+                ("byte", &byte((value - min) / (max - min) * 255.0)),
+            ],
         ),
-        DisplayMapping::Normalize => "the map is constant: shown as mid-gray 128".into(),
+        DisplayMapping::Normalize => t().shown_constant.into(),
         DisplayMapping::Diverging => {
             let largest = min.abs().max(max.abs());
             let t = if largest > 0.0 { value / largest } else { 0.0 };
             if single_channel {
                 let [r, g, b] = convlens_core::image::diverging_colour(t);
-                format!("shown at {:+.2} of the colour scale, rgb({r}, {g}, {b})", t)
+                fill(
+                    crate::i18n::t().shown_diverging,
+                    &[("t", &format!("{t:+.2}")), ("r", &r), ("g", &g), ("b", &b)],
+                )
             } else {
-                format!("shown as 128 + 127·v/max|v| = {}", byte(128.0 + 127.0 * t))
+                fill(
+                    crate::i18n::t().shown_diverging_channels,
+                    &[("byte", &byte(128.0 + 127.0 * t))],
+                )
             }
         }
     }

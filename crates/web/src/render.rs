@@ -12,6 +12,7 @@ use web_sys::{
 use crate::dom::{
     by_id, clear, document, element, js_error, property, put_rgba, set_text, PageResult,
 };
+use crate::i18n::{fill, t, Lang};
 use crate::pipeline::{
     architecture_rows, draw_channel, number, CellArithmetic, ChannelsFacts, ConvFacts, Frame,
     OneDFacts, PoolFacts, StackFacts, StepsFacts,
@@ -22,22 +23,22 @@ use crate::settings::{KernelChoice, PaddingChoice, Settings, View, PARAMETERS};
 pub fn kernel_menu() -> PageResult {
     let select: HtmlSelectElement = by_id("kernel")?;
     let groups: [(&str, &[Preset]); 3] = [
-        ("From the lecture", Preset::LECTURE),
-        ("Blurs", &Preset::ALL[8..14]),
-        ("More", &Preset::ALL[14..]),
+        (t().group_lecture, Preset::LECTURE),
+        (t().group_blurs, &Preset::ALL[8..14]),
+        (t().group_more, &Preset::ALL[14..]),
     ];
     clear(&select);
     for (label, presets) in groups {
         let group = document()?.create_element("optgroup")?;
         group.set_attribute("label", label)?;
         for preset in presets {
-            let option = element("option", "", preset.label())?;
+            let option = element("option", "", t().preset(*preset))?;
             option.set_attribute("value", preset.slug())?;
             group.append_child(&option)?;
         }
         select.append_child(&group)?;
     }
-    let custom = element("option", "", "Custom (edit the cells)")?;
+    let custom = element("option", "", t().kernel_custom)?;
     custom.set_attribute("value", "custom")?;
     select.append_child(&custom)?;
     Ok(())
@@ -92,15 +93,11 @@ pub fn sync_controls(settings: &Settings) -> PageResult {
     size.set_value(&kernel.height().to_string());
     set_text(
         "kernel-size-note",
-        if resizable {
-            ""
-        } else {
-            "fixed by this preset; pick Custom to resize"
-        },
+        if resizable { "" } else { t().kernel_size_fixed },
     )?;
     let padding_note = match settings.padding {
-        PaddingChoice::Same => "pads so the output keeps the input's size (stride 1)",
-        PaddingChoice::Valid => "no padding: the window stays inside the image",
+        PaddingChoice::Same => t().padding_note_same,
+        PaddingChoice::Valid => t().padding_note_valid,
         PaddingChoice::Pixels(_) => "",
     };
     set_text("padding-note", padding_note)
@@ -128,7 +125,7 @@ pub fn kernel_grid(kernel: &Kernel, _keep_focus: bool) -> PageResult {
                 cell.set_attribute("data-testid", &format!("kernel-cell-{m}-{n}"))?;
                 cell.set_attribute(
                     "aria-label",
-                    &format!("Weight, row {}, column {}", m + 1, n + 1),
+                    &fill(t().weight_aria, &[("row", &(m + 1)), ("column", &(n + 1))]),
                 )?;
                 grid.append_child(&cell)?;
             }
@@ -157,7 +154,7 @@ pub fn kernel_grid(kernel: &Kernel, _keep_focus: bool) -> PageResult {
     }
     set_text(
         "kernel-sum",
-        &format!("sum of weights = {}", weight_text(kernel.sum())),
+        &fill(t().kernel_sum, &[("sum", &weight_text(kernel.sum()))]),
     )
 }
 
@@ -205,42 +202,146 @@ pub fn view(settings: &Settings) -> PageResult {
     Ok(())
 }
 
-/// The line under the input: what it is and its size.
+/// The line under the input: what it is (in English, translated here) and its size.
+/// Both are kept on the element, to say it again in another language.
 pub fn input_caption(label: &str, frame: &Frame) -> PageResult {
-    set_text(
-        "input-caption",
-        &format!(
-            "{label}: {}×{} pixels, 3 channels (R, G, B)",
-            frame.width, frame.height
-        ),
-    )
+    let caption: HtmlElement = by_id("input-caption")?;
+    caption.set_attribute("data-label", label)?;
+    caption.set_attribute("data-size", &format!("{}×{}", frame.width, frame.height))?;
+    caption_text(&caption)
 }
 
-/// An error or explanation of invalid settings ("" clears it).
-pub fn message(text: &str) -> PageResult {
-    let box_: HtmlElement = by_id("message")?;
-    box_.set_text_content(Some(text));
-    box_.set_hidden(text.is_empty());
+fn caption_text(caption: &HtmlElement) -> PageResult {
+    let (Some(label), Some(size)) = (
+        caption.get_attribute("data-label"),
+        caption.get_attribute("data-size"),
+    ) else {
+        return Ok(());
+    };
+    let (width, height) = size.split_once('×').unwrap_or_default();
+    let text = fill(
+        t().input_caption,
+        &[
+            ("label", &crate::i18n::message(&label)),
+            ("width", &width),
+            ("height", &height),
+        ],
+    );
+    caption.set_text_content(Some(&text));
     Ok(())
 }
 
-/// Notices about the input and the URL (not errors: the demo works).
+/// Shows a message made in English (see [`crate::i18n`]) in the language in use, and
+/// keeps the English to translate it again on a language switch.
+fn show_message(id: &str, english: &str) -> PageResult {
+    let box_: HtmlElement = by_id(id)?;
+    box_.set_attribute("data-english", english)?;
+    box_.set_text_content(Some(&crate::i18n::message(english)));
+    box_.set_hidden(english.is_empty());
+    Ok(())
+}
+
+/// An error or explanation of invalid settings, made in English ("" clears it).
+pub fn message(text: &str) -> PageResult {
+    show_message("message", text)
+}
+
+/// Notices about the input and the URL (not errors: the demo works), made in English.
 pub fn notices(lines: &[String]) -> PageResult {
     let list: HtmlElement = by_id("notices")?;
     clear(&list);
     for line in lines {
-        list.append_child(&*element("li", "", line)?)?;
+        list.append_child(&*element("li", "", &crate::i18n::message(line))?)?;
     }
     list.set_hidden(lines.is_empty());
     Ok(())
 }
 
-/// The webcam's status line.
+/// The webcam's status line, made in English.
 pub fn notice_camera(text: &str) -> PageResult {
-    let line: HtmlElement = by_id("camera-status")?;
-    line.set_text_content(Some(text));
-    line.set_hidden(text.is_empty());
-    Ok(())
+    show_message("camera-status", text)
+}
+
+/// Puts `lang`'s strings into the page: `<html lang>`, the language switch, every element
+/// named by `data-i18n` (its first text) or `data-i18n-attr` (`attribute:key` pairs),
+/// and the messages and caption shown. The rest is drawn again by the caller.
+pub fn language(lang: Lang) -> PageResult {
+    crate::i18n::set(lang);
+    let page = document()?;
+    if let Some(root) = page.document_element() {
+        root.set_attribute("lang", lang.code())?;
+    }
+    let texts = lang.texts();
+    let named = page.query_selector_all("[data-i18n]")?;
+    for index in 0..named.length() {
+        let Some(element) = named.item(index).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            continue;
+        };
+        let key = element.get_attribute("data-i18n").unwrap_or_default();
+        if let Some(text) = texts.get(&key) {
+            set_first_text(&element, text);
+        }
+    }
+    let named = page.query_selector_all("[data-i18n-attr]")?;
+    for index in 0..named.length() {
+        let Some(element) = named.item(index).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            continue;
+        };
+        let pairs = element.get_attribute("data-i18n-attr").unwrap_or_default();
+        for pair in pairs.split_whitespace() {
+            if let Some((attribute, text)) = pair
+                .split_once(':')
+                .and_then(|(a, key)| Some((a, texts.get(key)?)))
+            {
+                element.set_attribute(attribute, text)?;
+            }
+        }
+    }
+    let switches = page.query_selector_all("input[name=lang]")?;
+    for index in 0..switches.length() {
+        if let Some(input) = switches
+            .item(index)
+            .and_then(|n| n.dyn_into::<HtmlInputElement>().ok())
+        {
+            input.set_checked(input.value() == lang.code());
+        }
+    }
+    for id in ["message", "camera-status"] {
+        let english = by_id::<Element>(id)?
+            .get_attribute("data-english")
+            .unwrap_or_default();
+        show_message(id, &english)?;
+    }
+    // The architecture table is filled once per language.
+    clear(
+        &by_id::<Element>("architectures")?
+            .query_selector("tbody")?
+            .ok_or_else(|| js_error("the architecture table has no body"))?,
+    );
+    // Kernel cells are labelled when the grid is built: build it again.
+    by_id::<Element>("kernel-grid")?.remove_attribute("data-shape")?;
+    kernel_menu()?;
+    help_keys()?;
+    caption_text(&by_id("input-caption")?)
+}
+
+/// Replaces the first text of `element` that is not blank (keeping the blanks around it,
+/// and the element's other children), or gives it `text` if it has none.
+fn set_first_text(element: &Element, text: &str) {
+    let children = element.child_nodes();
+    for index in 0..children.length() {
+        let Some(node) = children.item(index) else {
+            continue;
+        };
+        let old = node.text_content().unwrap_or_default();
+        if node.node_type() == web_sys::Node::TEXT_NODE && !old.trim().is_empty() {
+            let before = &old[..old.len() - old.trim_start().len()];
+            let after = &old[old.trim_end().len()..];
+            node.set_text_content(Some(&format!("{before}{text}{after}")));
+            return;
+        }
+    }
+    element.set_text_content(Some(text));
 }
 
 /// Shows the freeze button while the camera runs.
@@ -249,9 +350,9 @@ pub fn camera_controls(on: bool, frozen: bool) -> PageResult {
     button.set_hidden(!on);
     button.set_attribute("aria-pressed", if frozen { "true" } else { "false" })?;
     button.set_text_content(Some(if frozen {
-        "Resume webcam"
+        t().resume_webcam
     } else {
-        "Freeze frame"
+        t().freeze_frame
     }));
     Ok(())
 }
@@ -325,24 +426,30 @@ pub fn legend(settings: &Settings, map: &Tensor) -> PageResult {
     bar.set_hidden(!diverging || map.channels() != 1);
     let largest = low.abs().max(high.abs());
     let how = match settings.display {
-        DisplayMapping::Clamp => "drawn as clamp(round(v), 0, 255): negatives black".to_string(),
-        DisplayMapping::Absolute => "drawn as clamp(round(|v|), 0, 255)".to_string(),
-        DisplayMapping::Normalize => format!(
-            "drawn stretched: {} → 0, {} → 255",
-            number(low),
-            number(high)
+        DisplayMapping::Clamp => t().legend_clamp.to_string(),
+        DisplayMapping::Absolute => t().legend_abs.to_string(),
+        DisplayMapping::Normalize => fill(
+            t().legend_normalize,
+            &[("low", &number(low)), ("high", &number(high))],
         ),
         DisplayMapping::Diverging if map.channels() == 1 => {
-            format!("blue −{0} · white 0 · red +{0}", number(largest))
+            fill(t().legend_diverging, &[("largest", &number(largest))])
         }
-        DisplayMapping::Diverging => format!(
-            "per channel: gray 128 is 0, ±{} the extremes",
-            number(largest)
+        DisplayMapping::Diverging => fill(
+            t().legend_diverging_channels,
+            &[("largest", &number(largest))],
         ),
     };
     set_text(
         "legend-text",
-        &format!("values {} … {}; {how}", number(low), number(high)),
+        &fill(
+            t().legend_values,
+            &[
+                ("low", &number(low)),
+                ("high", &number(high)),
+                ("how", &how),
+            ],
+        ),
     )?;
     if diverging {
         let width = 256u32;
@@ -435,12 +542,7 @@ pub fn clear_selection() -> PageResult {
     clear(&by_id::<Element>("window-taps")?);
     let panel: Element = by_id("arithmetic")?;
     clear(&panel);
-    panel.append_child(&*element(
-        "p",
-        "hint",
-        "Point at, tap or focus (Tab, then arrow keys) a cell of the output map to see the \
-         input window it comes from and its arithmetic.",
-    )?)?;
+    panel.append_child(&*element("p", "hint", t().cell_hint)?)?;
     Ok(())
 }
 
@@ -450,35 +552,52 @@ fn arithmetic_panel(settings: &Settings, arithmetic: &CellArithmetic) -> PageRes
     let (y, x) = arithmetic.cell;
     let w = arithmetic.window;
     let pool = settings.view == View::Pool;
-    let heading = format!(
-        "Output cell row {y}, column {x} ← input rows {}…{}, columns {}…{}{}",
-        w.top,
-        w.bottom - 1,
-        w.left,
-        w.right - 1,
-        if arithmetic.step > 1 {
-            format!(", every {}th pixel", arithmetic.step)
-        } else {
-            String::new()
-        }
+    let heading = fill(
+        t().cell_heading,
+        &[
+            ("y", &y),
+            ("x", &x),
+            ("top", &w.top),
+            ("bottom", &(w.bottom - 1)),
+            ("left", &w.left),
+            ("right", &(w.right - 1)),
+            (
+                "every",
+                &if arithmetic.step > 1 {
+                    fill(t().every_nth, &[("step", &arithmetic.step)])
+                } else {
+                    String::new()
+                },
+            ),
+        ],
     );
     panel.append_child(&*element("p", "cell-heading", &heading)?)?;
     // One polite sentence for screen readers; the tables are for the eyes.
     let results: Vec<String> = arithmetic
         .channels
         .iter()
-        .map(|c| format!("{} = {}", c.channel, number(c.result)))
+        .map(|c| format!("{} = {}", t().channel(c.channel), number(c.result)))
         .collect();
     set_text(
         "cell-announcement",
-        &format!("Row {y}, column {x}: {}", results.join(", ")),
+        &fill(
+            t().cell_announcement,
+            &[("y", &y), ("x", &x), ("results", &results.join(", "))],
+        ),
     )?;
     for channel in &arithmetic.channels {
         let block = element("div", "channel", "")?;
         block.set_attribute("data-channel", channel.channel)?;
         block.set_attribute("data-result", &channel.result.to_string())?;
         let table = element("table", "patch", "")?;
-        let caption = element("caption", "", &format!("Channel {}", channel.channel))?;
+        let caption = element(
+            "caption",
+            "",
+            &fill(
+                t().channel_caption,
+                &[("name", &t().channel(channel.channel))],
+            ),
+        )?;
         table.append_child(&caption)?;
         for row in channel.terms.chunks(channel.columns.max(1)) {
             let tr = document()?.create_element("tr")?;
@@ -500,7 +619,10 @@ fn arithmetic_panel(settings: &Settings, arithmetic: &CellArithmetic) -> PageRes
                 td.style().set_property("color", ink)?;
                 if term.padded {
                     td.set_class_name("padded");
-                    td.set_title(&format!("padding ({})", settings.padding_mode.name()));
+                    td.set_title(&fill(
+                        t().padded_title,
+                        &[("mode", &t().padding_mode(settings.padding_mode))],
+                    ));
                 }
                 if term.chosen {
                     td.set_class_name("chosen");
@@ -532,7 +654,11 @@ fn arithmetic_panel(settings: &Settings, arithmetic: &CellArithmetic) -> PageRes
             };
             format!("{products} = {}", number(channel.result))
         };
-        let line = element("p", "sum", &format!("{}: {sum}", channel.channel))?;
+        let line = element(
+            "p",
+            "sum",
+            &format!("{}: {sum}", t().channel(channel.channel)),
+        )?;
         line.set_attribute("data-testid", &format!("sum-{}", channel.channel))?;
         block.append_child(&line)?;
         block.append_child(&*element("p", "shown", &channel.shown)?)?;
@@ -546,9 +672,9 @@ fn arithmetic_panel(settings: &Settings, arithmetic: &CellArithmetic) -> PageRes
 pub fn stack(facts: &StackFacts, ran: usize, selected: usize, channels: usize) -> PageResult {
     let (_, height, width) = facts.architecture.input;
     let colour = if channels == 1 {
-        "gray, 1 channel"
+        t().stack_gray
     } else {
-        "RGB, 3 channels"
+        t().stack_rgb
     };
     set_text("stack-input-size", &format!("{height} × {width}, {colour}"))?;
     set_text("stack-note", &facts.note)?;
@@ -611,23 +737,24 @@ pub fn stack_maps(
     let Some(report) = facts.reports.get(layer) else {
         return Ok(());
     };
-    let title = format!(
-        "Feature maps of layer {}: {}",
-        layer + 1,
-        report.layer.pytorch(report.input.0)
-    );
-    set_text("stack-maps-title", &title)?;
+    // The words, then the layer as code.
+    let title: Element = by_id("stack-maps-title")?;
+    title.set_text_content(Some(&fill(t().maps_title, &[("layer", &(layer + 1))])));
+    title.append_child(&*element(
+        "code",
+        "",
+        &report.layer.pytorch(report.input.0),
+    )?)?;
     let Some(output) = output else {
         let why = if report.output.1 == 1 && report.output.2 == 1 {
-            format!(
-                "This layer outputs a vector of {} numbers, not maps.",
-                report.output.0
-            )
+            fill(t().maps_vector, &[("n", &report.output.0)])
         } else {
-            format!(
-                "Not run here: the layers up to this one need more than {} multiply-adds, \
-                 more than the demo spends on one image. The numbers in the table are exact.",
-                crate::pipeline::group_digits(crate::pipeline::STACK_BUDGET)
+            fill(
+                t().maps_not_run,
+                &[(
+                    "budget",
+                    &crate::pipeline::group_digits(crate::pipeline::STACK_BUDGET),
+                )],
             )
         };
         return set_text("stack-maps-note", &why);
@@ -635,16 +762,19 @@ pub fn stack_maps(
     let shown = output.channels().min(16);
     set_text(
         "stack-maps-note",
-        &format!(
-            "{shown} of {} channels, {}×{} each, every map stretched to black…white on its own.",
-            output.channels(),
-            output.height(),
-            output.width()
+        &fill(
+            t().maps_note,
+            &[
+                ("shown", &shown),
+                ("total", &output.channels()),
+                ("height", &output.height()),
+                ("width", &output.width()),
+            ],
         ),
     )?;
     for channel in 0..shown {
         draw_channel(output, channel, rgba).map_err(js_error)?;
-        let label = format!("channel {}", channel + 1);
+        let label = fill(t().map_channel, &[("n", &(channel + 1))]);
         let testid = format!("stack-map-{channel}");
         grid.append_child(&*figure(output, rgba, &label, &testid)?)?;
     }
@@ -663,18 +793,19 @@ pub fn stack_window(facts: &StackFacts, layer: usize, cell: (usize, usize)) -> P
             place(&window, rect, (height, width))?;
             set_text(
                 "stack-note",
-                &format!(
-                    "Layer {} cell (row {}, column {}) sees input rows {}…{}, columns {}…{}: a {}×{} \
-                     receptive field.",
-                    layer + 1,
-                    cell.0,
-                    cell.1,
-                    rect.top,
-                    rect.bottom - 1,
-                    rect.left,
-                    rect.right - 1,
-                    rect.height(),
-                    rect.width()
+                &fill(
+                    t().stack_window,
+                    &[
+                        ("layer", &(layer + 1)),
+                        ("y", &cell.0),
+                        ("x", &cell.1),
+                        ("top", &rect.top),
+                        ("bottom", &(rect.bottom - 1)),
+                        ("left", &rect.left),
+                        ("right", &(rect.right - 1)),
+                        ("height", &rect.height()),
+                        ("width", &rect.width()),
+                    ],
                 ),
             )
         }
@@ -727,7 +858,10 @@ pub fn steps(settings: &Settings, facts: &StepsFacts) -> PageResult {
                 cell.set_attribute("data-x", &x.to_string())?;
                 cell.set_attribute(
                     "aria-label",
-                    &format!("Input row {}, column {}", y + 1, x + 1),
+                    &fill(
+                        t().grid_cell_aria,
+                        &[("row", &(y + 1)), ("column", &(x + 1))],
+                    ),
                 )?;
                 cell.set_value(&number(
                     input.get(0, 0, y as usize, x as usize).unwrap_or(0.0),
@@ -740,7 +874,10 @@ pub fn steps(settings: &Settings, facts: &StepsFacts) -> PageResult {
                     _ => 0.0,
                 };
                 td.set_text_content(Some(&number(value)));
-                td.set_title(&format!("padding ({})", settings.padding_mode.name()));
+                td.set_title(&fill(
+                    t().padded_title,
+                    &[("mode", &t().padding_mode(settings.padding_mode))],
+                ));
             }
             if let Some(term) = taps.get(&(y, x)) {
                 td.class_list().add_1("tap")?;
@@ -791,10 +928,14 @@ pub fn steps(settings: &Settings, facts: &StepsFacts) -> PageResult {
     let (y, x) = arithmetic.cell;
     set_text(
         "steps-position",
-        &format!(
-            "Position {} of {}: output row {y}, column {x}",
-            facts.step + 1,
-            facts.positions
+        &fill(
+            t().steps_position,
+            &[
+                ("step", &(facts.step + 1)),
+                ("positions", &facts.positions),
+                ("y", &y),
+                ("x", &x),
+            ],
         ),
     )?;
     let sum = channel.map_or_else(String::new, |channel| {
@@ -824,7 +965,7 @@ pub fn steps(settings: &Settings, facts: &StepsFacts) -> PageResult {
 pub fn steps_playing(playing: bool) -> PageResult {
     let button: HtmlElement = by_id("steps-play")?;
     button.set_attribute("aria-pressed", if playing { "true" } else { "false" })?;
-    button.set_text_content(Some(if playing { "❚❚ Pause" } else { "▶ Play" }));
+    button.set_text_content(Some(if playing { t().pause } else { t().play }));
     Ok(())
 }
 
@@ -871,11 +1012,13 @@ pub fn one_d(settings: &Settings, facts: &OneDFacts, selected: usize) -> PageRes
     rows.append_child(&table)?;
     set_text(
         "oned-size",
-        &format!(
-            "{} inputs, kernel of {}, {} outputs",
-            x.len(),
-            w.len(),
-            facts.output.len()
+        &fill(
+            t().oned_size,
+            &[
+                ("inputs", &x.len()),
+                ("taps", &w.len()),
+                ("outputs", &facts.output.len()),
+            ],
         ),
     )?;
     // The sum for the selected output, symbol by symbol and then with numbers.
@@ -940,7 +1083,10 @@ pub fn channels(settings: &Settings, facts: &ChannelsFacts, rgba: &mut Vec<u8>) 
     let grid: Element = by_id("channels-grid")?;
     clear(&grid);
     let kernel = if settings.spatial {
-        format!("{}×{} kernel", facts.kernel.0, facts.kernel.1)
+        fill(
+            t().channels_kernel,
+            &[("height", &facts.kernel.0), ("width", &facts.kernel.1)],
+        )
     } else {
         "1×1".to_string()
     };
@@ -964,7 +1110,7 @@ pub fn channels(settings: &Settings, facts: &ChannelsFacts, rgba: &mut Vec<u8>) 
             };
             row.append_child(&*element("span", "op", &op)?)?;
         }
-        let caption = format!("output channel {}", o + 1);
+        let caption = fill(t().output_channel, &[("n", &(o + 1))]);
         row.append_child(&*map_figure(
             &facts.output,
             o,
@@ -1014,11 +1160,12 @@ pub fn help_keys() -> PageResult {
         .ok_or_else(|| js_error("the shortcut table has no body"))?;
     clear(&body);
     for (key, _, what) in crate::shortcuts::SHORTCUTS {
+        let what = what(t());
         let tr = element("tr", "", "")?;
         let cell = element("td", "", "")?;
         let name = match key {
-            " " => "Space",
-            "," => ", and .",
+            " " => t().key_space,
+            "," => t().key_comma,
             other => other,
         };
         cell.append_child(&*element("kbd", "", name)?)?;

@@ -11,6 +11,8 @@ use convlens_core::{
     Channels, ConvParams, DisplayMapping, Kernel, PoolFunction, PoolParams, Preset,
 };
 
+use crate::i18n::Lang;
+
 /// Which demo the page shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -297,6 +299,8 @@ pub struct Settings {
     /// Whether the frame meter (milliseconds per frame, split into grab, compute and
     /// draw, and frames per second) is shown.
     pub meter: bool,
+    /// The language the user picked (`lang=`); `None` follows the browser's.
+    pub lang: Option<Lang>,
 }
 
 /// The longest sequence of the 1D view.
@@ -332,6 +336,7 @@ impl Default for Settings {
             spatial: false,
             bias: 0.0,
             meter: false,
+            lang: None,
         }
     }
 }
@@ -574,9 +579,12 @@ impl Settings {
                     self.taps = values;
                 }
             }
-            // Read by the page's language switch (another issue); accepted here so that
-            // links carrying it do not warn.
-            "lang" => {}
+            "lang" => {
+                self.lang =
+                    Some(Lang::from_code(value).ok_or_else(|| {
+                        format!("lang must be en or ru, not '{}'", shorten(value))
+                    })?)
+            }
             _ => {
                 return Err(format!(
                     "the parameter '{key}' is not known and was ignored"
@@ -614,8 +622,11 @@ impl Settings {
                 seen.push(key.clone());
             }
             if let Err(message) = settings.set(&key, &value) {
-                warnings.push(if PARAMETERS.contains(&key.as_str()) {
-                    format!("{message} (kept {})", settings.describe(&key))
+                let kept = settings.describe(&key);
+                warnings.push(if PARAMETERS.contains(&key.as_str()) && !kept.is_empty() {
+                    format!("{message} (kept {kept})")
+                } else if PARAMETERS.contains(&key.as_str()) {
+                    message
                 } else {
                     format!(
                         "the parameter '{}' is not known and was ignored",
@@ -683,6 +694,9 @@ impl Settings {
             "spatial" => u8::from(self.spatial).to_string(),
             "meter" => u8::from(self.meter).to_string(),
             "bias" => self.bias.to_string(),
+            "lang" => self
+                .lang
+                .map_or_else(String::new, |lang| lang.code().into()),
             _ => String::new(),
         }
     }
@@ -696,7 +710,8 @@ impl Settings {
                 "weights" if !matches!(self.kernel, KernelChoice::Custom(_)) => continue,
                 "layers" if self.stack != StackPreset::Custom => continue,
                 "image" if self.source == Source::Upload => Sample::Astronaut.name().into(),
-                "lang" => continue,
+                // Only a language the user picked is written; otherwise the browser's.
+                "lang" if self.lang.is_none() => continue,
                 // A tool for the curious: in the URL only when shown.
                 "meter" if !self.meter => continue,
                 _ => self.describe(key),
@@ -870,6 +885,19 @@ mod tests {
         ] {
             assert!(text.contains(expected), "missing {expected:?} in\n{text}");
         }
+    }
+
+    #[test]
+    fn language_is_written_only_when_chosen() {
+        let (s, warnings) = Settings::from_query("lang=ru");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(s.lang, Some(Lang::Ru));
+        assert!(s.to_query().ends_with("&bias=0&lang=ru"));
+        assert_eq!(Settings::from_query(&s.to_query()).0, s);
+        assert!(!Settings::default().to_query().contains("lang"));
+        let (s, warnings) = Settings::from_query("lang=de");
+        assert_eq!(s.lang, None);
+        assert_eq!(warnings, ["lang must be en or ru, not 'de'"]);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use convlens_core::{Channels, Preset};
 
+use crate::i18n::Texts;
 use crate::settings::{PaddingChoice, Settings, View};
 
 /// What a key does.
@@ -30,28 +31,30 @@ pub enum Action {
     Freeze,
 }
 
-/// Every shortcut: the key (as `KeyboardEvent.key` gives it) and what it does, in words.
-pub const SHORTCUTS: [(&str, Action, &str); 16] = [
-    ("?", Action::Help, "show or hide this list"),
-    ("k", Action::Kernel(true), "next kernel"),
-    ("K", Action::Kernel(false), "previous kernel"),
-    ("s", Action::Stride, "stride 1 → 2 → 3"),
-    ("p", Action::Padding, "padding 0 → 1 → same → valid"),
-    ("d", Action::Dilation, "dilation 1 → 2 → 3"),
-    ("c", Action::Channel, "channels all → R → G → B → gray"),
-    ("1", Action::View(View::Conv), "convolution"),
-    ("2", Action::View(View::Pool), "pooling"),
-    ("3", Action::View(View::Steps), "step by step"),
-    ("4", Action::View(View::OneD), "1D"),
-    ("5", Action::View(View::Channels), "channels and 1×1"),
-    ("6", Action::View(View::Stack), "layer stack"),
-    (" ", Action::Play, "play or pause the steps"),
-    (
-        ",",
-        Action::Step(false),
-        "one step back (then . one step forward)",
-    ),
-    ("f", Action::Freeze, "freeze or resume the webcam"),
+/// What a key does, in words of a language.
+pub type Describe = fn(&Texts) -> &'static str;
+
+/// Every shortcut: the key (as `KeyboardEvent.key` gives it), what it does, and that in
+/// words (from [`crate::i18n`]).
+pub const SHORTCUTS: [(&str, Action, Describe); 16] = [
+    ("?", Action::Help, |t| t.shortcut_help),
+    ("k", Action::Kernel(true), |t| t.shortcut_next_kernel),
+    ("K", Action::Kernel(false), |t| t.shortcut_previous_kernel),
+    ("s", Action::Stride, |t| t.shortcut_stride),
+    ("p", Action::Padding, |t| t.shortcut_padding),
+    ("d", Action::Dilation, |t| t.shortcut_dilation),
+    ("c", Action::Channel, |t| t.shortcut_channels),
+    ("1", Action::View(View::Conv), |t| t.shortcut_conv),
+    ("2", Action::View(View::Pool), |t| t.shortcut_pool),
+    ("3", Action::View(View::Steps), |t| t.shortcut_steps),
+    ("4", Action::View(View::OneD), |t| t.shortcut_1d),
+    ("5", Action::View(View::Channels), |t| {
+        t.shortcut_channels_view
+    }),
+    ("6", Action::View(View::Stack), |t| t.shortcut_stack),
+    (" ", Action::Play, |t| t.shortcut_play),
+    (",", Action::Step(false), |t| t.shortcut_step),
+    ("f", Action::Freeze, |t| t.shortcut_freeze),
 ];
 
 /// The action bound to `key`, if any (`.` is the forward step).
