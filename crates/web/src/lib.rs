@@ -4,12 +4,15 @@
 //! arithmetic) are plain Rust over `convlens-core` and are tested natively; `app` owns
 //! the page's state and events, `render` writes it into the DOM, and `dom` holds the
 //! web-sys helpers (those three exist only in the wasm32 build). JavaScript only loads
-//! the module and calls `start`.
+//! the module and calls `start`; [`api`] (wasm32 only) is a handle for scripting the
+//! module without the page, which the benchmark uses.
 
 pub mod pipeline;
 pub mod settings;
 pub mod shortcuts;
 
+#[cfg(target_arch = "wasm32")]
+pub mod api;
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
@@ -17,6 +20,8 @@ mod dom;
 #[cfg(target_arch = "wasm32")]
 mod render;
 
+#[cfg(target_arch = "wasm32")]
+pub use api::Convolver;
 #[cfg(target_arch = "wasm32")]
 pub use entry::{start, stats};
 
