@@ -4,7 +4,7 @@
 //! arithmetic) are plain Rust over `convlens-core` and are tested natively; `app` owns
 //! the page's state and events, `render` writes it into the DOM, and `dom` holds the
 //! web-sys helpers (those three exist only in the wasm32 build). JavaScript only loads
-//! the module and calls `start`; [`api`] (wasm32 only) is a handle for scripting the
+//! the module and calls `start`; `api` (wasm32 only) is a handle for scripting the
 //! module without the page, which the benchmark uses.
 
 pub mod pipeline;
