@@ -5,7 +5,7 @@
 //! ```js
 //! const conv = new Convolver('edges', 1, 1, 0, 'zeros', 'all', 'clamp');
 //! const out = new Uint8Array(4 * conv.output_width(w, h) * conv.output_height(w, h));
-//! conv.run(rgba, w, h, out);
+//! conv.run(rgba, w, h, out); // out now holds the feature map as RGBA
 //! ```
 //!
 //! Names are those of the page's URL (see [`crate::settings`]), parsed by the same code.
@@ -162,7 +162,8 @@ impl Convolver {
     }
 
     /// RGBA bytes in, RGBA bytes out: what the page does with each frame. `out` must
-    /// hold `4 * output_width * output_height` bytes.
+    /// hold `4 * output_width * output_height` bytes; it is written once, straight from
+    /// the module's memory (a `&mut [u8]` would also be copied in and back).
     ///
     /// # Errors
     /// A buffer of the wrong length, or a frame the operation cannot apply to.
@@ -171,21 +172,21 @@ impl Convolver {
         rgba: &[u8],
         width: u32,
         height: u32,
-        out: &mut [u8],
+        out: &js_sys::Uint8Array,
     ) -> Result<(), JsError> {
         let (width, height) = (size(width), size(height));
         match &mut self.operation {
             Operation::Conv(conv) => conv.run(rgba, width, height, &mut self.rgba)?,
             Operation::Pool(pool) => pool.run(rgba, width, height, &mut self.rgba)?,
         };
-        if out.len() != self.rgba.len() {
+        if out.length() as usize != self.rgba.len() {
             return Err(JsError::new(&format!(
                 "the output buffer holds {} bytes but the output frame is {} bytes",
-                out.len(),
+                out.length(),
                 self.rgba.len()
             )));
         }
-        out.copy_from_slice(&self.rgba);
+        out.copy_from(&self.rgba);
         Ok(())
     }
 

@@ -142,12 +142,16 @@ fn check_convolver(mut convolver: Convolver, frame: &Frame, query: &str, pool: b
     let (expected, sum) = reference_rgba(query, frame, pool);
     let out_width = convolver.output_width(width, height).expect("width");
     let out_height = convolver.output_height(width, height).expect("height");
-    let mut out = vec![0; 4 * (out_width * out_height) as usize];
-    assert_eq!(out.len(), expected.len(), "{query}: output size");
+    let out = js_sys::Uint8Array::new_with_length(4 * out_width * out_height);
+    assert_eq!(
+        out.length() as usize,
+        expected.len(),
+        "{query}: output size"
+    );
     convolver
-        .run(&frame.rgba, width, height, &mut out)
+        .run(&frame.rgba, width, height, &out)
         .expect("run");
-    assert_eq!(out, expected, "{query}");
+    assert_eq!(out.to_vec(), expected, "{query}");
     convolver
         .run_map(&frame.rgba, width, height)
         .expect("run_map");
@@ -157,11 +161,11 @@ fn check_convolver(mut convolver: Convolver, frame: &Frame, query: &str, pool: b
         convolver.map_sum()
     );
     // The handle keeps working frame after frame.
-    out.fill(0);
+    out.fill(0, 0, out.length());
     convolver
-        .run(&frame.rgba, width, height, &mut out)
+        .run(&frame.rgba, width, height, &out)
         .expect("second run");
-    assert_eq!(out, expected, "{query}: second frame");
+    assert_eq!(out.to_vec(), expected, "{query}: second frame");
     assert!(!convolver.path().is_empty());
 }
 
@@ -240,14 +244,13 @@ fn convolver_reports_bad_settings_and_buffers_as_errors() {
         Convolver::new("gaussian-7", 1, 1, 0, "zeros", "all", "clamp").expect("valid");
     // A 7x7 kernel does not fit a 6-pixel-high frame without padding.
     assert!(convolver.output_width(8, 6).is_err());
-    let mut out = vec![0; 4 * 8 * 6];
-    assert!(convolver.run(&frame.rgba, 8, 6, &mut out).is_err());
+    let out = js_sys::Uint8Array::new_with_length(4 * 8 * 6);
+    assert!(convolver.run(&frame.rgba, 8, 6, &out).is_err());
     assert!(convolver.run_map(&frame.rgba, 8, 6).is_err());
     let mut convolver = Convolver::new("edges", 1, 1, 1, "zeros", "all", "clamp").expect("valid");
     // The frame is not 4 * 9 * 6 bytes; the output buffer is one byte short.
-    assert!(convolver.run(&frame.rgba, 9, 6, &mut out).is_err());
-    assert!(convolver
-        .run(&frame.rgba, 8, 6, &mut out[..4 * 8 * 6 - 1])
-        .is_err());
-    assert!(convolver.run(&frame.rgba, 8, 6, &mut out).is_ok());
+    assert!(convolver.run(&frame.rgba, 9, 6, &out).is_err());
+    let short = out.subarray(0, 4 * 8 * 6 - 1);
+    assert!(convolver.run(&frame.rgba, 8, 6, &short).is_err());
+    assert!(convolver.run(&frame.rgba, 8, 6, &out).is_ok());
 }
