@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever convlens needs that is missing, and nothing else:
 # the wasm32 target, wasm-bindgen-cli pinned to the version in Cargo.lock,
-# Debian's Chromium and ChromeDriver (for the browser tests), and the npm
+# Debian's Binaryen (wasm-opt, which shrinks the page's module), Debian's Chromium and ChromeDriver (for the browser tests), and the npm
 # packages of the end-to-end tests. Safe to run again: each step checks first.
 # Usage: scripts/setup.sh [--browser]   (--browser: also Chromium and test packages)
 set -euo pipefail
@@ -47,6 +47,9 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_ver
   cargo install wasm-bindgen-cli --version "$bindgen_version" --locked --quiet ||
     cargo install wasm-bindgen-cli --version "$bindgen_version" --quiet
 fi
+
+# wasm-opt shrinks the page's module (scripts/build.sh).
+command -v wasm-opt >/dev/null || apt_install binaryen
 
 if [ "$want_browser" -eq 1 ]; then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then

@@ -1,7 +1,12 @@
 // Loads the WebAssembly module; everything else happens in Rust (crates/web).
 import init, { start } from './pkg/convlens_web.js';
 
-init().then(() => start()).catch((error) => {
+// A tiny module that uses wasm SIMD (i8x16.splat, i8x16.popcnt): valid only where the
+// browser has it. Such browsers load the SIMD build, others the scalar one.
+const simd = WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]));
+const wasm = new URL(simd ? './pkg/convlens_web_bg.wasm' : './pkg/convlens_web_scalar_bg.wasm', import.meta.url);
+
+init({ module_or_path: wasm }).then(() => start()).catch((error) => {
   const box = document.getElementById('message');
   const ru = /^ru/i.test(new URLSearchParams(location.search).get('lang') ?? navigator.language);
   box.hidden = false;

@@ -5,7 +5,8 @@
 //! `convlens-core` and are tested natively; `app` owns
 //! the page's state and events, `render` writes it into the DOM, and `dom` holds the
 //! web-sys helpers (those three exist only in the wasm32 build). JavaScript only loads
-//! the module and calls `start`.
+//! the module and calls `start`; `api` (wasm32 only) is a handle for scripting the
+//! module without the page, which the benchmark uses.
 
 pub mod i18n;
 pub mod meter;
@@ -13,6 +14,8 @@ pub mod pipeline;
 pub mod settings;
 pub mod shortcuts;
 
+#[cfg(target_arch = "wasm32")]
+pub mod api;
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
@@ -22,6 +25,8 @@ mod render;
 #[cfg(target_arch = "wasm32")]
 mod video;
 
+#[cfg(target_arch = "wasm32")]
+pub use api::Convolver;
 #[cfg(target_arch = "wasm32")]
 pub use entry::{start, stats};
 

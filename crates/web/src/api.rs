@@ -1,0 +1,365 @@
+//! A handle for scripting the module without the page: one convolution (or pooling) of
+//! RGBA frames, set up once and run on frame after frame. The benchmark (`bench/`) drives
+//! it; anyone can, from JavaScript:
+//!
+//! ```js
+//! const conv = new Convolver('edges', 1, 1, 0, 'zeros', 'all', 'clamp');
+//! const out = new Uint8Array(4 * conv.output_width(w, h) * conv.output_height(w, h));
+//! conv.run(rgba, w, h, out); // out now holds the feature map as RGBA
+//! ```
+//!
+//! Names are those of the page's URL (see [`crate::settings`]), parsed by the same code.
+
+use convlens_core::{Channels, Result as CoreResult, Tensor};
+use wasm_bindgen::prelude::*;
+
+use crate::settings::Settings;
+use frame::{FrameConv, FramePool};
+
+/// One convolution or pooling of frames, with its buffers kept between frames.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Convolver {
+    operation: Operation,
+    /// The channels the map is computed on.
+    channels: Channels,
+    /// The feature map of the last `run_map` (or `run`), in 0..255 units.
+    map: Tensor,
+    /// The RGBA output, reused from frame to frame.
+    rgba: Vec<u8>,
+}
+
+#[derive(Debug)]
+enum Operation {
+    Conv(FrameConv),
+    Pool(FramePool),
+}
+
+/// A URL-style setting the page's parser rejected, as a JavaScript `Error`.
+fn setting(settings: &mut Settings, key: &str, value: &str) -> Result<(), JsError> {
+    settings
+        .set(key, value)
+        .map_err(|message| JsError::new(&message))
+}
+
+/// The channel choice: the page's names, plus `rgb` for all three.
+fn channels_setting(settings: &mut Settings, channels: &str) -> Result<(), JsError> {
+    let name = if channels == "rgb" { "all" } else { channels };
+    setting(settings, "channel", name)
+}
+
+fn size(value: u32) -> usize {
+    usize::try_from(value).unwrap_or(usize::MAX)
+}
+
+/// The output side as JavaScript gets it (sides are far below `u32::MAX`).
+fn side(value: usize) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
+}
+
+impl Convolver {
+    fn with(operation: Operation, channels: Channels) -> Result<Convolver, JsError> {
+        Ok(Convolver {
+            operation,
+            channels,
+            map: Tensor::new(1, 1, 1, vec![0.0])?,
+            rgba: Vec::new(),
+        })
+    }
+
+    fn output_size(&self, width: u32, height: u32) -> CoreResult<(usize, usize)> {
+        let (height, width) = (size(height), size(width));
+        match &self.operation {
+            Operation::Conv(conv) => conv.output_size(height, width),
+            Operation::Pool(pool) => pool.output_size(height, width),
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl Convolver {
+    /// A depthwise convolution of the chosen channels, drawn with `display`.
+    ///
+    /// `kernel` is a preset's URL name (`edges`, `sobel-left`, `gaussian-5`, ...) or
+    /// weights (`"1,0,-1;2,0,-2;1,0,-1"`, fractions allowed); `padding` is pixels on
+    /// every side; `padding_mode` is `zeros`, `reflect`, `replicate` or `circular`;
+    /// `channels` is `all` (or `rgb`), `r`, `g`, `b` or `gray`; `display` is `clamp`,
+    /// `abs`, `normalize` or `diverging`.
+    ///
+    /// # Errors
+    /// Any value the page would reject, in the page's words.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        kernel: &str,
+        stride: u32,
+        dilation: u32,
+        padding: u32,
+        padding_mode: &str,
+        channels: &str,
+        display: &str,
+    ) -> Result<Convolver, JsError> {
+        let mut settings = Settings::default();
+        // Presets are named with letters; weights start with a number or a sign.
+        let named = kernel
+            .trim_start()
+            .starts_with(|c: char| c.is_ascii_alphabetic());
+        let key = if named { "kernel" } else { "weights" };
+        setting(&mut settings, key, kernel)?;
+        setting(&mut settings, "stride", &stride.to_string())?;
+        setting(&mut settings, "dilation", &dilation.to_string())?;
+        setting(&mut settings, "padding", &padding.to_string())?;
+        setting(&mut settings, "padding_mode", padding_mode)?;
+        channels_setting(&mut settings, channels)?;
+        setting(&mut settings, "display", display)?;
+        let conv = FrameConv::new(
+            &settings.kernel.kernel(),
+            &settings.conv_params(),
+            settings.channel,
+            settings.display,
+        )?;
+        Convolver::with(Operation::Conv(conv), settings.channel)
+    }
+
+    /// Pooling of the chosen channels: `function` is `max`, `mean` or `min`, the window
+    /// `size x size`, `stride` 0 for the window size (PyTorch's default).
+    ///
+    /// # Errors
+    /// Any value the page would reject, in the page's words.
+    pub fn pool(
+        function: &str,
+        size: u32,
+        stride: u32,
+        channels: &str,
+    ) -> Result<Convolver, JsError> {
+        let mut settings = Settings::default();
+        setting(&mut settings, "pool", function)?;
+        setting(&mut settings, "pool_size", &size.to_string())?;
+        let stride = if stride == 0 {
+            "auto".to_string()
+        } else {
+            stride.to_string()
+        };
+        setting(&mut settings, "pool_stride", &stride)?;
+        channels_setting(&mut settings, channels)?;
+        let pool = FramePool::new(settings.pool, &settings.pool_params(), settings.channel)?;
+        Convolver::with(Operation::Pool(pool), settings.channel)
+    }
+
+    /// The output's width for a `width x height` frame.
+    ///
+    /// # Errors
+    /// A frame the operation cannot apply to (e.g. smaller than the kernel).
+    pub fn output_width(&self, width: u32, height: u32) -> Result<u32, JsError> {
+        Ok(side(self.output_size(width, height)?.1))
+    }
+
+    /// The output's height for a `width x height` frame.
+    ///
+    /// # Errors
+    /// As [`Convolver::output_width`].
+    pub fn output_height(&self, width: u32, height: u32) -> Result<u32, JsError> {
+        Ok(side(self.output_size(width, height)?.0))
+    }
+
+    /// RGBA bytes in, RGBA bytes out: what the page does with each frame. `out` must
+    /// hold `4 * output_width * output_height` bytes; it is written once, straight from
+    /// the module's memory (a `&mut [u8]` would also be copied in and back).
+    ///
+    /// # Errors
+    /// A buffer of the wrong length, or a frame the operation cannot apply to.
+    pub fn run(
+        &mut self,
+        rgba: &[u8],
+        width: u32,
+        height: u32,
+        out: &js_sys::Uint8Array,
+    ) -> Result<(), JsError> {
+        let (width, height) = (size(width), size(height));
+        match &mut self.operation {
+            Operation::Conv(conv) => conv.run(rgba, width, height, &mut self.rgba)?,
+            Operation::Pool(pool) => pool.run(rgba, width, height, &mut self.rgba)?,
+        };
+        if out.length() as usize != self.rgba.len() {
+            return Err(JsError::new(&format!(
+                "the output buffer holds {} bytes but the output frame is {} bytes",
+                out.length(),
+                self.rgba.len()
+            )));
+        }
+        out.copy_from(&self.rgba);
+        Ok(())
+    }
+
+    /// The convolution (or pooling) alone: the feature map is computed into the handle's
+    /// own storage and not converted to RGBA.
+    ///
+    /// # Errors
+    /// As [`Convolver::run`].
+    pub fn run_map(&mut self, rgba: &[u8], width: u32, height: u32) -> Result<(), JsError> {
+        let (width, height) = (size(width), size(height));
+        match &mut self.operation {
+            Operation::Conv(conv) => conv.run_map(rgba, width, height, &mut self.map)?,
+            Operation::Pool(pool) => pool.run_map(rgba, width, height, &mut self.map)?,
+        }
+        Ok(())
+    }
+
+    /// The sum of the last feature map's values (from `run_map`), so that a caller can
+    /// check the map without copying it out.
+    pub fn map_sum(&self) -> f64 {
+        self.map.data().iter().map(|&v| f64::from(v)).sum()
+    }
+
+    /// The name of the algorithm that computes the map.
+    pub fn path(&self) -> String {
+        match &self.operation {
+            Operation::Conv(conv) => conv.path(),
+            Operation::Pool(pool) => pool.path(),
+        }
+        .to_string()
+    }
+
+    /// How many channels the map has (3 for `all`, else 1).
+    pub fn channels(&self) -> u32 {
+        side(self.channels.count())
+    }
+}
+
+/// Until `convlens_core::frame` lands: the same API over the general core functions
+/// (frame to tensor, `depthwise_conv2d` / `pool2d`, tensor to frame). Replacing this
+/// module with `use convlens_core::frame;` is the switch.
+mod frame {
+    use convlens_core::image::{rgba_to_tensor, tensor_to_rgba};
+    use convlens_core::{
+        depthwise_conv2d, pool2d, Channels, ConvParams, DisplayMapping, Kernel, PoolFunction,
+        PoolParams, Result, Shape, Tensor,
+    };
+
+    /// A depthwise convolution of frames.
+    #[derive(Debug)]
+    pub struct FrameConv {
+        kernel: Kernel,
+        params: ConvParams,
+        channels: Channels,
+        mapping: DisplayMapping,
+    }
+
+    impl FrameConv {
+        pub fn new(
+            kernel: &Kernel,
+            params: &ConvParams,
+            channels: Channels,
+            mapping: DisplayMapping,
+        ) -> Result<Self> {
+            Ok(FrameConv {
+                kernel: kernel.clone(),
+                params: *params,
+                channels,
+                mapping,
+            })
+        }
+
+        pub fn output_size(&self, height: usize, width: usize) -> Result<(usize, usize)> {
+            let count = self.channels.count();
+            let plan = ConvParams {
+                groups: count,
+                ..self.params
+            }
+            .plan(
+                Shape::new(1, count, height, width)?,
+                Shape::new(count, 1, self.kernel.height(), self.kernel.width())?,
+            )?;
+            Ok((plan.output.height, plan.output.width))
+        }
+
+        pub fn run(
+            &mut self,
+            rgba: &[u8],
+            width: usize,
+            height: usize,
+            out: &mut Vec<u8>,
+        ) -> Result<(usize, usize)> {
+            let map = self.map(rgba, width, height)?;
+            tensor_to_rgba(&map, self.mapping, out)?;
+            Ok((map.height(), map.width()))
+        }
+
+        pub fn run_map(
+            &mut self,
+            rgba: &[u8],
+            width: usize,
+            height: usize,
+            map: &mut Tensor,
+        ) -> Result<()> {
+            *map = self.map(rgba, width, height)?;
+            Ok(())
+        }
+
+        fn map(&self, rgba: &[u8], width: usize, height: usize) -> Result<Tensor> {
+            let input = rgba_to_tensor(rgba, width, height, self.channels)?;
+            depthwise_conv2d(&input, &self.kernel, &self.params)
+        }
+
+        pub fn path(&self) -> &'static str {
+            "general"
+        }
+    }
+
+    /// Pooling of frames.
+    #[derive(Debug)]
+    pub struct FramePool {
+        function: PoolFunction,
+        params: PoolParams,
+        channels: Channels,
+    }
+
+    impl FramePool {
+        pub fn new(
+            function: PoolFunction,
+            params: &PoolParams,
+            channels: Channels,
+        ) -> Result<Self> {
+            Ok(FramePool {
+                function,
+                params: *params,
+                channels,
+            })
+        }
+
+        pub fn output_size(&self, height: usize, width: usize) -> Result<(usize, usize)> {
+            self.params.output_size(self.function, height, width)
+        }
+
+        pub fn run(
+            &mut self,
+            rgba: &[u8],
+            width: usize,
+            height: usize,
+            out: &mut Vec<u8>,
+        ) -> Result<(usize, usize)> {
+            let map = self.map(rgba, width, height)?;
+            tensor_to_rgba(&map, DisplayMapping::Clamp, out)?;
+            Ok((map.height(), map.width()))
+        }
+
+        pub fn run_map(
+            &mut self,
+            rgba: &[u8],
+            width: usize,
+            height: usize,
+            map: &mut Tensor,
+        ) -> Result<()> {
+            *map = self.map(rgba, width, height)?;
+            Ok(())
+        }
+
+        fn map(&self, rgba: &[u8], width: usize, height: usize) -> Result<Tensor> {
+            let input = rgba_to_tensor(rgba, width, height, self.channels)?;
+            pool2d(&input, self.function, &self.params)
+        }
+
+        pub fn path(&self) -> &'static str {
+            "general"
+        }
+    }
+}
