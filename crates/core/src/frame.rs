@@ -803,7 +803,7 @@ fn write_row<H: Value>(acc: &[H], lanes: usize, out: &mut [u8], byte: impl Fn(H)
         }
     } else {
         for (o, &a) in out.chunks_exact_mut(4).zip(acc) {
-            let gray = u32::from(byte(a)) * 0x0001_0101 | 0xff00_0000;
+            let gray = (u32::from(byte(a)) * 0x0001_0101) | 0xff00_0000;
             o.copy_from_slice(&gray.to_le_bytes());
         }
     }
