@@ -3,8 +3,8 @@
 
 use convlens_core::image::{rgba_to_tensor, tensor_to_rgba};
 use convlens_core::{
-    depthwise_conv2d, pool2d, Channels, ConvParams, DisplayMapping, Padding, PoolFunction,
-    PoolParams, Preset,
+    depthwise_conv2d, pool2d, Channels, ConvParams, DisplayMapping, FrameConv, FramePool, Kernel,
+    Padding, PoolFunction, PoolParams, Preset,
 };
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
@@ -71,5 +71,69 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(convolution, benches);
+/// Whole frames, RGBA to RGBA, as the page runs them for every video frame.
+fn frames(c: &mut Criterion) {
+    let rgba = frame();
+    let mut group = c.benchmark_group("frame");
+    group.throughput(Throughput::Elements((WIDTH * HEIGHT) as u64));
+    group.sample_size(20);
+    let mut out = Vec::new();
+    group.bench_function("copy floor", |b| {
+        b.iter(|| {
+            out.clear();
+            out.extend_from_slice(black_box(&rgba));
+        })
+    });
+    let same = ConvParams {
+        padding: Padding::Same,
+        ..ConvParams::default()
+    };
+    let strided = ConvParams {
+        stride: (2, 2),
+        padding: Padding::uniform(1),
+        ..ConvParams::default()
+    };
+    let dilated = ConvParams {
+        dilation: (2, 2),
+        padding: Padding::Same,
+        ..ConvParams::default()
+    };
+    // A fixed 3x3 kernel of arbitrary floats.
+    let random = Kernel::parse("0.13,-0.71,0.29;0.53,1.07,-0.37;0.11,0.43,-0.83").expect("valid");
+    let cases = [
+        ("edges 3x3", Preset::Edges.kernel(), same),
+        ("sobel 3x3", Preset::SobelLeft.kernel(), same),
+        ("blur 3x3", Preset::Blur.kernel(), same),
+        ("random float 3x3", random, same),
+        ("gaussian 5x5", Preset::Gaussian5.kernel(), same),
+        ("gaussian 7x7", Preset::Gaussian7.kernel(), same),
+        ("box 7x7", Preset::Box7.kernel(), same),
+        ("edges 3x3 stride 2", Preset::Edges.kernel(), strided),
+        ("edges 3x3 dilation 2", Preset::Edges.kernel(), dilated),
+    ];
+    for (name, kernel, params) in cases {
+        let mut conv =
+            FrameConv::new(&kernel, &params, Channels::All, DisplayMapping::Clamp).expect("valid");
+        let name = format!("{name} ({})", conv.path());
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                conv.run(black_box(&rgba), WIDTH, HEIGHT, &mut out)
+                    .expect("valid")
+            })
+        });
+    }
+    for function in [PoolFunction::Max, PoolFunction::Mean] {
+        let mut pool =
+            FramePool::new(function, &PoolParams::square(2), Channels::All).expect("valid");
+        group.bench_function(format!("{} pool 2x2", function.name()), |b| {
+            b.iter(|| {
+                pool.run(black_box(&rgba), WIDTH, HEIGHT, &mut out)
+                    .expect("valid")
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(convolution, benches, frames);
 criterion_main!(convolution);

@@ -142,14 +142,7 @@ pub fn rgba_to_tensor(
     height: usize,
     channels: Channels,
 ) -> Result<Tensor> {
-    let shape = Shape::new(1, channels.count(), height, width)?;
-    if Some(rgba.len()) != width.checked_mul(height).and_then(|n| n.checked_mul(4)) {
-        return Err(Error::DataLength {
-            what: "RGBA frame (4 bytes per pixel)",
-            expected: width.saturating_mul(height).saturating_mul(4),
-            actual: rgba.len(),
-        });
-    }
+    let shape = frame_shape(rgba, width, height, channels)?;
     let pixels = rgba.chunks_exact(4);
     let data: Vec<f32> = match channels {
         Channels::All => {
@@ -165,11 +158,34 @@ pub fn rgba_to_tensor(
         Channels::Red => pixels.map(|p| f32::from(p[0])).collect(),
         Channels::Green => pixels.map(|p| f32::from(p[1])).collect(),
         Channels::Blue => pixels.map(|p| f32::from(p[2])).collect(),
-        Channels::Gray => pixels
-            .map(|p| 0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2]))
-            .collect(),
+        Channels::Gray => pixels.map(luminance).collect(),
     };
     Tensor::new(channels.count(), height, width, data)
+}
+
+/// The shape of the tensor a `width x height` frame gives, checking the buffer's length.
+pub(crate) fn frame_shape(
+    rgba: &[u8],
+    width: usize,
+    height: usize,
+    channels: Channels,
+) -> Result<Shape> {
+    let shape = Shape::new(1, channels.count(), height, width)?;
+    if Some(rgba.len()) != width.checked_mul(height).and_then(|n| n.checked_mul(4)) {
+        return Err(Error::DataLength {
+            what: "RGBA frame (4 bytes per pixel)",
+            expected: width.saturating_mul(height).saturating_mul(4),
+            actual: rgba.len(),
+        });
+    }
+    Ok(shape)
+}
+
+/// The luminance of one RGBA pixel, `0.299 R + 0.587 G + 0.114 B` (ITU-R BT.601), in
+/// the `f32` operations every path uses, so they agree to the bit.
+#[inline]
+pub(crate) fn luminance(pixel: &[u8]) -> f32 {
+    0.299 * f32::from(pixel[0]) + 0.587 * f32::from(pixel[1]) + 0.114 * f32::from(pixel[2])
 }
 
 /// Writes the first image of a one- or three-channel tensor as an opaque RGBA frame into

@@ -8,6 +8,8 @@
 //! - [`conv2d`] is `torch.nn.functional.conv2d`: a cross-correlation (the kernel is not
 //!   flipped) with stride, padding (`same`, `valid`, per side, four padding modes),
 //!   dilation, groups and bias. [`conv1d`] is its one-dimensional case.
+//! - [`FrameConv`] and [`FramePool`]: the same convolution and pooling on whole RGBA
+//!   video frames, planned once per kernel, at video rate.
 //! - [`pool2d`] is `nn.MaxPool2d` / `nn.AvgPool2d` (and min pooling); [`global_pool`].
 //! - [`geometry`], [`cost`] and [`receptive_field`]: output sizes, parameter and FLOP
 //!   counts, and the receptive fields of a stack of layers.
@@ -23,6 +25,7 @@
 pub mod conv;
 pub mod cost;
 pub mod error;
+pub mod frame;
 pub mod geometry;
 pub mod image;
 pub mod kernel;
@@ -35,6 +38,7 @@ pub mod tensor;
 pub use conv::{conv1d, conv2d, depthwise_conv2d, ConvParams, ConvPlan};
 pub use cost::{ConvLayerShape, Flops};
 pub use error::{Error, Result};
+pub use frame::{FrameConv, FramePool};
 pub use geometry::{output_size, Padding, PaddingMode, Pads};
 pub use image::{Channels, DisplayMapping};
 pub use kernel::{Kernel, Preset};

@@ -1,0 +1,1460 @@
+//! Whole video frames at video rate: RGBA bytes in, RGBA bytes (or the feature map) out.
+//!
+//! [`FrameConv`] computes what the page's step-by-step path computes,
+//! [`rgba_to_tensor`](crate::image::rgba_to_tensor) → [`depthwise_conv2d`](crate::depthwise_conv2d)
+//! → [`tensor_to_rgba`](crate::image::tensor_to_rgba), and [`FramePool`] the same with
+//! [`pool2d`](crate::pool2d), without building the intermediate tensors and with the
+//! arithmetic chosen once per kernel, when the plan is made:
+//!
+//! - **integer** (`"integer 3x3"`, `"integer"`): on 8-bit channels (all but Gray), a kernel
+//!   that is `scale` times small integers is summed in 16- or 32-bit integers. Edges, the
+//!   Sobels, Sharpen and Identity have `scale = 1`; Blur and the Gaussians are integers
+//!   over a power of two. With a power-of-two scale every partial sum of the `f32`
+//!   reference is exact, so the integer sum *is* the reference's value and the bytes are
+//!   identical. A kernel whose nonzero weights share one magnitude (the box blurs'
+//!   `1/9`) is summed the same way and scaled once at the end.
+//! - **separable**: a rank-one kernel (a column times a row) larger than 3x3, such as the
+//!   Gaussians, is applied as a vertical then a horizontal pass: `K_h + K_w` taps per
+//!   pixel instead of `K_h K_w`, in integers when its factors are integers.
+//! - **box**: a window mean (all weights equal) at stride and dilation 1 keeps a running
+//!   sum per column: each output row adds one input row and drops one.
+//! - **general**: any other kernel, every nonzero tap in `f32`, summed in the order of
+//!   [`crate::conv`], so the values equal `depthwise_conv2d`'s to the bit.
+//!
+//! Paths that change the order of `f32` additions (separable and box with a scale that is
+//! not a power of two, and float kernels) may differ from the reference in the last bits of
+//! a value, which moves a byte by at most 1 where a value lies on a rounding boundary.
+//!
+//! How it runs: the padded input rows a kernel needs are built one at a time in a small
+//! ring (padding and channel selection done there, in the kernel's number type), and
+//! each output row is one pass over contiguous slices of those rows, a loop the compiler
+//! vectorises (SIMD on `wasm32` with `simd128`). "All channels" keeps the frame's RGBA
+//! interleaving: the four lanes of a pixel are summed side by side and alpha is written
+//! as 255 at the end, so no pass splits or joins planes. A stride along the width is
+//! handled by storing each padded row as its `stride` phases (columns `0, s, 2s, ...`,
+//! then `1, 1 + s, ...`), so a tap still reads a contiguous run.
+
+use std::ops::{Add, Mul, Sub};
+
+use crate::conv::ConvParams;
+use crate::error::{positive, Result};
+use crate::geometry::{PaddingMode, Pads};
+use crate::image::{diverging_colour, frame_shape, luminance, Channels, DisplayMapping};
+use crate::kernel::Kernel;
+use crate::pool::{PoolFunction, PoolParams};
+use crate::tensor::{Shape, Tensor};
+
+/// 2^23: adding it to a value in `0..=255` leaves that value rounded to an integer (ties
+/// to even) in the low bits of the sum's mantissa.
+const MANTISSA_SHIFT: f32 = 8_388_608.0;
+
+/// `clamp(round(v), 0, 255)` exactly as [`crate::image::tensor_to_rgba`] computes it
+/// (rounding half away from zero; NaN gives 0), with only operations that vectorise on
+/// every target (no float-to-integer conversion). Clamping first gives the same byte
+/// because rounding is monotone and keeps 0 and 255. Then `v + 2^23` rounds `v` to the
+/// nearest integer, ties to even; a tie that went down (`v - r == 0.5`) goes up instead.
+#[inline(always)]
+fn round_byte(v: f32) -> u8 {
+    let v = if v > 0.0 { v } else { 0.0 };
+    let v = if v < 255.0 { v } else { 255.0 };
+    let shifted = v + MANTISSA_SHIFT;
+    let nearest = shifted - MANTISSA_SHIFT;
+    let tie_down = u32::from(v - nearest == 0.5);
+    (shifted.to_bits() + tie_down) as u8
+}
+
+/// The number types a path sums in: `i16`, `i32` or `f32`.
+trait Value:
+    Copy
+    + Default
+    + PartialOrd
+    + std::fmt::Debug
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+{
+    /// True for `i16` and `i32`.
+    const INTEGER: bool;
+    /// A channel byte.
+    fn from_byte(byte: u8) -> Self;
+    /// A luminance (only the `f32` paths read gray frames).
+    fn from_gray(value: f32) -> Self;
+    /// A weight; the plan only gives integer types integer weights that fit.
+    fn from_weight(weight: f32) -> Self;
+    /// The value as `f32` (exact for the integers the plans allow, below 2^24).
+    fn to_f32(self) -> f32;
+    /// `clamp(round(self / 2^shift), 0, 255)` (of `|self|` when `absolute`), where `half`
+    /// is `2^shift / 2`: rounding half away from zero in the type's own lanes (integers
+    /// only; the plans keep `|self| + half` within the type).
+    fn shifted_byte(self, half: Self, shift: u32, absolute: bool) -> u8;
+}
+
+macro_rules! integer_value {
+    ($($t:ty),*) => {$(
+        impl Value for $t {
+            const INTEGER: bool = true;
+            #[inline(always)]
+            fn from_byte(byte: u8) -> Self {
+                Self::from(byte)
+            }
+            #[inline(always)]
+            fn from_gray(value: f32) -> Self {
+                value as Self
+            }
+            #[inline(always)]
+            fn from_weight(weight: f32) -> Self {
+                weight as Self
+            }
+            #[inline(always)]
+            fn to_f32(self) -> f32 {
+                self as f32
+            }
+            #[inline(always)]
+            fn shifted_byte(self, half: Self, shift: u32, absolute: bool) -> u8 {
+                let value = if absolute { self.abs() } else { self };
+                ((value + half) >> shift).clamp(0, 255) as u8
+            }
+        }
+    )*};
+}
+integer_value!(i16, i32);
+
+impl Value for f32 {
+    const INTEGER: bool = false;
+    #[inline(always)]
+    fn from_byte(byte: u8) -> Self {
+        f32::from(byte)
+    }
+    #[inline(always)]
+    fn from_gray(value: f32) -> Self {
+        value
+    }
+    #[inline(always)]
+    fn from_weight(weight: f32) -> Self {
+        weight
+    }
+    #[inline(always)]
+    fn to_f32(self) -> f32 {
+        self
+    }
+    #[inline(always)]
+    fn shifted_byte(self, _half: Self, shift: u32, absolute: bool) -> u8 {
+        let value = self / (1u32 << shift) as f32;
+        round_byte(if absolute { value.abs() } else { value })
+    }
+}
+
+/// One nonzero weight of a kernel (or of one of its factors) and where it sits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Tap {
+    row: usize,
+    column: usize,
+    weight: f32,
+}
+
+/// How a kernel is applied.
+#[derive(Debug, Clone, PartialEq)]
+enum Method {
+    /// Every nonzero tap, in row-major order.
+    Direct(Vec<Tap>),
+    /// A column factor (taps with `column = 0`) then a row factor (`row = 0`).
+    Separable { column: Vec<Tap>, row: Vec<Tap> },
+    /// A window sum with running column sums (stride and dilation 1 only).
+    Box,
+}
+
+/// Which number types carry the sums: the input rows and vertical sums, then the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Numbers {
+    I16,
+    I16I32,
+    I32,
+    F32,
+}
+
+/// A kernel as `scale` times integers.
+#[derive(Debug, Clone, PartialEq)]
+struct IntegerForm {
+    integers: Vec<i64>,
+    scale: f32,
+    /// `Some(n)` when `scale` is `2^-n`: the sums are then exact.
+    shift: Option<u32>,
+}
+
+/// The largest `|sum|` an integer path may reach: below 2^24, every partial sum of the
+/// `f32` reference is an exact integer multiple of the scale, and fits `i32` easily.
+const EXACT_LIMIT: i64 = 1 << 24;
+
+/// The largest sum a 16-bit path may reach.
+const I16_LIMIT: i64 = i16::MAX as i64;
+
+/// Writes a kernel as `scale` times integers whose sums over 8-bit input stay exact: with
+/// a power-of-two scale (the smallest that works), or with the one magnitude all nonzero
+/// weights share.
+fn integer_form(weights: &[f32]) -> Option<IntegerForm> {
+    let within =
+        |integers: &[i64]| integers.iter().map(|a| a.abs()).sum::<i64>() * 255 < EXACT_LIMIT;
+    for shift in 0..=24 {
+        let factor = (1u32 << shift) as f32;
+        if weights.iter().all(|w| (w * factor).fract() == 0.0) {
+            let integers: Vec<i64> = weights.iter().map(|w| (w * factor) as i64).collect();
+            return within(&integers).then_some(IntegerForm {
+                integers,
+                scale: 1.0 / factor,
+                shift: Some(shift),
+            });
+        }
+    }
+    let magnitude = weights.iter().map(|w| w.abs()).find(|&w| w > 0.0)?;
+    let integers: Option<Vec<i64>> = weights
+        .iter()
+        .map(|&w| {
+            if w == magnitude {
+                Some(1)
+            } else if w == -magnitude {
+                Some(-1)
+            } else {
+                (w == 0.0).then_some(0)
+            }
+        })
+        .collect();
+    let integers = integers?;
+    within(&integers).then_some(IntegerForm {
+        integers,
+        scale: magnitude,
+        shift: None,
+    })
+}
+
+fn gcd(a: i64, b: i64) -> i64 {
+    if b == 0 {
+        a.abs()
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+/// Integer factors `column`, `row` with `integers[m][k] = column[m] * row[k]`, if any.
+fn integer_factors(integers: &[i64], width: usize) -> Option<(Vec<i64>, Vec<i64>)> {
+    let pivot = integers.iter().position(|&a| a != 0)?;
+    let first = &integers[pivot / width * width..][..width];
+    let divisor = first.iter().fold(0, |g, &a| gcd(g, a));
+    // The row divided by its gcd: then every other row's multiple of it is an integer.
+    let row: Vec<i64> = first.iter().map(|a| a / divisor).collect();
+    let k = pivot % width;
+    let column: Vec<i64> = integers
+        .chunks_exact(width)
+        .map(|r| r[k] / row[k])
+        .collect();
+    let exact = integers
+        .chunks_exact(width)
+        .zip(&column)
+        .all(|(r, c)| r.iter().zip(&row).all(|(&a, &b)| a == c * b));
+    exact.then_some((column, row))
+}
+
+/// `f32` factors of a rank-one kernel, found in `f64` and accepted when they rebuild
+/// every weight to within a millionth of the largest.
+fn float_factors(weights: &[f32], width: usize) -> Option<(Vec<f32>, Vec<f32>)> {
+    let (pivot, largest) =
+        weights
+            .iter()
+            .map(|w| f64::from(w.abs()))
+            .enumerate()
+            .fold(
+                (0, 0.0),
+                |best, (i, w)| if w > best.1 { (i, w) } else { best },
+            );
+    if largest == 0.0 {
+        return None;
+    }
+    let row: Vec<f64> = weights[pivot / width * width..][..width]
+        .iter()
+        .map(|&w| f64::from(w))
+        .collect();
+    let k = pivot % width;
+    let column: Vec<f64> = weights
+        .chunks_exact(width)
+        .map(|r| f64::from(r[k]) / row[k])
+        .collect();
+    let close = weights.chunks_exact(width).zip(&column).all(|(r, c)| {
+        r.iter()
+            .zip(&row)
+            .all(|(&w, b)| (f64::from(w) - c * b).abs() <= 1e-6 * largest)
+    });
+    close.then(|| {
+        (
+            column.iter().map(|&c| c as f32).collect(),
+            row.iter().map(|&r| r as f32).collect(),
+        )
+    })
+}
+
+/// The nonzero entries of a factor as taps along `rows` (a column) or along columns.
+fn factor_taps<T: Copy + Into<f64>>(factor: &[T], rows: bool) -> Vec<Tap> {
+    factor
+        .iter()
+        .enumerate()
+        .filter(|(_, &w)| w.into() != 0.0)
+        .map(|(i, &w)| Tap {
+            row: if rows { i } else { 0 },
+            column: if rows { 0 } else { i },
+            weight: w.into() as f32,
+        })
+        .collect()
+}
+
+/// The chosen path of a kernel.
+#[derive(Debug, Clone, PartialEq)]
+struct Choice {
+    method: Method,
+    numbers: Numbers,
+    scale: f32,
+    shift: Option<u32>,
+    name: &'static str,
+}
+
+/// The number types for vertical sums up to `vertical` and output sums up to `total`,
+/// with room for the rounding half of a power-of-two `shift`.
+fn numbers_for(vertical: i64, total: i64, shift: Option<u32>) -> Numbers {
+    let half = shift.map_or(0, |n| (1i64 << n) >> 1);
+    match (vertical <= I16_LIMIT, total + half <= I16_LIMIT) {
+        (true, true) => Numbers::I16,
+        (true, false) => Numbers::I16I32,
+        _ => Numbers::I32,
+    }
+}
+
+/// Classifies the kernel and picks the fastest exact path (see the module docs).
+fn choose(kernel: &Kernel, params: &ConvParams, byte_input: bool) -> Choice {
+    let (height, width) = (kernel.height(), kernel.width());
+    let weights = kernel.weights();
+    let taps: Vec<Tap> = weights
+        .iter()
+        .enumerate()
+        .filter(|(_, &w)| w != 0.0)
+        .map(|(i, &weight)| Tap {
+            row: i / width,
+            column: i % width,
+            weight,
+        })
+        .collect();
+    let large = taps.len() > 9;
+    let unit_steps = params.stride == (1, 1) && params.dilation == (1, 1);
+    if let Some(form) = integer_form(weights).filter(|_| byte_input) {
+        let total = form.integers.iter().map(|a| a.abs()).sum::<i64>() * 255;
+        let integer = |method, numbers, name| Choice {
+            method,
+            numbers,
+            scale: form.scale,
+            shift: form.shift,
+            name,
+        };
+        if large && unit_steps && form.integers.iter().all(|&a| a == 1) {
+            return integer(Method::Box, numbers_for(0, total, form.shift), "box");
+        }
+        if large {
+            if let Some((column, row)) = integer_factors(&form.integers, width) {
+                let vertical = column.iter().map(|a| a.abs()).sum::<i64>() * 255;
+                let column =
+                    factor_taps(&column.iter().map(|&a| a as f64).collect::<Vec<_>>(), true);
+                let row = factor_taps(&row.iter().map(|&a| a as f64).collect::<Vec<_>>(), false);
+                if column.len() + row.len() < taps.len() {
+                    return integer(
+                        Method::Separable { column, row },
+                        numbers_for(vertical, total, form.shift),
+                        "separable",
+                    );
+                }
+            }
+        }
+        let integers = taps
+            .iter()
+            .map(|t| Tap {
+                weight: form.integers[t.row * width + t.column] as f32,
+                ..*t
+            })
+            .collect();
+        let name = if (height, width) == (3, 3) {
+            "integer 3x3"
+        } else {
+            "integer"
+        };
+        return integer(
+            Method::Direct(integers),
+            numbers_for(total, total, form.shift),
+            name,
+        );
+    }
+    if large {
+        if let Some((column, row)) = float_factors(weights, width) {
+            let (column, row) = (factor_taps(&column, true), factor_taps(&row, false));
+            if column.len() + row.len() < taps.len() {
+                return Choice {
+                    method: Method::Separable { column, row },
+                    numbers: Numbers::F32,
+                    scale: 1.0,
+                    shift: None,
+                    name: "separable",
+                };
+            }
+        }
+    }
+    Choice {
+        method: Method::Direct(taps),
+        numbers: Numbers::F32,
+        scale: 1.0,
+        shift: None,
+        name: "general",
+    }
+}
+
+/// A run of padded row positions filled alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Segment {
+    /// `count` padding zeros from position `at`.
+    Zero { at: usize, count: usize },
+    /// Input columns `column, column + stride, ...` into positions `at..at + count`.
+    Copy {
+        at: usize,
+        column: usize,
+        count: usize,
+    },
+}
+
+/// Where each padded column goes in a stored row, for one input size.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Layout {
+    /// The input `(height, width)` it was made for.
+    input: (usize, usize),
+    /// The output `(height, width)`.
+    output: (usize, usize),
+    padded_width: usize,
+    /// Where phase `p` (padded columns `p, p + stride, ...`) starts in a stored row.
+    phase_start: Vec<usize>,
+    segments: Vec<Segment>,
+}
+
+impl Layout {
+    fn prepare(
+        &mut self,
+        input: (usize, usize),
+        output: (usize, usize),
+        pads: Pads,
+        mode: PaddingMode,
+        stride: usize,
+    ) {
+        if self.input == input && self.output == output && !self.phase_start.is_empty() {
+            return;
+        }
+        let width = input.1;
+        let padded_width = width + pads.left + pads.right;
+        self.input = input;
+        self.output = output;
+        self.padded_width = padded_width;
+        self.phase_start.clear();
+        self.segments.clear();
+        let mut at = 0;
+        for phase in 0..stride.min(padded_width) {
+            self.phase_start.push(at);
+            for px in (phase..padded_width).step_by(stride) {
+                let source = mode.source(px as isize - pads.left as isize, width);
+                self.push(at, source, stride);
+                at += 1;
+            }
+        }
+    }
+
+    fn push(&mut self, at: usize, source: Option<usize>, stride: usize) {
+        match (self.segments.last_mut(), source) {
+            (Some(Segment::Zero { count, .. }), None) => *count += 1,
+            (
+                Some(Segment::Copy {
+                    column, count: n, ..
+                }),
+                Some(c),
+            ) if *column + *n * stride == c => *n += 1,
+            (_, None) => self.segments.push(Segment::Zero { at, count: 1 }),
+            (_, Some(column)) => self.segments.push(Segment::Copy {
+                at,
+                column,
+                count: 1,
+            }),
+        }
+    }
+
+    /// The position in a stored row of padded column `offset` (of output column 0).
+    fn start(&self, offset: usize, stride: usize) -> usize {
+        self.phase_start[offset % stride] + offset / stride
+    }
+}
+
+/// The frame being read, and how its rows are padded.
+#[derive(Debug, Clone, Copy)]
+struct Source<'a> {
+    rgba: &'a [u8],
+    width: usize,
+    height: usize,
+    channels: Channels,
+    /// 4 for all channels (RGBA interleaved), else 1.
+    lanes: usize,
+    top: usize,
+    mode: PaddingMode,
+    stride: usize,
+}
+
+impl Source<'_> {
+    /// Builds padded row `py` (in the layout's phase order) into `row`.
+    fn fill_row<V: Value>(&self, layout: &Layout, py: usize, row: &mut [V]) {
+        let Some(y) = self
+            .mode
+            .source(py as isize - self.top as isize, self.height)
+        else {
+            row.fill(V::default());
+            return;
+        };
+        let line = &self.rgba[y * self.width * 4..][..self.width * 4];
+        let lanes = self.lanes;
+        for segment in &layout.segments {
+            match *segment {
+                Segment::Zero { at, count } => {
+                    row[at * lanes..][..count * lanes].fill(V::default());
+                }
+                Segment::Copy { at, column, count } => {
+                    let pixels = &line[column * 4..];
+                    self.convert(pixels, &mut row[at * lanes..][..count * lanes]);
+                }
+            }
+        }
+    }
+
+    /// Converts every `stride`-th pixel of `pixels` into `out`, until `out` is full.
+    fn convert<V: Value>(&self, pixels: &[u8], out: &mut [V]) {
+        let lane = match self.channels {
+            Channels::All => {
+                if self.stride == 1 {
+                    for (o, &b) in out.iter_mut().zip(pixels) {
+                        *o = V::from_byte(b);
+                    }
+                } else {
+                    let picked = pixels.chunks_exact(4).step_by(self.stride);
+                    for (o, p) in out.chunks_exact_mut(4).zip(picked) {
+                        for (o, &b) in o.iter_mut().zip(p) {
+                            *o = V::from_byte(b);
+                        }
+                    }
+                }
+                return;
+            }
+            Channels::Gray => {
+                let picked = pixels.chunks_exact(4).step_by(self.stride);
+                for (o, p) in out.iter_mut().zip(picked) {
+                    *o = V::from_gray(luminance(p));
+                }
+                return;
+            }
+            Channels::Red => 0,
+            Channels::Green => 1,
+            Channels::Blue => 2,
+        };
+        if self.stride == 1 {
+            for (o, p) in out.iter_mut().zip(pixels.chunks_exact(4)) {
+                *o = V::from_byte(p[lane]);
+            }
+        } else {
+            let picked = pixels.chunks_exact(4).step_by(self.stride);
+            for (o, p) in out.iter_mut().zip(picked) {
+                *o = V::from_byte(p[lane]);
+            }
+        }
+    }
+}
+
+/// `acc = sum over taps of weight * input` (or `acc +=` when not `first`), the taps
+/// taken in order so that `f32` sums keep the reference's order.
+#[inline(always)]
+fn fused<I: Value, H: Value + From<I>, const N: usize>(
+    inputs: &[&[I]; 9],
+    weights: &[H; 9],
+    acc: &mut [H],
+    first: bool,
+) {
+    let n = acc.len();
+    let rows: [&[I]; N] = std::array::from_fn(|t| &inputs[t][..n]);
+    let w: [H; N] = std::array::from_fn(|t| weights[t]);
+    if first {
+        for (x, a) in acc.iter_mut().enumerate() {
+            let mut sum = H::default();
+            for t in 0..N {
+                sum = sum + w[t] * H::from(rows[t][x]);
+            }
+            *a = sum;
+        }
+    } else {
+        for (x, a) in acc.iter_mut().enumerate() {
+            let mut sum = *a;
+            for t in 0..N {
+                sum = sum + w[t] * H::from(rows[t][x]);
+            }
+            *a = sum;
+        }
+    }
+}
+
+/// Sums `count` weighted input rows into `acc`, nine taps per pass; `tap(i)` gives the
+/// `i`-th input row (at least `acc.len()` long) and weight.
+fn accumulate<'a, I: Value + 'a, H: Value + From<I>>(
+    count: usize,
+    tap: impl Fn(usize) -> (&'a [I], f32),
+    acc: &mut [H],
+) {
+    if count == 0 {
+        acc.fill(H::default());
+    }
+    for start in (0..count).step_by(9) {
+        let n = (count - start).min(9);
+        let mut inputs: [&[I]; 9] = [&[]; 9];
+        let mut weights = [H::default(); 9];
+        for i in 0..n {
+            let (input, weight) = tap(start + i);
+            inputs[i] = input;
+            weights[i] = H::from_weight(weight);
+        }
+        let first = start == 0;
+        match n {
+            1 => fused::<I, H, 1>(&inputs, &weights, acc, first),
+            2 => fused::<I, H, 2>(&inputs, &weights, acc, first),
+            3 => fused::<I, H, 3>(&inputs, &weights, acc, first),
+            4 => fused::<I, H, 4>(&inputs, &weights, acc, first),
+            5 => fused::<I, H, 5>(&inputs, &weights, acc, first),
+            6 => fused::<I, H, 6>(&inputs, &weights, acc, first),
+            7 => fused::<I, H, 7>(&inputs, &weights, acc, first),
+            8 => fused::<I, H, 8>(&inputs, &weights, acc, first),
+            _ => fused::<I, H, 9>(&inputs, &weights, acc, first),
+        }
+    }
+}
+
+/// A ring (or, for very sparse dilated kernels, one slot per kernel row) of padded input
+/// rows, plus the rows a pass writes.
+#[derive(Debug, Clone, Default)]
+struct Rows<V, H> {
+    ring: Vec<V>,
+    /// The padded row each slot holds (`usize::MAX`: none).
+    held: Vec<usize>,
+    /// Vertical sums (separable) or running column sums (box), one padded row.
+    columns: Vec<V>,
+    /// One output row.
+    acc: Vec<H>,
+}
+
+/// The largest ring, in values, kept before falling back to one slot per kernel row.
+const RING_LIMIT: usize = 1 << 22;
+
+/// The plan of a [`FrameConv`], without its buffers.
+#[derive(Debug, Clone, PartialEq)]
+struct ConvPlan {
+    kernel: (usize, usize),
+    params: ConvParams,
+    pads: Pads,
+    channels: Channels,
+    mapping: DisplayMapping,
+    choice: Choice,
+}
+
+impl<V: Value, H: Value + From<V>> Rows<V, H> {
+    /// Runs the plan over the frame, handing each output row (`lanes` values a pixel)
+    /// to `sink`.
+    fn convolve(
+        &mut self,
+        plan: &ConvPlan,
+        layout: &Layout,
+        source: &Source<'_>,
+        mut sink: impl FnMut(usize, &[H]),
+    ) {
+        let Rows {
+            ring,
+            held,
+            columns,
+            acc,
+        } = self;
+        let lanes = source.lanes;
+        let (out_h, out_w) = layout.output;
+        let row_len = layout.padded_width * lanes;
+        let out_len = out_w * lanes;
+        let (stride_y, stride_x) = plan.params.stride;
+        let (dilation_y, dilation_x) = plan.params.dilation;
+        let kernel_h = plan.kernel.0;
+        let is_box = plan.choice.method == Method::Box;
+        let span = (kernel_h - 1) * dilation_y + 1 + usize::from(is_box);
+        let in_ring = span <= kernel_h + 1 || span * row_len <= RING_LIMIT;
+        let slots = if in_ring { span } else { kernel_h };
+        let slot = |py: usize, m: usize| if in_ring { py % slots } else { m };
+        ring.resize(slots * row_len, V::default());
+        held.clear();
+        held.resize(slots, usize::MAX);
+        acc.resize(out_len, H::default());
+        let mut ensure = |ring: &mut Vec<V>, py: usize, m: usize| {
+            let s = slot(py, m);
+            if held[s] != py {
+                source.fill_row(layout, py, &mut ring[s * row_len..][..row_len]);
+                held[s] = py;
+            }
+        };
+        for y in 0..out_h {
+            match &plan.choice.method {
+                Method::Direct(taps) => {
+                    for t in taps {
+                        ensure(ring, y * stride_y + t.row * dilation_y, t.row);
+                    }
+                    let ring = &ring[..];
+                    accumulate(
+                        taps.len(),
+                        |i| {
+                            let t = taps[i];
+                            let py = y * stride_y + t.row * dilation_y;
+                            let at = layout.start(t.column * dilation_x, stride_x) * lanes;
+                            (&ring[slot(py, t.row) * row_len + at..][..out_len], t.weight)
+                        },
+                        acc,
+                    );
+                }
+                Method::Separable { column, row } => {
+                    for t in column {
+                        ensure(ring, y * stride_y + t.row * dilation_y, t.row);
+                    }
+                    columns.resize(row_len, V::default());
+                    let ring = &ring[..];
+                    accumulate(
+                        column.len(),
+                        |i| {
+                            let t = column[i];
+                            let py = y * stride_y + t.row * dilation_y;
+                            (&ring[slot(py, t.row) * row_len..][..row_len], t.weight)
+                        },
+                        columns,
+                    );
+                    let columns = &columns[..];
+                    accumulate(
+                        row.len(),
+                        |i| {
+                            let t = row[i];
+                            let at = layout.start(t.column * dilation_x, stride_x) * lanes;
+                            (&columns[at..][..out_len], t.weight)
+                        },
+                        acc,
+                    );
+                }
+                Method::Box => {
+                    columns.resize(row_len, V::default());
+                    if y == 0 {
+                        for m in 0..kernel_h {
+                            ensure(ring, m, m);
+                        }
+                        let ring = &ring[..];
+                        accumulate(
+                            kernel_h,
+                            |m| (&ring[slot(m, m) * row_len..][..row_len], 1.0),
+                            columns,
+                        );
+                    } else {
+                        let (old, new) = (y - 1, y + kernel_h - 1);
+                        ensure(ring, old, 0);
+                        ensure(ring, new, 0);
+                        let old = &ring[slot(old, 0) * row_len..][..row_len];
+                        let new = &ring[slot(new, 0) * row_len..][..row_len];
+                        for ((c, &n), &o) in columns.iter_mut().zip(new).zip(old) {
+                            *c = *c + n - o;
+                        }
+                    }
+                    let columns = &columns[..];
+                    accumulate(
+                        plan.kernel.1,
+                        |k| (&columns[k * lanes..][..out_len], 1.0),
+                        acc,
+                    );
+                }
+            }
+            sink(y, acc);
+        }
+    }
+}
+
+/// Alpha 255 in every fourth byte of four RGBA pixels.
+const ALPHA: [u8; 16] = [0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255];
+
+/// Writes one output row of pixels: lanes 0..3 of each four (all channels), or one value
+/// drawn as gray, through `byte`; alpha 255. Written as flat loops the compiler turns
+/// into vector code.
+#[inline(always)]
+fn write_row<H: Value>(acc: &[H], lanes: usize, out: &mut [u8], byte: impl Fn(H) -> u8) {
+    if lanes == 4 {
+        for (o, &a) in out.iter_mut().zip(acc) {
+            *o = byte(a);
+        }
+        let mut pixels = out.chunks_exact_mut(16);
+        for o in &mut pixels {
+            for (o, alpha) in o.iter_mut().zip(ALPHA) {
+                *o |= alpha;
+            }
+        }
+        for o in pixels.into_remainder().chunks_exact_mut(4) {
+            o[3] = 255;
+        }
+    } else {
+        for (o, &a) in out.chunks_exact_mut(4).zip(acc) {
+            let gray = (u32::from(byte(a)) * 0x0001_0101) | 0xff00_0000;
+            o.copy_from_slice(&gray.to_le_bytes());
+        }
+    }
+}
+
+/// The smallest and largest value of an output row, leaving out the alpha lane.
+fn row_range<H: Value>(acc: &[H], lanes: usize, range: &mut Option<(H, H)>) {
+    let skip_alpha = lanes == 4;
+    for (i, &a) in acc.iter().enumerate() {
+        if skip_alpha && i % 4 == 3 {
+            continue;
+        }
+        *range = Some(match *range {
+            None => (a, a),
+            Some((low, high)) => (
+                if a < low { a } else { low },
+                if a > high { a } else { high },
+            ),
+        });
+    }
+}
+
+/// The scratch of one number type: the rows, and the whole map for the mappings that
+/// need its range first.
+#[derive(Debug, Clone, Default)]
+struct Work<V, H> {
+    rows: Rows<V, H>,
+    stored: Vec<H>,
+}
+
+impl<V: Value, H: Value + From<V>> Work<V, H> {
+    fn draw(&mut self, plan: &ConvPlan, layout: &Layout, source: &Source<'_>, out: &mut [u8]) {
+        let lanes = source.lanes;
+        let (out_h, out_w) = layout.output;
+        let row_bytes = out_w * 4;
+        let Choice { scale, shift, .. } = plan.choice;
+        let Work { rows, stored } = self;
+        let mapping = plan.mapping;
+        if matches!(mapping, DisplayMapping::Clamp | DisplayMapping::Absolute) {
+            let absolute = mapping == DisplayMapping::Absolute;
+            rows.convolve(plan, layout, source, |y, acc| {
+                let out = &mut out[y * row_bytes..][..row_bytes];
+                match (shift.filter(|_| H::INTEGER), absolute) {
+                    (Some(n), false) => {
+                        let half = H::from_weight(((1u32 << n) >> 1) as f32);
+                        write_row(acc, lanes, out, |a| a.shifted_byte(half, n, false))
+                    }
+                    (Some(n), true) => {
+                        let half = H::from_weight(((1u32 << n) >> 1) as f32);
+                        write_row(acc, lanes, out, |a| a.shifted_byte(half, n, true))
+                    }
+                    (None, false) => write_row(acc, lanes, out, |a| round_byte(a.to_f32() * scale)),
+                    (None, true) => {
+                        write_row(acc, lanes, out, |a| round_byte((a.to_f32() * scale).abs()))
+                    }
+                }
+            });
+            return;
+        }
+        let row_len = out_w * lanes;
+        stored.resize(out_h * row_len, H::default());
+        let mut range = None;
+        rows.convolve(plan, layout, source, |y, acc| {
+            stored[y * row_len..][..row_len].copy_from_slice(acc);
+            row_range(acc, lanes, &mut range);
+        });
+        let (low, high) = range.map_or((0.0, 0.0), |(low, high)| {
+            (low.to_f32() * scale, high.to_f32() * scale)
+        });
+        let rows = stored
+            .chunks_exact(row_len)
+            .zip(out.chunks_exact_mut(row_bytes));
+        if mapping == DisplayMapping::Normalize {
+            for (acc, out) in rows {
+                if high > low {
+                    write_row(acc, lanes, out, |a| {
+                        round_byte((a.to_f32() * scale - low) / (high - low) * 255.0)
+                    });
+                } else {
+                    write_row(acc, lanes, out, |_| 128);
+                }
+            }
+            return;
+        }
+        let largest = low.abs().max(high.abs());
+        for (acc, out) in rows {
+            if lanes == 1 {
+                for (o, &a) in out.chunks_exact_mut(4).zip(acc) {
+                    let t = if largest > 0.0 {
+                        a.to_f32() * scale / largest
+                    } else {
+                        0.0
+                    };
+                    let [r, g, b] = diverging_colour(t);
+                    o.copy_from_slice(&[r, g, b, 255]);
+                }
+            } else if largest > 0.0 {
+                write_row(acc, lanes, out, |a| {
+                    round_byte(128.0 + 127.0 * (a.to_f32() * scale) / largest)
+                });
+            } else {
+                write_row(acc, lanes, out, |_| 128);
+            }
+        }
+    }
+
+    fn values(&mut self, plan: &ConvPlan, layout: &Layout, source: &Source<'_>, map: &mut [f32]) {
+        let lanes = source.lanes;
+        let (out_h, out_w) = layout.output;
+        let plane = out_h * out_w;
+        let scale = plan.choice.scale;
+        self.rows.convolve(plan, layout, source, |y, acc| {
+            for c in 0..lanes.min(3) {
+                let row = &mut map[c * plane + y * out_w..][..out_w];
+                for (m, a) in row.iter_mut().zip(acc[c..].iter().step_by(lanes)) {
+                    *m = a.to_f32() * scale;
+                }
+            }
+        });
+    }
+}
+
+/// The buffers of the path's number types.
+#[derive(Debug, Clone)]
+enum Engine {
+    I16(Work<i16, i16>),
+    I16I32(Work<i16, i32>),
+    I32(Work<i32, i32>),
+    F32(Work<f32, f32>),
+}
+
+/// Runs `$body` with `$work` bound to the engine's buffers, whatever their types.
+macro_rules! with_work {
+    ($engine:expr, $work:ident => $body:expr) => {
+        match $engine {
+            Engine::I16($work) => $body,
+            Engine::I16I32($work) => $body,
+            Engine::I32($work) => $body,
+            Engine::F32($work) => $body,
+        }
+    };
+}
+
+/// A depthwise convolution of whole RGBA frames, planned once for a kernel and its
+/// settings; its buffers are kept from frame to frame.
+///
+/// It computes exactly what the page's step-by-step path computes (see the [module
+/// docs](self)): the same output size, the same errors, and the same bytes (for float
+/// kernels on the paths that reorder sums, within 1 of each byte).
+#[derive(Debug, Clone)]
+pub struct FrameConv {
+    plan: ConvPlan,
+    layout: Layout,
+    engine: Engine,
+}
+
+impl FrameConv {
+    /// Plans the kernel: classifies it (integer-valued, including integers over a power
+    /// of two like Blur; separable rank-one; box; general) and picks the fastest exact
+    /// path. `params.groups` is ignored (the convolution is depthwise).
+    ///
+    /// # Errors
+    /// A zero stride or dilation, or `same` padding with a stride other than 1.
+    pub fn new(
+        kernel: &Kernel,
+        params: &ConvParams,
+        channels: Channels,
+        mapping: DisplayMapping,
+    ) -> Result<Self> {
+        let size = (kernel.height(), kernel.width());
+        for value in [params.stride.0, params.stride.1] {
+            positive(value, "stride")?;
+        }
+        for value in [params.dilation.0, params.dilation.1] {
+            positive(value, "dilation")?;
+        }
+        let pads = params
+            .padding
+            .resolve(size, params.stride, params.dilation)?;
+        let params = ConvParams {
+            groups: channels.count(),
+            ..*params
+        };
+        let choice = choose(kernel, &params, channels != Channels::Gray);
+        let engine = match choice.numbers {
+            Numbers::I16 => Engine::I16(Work::default()),
+            Numbers::I16I32 => Engine::I16I32(Work::default()),
+            Numbers::I32 => Engine::I32(Work::default()),
+            Numbers::F32 => Engine::F32(Work::default()),
+        };
+        Ok(FrameConv {
+            plan: ConvPlan {
+                kernel: size,
+                params,
+                pads,
+                channels,
+                mapping,
+                choice,
+            },
+            layout: Layout::default(),
+            engine,
+        })
+    }
+
+    /// The output `(height, width)` for a `height x width` frame.
+    ///
+    /// # Errors
+    /// As [`depthwise_conv2d`](crate::depthwise_conv2d): a zero or too large size,
+    /// padding too large for its mode, an empty or too large output.
+    pub fn output_size(&self, height: usize, width: usize) -> Result<(usize, usize)> {
+        let channels = self.plan.channels.count();
+        let input = Shape::new(1, channels, height, width)?;
+        let weight = Shape::new(channels, 1, self.plan.kernel.0, self.plan.kernel.1)?;
+        let checked = self.plan.params.plan(input, weight)?;
+        Ok((checked.output.height, checked.output.width))
+    }
+
+    /// Which path was chosen: `"integer 3x3"`, `"integer"`, `"separable"`, `"box"` or
+    /// `"general"`.
+    pub fn path(&self) -> &'static str {
+        self.plan.choice.name
+    }
+
+    /// Checks the frame and its size, and readies the layout; gives the output size.
+    fn prepare<'a>(
+        &mut self,
+        rgba: &'a [u8],
+        width: usize,
+        height: usize,
+    ) -> Result<((usize, usize), Source<'a>)> {
+        frame_shape(rgba, width, height, self.plan.channels)?;
+        let output = self.output_size(height, width)?;
+        let plan = &self.plan;
+        let stride = plan.params.stride.1;
+        self.layout.prepare(
+            (height, width),
+            output,
+            plan.pads,
+            plan.params.padding_mode,
+            stride,
+        );
+        let source = Source {
+            rgba,
+            width,
+            height,
+            channels: plan.channels,
+            lanes: if plan.channels == Channels::All { 4 } else { 1 },
+            top: plan.pads.top,
+            mode: plan.params.padding_mode,
+            stride,
+        };
+        Ok((output, source))
+    }
+
+    /// Convolves a `width x height` RGBA frame and draws the map, with the plan's
+    /// display mapping, into `out` as RGBA (alpha 255), resized to the output size; no
+    /// allocation after the first frame of a size. Gives the output `(height, width)`.
+    ///
+    /// # Errors
+    /// `rgba` not `width * height * 4` bytes, or any error of [`FrameConv::output_size`].
+    pub fn run(
+        &mut self,
+        rgba: &[u8],
+        width: usize,
+        height: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<(usize, usize)> {
+        let ((out_h, out_w), source) = self.prepare(rgba, width, height)?;
+        out.resize(out_h * out_w * 4, 255);
+        let (plan, layout) = (&self.plan, &self.layout);
+        with_work!(&mut self.engine, work => work.draw(plan, layout, &source, out));
+        Ok((out_h, out_w))
+    }
+
+    /// The same convolution, writing the feature map itself (`channels x height x width`
+    /// values, one image) into `map`, whose storage is reused when its shape matches.
+    ///
+    /// # Errors
+    /// As [`FrameConv::run`].
+    pub fn run_map(
+        &mut self,
+        rgba: &[u8],
+        width: usize,
+        height: usize,
+        map: &mut Tensor,
+    ) -> Result<()> {
+        let ((out_h, out_w), source) = self.prepare(rgba, width, height)?;
+        let shape = Shape::new(1, self.plan.channels.count(), out_h, out_w)?;
+        if map.shape() != shape {
+            *map = Tensor::filled(shape, 0.0);
+        }
+        let (plan, layout) = (&self.plan, &self.layout);
+        let data = map.data_mut();
+        with_work!(&mut self.engine, work => work.values(plan, layout, &source, data));
+        Ok(())
+    }
+}
+
+/// Pooling of whole RGBA frames, as the page's path (`rgba_to_tensor` → `pool2d` →
+/// `tensor_to_rgba` with [`DisplayMapping::Clamp`]) computes it, to the byte.
+///
+/// The lecture's 2x2 windows at stride 2 on 8-bit channels work on the RGBA bytes
+/// directly; every other setting takes each window tap by tap.
+#[derive(Debug, Clone)]
+pub struct FramePool {
+    function: PoolFunction,
+    params: PoolParams,
+    channels: Channels,
+    /// The luminance plane, for gray frames.
+    gray: Vec<f32>,
+    /// One row of pooled values, 4 lanes a pixel.
+    row: Vec<f32>,
+}
+
+impl FramePool {
+    /// A pooling of frames.
+    ///
+    /// # Errors
+    /// Settings no input could satisfy: a zero window, stride or dilation, padding over
+    /// half the window, or dilation with the mean.
+    pub fn new(function: PoolFunction, params: &PoolParams, channels: Channels) -> Result<Self> {
+        let pool = FramePool {
+            function,
+            params: *params,
+            channels,
+            gray: Vec::new(),
+            row: Vec::new(),
+        };
+        // Any error that does not depend on the frame's size shows on a frame that is
+        // surely large enough.
+        let (kh, kw) = params.kernel;
+        let (dh, dw) = params.dilation;
+        let side = |k: usize, d: usize| k.saturating_sub(1).saturating_mul(d).saturating_add(1);
+        if let Err(error) = params.output_size(function, side(kh, dh), side(kw, dw)) {
+            if !matches!(error, crate::Error::TooLarge { .. }) {
+                return Err(error);
+            }
+        }
+        Ok(pool)
+    }
+
+    /// The output `(height, width)` for a `height x width` frame.
+    ///
+    /// # Errors
+    /// As [`pool2d`](crate::pool2d).
+    pub fn output_size(&self, height: usize, width: usize) -> Result<(usize, usize)> {
+        let channels = self.channels.count();
+        Shape::new(1, channels, height, width)?;
+        let (out_h, out_w) = self.params.output_size(self.function, height, width)?;
+        Shape::new(1, channels, out_h, out_w)?;
+        Ok((out_h, out_w))
+    }
+
+    /// Pools a `width x height` RGBA frame into `out` as RGBA (values clamped, alpha
+    /// 255), resized to the output size. Gives the output `(height, width)`.
+    ///
+    /// # Errors
+    /// `rgba` not `width * height * 4` bytes, or any error of [`FramePool::output_size`].
+    pub fn run(
+        &mut self,
+        rgba: &[u8],
+        width: usize,
+        height: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<(usize, usize)> {
+        let (out_h, out_w) = self.check(rgba, width, height)?;
+        out.resize(out_h * out_w * 4, 255);
+        let channel = self.channels;
+        self.pool(rgba, width, height, (out_h, out_w), |y, values| {
+            let out = &mut out[y * out_w * 4..][..out_w * 4];
+            match channel {
+                Channels::All => write_row(values, 4, out, round_byte),
+                Channels::Gray => write_row(values, 1, out, round_byte),
+                lane => {
+                    let lane = lane_of(lane);
+                    for (o, v) in out.chunks_exact_mut(4).zip(values.chunks_exact(4)) {
+                        let b = round_byte(v[lane]);
+                        o.copy_from_slice(&[b, b, b, 255]);
+                    }
+                }
+            }
+        });
+        Ok((out_h, out_w))
+    }
+
+    /// The same pooling, writing the pooled map (`channels x height x width` values) into
+    /// `map`, whose storage is reused when its shape matches.
+    ///
+    /// # Errors
+    /// As [`FramePool::run`].
+    pub fn run_map(
+        &mut self,
+        rgba: &[u8],
+        width: usize,
+        height: usize,
+        map: &mut Tensor,
+    ) -> Result<()> {
+        let (out_h, out_w) = self.check(rgba, width, height)?;
+        let shape = Shape::new(1, self.channels.count(), out_h, out_w)?;
+        if map.shape() != shape {
+            *map = Tensor::filled(shape, 0.0);
+        }
+        let data = map.data_mut();
+        let plane = out_h * out_w;
+        let channel = self.channels;
+        self.pool(rgba, width, height, (out_h, out_w), |y, values| {
+            let (lanes, first, count) = match channel {
+                Channels::All => (4, 0, 3),
+                Channels::Gray => (1, 0, 1),
+                lane => (4, lane_of(lane), 1),
+            };
+            for c in 0..count {
+                let row = &mut data[c * plane + y * out_w..][..out_w];
+                for (m, &v) in row
+                    .iter_mut()
+                    .zip(values[first + c..].iter().step_by(lanes))
+                {
+                    *m = v;
+                }
+            }
+        });
+        Ok(())
+    }
+
+    fn check(&self, rgba: &[u8], width: usize, height: usize) -> Result<(usize, usize)> {
+        frame_shape(rgba, width, height, self.channels)?;
+        self.output_size(height, width)
+    }
+
+    /// Pools the frame, handing each output row to `sink`: 4 lanes a pixel (RGBA; alpha
+    /// pooled too and ignored), or one for gray.
+    fn pool(
+        &mut self,
+        rgba: &[u8],
+        width: usize,
+        height: usize,
+        (out_h, out_w): (usize, usize),
+        mut sink: impl FnMut(usize, &[f32]),
+    ) {
+        let gray = self.channels == Channels::Gray;
+        let lanes = if gray { 1 } else { 4 };
+        self.row.resize(out_w * lanes, 0.0);
+        let p = &self.params;
+        let lecture = p.kernel == (2, 2)
+            && p.stride() == (2, 2)
+            && p.padding == (0, 0)
+            && p.dilation == (1, 1)
+            && (out_h, out_w) == (height / 2, width / 2);
+        if lecture && !gray {
+            for y in 0..out_h {
+                let line = |r: usize| &rgba[r * width * 4..][..out_w * 8];
+                pool_2x2(self.function, line(2 * y), line(2 * y + 1), &mut self.row);
+                sink(y, &self.row);
+            }
+            return;
+        }
+        if gray {
+            self.gray.clear();
+            self.gray.extend(rgba.chunks_exact(4).map(luminance));
+        }
+        let (plane, row) = (&self.gray, &mut self.row);
+        let value = |r: usize, c: usize, lane: usize| {
+            if gray {
+                plane[r * width + c]
+            } else {
+                f32::from(rgba[(r * width + c) * 4 + lane])
+            }
+        };
+        for y in 0..out_h {
+            for x in 0..out_w {
+                for lane in 0..lanes {
+                    row[x * lanes + lane] =
+                        pool_window(self.function, p, (height, width), (y, x), |r, c| {
+                            value(r, c, lane)
+                        });
+                }
+            }
+            sink(y, row);
+        }
+    }
+}
+
+/// The channel index of a single-channel choice.
+fn lane_of(channels: Channels) -> usize {
+    match channels {
+        Channels::Green => 1,
+        Channels::Blue => 2,
+        _ => 0,
+    }
+}
+
+/// One row of 2x2, stride-2 pooling of RGBA bytes: `top` and `bottom` are two input rows
+/// (8 bytes per output pixel), `out` 4 values per output pixel. A mean of four bytes is
+/// exact in `f32`.
+fn pool_2x2(function: PoolFunction, top: &[u8], bottom: &[u8], out: &mut [f32]) {
+    let pairs = top.chunks_exact(8).zip(bottom.chunks_exact(8));
+    for (o, (a, b)) in out.chunks_exact_mut(4).zip(pairs) {
+        for l in 0..4 {
+            o[l] = match function {
+                PoolFunction::Max => f32::from(a[l].max(a[l + 4]).max(b[l]).max(b[l + 4])),
+                PoolFunction::Min => f32::from(a[l].min(a[l + 4]).min(b[l]).min(b[l + 4])),
+                PoolFunction::Mean => {
+                    let sum = u16::from(a[l])
+                        + u16::from(a[l + 4])
+                        + u16::from(b[l])
+                        + u16::from(b[l + 4]);
+                    f32::from(sum) / 4.0
+                }
+            };
+        }
+    }
+}
+
+/// One pooled value, straight from the definition (as [`crate::reference::pool2d`]):
+/// the window's taps inside the input in row-major order, `-inf` / `+inf` padding for
+/// max and min, and the mean divided as `count_include_pad` says.
+fn pool_window(
+    function: PoolFunction,
+    params: &PoolParams,
+    (height, width): (usize, usize),
+    (y, x): (usize, usize),
+    value: impl Fn(usize, usize) -> f32,
+) -> f32 {
+    let (stride_h, stride_w) = params.stride();
+    let (pad_h, pad_w) = params.padding;
+    let top = (y * stride_h) as isize - pad_h as isize;
+    let left = (x * stride_w) as isize - pad_w as isize;
+    let (h, w) = (height as isize, width as isize);
+    let mut best = match function {
+        PoolFunction::Min => f32::INFINITY,
+        _ => f32::NEG_INFINITY,
+    };
+    let mut sum = 0.0f32;
+    let (mut count, mut padded) = (0usize, 0usize);
+    for m in 0..params.kernel.0 as isize {
+        let r = top + m * params.dilation.0 as isize;
+        for k in 0..params.kernel.1 as isize {
+            let c = left + k * params.dilation.1 as isize;
+            if (0..h).contains(&r) && (0..w).contains(&c) {
+                let v = value(r as usize, c as usize);
+                match function {
+                    PoolFunction::Max if v > best => best = v,
+                    PoolFunction::Min if v < best => best = v,
+                    _ => {}
+                }
+                sum += v;
+                count += 1;
+            } else if r < h + pad_h as isize && c < w + pad_w as isize {
+                padded += 1;
+            }
+        }
+    }
+    match function {
+        PoolFunction::Mean => {
+            let divisor = if params.count_include_pad {
+                count + padded
+            } else {
+                count
+            };
+            sum / divisor as f32
+        }
+        _ => best,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_byte_is_round_then_clamp() {
+        let reference = |v: f32| v.round().clamp(0.0, 255.0) as u8;
+        let mut state = 0x9e37_79b9u32;
+        for _ in 0..2_000_000 {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let v = f32::from_bits(state);
+            assert_eq!(round_byte(v), reference(v), "{v:e}");
+        }
+        for base in 0..=256 {
+            let mut v = base as f32 + 0.5;
+            for _ in 0..8 {
+                for w in [v, -v, v - 1.0] {
+                    assert_eq!(round_byte(w), reference(w), "{w}");
+                }
+                v = f32::from_bits(v.to_bits() - 1);
+            }
+        }
+        for v in [
+            f32::from_bits(0x3eff_ffff),
+            0.5,
+            -0.5,
+            254.5,
+            255.49998,
+            1e30,
+            -1e30,
+            f32::NAN,
+        ] {
+            assert_eq!(round_byte(v), reference(v), "{v}");
+        }
+    }
+
+    /// Every `f32` from -1 to 256 (about two billion values): a few seconds in release,
+    /// `cargo test --release -p convlens-core --lib -- --ignored round_byte`.
+    #[test]
+    #[ignore]
+    fn round_byte_is_round_then_clamp_everywhere() {
+        let reference = |v: f32| v.round().clamp(0.0, 255.0) as u8;
+        let positive = 0..=256f32.to_bits();
+        let negative = (-0.0f32).to_bits()..=(-1.0f32).to_bits();
+        for bits in positive.chain(negative) {
+            let v = f32::from_bits(bits);
+            assert_eq!(round_byte(v), reference(v), "{v:e}");
+        }
+    }
+
+    #[test]
+    fn kernels_are_classified() {
+        let path = |kernel: &Kernel| {
+            FrameConv::new(
+                kernel,
+                &ConvParams::default(),
+                Channels::All,
+                DisplayMapping::Clamp,
+            )
+            .map(|c| c.path())
+        };
+        use crate::kernel::Preset;
+        for preset in Preset::LECTURE {
+            assert_eq!(path(&preset.kernel()), Ok("integer 3x3"), "{preset:?}");
+        }
+        assert_eq!(path(&Preset::Gaussian5.kernel()), Ok("separable"));
+        assert_eq!(path(&Preset::Gaussian7.kernel()), Ok("separable"));
+        assert_eq!(path(&Preset::Box7.kernel()), Ok("box"));
+        assert_eq!(path(&Preset::Box3.kernel()), Ok("integer 3x3"));
+        let float = Kernel::parse("0.3,0.1,0.2;0.5,0.7,0.11;0.1,0.2,0.9").unwrap();
+        assert_eq!(path(&float), Ok("general"));
+        let gray = FrameConv::new(
+            &Preset::Edges.kernel(),
+            &ConvParams::default(),
+            Channels::Gray,
+            DisplayMapping::Clamp,
+        )
+        .unwrap();
+        assert_eq!(gray.path(), "general");
+        let form = integer_form(Preset::Gaussian7.kernel().weights()).unwrap();
+        assert_eq!(form.shift, Some(12));
+        let (column, row) = integer_factors(&form.integers, 7).unwrap();
+        assert_eq!(column, [1, 6, 15, 20, 15, 6, 1]);
+        assert_eq!(row, column);
+        assert_eq!(integer_factors(&[1, 2, 3, 4], 2), None);
+    }
+}
