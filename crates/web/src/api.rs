@@ -14,7 +14,7 @@ use convlens_core::{Channels, Result as CoreResult, Tensor};
 use wasm_bindgen::prelude::*;
 
 use crate::settings::Settings;
-use frame::{FrameConv, FramePool};
+use convlens_core::frame::{FrameConv, FramePool};
 
 /// One convolution or pooling of frames, with its buffers kept between frames.
 #[wasm_bindgen]
@@ -214,7 +214,7 @@ impl Convolver {
     pub fn path(&self) -> String {
         match &self.operation {
             Operation::Conv(conv) => conv.path(),
-            Operation::Pool(pool) => pool.path(),
+            Operation::Pool(_) => "pooling",
         }
         .to_string()
     }
@@ -222,144 +222,5 @@ impl Convolver {
     /// How many channels the map has (3 for `all`, else 1).
     pub fn channels(&self) -> u32 {
         side(self.channels.count())
-    }
-}
-
-/// Until `convlens_core::frame` lands: the same API over the general core functions
-/// (frame to tensor, `depthwise_conv2d` / `pool2d`, tensor to frame). Replacing this
-/// module with `use convlens_core::frame;` is the switch.
-mod frame {
-    use convlens_core::image::{rgba_to_tensor, tensor_to_rgba};
-    use convlens_core::{
-        depthwise_conv2d, pool2d, Channels, ConvParams, DisplayMapping, Kernel, PoolFunction,
-        PoolParams, Result, Shape, Tensor,
-    };
-
-    /// A depthwise convolution of frames.
-    #[derive(Debug)]
-    pub struct FrameConv {
-        kernel: Kernel,
-        params: ConvParams,
-        channels: Channels,
-        mapping: DisplayMapping,
-    }
-
-    impl FrameConv {
-        pub fn new(
-            kernel: &Kernel,
-            params: &ConvParams,
-            channels: Channels,
-            mapping: DisplayMapping,
-        ) -> Result<Self> {
-            Ok(FrameConv {
-                kernel: kernel.clone(),
-                params: *params,
-                channels,
-                mapping,
-            })
-        }
-
-        pub fn output_size(&self, height: usize, width: usize) -> Result<(usize, usize)> {
-            let count = self.channels.count();
-            let plan = ConvParams {
-                groups: count,
-                ..self.params
-            }
-            .plan(
-                Shape::new(1, count, height, width)?,
-                Shape::new(count, 1, self.kernel.height(), self.kernel.width())?,
-            )?;
-            Ok((plan.output.height, plan.output.width))
-        }
-
-        pub fn run(
-            &mut self,
-            rgba: &[u8],
-            width: usize,
-            height: usize,
-            out: &mut Vec<u8>,
-        ) -> Result<(usize, usize)> {
-            let map = self.map(rgba, width, height)?;
-            tensor_to_rgba(&map, self.mapping, out)?;
-            Ok((map.height(), map.width()))
-        }
-
-        pub fn run_map(
-            &mut self,
-            rgba: &[u8],
-            width: usize,
-            height: usize,
-            map: &mut Tensor,
-        ) -> Result<()> {
-            *map = self.map(rgba, width, height)?;
-            Ok(())
-        }
-
-        fn map(&self, rgba: &[u8], width: usize, height: usize) -> Result<Tensor> {
-            let input = rgba_to_tensor(rgba, width, height, self.channels)?;
-            depthwise_conv2d(&input, &self.kernel, &self.params)
-        }
-
-        pub fn path(&self) -> &'static str {
-            "general"
-        }
-    }
-
-    /// Pooling of frames.
-    #[derive(Debug)]
-    pub struct FramePool {
-        function: PoolFunction,
-        params: PoolParams,
-        channels: Channels,
-    }
-
-    impl FramePool {
-        pub fn new(
-            function: PoolFunction,
-            params: &PoolParams,
-            channels: Channels,
-        ) -> Result<Self> {
-            Ok(FramePool {
-                function,
-                params: *params,
-                channels,
-            })
-        }
-
-        pub fn output_size(&self, height: usize, width: usize) -> Result<(usize, usize)> {
-            self.params.output_size(self.function, height, width)
-        }
-
-        pub fn run(
-            &mut self,
-            rgba: &[u8],
-            width: usize,
-            height: usize,
-            out: &mut Vec<u8>,
-        ) -> Result<(usize, usize)> {
-            let map = self.map(rgba, width, height)?;
-            tensor_to_rgba(&map, DisplayMapping::Clamp, out)?;
-            Ok((map.height(), map.width()))
-        }
-
-        pub fn run_map(
-            &mut self,
-            rgba: &[u8],
-            width: usize,
-            height: usize,
-            map: &mut Tensor,
-        ) -> Result<()> {
-            *map = self.map(rgba, width, height)?;
-            Ok(())
-        }
-
-        fn map(&self, rgba: &[u8], width: usize, height: usize) -> Result<Tensor> {
-            let input = rgba_to_tensor(rgba, width, height, self.channels)?;
-            pool2d(&input, self.function, &self.params)
-        }
-
-        pub fn path(&self) -> &'static str {
-            "general"
-        }
     }
 }

@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use convlens_core::frame::{FrameConv, FramePool};
 use convlens_core::{Kernel, Tensor};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -87,6 +88,13 @@ pub struct State {
     meter_written: f64,
     /// The algorithm that computed the last map, for the frame meter.
     path: &'static str,
+    /// The frame engine and the settings it was planned for.
+    engine: Option<(EngineKey, Engine)>,
+    /// Whether the frame being recomputed is a live webcam frame (set by the camera's
+    /// frame loop, taken by the recompute), and when the last full frame was drawn, and
+    /// its size.
+    live: bool,
+    full_frame: Option<(f64, usize, usize)>,
     /// Webcam frames by `VideoFrame.copyTo`: the buffers, the copy in flight (with when
     /// it started), the callbacks (made once, kept for the page's life), and whether
     /// this browser failed at it (then the canvas path is used).
@@ -143,6 +151,9 @@ pub fn start() -> PageResult {
         timings: Timings::default(),
         meter_written: f64::NEG_INFINITY,
         path: "",
+        engine: None,
+        live: false,
+        full_frame: None,
         video_frames: None,
         copying: None,
         on_copy: None,
@@ -1178,37 +1189,44 @@ fn recompute_maps(state: &Shared) -> PageResult {
             Err(error) => render::message(&describe(&error)),
         };
     }
-    if state.input.is_none() {
+    let (width, height) = (state.frame.width, state.frame.height);
+    // A live webcam frame between two full ones: the map only, straight from the frame's
+    // bytes to the canvas's.
+    let live = std::mem::take(&mut state.live);
+    if live && live_map(state)? {
+        return Ok(());
+    }
+    // Photos, frozen frames and changed settings take the step-by-step path that the
+    // command-line tool and the tests' reference share, to the byte; live frames the
+    // core's whole-frame engine (the same values, summed in another order).
+    if !live && state.input.is_none() {
         state.input =
             Some(pipeline::input_tensor(&state.frame, state.settings.channel).map_err(js_error)?);
     }
-    let Some(input) = &state.input else {
-        return Ok(());
-    };
+    let channels = state.settings.channel.count();
     let result = match state.settings.view {
-        View::Conv => pipeline::conv_facts(
-            &state.settings,
-            input.channels(),
-            input.height(),
-            input.width(),
-        )
-        .and_then(|facts| {
-            let map = pipeline::feature_map(&state.settings, input, Backend::Fast)?;
-            Ok((facts, map))
-        })
-        .map(|(facts, map)| {
-            render::conv_facts(&facts, (input.height(), input.width()))?;
-            let start = now();
-            pipeline::draw(&map, state.settings.display, &mut state.rgba).map_err(js_error)?;
-            put_map("feature-map", &map, &state.rgba)?;
-            state.timings.draw = now() - start;
-            render::legend(&state.settings, &map)?;
-            state.feature_map = Some(map);
-            Ok::<(), JsValue>(())
-        }),
-        View::Pool => pipeline::pool_facts(&state.settings, input.height(), input.width())
+        View::Conv => pipeline::conv_facts(&state.settings, channels, height, width)
             .and_then(|facts| {
-                let map = pipeline::pooled_map(&state.settings, input, Backend::Fast)?;
+                let map = compute_map(state, live, |settings, input| {
+                    pipeline::feature_map(settings, input, Backend::Fast)
+                })?;
+                Ok((facts, map))
+            })
+            .map(|(facts, map)| {
+                render::conv_facts(&facts, (height, width))?;
+                let start = now();
+                pipeline::draw(&map, state.settings.display, &mut state.rgba).map_err(js_error)?;
+                put_map("feature-map", &map, &state.rgba)?;
+                state.timings.draw = now() - start;
+                render::legend(&state.settings, &map)?;
+                state.feature_map = Some(map);
+                Ok::<(), JsValue>(())
+            }),
+        View::Pool => pipeline::pool_facts(&state.settings, height, width)
+            .and_then(|facts| {
+                let map = compute_map(state, live, |settings, input| {
+                    pipeline::pooled_map(settings, input, Backend::Fast)
+                })?;
                 Ok((facts, map))
             })
             .map(|(facts, map)| {
@@ -1221,19 +1239,177 @@ fn recompute_maps(state: &Shared) -> PageResult {
                 state.pooled_map = Some(map);
                 Ok::<(), JsValue>(())
             }),
-        // Handled above, before the input tensor is made.
+        // Handled above.
         View::Stack | View::Steps | View::OneD | View::Channels => Ok(Ok(())),
     };
     match result {
         Ok(drawn) => {
             drawn?;
             render::message("")?;
+            state.full_frame = Some((now(), width, height));
         }
         Err(error) => {
             render::message(&fill(EN.msg_last_valid_output, &[("why", &error)]))?;
         }
     }
+    // The arithmetic of a selected cell reads the input's values.
+    if live && state.selected.is_some() && state.input.is_none() {
+        state.input =
+            Some(pipeline::input_tensor(&state.frame, state.settings.channel).map_err(js_error)?);
+    }
     show_selection(state)
+}
+
+/// How often a live webcam frame goes the whole way (numbers, legend, the selected cell's
+/// arithmetic); the frames between only update the map.
+const FULL_FRAME_MS: f64 = 500.0;
+
+/// Draws a live frame's map straight from the frame's bytes, if the last full frame is
+/// recent and of the same size (so every number shown still holds). False when the
+/// whole way is due.
+fn live_map(state: &mut State) -> PageResult<bool> {
+    let (width, height) = (state.frame.width, state.frame.height);
+    let due = state
+        .full_frame
+        .is_none_or(|(at, w, h)| now() - at >= FULL_FRAME_MS || (w, h) != (width, height));
+    if due || !matches!(state.settings.view, View::Conv | View::Pool) {
+        return Ok(false);
+    }
+    let Ok(engine) = planned(&state.settings, &mut state.engine) else {
+        return Ok(false);
+    };
+    let Ok((out_h, out_w)) = engine.run(&state.frame.rgba, width, height, &mut state.rgba) else {
+        return Ok(false);
+    };
+    let start = now();
+    let id = if state.settings.view == View::Pool {
+        "pooled-map"
+    } else {
+        "feature-map"
+    };
+    put_rgba(&by_id(id)?, out_w as u32, out_h as u32, &state.rgba)?;
+    state.timings.draw = now() - start;
+    // The selection's arithmetic waits for the next full frame.
+    state.input = None;
+    Ok(true)
+}
+
+/// The shown view's map: for a live frame by the whole-frame engine (into the last
+/// map's storage), otherwise by `step_by_step` on the input tensor.
+fn compute_map(
+    state: &mut State,
+    live: bool,
+    step_by_step: impl FnOnce(&Settings, &Tensor) -> convlens_core::Result<Tensor>,
+) -> convlens_core::Result<Tensor> {
+    let (width, height) = (state.frame.width, state.frame.height);
+    let pooling = state.settings.view == View::Pool;
+    if !live {
+        state.path = if pooling { "pool2d" } else { "conv2d" };
+        return match &state.input {
+            Some(input) => step_by_step(&state.settings, input),
+            None => pipeline::input_tensor(&state.frame, state.settings.channel)
+                .and_then(|input| step_by_step(&state.settings, &input)),
+        };
+    }
+    let kept = if pooling {
+        state.pooled_map.take()
+    } else {
+        state.feature_map.take()
+    };
+    let mut map = match kept {
+        Some(map) => map,
+        None => Tensor::new(1, 1, 1, vec![0.0])?,
+    };
+    let engine = planned(&state.settings, &mut state.engine)?;
+    engine.run_map(&state.frame.rgba, width, height, &mut map)?;
+    state.path = engine.path();
+    Ok(map)
+}
+
+/// The frame engine for the current settings, planned again only when they change.
+fn planned<'a>(
+    settings: &Settings,
+    engine: &'a mut Option<(EngineKey, Engine)>,
+) -> convlens_core::Result<&'a mut Engine> {
+    let key = EngineKey {
+        view: settings.view,
+        kernel: settings.kernel.kernel(),
+        conv: settings.conv_params(),
+        pool: (settings.pool, settings.pool_params()),
+        channels: settings.channel,
+        display: settings.display,
+    };
+    if engine.as_ref().is_none_or(|(k, _)| *k != key) {
+        let planned = if key.view == View::Pool {
+            Engine::Pool(FramePool::new(key.pool.0, &key.pool.1, key.channels)?)
+        } else {
+            Engine::Conv(FrameConv::new(
+                &key.kernel,
+                &key.conv,
+                key.channels,
+                key.display,
+            )?)
+        };
+        *engine = Some((key, planned));
+    }
+    match engine {
+        Some((_, engine)) => Ok(engine),
+        None => Err(convlens_core::Error::OutOfRange {
+            message: "no frame engine".into(),
+        }),
+    }
+}
+
+/// What a frame engine is planned for.
+#[derive(PartialEq)]
+struct EngineKey {
+    view: View,
+    kernel: Kernel,
+    conv: convlens_core::ConvParams,
+    pool: (convlens_core::PoolFunction, convlens_core::PoolParams),
+    channels: convlens_core::Channels,
+    display: convlens_core::DisplayMapping,
+}
+
+/// The core's whole-frame convolution or pooling, with its buffers.
+enum Engine {
+    Conv(FrameConv),
+    Pool(FramePool),
+}
+
+impl Engine {
+    fn run(
+        &mut self,
+        rgba: &[u8],
+        width: usize,
+        height: usize,
+        out: &mut Vec<u8>,
+    ) -> convlens_core::Result<(usize, usize)> {
+        match self {
+            Engine::Conv(conv) => conv.run(rgba, width, height, out),
+            Engine::Pool(pool) => pool.run(rgba, width, height, out),
+        }
+    }
+
+    fn run_map(
+        &mut self,
+        rgba: &[u8],
+        width: usize,
+        height: usize,
+        map: &mut Tensor,
+    ) -> convlens_core::Result<()> {
+        match self {
+            Engine::Conv(conv) => conv.run_map(rgba, width, height, map),
+            Engine::Pool(pool) => pool.run_map(rgba, width, height, map),
+        }
+    }
+
+    fn path(&self) -> &'static str {
+        match self {
+            Engine::Conv(conv) => conv.path(),
+            Engine::Pool(_) => "pooling",
+        }
+    }
 }
 
 /// The stack view: the frame scaled to the network's input, the forward pass (cached
@@ -1452,6 +1628,7 @@ fn camera_frame(state: &Shared) -> PageResult {
         render::input_caption(EN.msg_webcam, &state.borrow().frame)?;
     }
     FRAMES.fetch_add(1, Ordering::Relaxed);
+    state.borrow_mut().live = true;
     frame_changed(state)
 }
 
@@ -1526,6 +1703,7 @@ fn video_frame_copied(state: &Shared) -> PageResult {
         render::input_caption(EN.msg_webcam, &state.borrow().frame)?;
     }
     FRAMES.fetch_add(1, Ordering::Relaxed);
+    state.borrow_mut().live = true;
     frame_changed(state)
 }
 
@@ -1538,7 +1716,12 @@ fn toggle_freeze(state: &Shared) -> PageResult {
         state.camera.frozen = !state.camera.frozen;
         state.camera.frozen
     };
-    render::camera_controls(true, frozen)
+    render::camera_controls(true, frozen)?;
+    if frozen {
+        // The frozen frame goes the whole way: its numbers, and the exact map.
+        recompute(state)?;
+    }
+    Ok(())
 }
 
 fn stop_tracks(stream: &MediaStream) {
