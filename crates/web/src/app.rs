@@ -130,6 +130,8 @@ pub fn start() -> PageResult {
     wire_one_d(&state)?;
     wire_shortcuts(&state)?;
     wire_input(&state)?;
+    crate::embed::wire(&state)?;
+    crate::export::wire(&state)?;
     {
         let state = state.borrow();
         render::sync_controls(&state.settings)?;
@@ -143,7 +145,7 @@ pub fn start() -> PageResult {
 }
 
 /// Runs a handler step and shows any failure on the page rather than losing it.
-fn report(result: PageResult) {
+pub(crate) fn report(result: PageResult) {
     if let Err(error) = result {
         let _ = render::message(&format!("Something went wrong: {}", describe(&error)));
     }
@@ -244,7 +246,7 @@ fn on_control(state: &Shared, event: &Event) -> PageResult {
 }
 
 /// The settings changed: URL, controls, then either a new source or a recompute.
-fn after_change(state: &Shared, source_changed: bool) -> PageResult {
+pub(crate) fn after_change(state: &Shared, source_changed: bool) -> PageResult {
     {
         let state = state.borrow();
         write_url(&state.settings)?;

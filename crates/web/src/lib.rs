@@ -6,6 +6,8 @@
 //! web-sys helpers (those three exist only in the wasm32 build). JavaScript only loads
 //! the module and calls `start`.
 
+pub mod figure;
+pub mod gif;
 pub mod pipeline;
 pub mod settings;
 pub mod shortcuts;
@@ -14,6 +16,10 @@ pub mod shortcuts;
 mod app;
 #[cfg(target_arch = "wasm32")]
 mod dom;
+#[cfg(target_arch = "wasm32")]
+mod embed;
+#[cfg(target_arch = "wasm32")]
+mod export;
 #[cfg(target_arch = "wasm32")]
 mod render;
 

@@ -294,6 +294,52 @@ pub struct Settings {
     pub spatial: bool,
     /// The channels view's bias, added to every output channel.
     pub bias: f32,
+    /// Chromeless mode for an iframe: one view and only the controls in `controls`.
+    pub embed: bool,
+    /// The controls shown in embed mode, by their URL parameter names (none if empty).
+    pub controls: Vec<&'static str>,
+    /// Projector mode: large type, thick lines, high contrast.
+    pub projector: bool,
+}
+
+/// The controls embed mode can show, by their URL parameter names.
+pub const EMBED_CONTROLS: [&str; 22] = [
+    "view",
+    "image",
+    "size",
+    "kernel",
+    "stride",
+    "padding",
+    "padding_mode",
+    "dilation",
+    "channel",
+    "display",
+    "pool",
+    "pool_size",
+    "pool_stride",
+    "stack",
+    "layers",
+    "op",
+    "step",
+    "sequence",
+    "taps",
+    "mix",
+    "spatial",
+    "bias",
+];
+
+impl View {
+    /// The controls a lecturer most likely wants beside this view when embedding it.
+    pub fn embed_controls(self) -> &'static [&'static str] {
+        match self {
+            View::Conv => &["kernel", "stride", "padding"],
+            View::Pool => &["pool", "pool_size", "pool_stride"],
+            View::Steps => &["op", "step"],
+            View::OneD => &["sequence", "taps", "stride", "padding"],
+            View::Channels => &["mix", "spatial"],
+            View::Stack => &["stack"],
+        }
+    }
 }
 
 /// The longest sequence of the 1D view.
@@ -328,12 +374,15 @@ impl Default for Settings {
             mix: vec![[0.299, 0.587, 0.114], [1.0, -1.0, 0.0]],
             spatial: false,
             bias: 0.0,
+            embed: false,
+            controls: Vec::new(),
+            projector: false,
         }
     }
 }
 
 /// The URL parameters, in the order they are written.
-pub const PARAMETERS: [&str; 26] = [
+pub const PARAMETERS: [&str; 29] = [
     "view",
     "image",
     "size",
@@ -360,6 +409,9 @@ pub const PARAMETERS: [&str; 26] = [
     "spatial",
     "bias",
     "lang",
+    "embed",
+    "controls",
+    "projector",
 ];
 
 impl Settings {
@@ -577,6 +629,30 @@ impl Settings {
             // Read by the page's language switch (another issue); accepted here so that
             // links carrying it do not warn.
             "lang" => {}
+            "embed" => self.embed = flag(key, value)?,
+            "projector" => self.projector = flag(key, value)?,
+            "controls" => {
+                // The known names are kept even when some are not: a typo hides one control,
+                // not all of them.
+                let mut unknown = Vec::new();
+                self.controls = Vec::new();
+                for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                    match EMBED_CONTROLS.iter().find(|&&c| c == name) {
+                        Some(&control) if !self.controls.contains(&control) => {
+                            self.controls.push(control)
+                        }
+                        Some(_) => {}
+                        None => unknown.push(shorten(name)),
+                    }
+                }
+                if !unknown.is_empty() {
+                    return Err(format!(
+                        "there is no control '{}' to show; use {}",
+                        unknown.join("', '"),
+                        EMBED_CONTROLS.join(", ")
+                    ));
+                }
+            }
             _ => {
                 return Err(format!(
                     "the parameter '{key}' is not known and was ignored"
@@ -682,6 +758,9 @@ impl Settings {
                 .join(";"),
             "spatial" => u8::from(self.spatial).to_string(),
             "bias" => self.bias.to_string(),
+            "embed" => u8::from(self.embed).to_string(),
+            "projector" => u8::from(self.projector).to_string(),
+            "controls" => self.controls.join(","),
             _ => String::new(),
         }
     }
@@ -696,6 +775,9 @@ impl Settings {
                 "layers" if self.stack != StackPreset::Custom => continue,
                 "image" if self.source == Source::Upload => Sample::Astronaut.name().into(),
                 "lang" => continue,
+                // Written only when on, so ordinary links stay short.
+                "embed" | "controls" if !self.embed => continue,
+                "projector" if !self.projector => continue,
                 _ => self.describe(key),
             };
             if !query.is_empty() {
@@ -709,12 +791,51 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// The `<iframe>` that shows these settings in embed mode from `page` (the page's
+    /// address without its query), with `controls` and `width x height` pixels. The
+    /// address is escaped for an HTML attribute (`&` as `&amp;`). `allow="camera"` lets
+    /// the webcam input work inside the frame.
+    pub fn iframe_snippet(
+        &self,
+        page: &str,
+        controls: &[&'static str],
+        width: u32,
+        height: u32,
+    ) -> String {
+        let embedded = Settings {
+            embed: true,
+            controls: controls.to_vec(),
+            ..self.clone()
+        };
+        let address = format!("{page}?{}", embedded.to_query());
+        let escaped = address
+            .replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;");
+        format!(
+            "<iframe src=\"{escaped}\" width=\"{width}\" height=\"{height}\" allow=\"camera\" \
+             title=\"convlens: {}\" style=\"border: 0\" loading=\"lazy\"></iframe>",
+            self.view.name()
+        )
+    }
+}
+
 fn list(values: &[f32]) -> String {
     values
         .iter()
         .map(f32::to_string)
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// A switch written `0` or `1`.
+fn flag(key: &str, value: &str) -> Result<bool, String> {
+    match value {
+        "0" => Ok(false),
+        "1" => Ok(true),
+        _ => Err(format!("{key} must be 0 or 1, not '{}'", shorten(value))),
+    }
 }
 
 fn number(key: &str, value: &str, low: usize, high: usize) -> Result<usize, String> {
@@ -858,6 +979,72 @@ mod tests {
         ] {
             assert!(text.contains(expected), "missing {expected:?} in\n{text}");
         }
+    }
+
+    #[test]
+    fn embed_controls_and_projector_round_trip() {
+        let (s, warnings) =
+            Settings::from_query("view=pool&embed=1&controls=pool,stride,foo,pool,bar&projector=1");
+        assert!(s.embed && s.projector);
+        assert_eq!(s.controls, ["pool", "stride"]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("there is no control 'foo', 'bar' to show; use view, image,"),
+            "{}",
+            warnings[0]
+        );
+        assert!(
+            warnings[0].ends_with("(kept pool,stride)"),
+            "{}",
+            warnings[0]
+        );
+        let query = s.to_query();
+        assert!(
+            query.ends_with("&embed=1&controls=pool,stride&projector=1"),
+            "{query}"
+        );
+        assert_eq!(Settings::from_query(&query), (s, vec![]));
+        // No controls at all, and bad switches.
+        let (none, warnings) = Settings::from_query("embed=1&controls=&projector=yes");
+        assert!(none.embed && none.controls.is_empty() && !none.projector);
+        assert_eq!(warnings, ["projector must be 0 or 1, not 'yes' (kept 0)"]);
+        assert!(none.to_query().ends_with("&embed=1&controls="));
+        // Off: not written at all.
+        let (off, _) = Settings::from_query("embed=0&controls=kernel&projector=0");
+        assert!(!off.to_query().contains("embed") && !off.to_query().contains("projector"));
+        for view in View::ALL {
+            assert!(view
+                .embed_controls()
+                .iter()
+                .all(|c| EMBED_CONTROLS.contains(c)));
+        }
+    }
+
+    #[test]
+    fn the_iframe_snippet_embeds_this_state() {
+        let (settings, _) = Settings::from_query("view=pool&pool=mean&projector=1");
+        let snippet =
+            settings.iframe_snippet("https://a.b/c/index.html", &["pool", "pool_size"], 640, 360);
+        assert!(snippet.starts_with(
+            "<iframe src=\"https://a.b/c/index.html?view=pool&amp;image=astronaut&amp;"
+        ));
+        assert!(snippet.contains("&amp;pool=mean&amp;"), "{snippet}");
+        assert!(snippet.contains(
+            "&amp;embed=1&amp;controls=pool,pool_size&amp;projector=1\" width=\"640\" \
+             height=\"360\" allow=\"camera\""
+        ));
+        assert!(snippet.ends_with("></iframe>"));
+        // The address read back from the attribute restores the settings.
+        let src = snippet.split('"').nth(1).unwrap().replace("&amp;", "&");
+        let (back, warnings) = Settings::from_query(src.split_once('?').unwrap().1);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(back.controls, ["pool", "pool_size"]);
+        assert!(back.embed && back.projector && back.pool == PoolFunction::Mean);
+        let odd = Settings::default().iframe_snippet("file:///x\"<y>&z", &[], 1, 1);
+        assert!(
+            odd.contains("file:///x&quot;&lt;y>&amp;z?view=conv"),
+            "{odd}"
+        );
     }
 
     #[test]

@@ -28,10 +28,12 @@ pub enum Action {
     Step(bool),
     /// Freeze or resume the webcam.
     Freeze,
+    /// Projector mode on or off.
+    Projector,
 }
 
 /// Every shortcut: the key (as `KeyboardEvent.key` gives it) and what it does, in words.
-pub const SHORTCUTS: [(&str, Action, &str); 16] = [
+pub const SHORTCUTS: [(&str, Action, &str); 17] = [
     ("?", Action::Help, "show or hide this list"),
     ("k", Action::Kernel(true), "next kernel"),
     ("K", Action::Kernel(false), "previous kernel"),
@@ -52,6 +54,11 @@ pub const SHORTCUTS: [(&str, Action, &str); 16] = [
         "one step back (then . one step forward)",
     ),
     ("f", Action::Freeze, "freeze or resume the webcam"),
+    (
+        "P",
+        Action::Projector,
+        "projector mode: large type, thick lines",
+    ),
 ];
 
 /// The action bound to `key`, if any (`.` is the forward step).
@@ -106,6 +113,7 @@ pub fn apply(settings: &mut Settings, action: Action) -> bool {
             settings.channel = Channels::ALL[at % Channels::ALL.len()];
         }
         Action::View(view) => settings.view = view,
+        Action::Projector => settings.projector = !settings.projector,
         Action::Help | Action::Play | Action::Step(_) | Action::Freeze => return false,
     }
     true
@@ -143,5 +151,7 @@ mod tests {
         assert_eq!(action("."), Some(Action::Step(true)));
         assert!(!apply(&mut settings, Action::Freeze));
         assert_eq!(action("x"), None);
+        assert!(apply(&mut settings, action("P").unwrap()));
+        assert!(settings.projector);
     }
 }
