@@ -450,21 +450,24 @@ fn wire_stack(state: &Shared) -> PageResult {
         }
     })?;
     let maps: Element = by_id("stack-maps")?;
-    let shared = state.clone();
-    listen(&maps, "pointermove", move |event: PointerEvent| {
-        let canvas = event
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlCanvasElement>().ok());
-        let Some(cell) = canvas.and_then(|canvas| cell_under(&event, &canvas)) else {
-            return;
-        };
-        let state = shared.borrow();
-        report(
-            pipeline::stack_facts(&state.settings)
-                .map_err(js_error)
-                .and_then(|facts| render::stack_window(&facts, state.settings.layer, cell)),
-        );
-    })?;
+    // A tap (touch, pen) sends pointerdown without a move.
+    for kind in ["pointermove", "pointerdown"] {
+        let shared = state.clone();
+        listen(&maps, kind, move |event: PointerEvent| {
+            let canvas = event
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlCanvasElement>().ok());
+            let Some(cell) = canvas.and_then(|canvas| cell_under(&event, &canvas)) else {
+                return;
+            };
+            let state = shared.borrow();
+            report(
+                pipeline::stack_facts(&state.settings)
+                    .map_err(js_error)
+                    .and_then(|facts| render::stack_window(&facts, state.settings.layer, cell)),
+            );
+        })?;
+    }
     Ok(())
 }
 
@@ -482,7 +485,9 @@ fn wire_steps(state: &Shared) -> PageResult {
         report(set_grid_cell(&shared, &input, &input.value()));
     })?;
     // Painting: with a paint value chosen, pressing or dragging over cells sets them.
-    for kind in ["pointerdown", "pointerover"] {
+    // Touch and pen send a drag's events to the cell it started on: the cell is the one
+    // under the pointer.
+    for kind in ["pointerdown", "pointerover", "pointermove"] {
         let shared = state.clone();
         listen(&grid, kind, move |event: PointerEvent| {
             let paint = document()
@@ -493,10 +498,10 @@ fn wire_steps(state: &Shared) -> PageResult {
             if paint == "off" || paint.is_empty() || event.buttons() & 1 == 0 {
                 return;
             }
-            let Some(input) = event
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-            else {
+            let under = document().ok().and_then(|d| {
+                d.element_from_point(event.client_x() as f32, event.client_y() as f32)
+            });
+            let Some(input) = under.and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else {
                 return;
             };
             event.prevent_default();

@@ -47,6 +47,8 @@ pub fn line_width(settings: &Settings) -> usize {
 /// Wires the Embed dialog and the projector button; in embed mode, shows only the named
 /// controls and keeps the canvases fitted to the frame.
 pub fn wire(state: &Shared) -> PageResult {
+    // The module runs: the note on how to serve the page (for file://) can go.
+    by_id::<HtmlElement>("loading")?.set_hidden(true);
     let settings = state.borrow().settings.clone();
     modes(&settings)?;
     if settings.embed {
