@@ -126,8 +126,8 @@ fn show_controls(controls: &[&'static str]) -> PageResult {
     Ok(())
 }
 
-/// Refits the page whenever the frame, a panel or a canvas changes size (once per
-/// animation frame at most).
+/// Refits the page whenever the frame, a panel or a canvas changes size, or the input's
+/// padding ring changes (once per animation frame at most).
 fn watch_size() -> PageResult {
     let pending = Rc::new(Cell::new(false));
     let run = Rc::new(Closure::<dyn FnMut()>::new({
@@ -160,6 +160,11 @@ fn watch_size() -> PageResult {
             resize.observe(&element);
         }
     }
+    // The padding ring's room (the input stage's margins) changes without any resize.
+    let mutations = web_sys::MutationObserver::new(observer.as_ref().unchecked_ref())?;
+    let options = web_sys::MutationObserverInit::new();
+    options.set_attribute_filter(&js_sys::Array::of1(&"style".into()));
+    mutations.observe_with_options(&by_id::<web_sys::Node>("input-stage")?, &options)?;
     // Both live as long as the page.
     observer.forget();
     std::mem::forget(run);
@@ -262,6 +267,7 @@ fn fit() -> PageResult {
             .partition(|c| c.tag_name() == "H2" || c.class_list().contains("stage"));
         for child in &zoomable {
             child.style().remove_property("zoom")?;
+            child.style().remove_property("width")?;
         }
         let gap = pixels(&panel, "row-gap");
         let used: f64 = fixed
@@ -287,10 +293,13 @@ fn fit() -> PageResult {
         let largest = if has_stage { 1.0 } else { 3.0 };
         let zoom = (room_w / natural_w).min(room_h / natural_h).min(largest) * 0.98;
         if zoom < 0.97 || zoom > 1.03 {
-            for child in &zoomable {
-                child
-                    .style()
-                    .set_property("zoom", &format!("{:.3}", zoom.max(0.2)))?;
+            // Each keeps the width it was measured at: content that flows with its
+            // width (the channels' figures) then shrinks with the zoom as well.
+            let widths: Vec<i32> = zoomable.iter().map(|c| c.offset_width()).collect();
+            for (child, width) in zoomable.iter().zip(widths) {
+                let style = child.style();
+                style.set_property("zoom", &format!("{:.3}", zoom.max(0.2)))?;
+                style.set_property("width", &format!("{width}px"))?;
             }
         }
     }
