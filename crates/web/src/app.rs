@@ -489,6 +489,7 @@ fn wire_steps(state: &Shared) -> PageResult {
     // under the pointer.
     for kind in ["pointerdown", "pointerover", "pointermove"] {
         let shared = state.clone();
+        let stroke = grid.clone();
         listen(&grid, kind, move |event: PointerEvent| {
             let paint = document()
                 .ok()
@@ -497,6 +498,11 @@ fn wire_steps(state: &Shared) -> PageResult {
                 .unwrap_or_default();
             if paint == "off" || paint.is_empty() || event.buttons() & 1 == 0 {
                 return;
+            }
+            // The grid is redrawn under the stroke: the grid itself, not a cell, follows
+            // the pointer until it is lifted.
+            if kind == "pointerdown" {
+                let _ = stroke.set_pointer_capture(event.pointer_id());
             }
             let under = document().ok().and_then(|d| {
                 d.element_from_point(event.client_x() as f32, event.client_y() as f32)
