@@ -61,12 +61,26 @@ pub fn put_rgba(canvas: &HtmlCanvasElement, width: u32, height: u32, rgba: &[u8]
         canvas.set_width(width);
         canvas.set_height(height);
     }
-    let context = canvas
-        .get_context("2d")?
-        .ok_or_else(|| js_error("this browser gives no 2D canvas"))?
-        .dyn_into::<CanvasRenderingContext2d>()?;
+    let context = context_2d(canvas)?;
     let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)?;
     context.put_image_data(&image, 0.0, 0.0)
+}
+
+/// The 2D drawing context of `canvas`.
+pub fn context_2d(canvas: &HtmlCanvasElement) -> PageResult<CanvasRenderingContext2d> {
+    Ok(canvas
+        .get_context("2d")?
+        .ok_or_else(|| js_error("this browser gives no 2D canvas"))?
+        .dyn_into::<CanvasRenderingContext2d>()?)
+}
+
+/// Every element matching the CSS `selector` that is a `T`, in document order.
+pub fn all<T: JsCast>(selector: &str) -> PageResult<Vec<T>> {
+    let found = document()?.query_selector_all(selector)?;
+    Ok((0..found.length())
+        .filter_map(|i| found.item(i))
+        .filter_map(|node| node.dyn_into::<T>().ok())
+        .collect())
 }
 
 /// Removes every child of `parent`.

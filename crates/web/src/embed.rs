@@ -13,8 +13,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, EventTarget, HtmlElement, HtmlInputElement, KeyboardEvent};
 
 use crate::app::{after_change, report, State};
-use crate::dom::{by_id, clear, document, element, listen, window, PageResult};
-use crate::settings::{Settings, EMBED_CONTROLS};
+use crate::dom::{all, by_id, clear, document, element, listen, window, PageResult};
+use crate::settings::{embed_controls, Settings};
 
 type Shared = Rc<RefCell<State>>;
 
@@ -100,16 +100,8 @@ pub fn wire(state: &Shared) -> PageResult {
 
 /// Marks the containers of the named controls; the style sheet hides all others.
 fn show_controls(controls: &[&'static str]) -> PageResult {
-    let page = document()?;
     for name in controls {
-        let controls = page.query_selector_all(&format!("[name=\"{name}\"]"))?;
-        for index in 0..controls.length() {
-            let Some(control) = controls
-                .item(index)
-                .and_then(|n| n.dyn_into::<Element>().ok())
-            else {
-                continue;
-            };
+        for control in all::<Element>(&format!("[name=\"{name}\"]"))? {
             let container = control
                 .closest(".field, .segmented, .tabs")?
                 .unwrap_or(control.clone());
@@ -147,18 +139,11 @@ fn watch_size() -> PageResult {
         })
     };
     let resize = web_sys::ResizeObserver::new(observer.as_ref().unchecked_ref())?;
-    let page = document()?;
-    let watched = page.query_selector_all(
+    for element in all::<Element>(
         "body, .panel, .stage canvas, #steps-input, #steps-output, #oned-rows, #oned-matrix, \
          #channels-grid, #stack-maps",
-    )?;
-    for index in 0..watched.length() {
-        if let Some(element) = watched
-            .item(index)
-            .and_then(|n| n.dyn_into::<Element>().ok())
-        {
-            resize.observe(&element);
-        }
+    )? {
+        resize.observe(&element);
     }
     // The padding ring's room (the input stage's margins) changes without any resize.
     let mutations = web_sys::MutationObserver::new(observer.as_ref().unchecked_ref())?;
@@ -184,15 +169,7 @@ fn pixels(element: &Element, property: &str) -> f64 {
 /// Embed mode's layout pass: every visible canvas stage as large as its panel allows at
 /// its aspect ratio, then any panel whose content still overflows scaled down to fit.
 fn fit() -> PageResult {
-    let page = document()?;
-    let stages = page.query_selector_all(".panel .stage")?;
-    for index in 0..stages.length() {
-        let Some(stage) = stages
-            .item(index)
-            .and_then(|n| n.dyn_into::<HtmlElement>().ok())
-        else {
-            continue;
-        };
+    for stage in all::<HtmlElement>(".panel .stage")? {
         let (Some(panel), Some(canvas)) =
             (stage.closest(".panel")?, stage.query_selector("canvas")?)
         else {
@@ -244,14 +221,7 @@ fn fit() -> PageResult {
         }
     }
     // Tables and map grids: scaled to the room they have (canvas panels only shrink).
-    let panels = page.query_selector_all(".panel")?;
-    for index in 0..panels.length() {
-        let Some(panel) = panels
-            .item(index)
-            .and_then(|n| n.dyn_into::<HtmlElement>().ok())
-        else {
-            continue;
-        };
+    for panel in all::<HtmlElement>(".panel")? {
         if panel.offset_parent().is_none() {
             continue;
         }
@@ -292,7 +262,7 @@ fn fit() -> PageResult {
             .max(1.0);
         let largest = if has_stage { 1.0 } else { 3.0 };
         let zoom = (room_w / natural_w).min(room_h / natural_h).min(largest) * 0.98;
-        if zoom < 0.97 || zoom > 1.03 {
+        if !(0.97..=1.03).contains(&zoom) {
             // Each keeps the width it was measured at: content that flows with its
             // width (the channels' figures) then shrinks with the zoom as well.
             let widths: Vec<i32> = zoomable.iter().map(|c| c.offset_width()).collect();
@@ -313,12 +283,10 @@ fn open_dialog(state: &Shared) -> PageResult {
     let list: Element = by_id("embed-controls")?;
     clear(&list);
     let page = document()?;
-    for name in EMBED_CONTROLS {
+    for name in embed_controls() {
         // Only the controls on screen in this view are offered.
-        let shown = page
-            .query_selector_all(&format!("[name=\"{name}\"]"))?
-            .item(0)
-            .and_then(|n| n.dyn_into::<HtmlElement>().ok())
+        let shown = all::<HtmlElement>(&format!("[name=\"{name}\"]"))?
+            .first()
             .is_some_and(|control| control.offset_parent().is_some());
         if !shown {
             continue;
@@ -341,17 +309,9 @@ fn open_dialog(state: &Shared) -> PageResult {
 
 /// Writes the snippet for the ticked controls and the chosen size into the text field.
 fn write_snippet(settings: &Settings) -> PageResult {
-    let page = document()?;
-    let ticked = page.query_selector_all("#embed-controls input:checked")?;
-    let controls: Vec<&'static str> = (0..ticked.length())
-        .filter_map(|i| ticked.item(i))
-        .filter_map(|n| n.dyn_into::<HtmlInputElement>().ok())
-        .filter_map(|input| {
-            EMBED_CONTROLS
-                .iter()
-                .find(|&&name| name == input.value())
-                .copied()
-        })
+    let controls: Vec<&'static str> = all::<HtmlInputElement>("#embed-controls input:checked")?
+        .iter()
+        .filter_map(|input| embed_controls().find(|&name| name == input.value()))
         .collect();
     let size = by_id::<web_sys::HtmlSelectElement>("embed-size")?.value();
     let (width, height) = size

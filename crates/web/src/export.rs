@@ -14,16 +14,19 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, Event, EventTarget, HtmlCanvasElement};
 
 use crate::app::{report, State};
-use crate::dom::{by_id, document, js_error, listen, put_rgba, window, PageResult};
+use crate::dom::{by_id, context_2d, document, js_error, listen, put_rgba, window, PageResult};
 use crate::figure::{self, Picture, PALETTE};
 use crate::pipeline;
 use crate::settings::{Settings, StepOperation, View};
 
 type Shared = Rc<RefCell<State>>;
 
+/// What a download button does with the current settings.
+type Action = fn(&Settings) -> PageResult;
+
 /// Wires the download buttons.
 pub fn wire(state: &Shared) -> PageResult {
-    let buttons: [(&str, fn(&Settings) -> PageResult); 5] = [
+    let buttons: [(&str, Action); 5] = [
         ("export-input", |_| {
             download_canvas(&by_id("input-frame")?, "convlens-input.png")
         }),
@@ -83,10 +86,7 @@ fn offscreen(width: u32, height: u32) -> PageResult<(HtmlCanvasElement, CanvasRe
     let canvas: HtmlCanvasElement = document()?.create_element("canvas")?.dyn_into()?;
     canvas.set_width(width);
     canvas.set_height(height);
-    let context = canvas
-        .get_context("2d")?
-        .ok_or_else(|| js_error("this browser gives no 2D canvas"))?
-        .dyn_into::<CanvasRenderingContext2d>()?;
+    let context = context_2d(&canvas)?;
     Ok((canvas, context))
 }
 

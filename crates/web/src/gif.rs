@@ -247,8 +247,11 @@ impl BitWriter {
 mod tests {
     use super::*;
 
-    /// A deliberately simple decoder: palette, delay, loop flag and every frame's indices.
-    fn decode(gif: &[u8]) -> (Vec<[u8; 3]>, Vec<u16>, bool, Vec<Vec<u8>>) {
+    /// What the test decoder reads: palette, delays, loop flag and every frame's indices.
+    type Decoded = (Vec<[u8; 3]>, Vec<u16>, bool, Vec<Vec<u8>>);
+
+    /// A deliberately simple decoder.
+    fn decode(gif: &[u8]) -> Decoded {
         assert_eq!(&gif[..6], b"GIF89a");
         let (width, height) = (
             usize::from(u16::from_le_bytes([gif[6], gif[7]])),
@@ -357,7 +360,7 @@ mod tests {
             .map(|f| {
                 (0..width * height)
                     .map(|i| {
-                        (((i as u32).wrapping_mul(2_654_435_761) ^ f * 40_503) >> 13) as u8 % 200
+                        (((i as u32).wrapping_mul(2_654_435_761) ^ (f * 40_503)) >> 13) as u8 % 200
                     })
                     .collect()
             })

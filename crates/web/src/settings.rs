@@ -302,31 +302,24 @@ pub struct Settings {
     pub projector: bool,
 }
 
-/// The controls embed mode can show, by their URL parameter names.
-pub const EMBED_CONTROLS: [&str; 22] = [
-    "view",
-    "image",
-    "size",
-    "kernel",
-    "stride",
-    "padding",
-    "padding_mode",
-    "dilation",
-    "channel",
-    "display",
-    "pool",
-    "pool_size",
-    "pool_stride",
-    "stack",
-    "layers",
-    "op",
-    "step",
-    "sequence",
-    "taps",
-    "mix",
-    "spatial",
-    "bias",
+/// URL parameters that are not controls embed mode can show: the kernel's and grid's
+/// cells and the stack's table are part of the pictures, the rest are modes.
+pub const NOT_EMBED_CONTROLS: [&str; 7] = [
+    "weights",
+    "layer",
+    "grid",
+    "lang",
+    "embed",
+    "controls",
+    "projector",
 ];
+
+/// The controls embed mode can show, by their URL parameter names, in page order.
+pub fn embed_controls() -> impl Iterator<Item = &'static str> {
+    PARAMETERS
+        .into_iter()
+        .filter(|name| !NOT_EMBED_CONTROLS.contains(name))
+}
 
 impl View {
     /// The controls a lecturer most likely wants beside this view when embedding it.
@@ -637,8 +630,8 @@ impl Settings {
                 let mut unknown = Vec::new();
                 self.controls = Vec::new();
                 for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-                    match EMBED_CONTROLS.iter().find(|&&c| c == name) {
-                        Some(&control) if !self.controls.contains(&control) => {
+                    match embed_controls().find(|&c| c == name) {
+                        Some(control) if !self.controls.contains(&control) => {
                             self.controls.push(control)
                         }
                         Some(_) => {}
@@ -649,7 +642,7 @@ impl Settings {
                     return Err(format!(
                         "there is no control '{}' to show; use {}",
                         unknown.join("', '"),
-                        EMBED_CONTROLS.join(", ")
+                        embed_controls().collect::<Vec<_>>().join(", ")
                     ));
                 }
             }
@@ -1016,7 +1009,7 @@ mod tests {
             assert!(view
                 .embed_controls()
                 .iter()
-                .all(|c| EMBED_CONTROLS.contains(c)));
+                .all(|c| embed_controls().any(|known| known == *c)));
         }
     }
 
