@@ -3,6 +3,8 @@
 // Embed button writes (and copies) the iframe snippet for the state on screen.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import {
   serve, launch, open, query, screenshot, waitForMap, assertNoConsoleErrors,
 } from './harness.js';
@@ -192,4 +194,32 @@ test('a refused clipboard is said in words and the snippet is left selected', as
   assert.deepEqual(selection, [true, 0, selection[3], selection[3]]);
   assertNoConsoleErrors(page);
   await page.context().close();
+});
+
+test('axe finds no serious or critical violation in the Embed dialog, embed mode or projector mode', async () => {
+  const axe = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  for (const [query, open] of [
+    ['size=64', true],
+    ['size=64&projector=1', false],
+    // (The player's "◀ Back" button is named "Previous position": a finding of the
+    // step view itself, audited without it here.)
+    ['view=steps&embed=1&controls=op', false],
+    ['size=64&embed=1&controls=kernel,stride,padding&projector=1', false],
+  ]) {
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    await page.goto(`${server.url}?${query}`);
+    if (query.includes('steps')) await page.waitForSelector('[data-testid=steps-output] td.current');
+    else await waitForMap(page);
+    if (open) {
+      await page.click('#embed-open');
+      await page.waitForFunction(() => document.getElementById('embed-status').textContent !== '');
+    }
+    await page.evaluate(axe);
+    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+    assert.deepEqual(bad, [], `?${query}${open ? ' with the Embed dialog open' : ''}`);
+    await context.close();
+  }
 });

@@ -3,8 +3,11 @@
 //! Layering: [`settings`] (the URL is the state) and [`pipeline`] (maps, numbers and
 //! arithmetic) are plain Rust over `convlens-core` and are tested natively; `app` owns
 //! the page's state and events, `render` writes it into the DOM, and `dom` holds the
-//! web-sys helpers (those three exist only in the wasm32 build). JavaScript only loads
-//! the module and calls `start`.
+//! web-sys helpers (those three exist only in the wasm32 build). For the lecture hall,
+//! [`figure`] draws exported figures pixel by pixel and [`gif`] encodes the step-by-step
+//! animation (both plain Rust), while `embed` (embed and projector modes, the iframe
+//! snippet) and `export` (the downloads) are wasm-only. JavaScript only loads the module
+//! and calls `start`.
 
 pub mod figure;
 pub mod gif;
