@@ -140,6 +140,11 @@ test('the step-by-step animation downloads as a looping GIF, one frame per posit
   assert.deepEqual(colour(0, margin + 2, margin + 20), windowColour);
   assert.notDeepEqual(colour(1, margin + 2, margin + 20), windowColour);
   assert.deepEqual(colour(1, margin + cell + 2, margin + 20), windowColour);
+  // After the first, frames store only what changed: the rows of the window and the
+  // output cell, not the whole picture.
+  assert.deepEqual(gif.frames[0].rectangle, [0, 0, gif.width, gif.height]);
+  assert.ok(gif.frames.slice(1).every(({ rectangle: [, , w, h] }) => w * h < (gif.width * gif.height) / 1.5),
+    gif.frames.map((f) => f.rectangle.join()).join(' | '));
   // The output cell being computed is blue, and it moves along.
   const out = margin + 6 * cell;
   assert.deepEqual(colour(0, out + 5, margin + 5), [11, 99, 197]);

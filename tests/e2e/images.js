@@ -49,7 +49,8 @@ export function decodePng(file) {
   return { width, height, data };
 }
 
-/** A GIF file as { width, height, palette, loops, frames: [{ delay, indices }] }. */
+/** A GIF file as { width, height, palette, loops, frames: [{ delay, indices, rectangle }] }:
+ * every frame's whole picture, and the rectangle the file stored for it. */
 export function decodeGif(file) {
   assert.equal(file.toString('ascii', 0, 6), 'GIF89a', 'GIF header');
   const width = file.readUInt16LE(6);
@@ -85,12 +86,17 @@ export function decodeGif(file) {
       if (label === 0xf9) delay = data.readUInt16LE(1);
       if (label === 0xff && data.toString('ascii', 0, 11) === 'NETSCAPE2.0') loops = data.readUInt16LE(12) === 0;
     } else if (kind === 0x2c) {
-      const w = file.readUInt16LE(at + 5);
-      const h = file.readUInt16LE(at + 7);
-      assert.equal(`${w}x${h}`, `${width}x${height}`, 'full-size frames');
+      const [left, top, w, h] = [1, 3, 5, 7].map((i) => file.readUInt16LE(at + i));
+      assert.ok(left + w <= width && top + h <= height, 'the frame lies on the screen');
       const minimum = file[at + 10];
       at += 11;
-      frames.push({ delay, indices: unlzw(blocks(), minimum, width * height) });
+      const part = unlzw(blocks(), minimum, w * h);
+      // Each frame is drawn over the previous one (disposal 1).
+      const indices = frames.length ? [...frames[frames.length - 1].indices] : new Array(width * height).fill(0);
+      for (let y = 0; y < h; y += 1) {
+        for (let x = 0; x < w; x += 1) indices[(top + y) * width + left + x] = part[y * w + x];
+      }
+      frames.push({ delay, indices, rectangle: [left, top, w, h] });
     } else {
       assert.fail(`unexpected GIF block ${kind}`);
     }

@@ -225,6 +225,12 @@ pub fn kernel(
 
 /// The side of one grid cell in the step-by-step figure.
 pub const STEP_CELL: usize = 48;
+
+/// The cell side for a figure `columns` cells wide (input, gap and output): [`STEP_CELL`],
+/// or less (down to 24 pixels) so that large grids stay about 960 pixels wide.
+pub fn step_cell(columns: usize) -> usize {
+    (960 / columns.max(1)).clamp(24, STEP_CELL)
+}
 /// The white border around the step-by-step figure.
 pub const STEP_MARGIN: usize = 16;
 
@@ -232,9 +238,10 @@ pub const STEP_MARGIN: usize = 16;
 /// cell shaded by its value, the window's taps outlined (with their weights unless
 /// `pool`), then the output filled in up to this position, the current cell in blue.
 ///
-/// Layout: the input's cell `(row, column)` of the padded grid spans
-/// `x = STEP_MARGIN + column * STEP_CELL`, `y = STEP_MARGIN + row * STEP_CELL`, one
-/// [`STEP_CELL`] on each side; the output starts one cell to the right of the input.
+/// Layout: with cells of `side = step_cell(...)` pixels, the input's cell
+/// `(row, column)` of the padded grid spans `x = STEP_MARGIN + column * side`,
+/// `y = STEP_MARGIN + row * side`, `side` on each side; the output starts one cell to the
+/// right of the input.
 /// A cell of value `v` is gray level `round((v - low) / (high - low) * (GRAYS - 1))`
 /// (over the grid's values; all white when they are equal).
 pub fn steps(facts: &StepsFacts, pool: bool, line: usize) -> Picture {
@@ -243,9 +250,10 @@ pub fn steps(facts: &StepsFacts, pool: bool, line: usize) -> Picture {
     let pads = facts.pads;
     let rows = input.height() + pads.top + pads.bottom;
     let columns = input.width() + pads.left + pads.right;
-    let output_left = STEP_MARGIN + (columns + 1) * STEP_CELL;
-    let width = output_left + output.width() * STEP_CELL + STEP_MARGIN + line;
-    let height = STEP_MARGIN * 2 + rows.max(output.height()) * STEP_CELL + line;
+    let cell_side = step_cell(columns + 1 + output.width());
+    let output_left = STEP_MARGIN + (columns + 1) * cell_side;
+    let width = output_left + output.width() * cell_side + STEP_MARGIN + line;
+    let height = STEP_MARGIN * 2 + rows.max(output.height()) * cell_side + line;
     let mut picture = Picture::new(width, height);
     let (low, high) = input.min_max();
     let level = |v: f32| -> usize {
@@ -265,8 +273,8 @@ pub fn steps(facts: &StepsFacts, pool: bool, line: usize) -> Picture {
                 column as i64 - pads.left as i64,
             );
             let (px, py) = (
-                STEP_MARGIN + column * STEP_CELL,
-                STEP_MARGIN + row * STEP_CELL,
+                STEP_MARGIN + column * cell_side,
+                STEP_MARGIN + row * cell_side,
             );
             let inside =
                 y >= 0 && x >= 0 && (y as usize) < input.height() && (x as usize) < input.width();
@@ -277,14 +285,14 @@ pub fn steps(facts: &StepsFacts, pool: bool, line: usize) -> Picture {
             } else {
                 (0.0, PADDING)
             };
-            picture.fill(px, py, STEP_CELL, STEP_CELL, background);
-            picture.outline(px, py, STEP_CELL + line, STEP_CELL + line, line, LINE);
+            picture.fill(px, py, cell_side, cell_side, background);
+            picture.outline(px, py, cell_side + line, cell_side + line, line, LINE);
             let ink = if inside && level(value) > GRAYS / 2 {
                 LIGHT_INK
             } else {
                 INK
             };
-            let cell = (px + line, py + line, STEP_CELL - line, STEP_CELL - line);
+            let cell = (px + line, py + line, cell_side - line, cell_side - line);
             picture.centred(&number(value), cell, 3, ink);
             // A tap of the window: outlined, with its weight in the corner.
             let tap = terms.and_then(|channel| {
@@ -296,12 +304,12 @@ pub fn steps(facts: &StepsFacts, pool: bool, line: usize) -> Picture {
             });
             if let Some((_, term)) = tap {
                 let colour = if term.chosen { CHOSEN } else { WINDOW };
-                picture.outline(px, py, STEP_CELL + line, STEP_CELL + line, 3 * line, colour);
+                picture.outline(px, py, cell_side + line, cell_side + line, 3 * line, colour);
                 if !pool {
                     let weight = format!("×{}", number(term.weight));
                     let left =
-                        (px + STEP_CELL).saturating_sub(text_width(&weight, 1) + 3 * line + 2);
-                    let top = py + STEP_CELL - 7 - 3 * line - 1;
+                        (px + cell_side).saturating_sub(text_width(&weight, 1) + 3 * line + 2);
+                    let top = py + cell_side - 7 - 3 * line - 1;
                     picture.text(&weight, left, top, 1, WEIGHT);
                 }
             }
@@ -310,18 +318,18 @@ pub fn steps(facts: &StepsFacts, pool: bool, line: usize) -> Picture {
     for y in 0..output.height() {
         for x in 0..output.width() {
             let index = y * output.width() + x;
-            let (px, py) = (output_left + x * STEP_CELL, STEP_MARGIN + y * STEP_CELL);
+            let (px, py) = (output_left + x * cell_side, STEP_MARGIN + y * cell_side);
             let value = number(output.get(0, 0, y, x).unwrap_or(0.0));
-            let cell = (px + line, py + line, STEP_CELL - line, STEP_CELL - line);
+            let cell = (px + line, py + line, cell_side - line, cell_side - line);
             match index.cmp(&facts.step) {
                 std::cmp::Ordering::Less => picture.centred(&value, cell, 3, INK),
                 std::cmp::Ordering::Equal => {
-                    picture.fill(px, py, STEP_CELL, STEP_CELL, CURRENT);
+                    picture.fill(px, py, cell_side, cell_side, CURRENT);
                     picture.centred(&value, cell, 3, LIGHT_INK);
                 }
                 std::cmp::Ordering::Greater => picture.centred("·", cell, 3, MUTED),
             }
-            picture.outline(px, py, STEP_CELL + line, STEP_CELL + line, line, LINE);
+            picture.outline(px, py, cell_side + line, cell_side + line, line, LINE);
         }
     }
     picture
@@ -372,6 +380,20 @@ mod tests {
             assert_eq!(colour_at(&thick, at, 10), LINE);
         }
         assert_ne!(colour_at(&thick, 68, 10), LINE);
+    }
+
+    #[test]
+    fn large_grids_get_smaller_cells() {
+        assert_eq!(step_cell(9), STEP_CELL);
+        assert_eq!(step_cell(20), 48);
+        assert_eq!(step_cell(35), 27);
+        assert_eq!(step_cell(200), 24);
+        let row = vec!["1"; 16].join(",");
+        let grid = vec![row; 16].join(";");
+        let (settings, _) = Settings::from_query(&format!("view=steps&grid={grid}&padding=1"));
+        let picture = steps(&steps_facts(&settings).unwrap(), false, 1);
+        // 18 padded columns, a gap, 16 outputs: 35 cells of 27 pixels.
+        assert_eq!(picture.width, STEP_MARGIN * 2 + 35 * 27 + 1);
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! Pure Rust with no web types, tested natively by decoding its own output. The format
 //! is the one in the GIF89a specification (W3C's copy, 1990): header, logical screen
 //! descriptor, global colour table, the NETSCAPE2.0 application extension for looping,
-//! then for every frame a graphic control extension (its delay) and an image.
+//! then for every frame a graphic control extension (its delay) and an image. After the
+//! first frame, each image is only the rectangle that changed, drawn over the previous
+//! frame (disposal method 1), so that an animation of a moving window stays small.
 
 /// An animation: frames of `width x height` palette indices, shown `delay_ms` each.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +55,8 @@ pub struct Encoder {
     table: Vec<u16>,
     /// The table's filled entries, to empty it quickly.
     used: Vec<usize>,
+    /// The previous frame, to write only what changed.
+    previous: Vec<u8>,
 }
 
 impl Encoder {
@@ -104,6 +108,7 @@ impl Encoder {
             frames: 0,
             table: vec![0; 4096 << 8],
             used: Vec::new(),
+            previous: Vec::new(),
         })
     }
 
@@ -127,26 +132,32 @@ impl Encoder {
                 self.frames
             ));
         }
+        let (left, top, w, h) = changed(&self.previous, pixels, width, height);
         let out = &mut self.out;
         // Graphic control: disposal 1 (leave in place), no transparency, the delay.
         out.extend_from_slice(&[0x21, 0xF9, 0x04, 0x04]);
         push_u16(out, self.delay);
         out.extend_from_slice(&[0x00, 0x00]);
-        // The image covers the whole screen, no local table, not interlaced.
+        // The changed rectangle, no local table, not interlaced.
         out.push(0x2C);
-        push_u16(out, 0);
-        push_u16(out, 0);
-        push_u16(out, width);
-        push_u16(out, height);
+        push_u16(out, left);
+        push_u16(out, top);
+        push_u16(out, w);
+        push_u16(out, h);
         out.push(0);
         let minimum = self.bits.max(2);
         out.push(minimum as u8);
-        let data = lzw(pixels, minimum, &mut self.table, &mut self.used);
+        let part: Vec<u8> = (top..top + h)
+            .flat_map(|y| &pixels[y * width + left..y * width + left + w])
+            .copied()
+            .collect();
+        let data = lzw(&part, minimum, &mut self.table, &mut self.used);
         for block in data.chunks(255) {
             self.out.push(block.len() as u8);
             self.out.extend_from_slice(block);
         }
         self.out.push(0);
+        self.previous = pixels.to_vec();
         Ok(())
     }
 
@@ -161,6 +172,38 @@ impl Encoder {
         self.out.push(0x3B);
         Ok(self.out)
     }
+}
+
+/// The smallest rectangle `(left, top, width, height)` holding every pixel of `next`
+/// that differs from `previous` (all of it for a first frame; one pixel if none differs,
+/// as a frame cannot be empty).
+fn changed(
+    previous: &[u8],
+    next: &[u8],
+    width: usize,
+    height: usize,
+) -> (usize, usize, usize, usize) {
+    if previous.len() != next.len() {
+        return (0, 0, width, height);
+    }
+    let (mut left, mut top, mut right, mut bottom) = (width, height, 0, 0);
+    for y in 0..height {
+        let row = y * width..(y + 1) * width;
+        let (old, new) = (&previous[row.clone()], &next[row]);
+        if old == new {
+            continue;
+        }
+        let first = old.iter().zip(new).position(|(a, b)| a != b).unwrap_or(0);
+        let last = old.iter().zip(new).rposition(|(a, b)| a != b).unwrap_or(0);
+        left = left.min(first);
+        right = right.max(last + 1);
+        top = top.min(y);
+        bottom = y + 1;
+    }
+    if right == 0 {
+        return (0, 0, 1, 1);
+    }
+    (left, top, right - left, bottom - top)
 }
 
 fn push_u16(out: &mut Vec<u8>, value: usize) {
@@ -291,13 +334,22 @@ mod tests {
                     }
                 }
                 0x2C => {
-                    let w = usize::from(u16::from_le_bytes([gif[at + 5], gif[at + 6]]));
-                    let h = usize::from(u16::from_le_bytes([gif[at + 7], gif[at + 8]]));
-                    assert_eq!((w, h), (width, height));
+                    let field =
+                        |i: usize| usize::from(u16::from_le_bytes([gif[at + i], gif[at + i + 1]]));
+                    let (left, top, w, h) = (field(1), field(3), field(5), field(7));
+                    assert!(left + w <= width && top + h <= height);
                     let minimum = usize::from(gif[at + 10]);
                     at += 11;
                     let data = sub_blocks(&mut at);
-                    frames.push(unlzw(&data, minimum));
+                    let part = unlzw(&data, minimum);
+                    assert_eq!(part.len(), w * h);
+                    // Drawn over the previous frame (disposal 1).
+                    let mut frame = frames.last().cloned().unwrap_or(vec![0; width * height]);
+                    for y in 0..h {
+                        frame[(top + y) * width + left..(top + y) * width + left + w]
+                            .copy_from_slice(&part[y * w..(y + 1) * w]);
+                    }
+                    frames.push(frame);
                 }
                 0x3B => return (palette, delays, looping, frames),
                 other => panic!("unexpected block {other:#x}"),
@@ -401,6 +453,31 @@ mod tests {
             assert_eq!(delays, [100, 100]);
             assert_eq!(frames, [frame, flat]);
         }
+    }
+
+    #[test]
+    fn later_frames_hold_only_what_changed() {
+        let (width, height) = (40, 30);
+        let first: Vec<u8> = (0..width * height).map(|i| (i % 3) as u8).collect();
+        let mut second = first.clone();
+        for (y, x) in [(5, 7), (9, 20), (6, 12)] {
+            second[y * width + x] = 3;
+        }
+        let gif = encode(&Animation {
+            width,
+            height,
+            palette: vec![[1, 2, 3]; 4],
+            frames: vec![first.clone(), second.clone(), second.clone()],
+            delay_ms: 100,
+        })
+        .unwrap();
+        assert_eq!(
+            decode(&gif).3,
+            [first.clone(), second.clone(), second.clone()]
+        );
+        assert_eq!(changed(&first, &second, width, height), (7, 5, 14, 5));
+        assert_eq!(changed(&second, &second, width, height), (0, 0, 1, 1));
+        assert_eq!(changed(&[], &second, width, height), (0, 0, 40, 30));
     }
 
     #[test]
