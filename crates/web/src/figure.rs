@@ -388,7 +388,7 @@ mod tests {
         assert_eq!(step_cell(20), 48);
         assert_eq!(step_cell(35), 27);
         assert_eq!(step_cell(200), 24);
-        let row = vec!["1"; 16].join(",");
+        let row = ["1"; 16].join(",");
         let grid = vec![row; 16].join(";");
         let (settings, _) = Settings::from_query(&format!("view=steps&grid={grid}&padding=1"));
         let picture = steps(&steps_facts(&settings).unwrap(), false, 1);
