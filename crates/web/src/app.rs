@@ -173,6 +173,8 @@ pub fn start() -> PageResult {
     wire_one_d(&state)?;
     wire_shortcuts(&state)?;
     wire_input(&state)?;
+    crate::embed::wire(&state)?;
+    crate::export::wire(&state)?;
     {
         let state = state.borrow();
         render::sync_controls(&state.settings)?;
@@ -186,7 +188,7 @@ pub fn start() -> PageResult {
 }
 
 /// Runs a handler step and shows any failure on the page rather than losing it.
-fn report(result: PageResult) {
+pub(crate) fn report(result: PageResult) {
     if let Err(error) = result {
         let _ = render::message(&fill(EN.msg_went_wrong, &[("why", &describe(&error))]));
     }
@@ -340,7 +342,7 @@ fn on_control(state: &Shared, event: &Event) -> PageResult {
 }
 
 /// The settings changed: URL, controls, then either a new source or a recompute.
-fn after_change(state: &Shared, source_changed: bool) -> PageResult {
+pub(crate) fn after_change(state: &Shared, source_changed: bool) -> PageResult {
     {
         let state = state.borrow();
         write_url(&state.settings)?;
@@ -542,21 +544,24 @@ fn wire_stack(state: &Shared) -> PageResult {
         }
     })?;
     let maps: Element = by_id("stack-maps")?;
-    let shared = state.clone();
-    listen(&maps, "pointermove", move |event: PointerEvent| {
-        let canvas = event
-            .target()
-            .and_then(|t| t.dyn_into::<HtmlCanvasElement>().ok());
-        let Some(cell) = canvas.and_then(|canvas| cell_under(&event, &canvas)) else {
-            return;
-        };
-        let state = shared.borrow();
-        report(
-            pipeline::stack_facts(&state.settings)
-                .map_err(js_error)
-                .and_then(|facts| render::stack_window(&facts, state.settings.layer, cell)),
-        );
-    })?;
+    // A tap (touch, pen) sends pointerdown without a move.
+    for kind in ["pointermove", "pointerdown"] {
+        let shared = state.clone();
+        listen(&maps, kind, move |event: PointerEvent| {
+            let canvas = event
+                .target()
+                .and_then(|t| t.dyn_into::<HtmlCanvasElement>().ok());
+            let Some(cell) = canvas.and_then(|canvas| cell_under(&event, &canvas)) else {
+                return;
+            };
+            let state = shared.borrow();
+            report(
+                pipeline::stack_facts(&state.settings)
+                    .map_err(js_error)
+                    .and_then(|facts| render::stack_window(&facts, state.settings.layer, cell)),
+            );
+        })?;
+    }
     Ok(())
 }
 
@@ -574,8 +579,11 @@ fn wire_steps(state: &Shared) -> PageResult {
         report(set_grid_cell(&shared, &input, &input.value()));
     })?;
     // Painting: with a paint value chosen, pressing or dragging over cells sets them.
-    for kind in ["pointerdown", "pointerover"] {
+    // Touch and pen send a drag's events to the cell it started on: the cell is the one
+    // under the pointer.
+    for kind in ["pointerdown", "pointerover", "pointermove"] {
         let shared = state.clone();
+        let stroke = grid.clone();
         listen(&grid, kind, move |event: PointerEvent| {
             let paint = document()
                 .ok()
@@ -585,10 +593,15 @@ fn wire_steps(state: &Shared) -> PageResult {
             if paint == "off" || paint.is_empty() || event.buttons() & 1 == 0 {
                 return;
             }
-            let Some(input) = event
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
-            else {
+            // The grid is redrawn under the stroke: the grid itself, not a cell, follows
+            // the pointer until it is lifted.
+            if kind == "pointerdown" {
+                let _ = stroke.set_pointer_capture(event.pointer_id());
+            }
+            let under = document().ok().and_then(|d| {
+                d.element_from_point(event.client_x() as f32, event.client_y() as f32)
+            });
+            let Some(input) = under.and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else {
                 return;
             };
             event.prevent_default();

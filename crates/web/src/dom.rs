@@ -74,10 +74,7 @@ fn sized_context(
         canvas.set_width(width);
         canvas.set_height(height);
     }
-    Ok(canvas
-        .get_context("2d")?
-        .ok_or_else(|| js_error(crate::i18n::EN.msg_no_canvas))?
-        .dyn_into::<CanvasRenderingContext2d>()?)
+    context_2d(canvas)
 }
 
 /// The pixels of `image` as the browser holds them (no copy).
@@ -90,6 +87,23 @@ pub fn now() -> f64 {
     web_sys::window()
         .and_then(|window| window.performance())
         .map_or(0.0, |performance| performance.now())
+}
+
+/// The 2D drawing context of `canvas`.
+pub fn context_2d(canvas: &HtmlCanvasElement) -> PageResult<CanvasRenderingContext2d> {
+    Ok(canvas
+        .get_context("2d")?
+        .ok_or_else(|| js_error("this browser gives no 2D canvas"))?
+        .dyn_into::<CanvasRenderingContext2d>()?)
+}
+
+/// Every element matching the CSS `selector` that is a `T`, in document order.
+pub fn all<T: JsCast>(selector: &str) -> PageResult<Vec<T>> {
+    let found = document()?.query_selector_all(selector)?;
+    Ok((0..found.length())
+        .filter_map(|i| found.item(i))
+        .filter_map(|node| node.dyn_into::<T>().ok())
+        .collect())
 }
 
 /// Removes every child of `parent`.

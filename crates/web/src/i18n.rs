@@ -174,6 +174,16 @@ texts! {
     open_image: "Open image…", "Открыть изображение…";
     freeze_frame: "Freeze frame", "Заморозить кадр";
     frame_meter: "Frame meter", "Счётчик кадров";
+    projector: "Projector", "Проектор";
+    projector_title: "Large type, thick lines, high contrast (key P)", "Крупный шрифт, толстые линии, высокий контраст (клавиша P)";
+    embed: "Embed", "Встроить";
+    embed_title: "Embed this view in slides", "Встроить этот вид в слайды";
+    embed_controls: "Controls shown in the frame", "Элементы управления во фрейме";
+    embed_size: "Frame size", "Размер фрейма";
+    embed_paste: "Paste this into your slides' HTML", "Вставьте это в HTML ваших слайдов";
+    embed_camera_note: "allow=\"camera\" is there for the webcam input: a browser lets a page inside an iframe use the camera only when the page around it allows it.",
+        "allow=\"camera\" нужен для входа с веб-камеры: браузер разрешает странице во фрейме пользоваться камерой, только если это позволяет окружающая страница.";
+    embed_copy: "Copy again", "Скопировать ещё раз";
     meter_line: "grab {grab} + compute {compute} + draw {draw} = {total} ms a frame (worst {worst})",
         "захват {grab} + вычисление {compute} + отрисовка {draw} = {total} мс на кадр (худший {worst})";
     meter_rate: " · {fps} frames/s", " · {fps} кадров/с";
@@ -354,6 +364,7 @@ texts! {
     shortcut_play: "play or pause the steps", "запустить или остановить шаги";
     shortcut_step: "one step back (then . one step forward)", "на шаг назад (а . — на шаг вперёд)";
     shortcut_freeze: "freeze or resume the webcam", "остановить или продолжить видео с камеры";
+    shortcut_projector: "projector mode: large type, thick lines", "режим проектора: крупный шрифт, толстые линии";
 
     // The numbers (pipeline).
     parameters_one: "K_h·K_w·C_in·C_out = {kh}·{kw}·1·1 = {count} (no bias)",

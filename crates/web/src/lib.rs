@@ -4,10 +4,16 @@
 //! arithmetic) and [`i18n`] (every string, in English and Russian) are plain Rust over
 //! `convlens-core` and are tested natively; `app` owns
 //! the page's state and events, `render` writes it into the DOM, and `dom` holds the
-//! web-sys helpers (those three exist only in the wasm32 build). JavaScript only loads
-//! the module and calls `start`; `api` (wasm32 only) is a handle for scripting the
-//! module without the page, which the benchmark uses.
+//! web-sys helpers (those three exist only in the wasm32 build). For the lecture hall,
+//! [`figure`] draws exported figures pixel by pixel and [`gif`] encodes the step-by-step
+//! animation (both plain Rust), while `embed` (embed and projector modes, the iframe
+//! snippet) and `export` (the downloads) are wasm-only. [`i18n`] holds every word in
+//! English and Russian, [`meter`] times frames. JavaScript only loads the module and
+//! calls `start`; `api` (wasm32 only) is a handle for scripting the module without the
+//! page, which the benchmark uses.
 
+pub mod figure;
+pub mod gif;
 pub mod i18n;
 pub mod meter;
 pub mod pipeline;
@@ -20,6 +26,10 @@ pub mod api;
 mod app;
 #[cfg(target_arch = "wasm32")]
 mod dom;
+#[cfg(target_arch = "wasm32")]
+mod embed;
+#[cfg(target_arch = "wasm32")]
+mod export;
 #[cfg(target_arch = "wasm32")]
 mod render;
 #[cfg(target_arch = "wasm32")]

@@ -188,6 +188,7 @@ pub fn view(settings: &Settings) -> PageResult {
     let body = document()?.body().ok_or_else(|| js_error("no body"))?;
     body.set_attribute("data-view", settings.view.name())?;
     body.set_attribute("data-display", settings.display.name())?;
+    crate::embed::modes(settings)?;
     for view in View::ALL {
         let panel: HtmlElement = by_id(&format!("{}-panels", view.name()))?;
         panel.set_hidden(view != settings.view);

@@ -301,6 +301,45 @@ pub struct Settings {
     pub meter: bool,
     /// The language the user picked (`lang=`); `None` follows the browser's.
     pub lang: Option<Lang>,
+    /// Chromeless mode for an iframe: one view and only the controls in `controls`.
+    pub embed: bool,
+    /// The controls shown in embed mode, by their URL parameter names (none if empty).
+    pub controls: Vec<&'static str>,
+    /// Projector mode: large type, thick lines, high contrast.
+    pub projector: bool,
+}
+
+/// URL parameters that are not controls embed mode can show: the kernel's and grid's
+/// cells and the stack's table are part of the pictures, the rest are modes.
+pub const NOT_EMBED_CONTROLS: [&str; 7] = [
+    "weights",
+    "layer",
+    "grid",
+    "lang",
+    "embed",
+    "controls",
+    "projector",
+];
+
+/// The controls embed mode can show, by their URL parameter names, in page order.
+pub fn embed_controls() -> impl Iterator<Item = &'static str> {
+    PARAMETERS
+        .into_iter()
+        .filter(|name| !NOT_EMBED_CONTROLS.contains(name))
+}
+
+impl View {
+    /// The controls a lecturer most likely wants beside this view when embedding it.
+    pub fn embed_controls(self) -> &'static [&'static str] {
+        match self {
+            View::Conv => &["kernel", "stride", "padding"],
+            View::Pool => &["pool", "pool_size", "pool_stride"],
+            View::Steps => &["op", "step"],
+            View::OneD => &["sequence", "taps", "stride", "padding"],
+            View::Channels => &["mix", "spatial"],
+            View::Stack => &["stack"],
+        }
+    }
 }
 
 /// The longest sequence of the 1D view.
@@ -337,12 +376,15 @@ impl Default for Settings {
             bias: 0.0,
             meter: false,
             lang: None,
+            embed: false,
+            controls: Vec::new(),
+            projector: false,
         }
     }
 }
 
 /// The URL parameters, in the order they are written.
-pub const PARAMETERS: [&str; 27] = [
+pub const PARAMETERS: [&str; 30] = [
     "view",
     "image",
     "size",
@@ -370,6 +412,9 @@ pub const PARAMETERS: [&str; 27] = [
     "bias",
     "meter",
     "lang",
+    "embed",
+    "controls",
+    "projector",
 ];
 
 impl Settings {
@@ -585,6 +630,30 @@ impl Settings {
                         format!("lang must be en or ru, not '{}'", shorten(value))
                     })?)
             }
+            "embed" => self.embed = flag(key, value)?,
+            "projector" => self.projector = flag(key, value)?,
+            "controls" => {
+                // The known names are kept even when some are not: a typo hides one control,
+                // not all of them.
+                let mut unknown = Vec::new();
+                self.controls = Vec::new();
+                for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                    match embed_controls().find(|&c| c == name) {
+                        Some(control) if !self.controls.contains(&control) => {
+                            self.controls.push(control)
+                        }
+                        Some(_) => {}
+                        None => unknown.push(shorten(name)),
+                    }
+                }
+                if !unknown.is_empty() {
+                    return Err(format!(
+                        "there is no control '{}' to show; use {}",
+                        unknown.join("', '"),
+                        embed_controls().collect::<Vec<_>>().join(", ")
+                    ));
+                }
+            }
             _ => {
                 return Err(format!(
                     "the parameter '{key}' is not known and was ignored"
@@ -697,6 +766,9 @@ impl Settings {
             "lang" => self
                 .lang
                 .map_or_else(String::new, |lang| lang.code().into()),
+            "embed" => u8::from(self.embed).to_string(),
+            "projector" => u8::from(self.projector).to_string(),
+            "controls" => self.controls.join(","),
             _ => String::new(),
         }
     }
@@ -714,6 +786,9 @@ impl Settings {
                 "lang" if self.lang.is_none() => continue,
                 // A tool for the curious: in the URL only when shown.
                 "meter" if !self.meter => continue,
+                // Written only when on, so ordinary links stay short.
+                "embed" | "controls" if !self.embed => continue,
+                "projector" if !self.projector => continue,
                 _ => self.describe(key),
             };
             if !query.is_empty() {
@@ -724,6 +799,36 @@ impl Settings {
             percent_encode(&value, &mut query);
         }
         query
+    }
+}
+
+impl Settings {
+    /// The `<iframe>` that shows these settings in embed mode from `page` (the page's
+    /// address without its query), with `controls` and `width x height` pixels. The
+    /// address is escaped for an HTML attribute (`&` as `&amp;`). `allow="camera"` lets
+    /// the webcam input work inside the frame.
+    pub fn iframe_snippet(
+        &self,
+        page: &str,
+        controls: &[&'static str],
+        width: u32,
+        height: u32,
+    ) -> String {
+        let embedded = Settings {
+            embed: true,
+            controls: controls.to_vec(),
+            ..self.clone()
+        };
+        let address = format!("{page}?{}", embedded.to_query());
+        let escaped = address
+            .replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;");
+        format!(
+            "<iframe src=\"{escaped}\" width=\"{width}\" height=\"{height}\" allow=\"camera\" \
+             title=\"convlens: {}\" style=\"border: 0\" loading=\"lazy\"></iframe>",
+            self.view.name()
+        )
     }
 }
 
@@ -898,6 +1003,72 @@ mod tests {
         let (s, warnings) = Settings::from_query("lang=de");
         assert_eq!(s.lang, None);
         assert_eq!(warnings, ["lang must be en or ru, not 'de'"]);
+    }
+
+    #[test]
+    fn embed_controls_and_projector_round_trip() {
+        let (s, warnings) =
+            Settings::from_query("view=pool&embed=1&controls=pool,stride,foo,pool,bar&projector=1");
+        assert!(s.embed && s.projector);
+        assert_eq!(s.controls, ["pool", "stride"]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("there is no control 'foo', 'bar' to show; use view, image,"),
+            "{}",
+            warnings[0]
+        );
+        assert!(
+            warnings[0].ends_with("(kept pool,stride)"),
+            "{}",
+            warnings[0]
+        );
+        let query = s.to_query();
+        assert!(
+            query.ends_with("&embed=1&controls=pool,stride&projector=1"),
+            "{query}"
+        );
+        assert_eq!(Settings::from_query(&query), (s, vec![]));
+        // No controls at all, and bad switches.
+        let (none, warnings) = Settings::from_query("embed=1&controls=&projector=yes");
+        assert!(none.embed && none.controls.is_empty() && !none.projector);
+        assert_eq!(warnings, ["projector must be 0 or 1, not 'yes' (kept 0)"]);
+        assert!(none.to_query().ends_with("&embed=1&controls="));
+        // Off: not written at all.
+        let (off, _) = Settings::from_query("embed=0&controls=kernel&projector=0");
+        assert!(!off.to_query().contains("embed") && !off.to_query().contains("projector"));
+        for view in View::ALL {
+            assert!(view
+                .embed_controls()
+                .iter()
+                .all(|c| embed_controls().any(|known| known == *c)));
+        }
+    }
+
+    #[test]
+    fn the_iframe_snippet_embeds_this_state() {
+        let (settings, _) = Settings::from_query("view=pool&pool=mean&projector=1");
+        let snippet =
+            settings.iframe_snippet("https://a.b/c/index.html", &["pool", "pool_size"], 640, 360);
+        assert!(snippet.starts_with(
+            "<iframe src=\"https://a.b/c/index.html?view=pool&amp;image=astronaut&amp;"
+        ));
+        assert!(snippet.contains("&amp;pool=mean&amp;"), "{snippet}");
+        assert!(snippet.contains(
+            "&amp;embed=1&amp;controls=pool,pool_size&amp;projector=1\" width=\"640\" \
+             height=\"360\" allow=\"camera\""
+        ));
+        assert!(snippet.ends_with("></iframe>"));
+        // The address read back from the attribute restores the settings.
+        let src = snippet.split('"').nth(1).unwrap().replace("&amp;", "&");
+        let (back, warnings) = Settings::from_query(src.split_once('?').unwrap().1);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(back.controls, ["pool", "pool_size"]);
+        assert!(back.embed && back.projector && back.pool == PoolFunction::Mean);
+        let odd = Settings::default().iframe_snippet("file:///x\"<y>&z", &[], 1, 1);
+        assert!(
+            odd.contains("file:///x&quot;&lt;y>&amp;z?view=conv"),
+            "{odd}"
+        );
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub enum Action {
     Step(bool),
     /// Freeze or resume the webcam.
     Freeze,
+    /// Projector mode on or off.
+    Projector,
 }
 
 /// What a key does, in words of a language.
@@ -36,7 +38,7 @@ pub type Describe = fn(&Texts) -> &'static str;
 
 /// Every shortcut: the key (as `KeyboardEvent.key` gives it), what it does, and that in
 /// words (from [`crate::i18n`]).
-pub const SHORTCUTS: [(&str, Action, Describe); 16] = [
+pub const SHORTCUTS: [(&str, Action, Describe); 17] = [
     ("?", Action::Help, |t| t.shortcut_help),
     ("k", Action::Kernel(true), |t| t.shortcut_next_kernel),
     ("K", Action::Kernel(false), |t| t.shortcut_previous_kernel),
@@ -55,6 +57,7 @@ pub const SHORTCUTS: [(&str, Action, Describe); 16] = [
     (" ", Action::Play, |t| t.shortcut_play),
     (",", Action::Step(false), |t| t.shortcut_step),
     ("f", Action::Freeze, |t| t.shortcut_freeze),
+    ("P", Action::Projector, |t| t.shortcut_projector),
 ];
 
 /// The action bound to `key`, if any (`.` is the forward step).
@@ -109,6 +112,7 @@ pub fn apply(settings: &mut Settings, action: Action) -> bool {
             settings.channel = Channels::ALL[at % Channels::ALL.len()];
         }
         Action::View(view) => settings.view = view,
+        Action::Projector => settings.projector = !settings.projector,
         Action::Help | Action::Play | Action::Step(_) | Action::Freeze => return false,
     }
     true
@@ -146,5 +150,7 @@ mod tests {
         assert_eq!(action("."), Some(Action::Step(true)));
         assert!(!apply(&mut settings, Action::Freeze));
         assert_eq!(action("x"), None);
+        assert!(apply(&mut settings, action("P").unwrap()));
+        assert!(settings.projector);
     }
 }

@@ -1,0 +1,211 @@
+//! Downloads for slides: the input, the kernel (a grid of numbers), the feature map at
+//! its own pixel size, the whole panel (input | kernel | map) as PNG, and the
+//! step-by-step animation as an animated GIF.
+//!
+//! PNGs come from canvases (the page's own, or offscreen ones drawn here); the kernel
+//! and the GIF's frames are drawn by [`crate::figure`] and the GIF is encoded by
+//! [`crate::gif`], all in Rust.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, Event, EventTarget, HtmlCanvasElement};
+
+use crate::app::{report, State};
+use crate::dom::{by_id, context_2d, document, js_error, listen, put_rgba, window, PageResult};
+use crate::figure::{self, Picture, PALETTE};
+use crate::pipeline;
+use crate::settings::{Settings, StepOperation, View};
+
+type Shared = Rc<RefCell<State>>;
+
+/// What a download button does with the current settings.
+type Action = fn(&Settings) -> PageResult;
+
+/// Wires the download buttons.
+pub fn wire(state: &Shared) -> PageResult {
+    let buttons: [(&str, Action); 5] = [
+        ("export-input", |_| {
+            download_canvas(&by_id("input-frame")?, "convlens-input.png")
+        }),
+        ("export-kernel", |settings| {
+            download_canvas(
+                &picture_canvas(&kernel_picture(settings))?,
+                "convlens-kernel.png",
+            )
+        }),
+        ("export-map", |settings| {
+            let (id, name) = map_canvas(settings);
+            download_canvas(&by_id(id)?, &format!("convlens-{name}.png"))
+        }),
+        ("export-panel", |settings| {
+            download_canvas(&panel(settings)?, "convlens-panel.png")
+        }),
+        ("export-gif", download_gif),
+    ];
+    for (id, action) in buttons {
+        let shared = state.clone();
+        listen(&by_id::<EventTarget>(id)?, "click", move |_: Event| {
+            let settings = shared.borrow().settings.clone();
+            report(action(&settings));
+        })?;
+    }
+    Ok(())
+}
+
+/// The canvas holding the current view's map, and its file name.
+fn map_canvas(settings: &Settings) -> (&'static str, &'static str) {
+    if settings.view == View::Pool {
+        ("pooled-map", "pooled-map")
+    } else {
+        ("feature-map", "feature-map")
+    }
+}
+
+/// The kernel as a grid with its weights written as the page writes them.
+fn kernel_picture(settings: &Settings) -> Picture {
+    let kernel = settings.kernel.kernel();
+    let labels: Vec<String> = kernel
+        .weights()
+        .iter()
+        .map(|&w| crate::render::weight_text(w))
+        .collect();
+    figure::kernel(
+        kernel.height(),
+        kernel.width(),
+        kernel.weights(),
+        &labels,
+        crate::embed::line_width(settings),
+    )
+}
+
+/// A detached canvas of the given size and its 2D context.
+fn offscreen(width: u32, height: u32) -> PageResult<(HtmlCanvasElement, CanvasRenderingContext2d)> {
+    let canvas: HtmlCanvasElement = document()?.create_element("canvas")?.dyn_into()?;
+    canvas.set_width(width);
+    canvas.set_height(height);
+    let context = context_2d(&canvas)?;
+    Ok((canvas, context))
+}
+
+/// A detached canvas with `picture` on it, pixel for pixel.
+fn picture_canvas(picture: &Picture) -> PageResult<HtmlCanvasElement> {
+    let (canvas, _) = offscreen(picture.width as u32, picture.height as u32)?;
+    put_rgba(
+        &canvas,
+        picture.width as u32,
+        picture.height as u32,
+        &picture.rgba(),
+    )?;
+    Ok(canvas)
+}
+
+/// Input | kernel | map side by side on white: the input at its size, the kernel grid
+/// centred beside it (convolution only), the map scaled to the input's height with
+/// square pixels (no smoothing).
+fn panel(settings: &Settings) -> PageResult<HtmlCanvasElement> {
+    let input: HtmlCanvasElement = by_id("input-frame")?;
+    let map: HtmlCanvasElement = by_id(map_canvas(settings).0)?;
+    let kernel = (settings.view == View::Conv)
+        .then(|| picture_canvas(&kernel_picture(settings)))
+        .transpose()?;
+    let gap = 24.0;
+    let height = f64::from(input.height());
+    let scale = height / f64::from(map.height().max(1));
+    let map_width = (f64::from(map.width()) * scale).round();
+    let kernel_size = kernel.as_ref().map_or((0.0, 0.0), |k| {
+        (f64::from(k.width()), f64::from(k.height()))
+    });
+    let width = f64::from(input.width())
+        + gap
+        + if kernel.is_some() {
+            kernel_size.0 + gap
+        } else {
+            0.0
+        }
+        + map_width;
+    let total_height = height.max(kernel_size.1);
+    let (canvas, context) = offscreen(width as u32, total_height as u32)?;
+    context.set_fill_style_str("#fff");
+    context.fill_rect(0.0, 0.0, width, total_height);
+    context.set_image_smoothing_enabled(false);
+    context.draw_image_with_html_canvas_element(&input, 0.0, 0.0)?;
+    let mut left = f64::from(input.width()) + gap;
+    if let Some(kernel) = &kernel {
+        let top = ((total_height - kernel_size.1) / 2.0).floor();
+        context.draw_image_with_html_canvas_element(kernel, left, top)?;
+        left += kernel_size.0 + gap;
+    }
+    context
+        .draw_image_with_html_canvas_element_and_dw_and_dh(&map, left, 0.0, map_width, height)?;
+    Ok(canvas)
+}
+
+/// Saves a canvas as a PNG file.
+fn download_canvas(canvas: &HtmlCanvasElement, name: &str) -> PageResult {
+    download(&canvas.to_data_url()?, name)
+}
+
+/// Starts a download of `url` named `name` through a temporary link.
+fn download(url: &str, name: &str) -> PageResult {
+    let link: web_sys::HtmlAnchorElement = document()?.create_element("a")?.dyn_into()?;
+    link.set_href(url);
+    link.set_download(name);
+    let body = document()?.body().ok_or_else(|| js_error("no body"))?;
+    body.append_child(&link)?;
+    link.click();
+    body.remove_child(&link)?;
+    Ok(())
+}
+
+/// Every window position of the step-by-step view, drawn and encoded as a looping GIF,
+/// each frame shown as long as the chosen play speed.
+fn download_gif(settings: &Settings) -> PageResult {
+    let positions = pipeline::steps_facts(settings)
+        .map_err(|e| js_error(format!("{e}.")))?
+        .positions;
+    let pool = settings.op != StepOperation::Conv;
+    let line = crate::embed::line_width(settings);
+    let delay_ms = by_id::<web_sys::HtmlSelectElement>("steps-speed")?
+        .value()
+        .parse()
+        .unwrap_or(1000);
+    let mut encoder: Option<crate::gif::Encoder> = None;
+    for step in 0..positions {
+        // Each position drawn from its own copy of the settings: the page stays as it is.
+        let at = Settings {
+            step,
+            ..settings.clone()
+        };
+        let facts = pipeline::steps_facts(&at).map_err(js_error)?;
+        let picture = figure::steps(&facts, pool, line);
+        if encoder.is_none() {
+            encoder = Some(
+                crate::gif::Encoder::new(picture.width, picture.height, &PALETTE, delay_ms)
+                    .map_err(js_error)?,
+            );
+        }
+        if let Some(encoder) = encoder.as_mut() {
+            encoder.frame(&picture.pixels).map_err(js_error)?;
+        }
+    }
+    let bytes = encoder
+        .ok_or_else(|| js_error("there is no window position to draw"))?
+        .finish()
+        .map_err(js_error)?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("image/gif");
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    download(&url, "convlens-steps.gif")?;
+    // The download has its own copy by then; free the blob a little later.
+    let revoke = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    window()?
+        .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000)?;
+    Ok(())
+}
