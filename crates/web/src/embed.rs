@@ -336,21 +336,21 @@ fn copy() -> PageResult {
         .map(|c| !c.is_undefined() && !c.is_null())
         .unwrap_or(false);
     let refused = |why: String| {
-        let _ = status(&format!(
-            "The browser did not let the page use the clipboard ({why}). The snippet is \
-             selected below: copy it with Ctrl+C (⌘C on a Mac)."
+        let _ = status(&crate::i18n::fill(
+            crate::i18n::t().embed_refused,
+            &[("why", &why)],
         ));
         if let Ok(text) = by_id::<web_sys::HtmlTextAreaElement>("embed-snippet") {
             text.select();
         }
     };
     if !available {
-        refused("no clipboard here: it needs https or localhost".into());
+        refused(crate::i18n::t().embed_no_clipboard.into());
         return Ok(());
     }
     let promise = navigator.clipboard().write_text(&snippet);
     let on_done = Closure::<dyn FnMut(JsValue)>::once(move |_: JsValue| {
-        let _ = status("Copied to the clipboard: paste it into your slides' HTML.");
+        let _ = status(crate::i18n::t().embed_copied);
     });
     let on_error = Closure::<dyn FnMut(JsValue)>::once(move |error: JsValue| {
         refused(crate::dom::describe(&error));

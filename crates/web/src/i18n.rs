@@ -184,6 +184,18 @@ texts! {
     embed_camera_note: "allow=\"camera\" is there for the webcam input: a browser lets a page inside an iframe use the camera only when the page around it allows it.",
         "allow=\"camera\" нужен для входа с веб-камеры: браузер разрешает странице во фрейме пользоваться камерой, только если это позволяет окружающая страница.";
     embed_copy: "Copy again", "Скопировать ещё раз";
+    embed_copied: "Copied to the clipboard: paste it into your slides' HTML.",
+        "Скопировано в буфер обмена: вставьте в HTML ваших слайдов.";
+    embed_refused: "The browser did not let the page use the clipboard ({why}). The snippet is selected below: copy it with Ctrl+C (⌘C on a Mac).",
+        "Браузер не дал странице доступ к буферу обмена ({why}). Фрагмент выделен ниже: скопируйте его клавишами Ctrl+C (⌘C на Mac).";
+    embed_no_clipboard: "no clipboard here: it needs https or localhost", "здесь нет буфера обмена: нужен https или localhost";
+    download_png_aria: "Download as PNG", "Скачать как PNG";
+    download_png: "Download PNG:", "Скачать PNG:";
+    export_input: "input", "вход";
+    export_kernel: "kernel", "ядро";
+    export_map: "map", "карта";
+    export_panel: "whole panel", "вся панель";
+    export_gif: "Download GIF", "Скачать GIF";
     meter_line: "grab {grab} + compute {compute} + draw {draw} = {total} ms a frame (worst {worst})",
         "захват {grab} + вычисление {compute} + отрисовка {draw} = {total} мс на кадр (худший {worst})";
     meter_rate: " · {fps} frames/s", " · {fps} кадров/с";
