@@ -95,8 +95,8 @@ pub struct State {
     /// its size.
     live: bool,
     full_frame: Option<(f64, usize, usize)>,
-    /// Webcam frames by `VideoFrame.copyTo`: the buffers, the copy in flight (with when
-    /// it started), the callbacks (made once, kept for the page's life), and whether
+    /// Webcam frames by `VideoFrame.copyTo`: the buffers, the copy in flight (with the
+    /// page's time spent starting it), the callbacks (made once, kept for the page's life), and whether
     /// this browser failed at it (then the canvas path is used).
     video_frames: Option<VideoFrames>,
     copying: Option<(Copying, f64)>,
@@ -1141,7 +1141,9 @@ fn show_meter(state: &mut State, timings: Timings) -> PageResult {
     let at = now();
     state.meter.record(at, timings);
     let summary = state.meter.summary();
-    if at - state.meter_written < 250.0 && summary.frames > 1 {
+    // Live video is written a few times a second; a still photo's change at once.
+    let live = timings.grab > 0.0;
+    if live && at - state.meter_written < 250.0 && summary.frames > 1 {
         return Ok(());
     }
     state.meter_written = at;
@@ -1164,6 +1166,12 @@ fn show_meter(state: &mut State, timings: Timings) -> PageResult {
 fn recompute_maps(state: &Shared) -> PageResult {
     let mut guard = state.borrow_mut();
     let state = &mut *guard;
+    // A live webcam frame between two full ones: the map only, straight from the frame's
+    // bytes to the canvas's (the page around it is as the last full frame left it).
+    let live = std::mem::take(&mut state.live);
+    if live && live_map(state)? {
+        return Ok(());
+    }
     render::view(&state.settings)?;
     if state.settings.view == View::OneD {
         return match pipeline::one_d_facts(&state.settings) {
@@ -1203,12 +1211,6 @@ fn recompute_maps(state: &Shared) -> PageResult {
         };
     }
     let (width, height) = (state.frame.width, state.frame.height);
-    // A live webcam frame between two full ones: the map only, straight from the frame's
-    // bytes to the canvas's.
-    let live = std::mem::take(&mut state.live);
-    if live && live_map(state)? {
-        return Ok(());
-    }
     // Photos, frozen frames and changed settings take the step-by-step path that the
     // command-line tool and the tests' reference share, to the byte; live frames the
     // core's whole-frame engine (the same values, summed in another order).
@@ -1683,7 +1685,9 @@ fn copy_video_frame(state: &Shared, video: &HtmlVideoElement, start: f64) -> Pag
         (done, failed)
     });
     let _ = copying.done.then2(on_done, on_failed);
-    st.copying = Some((copying, start));
+    // The browser converts the frame while the page waits; the grab counts the
+    // page's own time, before and after.
+    st.copying = Some((copying, now() - start));
     Ok(true)
 }
 
@@ -1692,7 +1696,8 @@ fn video_frame_copied(state: &Shared) -> PageResult {
     let resized = {
         let mut guard = state.borrow_mut();
         let st = &mut *guard;
-        let Some((copying, start)) = st.copying.take() else {
+        let resumed = now();
+        let Some((copying, starting)) = st.copying.take() else {
             return Ok(());
         };
         copying.close();
@@ -1709,7 +1714,7 @@ fn video_frame_copied(state: &Shared) -> PageResult {
         st.frame.height = height as usize;
         let (_, context) = input_canvas(width, height)?;
         context.put_image_data(frames.image(), 0.0, 0.0)?;
-        st.timings.grab = now() - start;
+        st.timings.grab = starting + (now() - resumed);
         before != (st.frame.width, st.frame.height)
     };
     if resized {
