@@ -29,9 +29,10 @@
 //! ring (padding and channel selection done there, in the kernel's number type), and
 //! each output row is one pass over contiguous slices of those rows, a loop the compiler
 //! vectorises (SIMD on `wasm32` with `simd128`). "All channels" keeps the frame's RGBA
-//! interleaving: the four lanes of a pixel are summed side by side and alpha is written
-//! as 255 at the end, so no pass splits or joins planes. A stride along the width is
-//! handled by storing each padded row as its `stride` phases (columns `0, s, 2s, ...`,
+//! interleaving: the four lanes of a pixel are summed side by side (alpha too, a quarter
+//! of the work, which costs less than splitting and joining planes) and alpha is written
+//! as 255 at the end. A stride along the width is handled by storing each padded row as
+//! its `stride` phases (padded columns `0, s, 2s, ...`,
 //! then `1, 1 + s, ...`), so a tap still reads a contiguous run.
 
 use std::ops::{Add, Mul, Sub};
@@ -496,7 +497,7 @@ struct Source<'a> {
     width: usize,
     height: usize,
     channels: Channels,
-    /// 4 for all channels (RGBA interleaved), else 1.
+    /// 4 for all channels (the RGBA bytes, alpha computed and ignored), else 1.
     lanes: usize,
     top: usize,
     mode: PaddingMode,
@@ -783,37 +784,45 @@ impl<V: Value, H: Value + From<V>> Rows<V, H> {
 /// Alpha 255 in every fourth byte of four RGBA pixels.
 const ALPHA: [u8; 16] = [0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255];
 
-/// Writes one output row of pixels: lanes 0..3 of each four (all channels), or one value
-/// drawn as gray, through `byte`; alpha 255. Written as flat loops the compiler turns
-/// into vector code.
+/// Writes one output row of pixels with alpha 255, each value through `byte`: four values
+/// a pixel (RGBA, the fourth ignored), three (RGB) or one (drawn as gray). The four- and
+/// one-value forms are flat loops the compiler turns into vector code.
 #[inline(always)]
 fn write_row<H: Value>(acc: &[H], lanes: usize, out: &mut [u8], byte: impl Fn(H) -> u8) {
-    if lanes == 4 {
-        for (o, &a) in out.iter_mut().zip(acc) {
-            *o = byte(a);
-        }
-        let mut pixels = out.chunks_exact_mut(16);
-        for o in &mut pixels {
-            for (o, alpha) in o.iter_mut().zip(ALPHA) {
-                *o |= alpha;
+    match lanes {
+        4 => {
+            for (o, &a) in out.iter_mut().zip(acc) {
+                *o = byte(a);
+            }
+            let mut pixels = out.chunks_exact_mut(16);
+            for o in &mut pixels {
+                for (o, alpha) in o.iter_mut().zip(ALPHA) {
+                    *o |= alpha;
+                }
+            }
+            for o in pixels.into_remainder().chunks_exact_mut(4) {
+                o[3] = 255;
             }
         }
-        for o in pixels.into_remainder().chunks_exact_mut(4) {
-            o[3] = 255;
+        3 => {
+            for (o, a) in out.chunks_exact_mut(4).zip(acc.chunks_exact(3)) {
+                o.copy_from_slice(&[byte(a[0]), byte(a[1]), byte(a[2]), 255]);
+            }
         }
-    } else {
-        for (o, &a) in out.chunks_exact_mut(4).zip(acc) {
-            let gray = (u32::from(byte(a)) * 0x0001_0101) | 0xff00_0000;
-            o.copy_from_slice(&gray.to_le_bytes());
+        _ => {
+            for (o, &a) in out.chunks_exact_mut(4).zip(acc) {
+                let gray = (u32::from(byte(a)) * 0x0001_0101) | 0xff00_0000;
+                o.copy_from_slice(&gray.to_le_bytes());
+            }
         }
     }
 }
 
-/// The smallest and largest value of an output row, leaving out the alpha lane.
+/// Widens `range` to the smallest and largest value of an output row, leaving out the
+/// alpha lane of four-value pixels.
 fn row_range<H: Value>(acc: &[H], lanes: usize, range: &mut Option<(H, H)>) {
-    let skip_alpha = lanes == 4;
     for (i, &a) in acc.iter().enumerate() {
-        if skip_alpha && i % 4 == 3 {
+        if lanes == 4 && i % 4 == 3 {
             continue;
         }
         *range = Some(match *range {
@@ -1171,20 +1180,37 @@ impl FramePool {
     ) -> Result<(usize, usize)> {
         let (out_h, out_w) = self.check(rgba, width, height)?;
         out.resize(out_h * out_w * 4, 255);
-        let channel = self.channels;
-        self.pool(rgba, width, height, (out_h, out_w), |y, values| {
-            let out = &mut out[y * out_w * 4..][..out_w * 4];
-            match channel {
-                Channels::All => write_row(values, 4, out, round_byte),
-                Channels::Gray => write_row(values, 1, out, round_byte),
-                lane => {
-                    let lane = lane_of(lane);
-                    for (o, v) in out.chunks_exact_mut(4).zip(values.chunks_exact(4)) {
-                        let b = round_byte(v[lane]);
-                        o.copy_from_slice(&[b, b, b, 255]);
+        let row_bytes = out_w * 4;
+        if self.lecture_window((height, width), (out_h, out_w)) {
+            let lane = (self.channels != Channels::All).then(|| lane_of(self.channels));
+            for (y, out) in out.chunks_exact_mut(row_bytes).enumerate() {
+                let line = |r: usize| &rgba[r * width * 4..][..out_w * 8];
+                let (top, bottom) = (line(2 * y), line(2 * y + 1));
+                match self.function {
+                    PoolFunction::Max => {
+                        pool_2x2_bytes(top, bottom, lane, out, |a, b, c, d| a.max(b).max(c.max(d)))
                     }
+                    PoolFunction::Min => {
+                        pool_2x2_bytes(top, bottom, lane, out, |a, b, c, d| a.min(b).min(c.min(d)))
+                    }
+                    // The mean of four bytes, rounded half up (never negative): exactly
+                    // `round(sum / 4.0)`.
+                    PoolFunction::Mean => pool_2x2_bytes(top, bottom, lane, out, |a, b, c, d| {
+                        let sum = u16::from(a) + u16::from(b) + u16::from(c) + u16::from(d);
+                        ((sum + 2) >> 2) as u8
+                    }),
                 }
             }
+            return Ok((out_h, out_w));
+        }
+        let lanes = self.lanes();
+        self.pool(rgba, width, height, (out_h, out_w), |y, values| {
+            write_row(
+                values,
+                lanes,
+                &mut out[y * row_bytes..][..row_bytes],
+                round_byte,
+            );
         });
         Ok((out_h, out_w))
     }
@@ -1208,19 +1234,11 @@ impl FramePool {
         }
         let data = map.data_mut();
         let plane = out_h * out_w;
-        let channel = self.channels;
+        let lanes = self.lanes();
         self.pool(rgba, width, height, (out_h, out_w), |y, values| {
-            let (lanes, first, count) = match channel {
-                Channels::All => (4, 0, 3),
-                Channels::Gray => (1, 0, 1),
-                lane => (4, lane_of(lane), 1),
-            };
-            for c in 0..count {
+            for c in 0..lanes {
                 let row = &mut data[c * plane + y * out_w..][..out_w];
-                for (m, &v) in row
-                    .iter_mut()
-                    .zip(values[first + c..].iter().step_by(lanes))
-                {
+                for (m, &v) in row.iter_mut().zip(values[c..].iter().step_by(lanes)) {
                     *m = v;
                 }
             }
@@ -1233,8 +1251,25 @@ impl FramePool {
         self.output_size(height, width)
     }
 
-    /// Pools the frame, handing each output row to `sink`: 4 lanes a pixel (RGBA; alpha
-    /// pooled too and ignored), or one for gray.
+    /// Values a pooled pixel: 3 (red, green, blue) for all channels, else 1.
+    fn lanes(&self) -> usize {
+        self.channels.count()
+    }
+
+    /// True for the lecture's 2x2 windows at stride 2 over whole pixels of 8-bit
+    /// channels, which work on the RGBA bytes directly.
+    fn lecture_window(&self, input: (usize, usize), output: (usize, usize)) -> bool {
+        let p = &self.params;
+        p.kernel == (2, 2)
+            && p.stride() == (2, 2)
+            && p.padding == (0, 0)
+            && p.dilation == (1, 1)
+            && output == (input.0 / 2, input.1 / 2)
+            && self.channels != Channels::Gray
+    }
+
+    /// Pools the frame, handing each output row to `sink`, [`FramePool::lanes`] values
+    /// a pixel.
     fn pool(
         &mut self,
         rgba: &[u8],
@@ -1243,28 +1278,31 @@ impl FramePool {
         (out_h, out_w): (usize, usize),
         mut sink: impl FnMut(usize, &[f32]),
     ) {
-        let gray = self.channels == Channels::Gray;
-        let lanes = if gray { 1 } else { 4 };
+        let lanes = self.lanes();
+        let first = lane_of(self.channels);
         self.row.resize(out_w * lanes, 0.0);
-        let p = &self.params;
-        let lecture = p.kernel == (2, 2)
-            && p.stride() == (2, 2)
-            && p.padding == (0, 0)
-            && p.dilation == (1, 1)
-            && (out_h, out_w) == (height / 2, width / 2);
-        if lecture && !gray {
+        if self.lecture_window((height, width), (out_h, out_w)) {
             for y in 0..out_h {
                 let line = |r: usize| &rgba[r * width * 4..][..out_w * 8];
-                pool_2x2(self.function, line(2 * y), line(2 * y + 1), &mut self.row);
+                let (top, bottom) = (line(2 * y), line(2 * y + 1));
+                let pixels = top.chunks_exact(8).zip(bottom.chunks_exact(8));
+                for (o, (a, b)) in self.row.chunks_exact_mut(lanes).zip(pixels) {
+                    for (l, o) in (first..).zip(o) {
+                        *o = pool_window(self.function, &self.params, (2, 2), (0, 0), |r, c| {
+                            f32::from([a, b][r][c * 4 + l])
+                        });
+                    }
+                }
                 sink(y, &self.row);
             }
             return;
         }
+        let gray = self.channels == Channels::Gray;
         if gray {
             self.gray.clear();
             self.gray.extend(rgba.chunks_exact(4).map(luminance));
         }
-        let (plane, row) = (&self.gray, &mut self.row);
+        let (plane, row, p) = (&self.gray, &mut self.row, &self.params);
         let value = |r: usize, c: usize, lane: usize| {
             if gray {
                 plane[r * width + c]
@@ -1273,12 +1311,11 @@ impl FramePool {
             }
         };
         for y in 0..out_h {
-            for x in 0..out_w {
-                for lane in 0..lanes {
-                    row[x * lanes + lane] =
-                        pool_window(self.function, p, (height, width), (y, x), |r, c| {
-                            value(r, c, lane)
-                        });
+            for (x, o) in row.chunks_exact_mut(lanes).enumerate() {
+                for (l, o) in (first..).zip(o) {
+                    *o = pool_window(self.function, p, (height, width), (y, x), |r, c| {
+                        value(r, c, l)
+                    });
                 }
             }
             sink(y, row);
@@ -1286,7 +1323,7 @@ impl FramePool {
     }
 }
 
-/// The channel index of a single-channel choice.
+/// The first RGBA byte a channel choice reads (red for all channels and gray).
 fn lane_of(channels: Channels) -> usize {
     match channels {
         Channels::Green => 1,
@@ -1295,24 +1332,32 @@ fn lane_of(channels: Channels) -> usize {
     }
 }
 
-/// One row of 2x2, stride-2 pooling of RGBA bytes: `top` and `bottom` are two input rows
-/// (8 bytes per output pixel), `out` 4 values per output pixel. A mean of four bytes is
-/// exact in `f32`.
-fn pool_2x2(function: PoolFunction, top: &[u8], bottom: &[u8], out: &mut [f32]) {
-    let pairs = top.chunks_exact(8).zip(bottom.chunks_exact(8));
-    for (o, (a, b)) in out.chunks_exact_mut(4).zip(pairs) {
-        for l in 0..4 {
-            o[l] = match function {
-                PoolFunction::Max => f32::from(a[l].max(a[l + 4]).max(b[l]).max(b[l + 4])),
-                PoolFunction::Min => f32::from(a[l].min(a[l + 4]).min(b[l]).min(b[l + 4])),
-                PoolFunction::Mean => {
-                    let sum = u16::from(a[l])
-                        + u16::from(a[l + 4])
-                        + u16::from(b[l])
-                        + u16::from(b[l + 4]);
-                    f32::from(sum) / 4.0
+/// One row of 2x2, stride-2 pooling of RGBA bytes straight to RGBA bytes: `top` and
+/// `bottom` are two input rows (8 bytes per output pixel), `window` pools one channel's
+/// four bytes. All channels, or one channel `lane` drawn in gray.
+#[inline(always)]
+fn pool_2x2_bytes(
+    top: &[u8],
+    bottom: &[u8],
+    lane: Option<usize>,
+    out: &mut [u8],
+    window: impl Fn(u8, u8, u8, u8) -> u8,
+) {
+    let pixels = top.chunks_exact(8).zip(bottom.chunks_exact(8));
+    match lane {
+        None => {
+            for (o, (a, b)) in out.chunks_exact_mut(4).zip(pixels) {
+                for l in 0..4 {
+                    o[l] = window(a[l], a[l + 4], b[l], b[l + 4]);
                 }
-            };
+                o[3] = 255;
+            }
+        }
+        Some(l) => {
+            for (o, (a, b)) in out.chunks_exact_mut(4).zip(pixels) {
+                let v = window(a[l], a[l + 4], b[l], b[l + 4]);
+                o.copy_from_slice(&[v, v, v, 255]);
+            }
         }
     }
 }
