@@ -1186,20 +1186,7 @@ impl FramePool {
             for (y, out) in out.chunks_exact_mut(row_bytes).enumerate() {
                 let line = |r: usize| &rgba[r * width * 4..][..out_w * 8];
                 let (top, bottom) = (line(2 * y), line(2 * y + 1));
-                match self.function {
-                    PoolFunction::Max => {
-                        pool_2x2_bytes(top, bottom, lane, out, |a, b, c, d| a.max(b).max(c.max(d)))
-                    }
-                    PoolFunction::Min => {
-                        pool_2x2_bytes(top, bottom, lane, out, |a, b, c, d| a.min(b).min(c.min(d)))
-                    }
-                    // The mean of four bytes, rounded half up (never negative): exactly
-                    // `round(sum / 4.0)`.
-                    PoolFunction::Mean => pool_2x2_bytes(top, bottom, lane, out, |a, b, c, d| {
-                        let sum = u16::from(a) + u16::from(b) + u16::from(c) + u16::from(d);
-                        ((sum + 2) >> 2) as u8
-                    }),
-                }
+                pool_2x2_row(self.function, top, bottom, lane, out);
             }
             return Ok((out_h, out_w));
         }
@@ -1329,6 +1316,163 @@ fn lane_of(channels: Channels) -> usize {
         Channels::Green => 1,
         Channels::Blue => 2,
         _ => 0,
+    }
+}
+
+/// One row of 2x2, stride-2 pooling of RGBA bytes straight to RGBA bytes: `top` and
+/// `bottom` are two input rows (8 bytes per output pixel). All channels, or one channel
+/// `lane` drawn in gray. With `simd128`, four output pixels at a time in vector code.
+fn pool_2x2_row(
+    function: PoolFunction,
+    top: &[u8],
+    bottom: &[u8],
+    lane: Option<usize>,
+    out: &mut [u8],
+) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let (top, bottom, out) = simd::pool_2x2_row(function, top, bottom, lane, out);
+    match function {
+        PoolFunction::Max => {
+            pool_2x2_bytes(top, bottom, lane, out, |a, b, c, d| a.max(b).max(c.max(d)))
+        }
+        PoolFunction::Min => {
+            pool_2x2_bytes(top, bottom, lane, out, |a, b, c, d| a.min(b).min(c.min(d)))
+        }
+        // The mean of four bytes, rounded half up (never negative): exactly
+        // `round(sum / 4.0)`.
+        PoolFunction::Mean => pool_2x2_bytes(top, bottom, lane, out, |a, b, c, d| {
+            let sum = u16::from(a) + u16::from(b) + u16::from(c) + u16::from(d);
+            ((sum + 2) >> 2) as u8
+        }),
+    }
+}
+
+/// WebAssembly SIMD versions of the loops the compiler does not vectorise by itself.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd {
+    use core::arch::wasm32::{
+        i8x16_shuffle, u16x8_add, u16x8_extend_high_u8x16, u16x8_extend_low_u8x16, u16x8_shr,
+        u16x8_splat, u64x2_extract_lane, u8x16, u8x16_max, u8x16_min, u8x16_narrow_i16x8, v128,
+        v128_or,
+    };
+
+    use crate::pool::PoolFunction;
+
+    /// The first 16 bytes of `bytes` (one vector load once compiled).
+    #[inline(always)]
+    fn load(bytes: &[u8]) -> v128 {
+        let b = &bytes[..16];
+        u8x16(
+            b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+            b[14], b[15],
+        )
+    }
+
+    /// Writes `v` into the first 16 bytes of `out`.
+    #[inline(always)]
+    fn store(v: v128, out: &mut [u8]) {
+        out[..8].copy_from_slice(&u64x2_extract_lane::<0>(v).to_le_bytes());
+        out[8..16].copy_from_slice(&u64x2_extract_lane::<1>(v).to_le_bytes());
+    }
+
+    /// Pixels 0, 2, 4, 6 and 1, 3, 5, 7 of eight pixels in two vectors.
+    #[inline(always)]
+    fn even_odd(a: v128, b: v128) -> (v128, v128) {
+        (
+            i8x16_shuffle::<0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27>(a, b),
+            i8x16_shuffle::<4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31>(a, b),
+        )
+    }
+
+    /// Four pooled pixels from 8 pixels of each of two rows.
+    #[inline(always)]
+    fn window(function: PoolFunction, top: &[u8], bottom: &[u8]) -> v128 {
+        let (t0, t1, b0, b1) = (
+            load(top),
+            load(&top[16..]),
+            load(bottom),
+            load(&bottom[16..]),
+        );
+        match function {
+            PoolFunction::Max => {
+                let (even, odd) = even_odd(u8x16_max(t0, b0), u8x16_max(t1, b1));
+                u8x16_max(even, odd)
+            }
+            PoolFunction::Min => {
+                let (even, odd) = even_odd(u8x16_min(t0, b0), u8x16_min(t1, b1));
+                u8x16_min(even, odd)
+            }
+            PoolFunction::Mean => {
+                // Column sums in 16 bits: two pixels a vector.
+                let sums = |t: v128, b: v128| {
+                    (
+                        u16x8_add(u16x8_extend_low_u8x16(t), u16x8_extend_low_u8x16(b)),
+                        u16x8_add(u16x8_extend_high_u8x16(t), u16x8_extend_high_u8x16(b)),
+                    )
+                };
+                let (s0, s1) = sums(t0, b0);
+                let (s2, s3) = sums(t1, b1);
+                // Add each window's two columns, then (sum + 2) >> 2.
+                let mean = |a: v128, b: v128| {
+                    let left =
+                        i8x16_shuffle::<0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23>(
+                            a, b,
+                        );
+                    let right = i8x16_shuffle::<
+                        8,
+                        9,
+                        10,
+                        11,
+                        12,
+                        13,
+                        14,
+                        15,
+                        24,
+                        25,
+                        26,
+                        27,
+                        28,
+                        29,
+                        30,
+                        31,
+                    >(a, b);
+                    u16x8_shr(u16x8_add(u16x8_add(left, right), u16x8_splat(2)), 2)
+                };
+                u8x16_narrow_i16x8(mean(s0, s1), mean(s2, s3))
+            }
+        }
+    }
+
+    /// Pools as many whole groups of four output pixels as the row holds; gives back
+    /// what is left for the scalar loop.
+    pub(super) fn pool_2x2_row<'a>(
+        function: PoolFunction,
+        top: &'a [u8],
+        bottom: &'a [u8],
+        lane: Option<usize>,
+        out: &'a mut [u8],
+    ) -> (&'a [u8], &'a [u8], &'a mut [u8]) {
+        let groups = out.len() / 16;
+        let alpha = u8x16(0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255);
+        let (done, rest) = out.split_at_mut(groups * 16);
+        let rows = top.chunks_exact(32).zip(bottom.chunks_exact(32));
+        for (o, (t, b)) in done.chunks_exact_mut(16).zip(rows) {
+            let v = window(function, t, b);
+            let v = match lane {
+                None => v,
+                Some(0) => {
+                    i8x16_shuffle::<0, 0, 0, 3, 4, 4, 4, 7, 8, 8, 8, 11, 12, 12, 12, 15>(v, v)
+                }
+                Some(1) => {
+                    i8x16_shuffle::<1, 1, 1, 3, 5, 5, 5, 7, 9, 9, 9, 11, 13, 13, 13, 15>(v, v)
+                }
+                Some(_) => {
+                    i8x16_shuffle::<2, 2, 2, 3, 6, 6, 6, 7, 10, 10, 10, 11, 14, 14, 14, 15>(v, v)
+                }
+            };
+            store(v128_or(v, alpha), o);
+        }
+        (&top[groups * 32..], &bottom[groups * 32..], rest)
     }
 }
 
