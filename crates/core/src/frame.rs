@@ -506,7 +506,7 @@ struct Source<'a> {
 
 impl Source<'_> {
     /// Builds padded row `py` (in the layout's phase order) into `row`.
-    fn fill_row<V: Value>(&self, layout: &Layout, py: usize, row: &mut [V]) {
+    fn fill_row<V: Value>(&self, layout: &Layout, py: usize, row: &mut [V], bytes: &mut Vec<u8>) {
         let Some(y) = self
             .mode
             .source(py as isize - self.top as isize, self.height)
@@ -515,6 +515,25 @@ impl Source<'_> {
             return;
         };
         let line = &self.rgba[y * self.width * 4..][..self.width * 4];
+        if self.lanes == 4 && self.stride > 1 {
+            // Gather whole pixels (4-byte moves) into phase order, then convert the
+            // bytes in one contiguous, vectorised pass.
+            bytes.resize(row.len(), 0);
+            for segment in &layout.segments {
+                match *segment {
+                    Segment::Zero { at, count } => bytes[at * 4..][..count * 4].fill(0),
+                    Segment::Copy { at, column, count } => gather_pixels(
+                        &line[column * 4..],
+                        self.stride,
+                        &mut bytes[at * 4..][..count * 4],
+                    ),
+                }
+            }
+            for (o, &b) in row.iter_mut().zip(bytes.iter()) {
+                *o = V::from_byte(b);
+            }
+            return;
+        }
         let lanes = self.lanes;
         for segment in &layout.segments {
             match *segment {
@@ -532,18 +551,10 @@ impl Source<'_> {
     /// Converts every `stride`-th pixel of `pixels` into `out`, until `out` is full.
     fn convert<V: Value>(&self, pixels: &[u8], out: &mut [V]) {
         let lane = match self.channels {
+            // (With a stride, `fill_row` gathers the pixels first.)
             Channels::All => {
-                if self.stride == 1 {
-                    for (o, &b) in out.iter_mut().zip(pixels) {
-                        *o = V::from_byte(b);
-                    }
-                } else {
-                    let picked = pixels.chunks_exact(4).step_by(self.stride);
-                    for (o, p) in out.chunks_exact_mut(4).zip(picked) {
-                        for (o, &b) in o.iter_mut().zip(p) {
-                            *o = V::from_byte(b);
-                        }
-                    }
+                for (o, &b) in out.iter_mut().zip(pixels) {
+                    *o = V::from_byte(b);
                 }
                 return;
             }
@@ -568,6 +579,15 @@ impl Source<'_> {
                 *o = V::from_byte(p[lane]);
             }
         }
+    }
+}
+
+/// Copies every `stride`-th pixel of `pixels` into `out` until it is full.
+fn gather_pixels(pixels: &[u8], stride: usize, out: &mut [u8]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let (pixels, out) = simd::gather_pixels(pixels, stride, out);
+    for (o, p) in out.chunks_exact_mut(4).zip(pixels.chunks(4 * stride)) {
+        o.copy_from_slice(&p[..4]);
     }
 }
 
@@ -647,6 +667,8 @@ struct Rows<V, H> {
     columns: Vec<V>,
     /// One output row.
     acc: Vec<H>,
+    /// One padded row of RGBA bytes in phase order (strided rows of all channels).
+    bytes: Vec<u8>,
 }
 
 /// The largest ring, in values, kept before falling back to one slot per kernel row.
@@ -678,6 +700,7 @@ impl<V: Value, H: Value + From<V>> Rows<V, H> {
             held,
             columns,
             acc,
+            bytes,
         } = self;
         let lanes = source.lanes;
         let (out_h, out_w) = layout.output;
@@ -698,7 +721,7 @@ impl<V: Value, H: Value + From<V>> Rows<V, H> {
         let mut ensure = |ring: &mut Vec<V>, py: usize, m: usize| {
             let s = slot(py, m);
             if held[s] != py {
-                source.fill_row(layout, py, &mut ring[s * row_len..][..row_len]);
+                source.fill_row(layout, py, &mut ring[s * row_len..][..row_len], bytes);
                 held[s] = py;
             }
         };
@@ -1441,6 +1464,24 @@ mod simd {
                 u8x16_narrow_i16x8(mean(s0, s1), mean(s2, s3))
             }
         }
+    }
+
+    /// At stride 2, gathers as many whole groups of four pixels as fit (8 input pixels a
+    /// group); gives back what is left for the scalar loop.
+    pub(super) fn gather_pixels<'a>(
+        pixels: &'a [u8],
+        stride: usize,
+        out: &'a mut [u8],
+    ) -> (&'a [u8], &'a mut [u8]) {
+        if stride != 2 {
+            return (pixels, out);
+        }
+        let groups = (out.len() / 16).min(pixels.len() / 32);
+        let (done, rest) = out.split_at_mut(groups * 16);
+        for (o, p) in done.chunks_exact_mut(16).zip(pixels.chunks_exact(32)) {
+            store(even_odd(load(p), load(&p[16..])).0, o);
+        }
+        (&pixels[groups * 32..], rest)
     }
 
     /// Pools as many whole groups of four output pixels as the row holds; gives back
