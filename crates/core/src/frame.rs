@@ -474,7 +474,13 @@ impl Layout {
                     column, count: n, ..
                 }),
                 Some(c),
-            ) if *column + *n * stride == c => *n += 1,
+            ) if n
+                .checked_mul(stride)
+                .and_then(|step| step.checked_add(*column))
+                == Some(c) =>
+            {
+                *n += 1
+            }
             (_, None) => self.segments.push(Segment::Zero { at, count: 1 }),
             (_, Some(column)) => self.segments.push(Segment::Copy {
                 at,
@@ -586,7 +592,10 @@ impl Source<'_> {
 fn gather_pixels(pixels: &[u8], stride: usize, out: &mut [u8]) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     let (pixels, out) = simd::gather_pixels(pixels, stride, out);
-    for (o, p) in out.chunks_exact_mut(4).zip(pixels.chunks(4 * stride)) {
+    for (o, p) in out
+        .chunks_exact_mut(4)
+        .zip(pixels.chunks(stride.saturating_mul(4)))
+    {
         o.copy_from_slice(&p[..4]);
     }
 }
@@ -944,17 +953,46 @@ impl<V: Value, H: Value + From<V>> Work<V, H> {
 
     fn values(&mut self, plan: &ConvPlan, layout: &Layout, source: &Source<'_>, map: &mut [f32]) {
         let lanes = source.lanes;
-        let (out_h, out_w) = layout.output;
-        let plane = out_h * out_w;
         let scale = plan.choice.scale;
+        let output = layout.output;
         self.rows.convolve(plan, layout, source, |y, acc| {
-            for c in 0..lanes.min(3) {
-                let row = &mut map[c * plane + y * out_w..][..out_w];
-                for (m, a) in row.iter_mut().zip(acc[c..].iter().step_by(lanes)) {
-                    *m = a.to_f32() * scale;
-                }
-            }
+            write_planes(acc, lanes, lanes.min(3), y, output, map, |a| {
+                a.to_f32() * scale
+            });
         });
+    }
+}
+
+/// Resizes `map` to `channels x height x width` (keeping its storage when the shape is
+/// already that) and gives its values to fill.
+fn map_storage(
+    map: &mut Tensor,
+    channels: Channels,
+    (height, width): (usize, usize),
+) -> Result<&mut [f32]> {
+    let shape = Shape::new(1, channels.count(), height, width)?;
+    if map.shape() != shape {
+        *map = Tensor::filled(shape, 0.0);
+    }
+    Ok(map.data_mut())
+}
+
+/// Writes output row `y` of `planes` channels, stored `lanes` values a pixel in `row`,
+/// into the planes of a `height x width` map, each value through `value`.
+fn write_planes<T: Copy>(
+    row: &[T],
+    lanes: usize,
+    planes: usize,
+    y: usize,
+    (height, width): (usize, usize),
+    map: &mut [f32],
+    value: impl Fn(T) -> f32,
+) {
+    for c in 0..planes {
+        let out = &mut map[(c * height + y) * width..][..width];
+        for (m, &v) in out.iter_mut().zip(row[c..].iter().step_by(lanes)) {
+            *m = value(v);
+        }
     }
 }
 
@@ -1122,13 +1160,9 @@ impl FrameConv {
         height: usize,
         map: &mut Tensor,
     ) -> Result<()> {
-        let ((out_h, out_w), source) = self.prepare(rgba, width, height)?;
-        let shape = Shape::new(1, self.plan.channels.count(), out_h, out_w)?;
-        if map.shape() != shape {
-            *map = Tensor::filled(shape, 0.0);
-        }
+        let (output, source) = self.prepare(rgba, width, height)?;
+        let data = map_storage(map, self.plan.channels, output)?;
         let (plan, layout) = (&self.plan, &self.layout);
-        let data = map.data_mut();
         with_work!(&mut self.engine, work => work.values(plan, layout, &source, data));
         Ok(())
     }
@@ -1237,21 +1271,11 @@ impl FramePool {
         height: usize,
         map: &mut Tensor,
     ) -> Result<()> {
-        let (out_h, out_w) = self.check(rgba, width, height)?;
-        let shape = Shape::new(1, self.channels.count(), out_h, out_w)?;
-        if map.shape() != shape {
-            *map = Tensor::filled(shape, 0.0);
-        }
-        let data = map.data_mut();
-        let plane = out_h * out_w;
+        let output = self.check(rgba, width, height)?;
+        let data = map_storage(map, self.channels, output)?;
         let lanes = self.lanes();
-        self.pool(rgba, width, height, (out_h, out_w), |y, values| {
-            for c in 0..lanes {
-                let row = &mut data[c * plane + y * out_w..][..out_w];
-                for (m, &v) in row.iter_mut().zip(values[c..].iter().step_by(lanes)) {
-                    *m = v;
-                }
-            }
+        self.pool(rgba, width, height, output, |y, values| {
+            write_planes(values, lanes, lanes, y, output, data, |v| v);
         });
         Ok(())
     }
