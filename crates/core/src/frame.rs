@@ -29,9 +29,10 @@
 //! ring (padding and channel selection done there, in the kernel's number type), and
 //! each output row is one pass over contiguous slices of those rows, a loop the compiler
 //! vectorises (SIMD on `wasm32` with `simd128`). "All channels" keeps the frame's RGBA
-//! interleaving: the four lanes of a pixel are summed side by side and alpha is written
-//! as 255 at the end, so no pass splits or joins planes. A stride along the width is
-//! handled by storing each padded row as its `stride` phases (columns `0, s, 2s, ...`,
+//! interleaving: the four lanes of a pixel are summed side by side (alpha too, a quarter
+//! of the work, which costs less than splitting and joining planes) and alpha is written
+//! as 255 at the end. A stride along the width is handled by storing each padded row as
+//! its `stride` phases (padded columns `0, s, 2s, ...`,
 //! then `1, 1 + s, ...`), so a tap still reads a contiguous run.
 
 use std::ops::{Add, Mul, Sub};
@@ -473,7 +474,13 @@ impl Layout {
                     column, count: n, ..
                 }),
                 Some(c),
-            ) if *column + *n * stride == c => *n += 1,
+            ) if n
+                .checked_mul(stride)
+                .and_then(|step| step.checked_add(*column))
+                == Some(c) =>
+            {
+                *n += 1
+            }
             (_, None) => self.segments.push(Segment::Zero { at, count: 1 }),
             (_, Some(column)) => self.segments.push(Segment::Copy {
                 at,
@@ -496,7 +503,7 @@ struct Source<'a> {
     width: usize,
     height: usize,
     channels: Channels,
-    /// 4 for all channels (RGBA interleaved), else 1.
+    /// 4 for all channels (the RGBA bytes, alpha computed and ignored), else 1.
     lanes: usize,
     top: usize,
     mode: PaddingMode,
@@ -505,7 +512,7 @@ struct Source<'a> {
 
 impl Source<'_> {
     /// Builds padded row `py` (in the layout's phase order) into `row`.
-    fn fill_row<V: Value>(&self, layout: &Layout, py: usize, row: &mut [V]) {
+    fn fill_row<V: Value>(&self, layout: &Layout, py: usize, row: &mut [V], bytes: &mut Vec<u8>) {
         let Some(y) = self
             .mode
             .source(py as isize - self.top as isize, self.height)
@@ -514,6 +521,25 @@ impl Source<'_> {
             return;
         };
         let line = &self.rgba[y * self.width * 4..][..self.width * 4];
+        if self.lanes == 4 && self.stride > 1 {
+            // Gather whole pixels (4-byte moves) into phase order, then convert the
+            // bytes in one contiguous, vectorised pass.
+            bytes.resize(row.len(), 0);
+            for segment in &layout.segments {
+                match *segment {
+                    Segment::Zero { at, count } => bytes[at * 4..][..count * 4].fill(0),
+                    Segment::Copy { at, column, count } => gather_pixels(
+                        &line[column * 4..],
+                        self.stride,
+                        &mut bytes[at * 4..][..count * 4],
+                    ),
+                }
+            }
+            for (o, &b) in row.iter_mut().zip(bytes.iter()) {
+                *o = V::from_byte(b);
+            }
+            return;
+        }
         let lanes = self.lanes;
         for segment in &layout.segments {
             match *segment {
@@ -531,18 +557,10 @@ impl Source<'_> {
     /// Converts every `stride`-th pixel of `pixels` into `out`, until `out` is full.
     fn convert<V: Value>(&self, pixels: &[u8], out: &mut [V]) {
         let lane = match self.channels {
+            // (With a stride, `fill_row` gathers the pixels first.)
             Channels::All => {
-                if self.stride == 1 {
-                    for (o, &b) in out.iter_mut().zip(pixels) {
-                        *o = V::from_byte(b);
-                    }
-                } else {
-                    let picked = pixels.chunks_exact(4).step_by(self.stride);
-                    for (o, p) in out.chunks_exact_mut(4).zip(picked) {
-                        for (o, &b) in o.iter_mut().zip(p) {
-                            *o = V::from_byte(b);
-                        }
-                    }
+                for (o, &b) in out.iter_mut().zip(pixels) {
+                    *o = V::from_byte(b);
                 }
                 return;
             }
@@ -567,6 +585,18 @@ impl Source<'_> {
                 *o = V::from_byte(p[lane]);
             }
         }
+    }
+}
+
+/// Copies every `stride`-th pixel of `pixels` into `out` until it is full.
+fn gather_pixels(pixels: &[u8], stride: usize, out: &mut [u8]) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let (pixels, out) = simd::gather_pixels(pixels, stride, out);
+    for (o, p) in out
+        .chunks_exact_mut(4)
+        .zip(pixels.chunks(stride.saturating_mul(4)))
+    {
+        o.copy_from_slice(&p[..4]);
     }
 }
 
@@ -646,6 +676,8 @@ struct Rows<V, H> {
     columns: Vec<V>,
     /// One output row.
     acc: Vec<H>,
+    /// One padded row of RGBA bytes in phase order (strided rows of all channels).
+    bytes: Vec<u8>,
 }
 
 /// The largest ring, in values, kept before falling back to one slot per kernel row.
@@ -677,6 +709,7 @@ impl<V: Value, H: Value + From<V>> Rows<V, H> {
             held,
             columns,
             acc,
+            bytes,
         } = self;
         let lanes = source.lanes;
         let (out_h, out_w) = layout.output;
@@ -697,7 +730,7 @@ impl<V: Value, H: Value + From<V>> Rows<V, H> {
         let mut ensure = |ring: &mut Vec<V>, py: usize, m: usize| {
             let s = slot(py, m);
             if held[s] != py {
-                source.fill_row(layout, py, &mut ring[s * row_len..][..row_len]);
+                source.fill_row(layout, py, &mut ring[s * row_len..][..row_len], bytes);
                 held[s] = py;
             }
         };
@@ -783,37 +816,45 @@ impl<V: Value, H: Value + From<V>> Rows<V, H> {
 /// Alpha 255 in every fourth byte of four RGBA pixels.
 const ALPHA: [u8; 16] = [0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255];
 
-/// Writes one output row of pixels: lanes 0..3 of each four (all channels), or one value
-/// drawn as gray, through `byte`; alpha 255. Written as flat loops the compiler turns
-/// into vector code.
+/// Writes one output row of pixels with alpha 255, each value through `byte`: four values
+/// a pixel (RGBA, the fourth ignored), three (RGB) or one (drawn as gray). The four- and
+/// one-value forms are flat loops the compiler turns into vector code.
 #[inline(always)]
 fn write_row<H: Value>(acc: &[H], lanes: usize, out: &mut [u8], byte: impl Fn(H) -> u8) {
-    if lanes == 4 {
-        for (o, &a) in out.iter_mut().zip(acc) {
-            *o = byte(a);
-        }
-        let mut pixels = out.chunks_exact_mut(16);
-        for o in &mut pixels {
-            for (o, alpha) in o.iter_mut().zip(ALPHA) {
-                *o |= alpha;
+    match lanes {
+        4 => {
+            for (o, &a) in out.iter_mut().zip(acc) {
+                *o = byte(a);
+            }
+            let mut pixels = out.chunks_exact_mut(16);
+            for o in &mut pixels {
+                for (o, alpha) in o.iter_mut().zip(ALPHA) {
+                    *o |= alpha;
+                }
+            }
+            for o in pixels.into_remainder().chunks_exact_mut(4) {
+                o[3] = 255;
             }
         }
-        for o in pixels.into_remainder().chunks_exact_mut(4) {
-            o[3] = 255;
+        3 => {
+            for (o, a) in out.chunks_exact_mut(4).zip(acc.chunks_exact(3)) {
+                o.copy_from_slice(&[byte(a[0]), byte(a[1]), byte(a[2]), 255]);
+            }
         }
-    } else {
-        for (o, &a) in out.chunks_exact_mut(4).zip(acc) {
-            let gray = (u32::from(byte(a)) * 0x0001_0101) | 0xff00_0000;
-            o.copy_from_slice(&gray.to_le_bytes());
+        _ => {
+            for (o, &a) in out.chunks_exact_mut(4).zip(acc) {
+                let gray = (u32::from(byte(a)) * 0x0001_0101) | 0xff00_0000;
+                o.copy_from_slice(&gray.to_le_bytes());
+            }
         }
     }
 }
 
-/// The smallest and largest value of an output row, leaving out the alpha lane.
+/// Widens `range` to the smallest and largest value of an output row, leaving out the
+/// alpha lane of four-value pixels.
 fn row_range<H: Value>(acc: &[H], lanes: usize, range: &mut Option<(H, H)>) {
-    let skip_alpha = lanes == 4;
     for (i, &a) in acc.iter().enumerate() {
-        if skip_alpha && i % 4 == 3 {
+        if lanes == 4 && i % 4 == 3 {
             continue;
         }
         *range = Some(match *range {
@@ -912,17 +953,46 @@ impl<V: Value, H: Value + From<V>> Work<V, H> {
 
     fn values(&mut self, plan: &ConvPlan, layout: &Layout, source: &Source<'_>, map: &mut [f32]) {
         let lanes = source.lanes;
-        let (out_h, out_w) = layout.output;
-        let plane = out_h * out_w;
         let scale = plan.choice.scale;
+        let output = layout.output;
         self.rows.convolve(plan, layout, source, |y, acc| {
-            for c in 0..lanes.min(3) {
-                let row = &mut map[c * plane + y * out_w..][..out_w];
-                for (m, a) in row.iter_mut().zip(acc[c..].iter().step_by(lanes)) {
-                    *m = a.to_f32() * scale;
-                }
-            }
+            write_planes(acc, lanes, lanes.min(3), y, output, map, |a| {
+                a.to_f32() * scale
+            });
         });
+    }
+}
+
+/// Resizes `map` to `channels x height x width` (keeping its storage when the shape is
+/// already that) and gives its values to fill.
+fn map_storage(
+    map: &mut Tensor,
+    channels: Channels,
+    (height, width): (usize, usize),
+) -> Result<&mut [f32]> {
+    let shape = Shape::new(1, channels.count(), height, width)?;
+    if map.shape() != shape {
+        *map = Tensor::filled(shape, 0.0);
+    }
+    Ok(map.data_mut())
+}
+
+/// Writes output row `y` of `planes` channels, stored `lanes` values a pixel in `row`,
+/// into the planes of a `height x width` map, each value through `value`.
+fn write_planes<T: Copy>(
+    row: &[T],
+    lanes: usize,
+    planes: usize,
+    y: usize,
+    (height, width): (usize, usize),
+    map: &mut [f32],
+    value: impl Fn(T) -> f32,
+) {
+    for c in 0..planes {
+        let out = &mut map[(c * height + y) * width..][..width];
+        for (m, &v) in out.iter_mut().zip(row[c..].iter().step_by(lanes)) {
+            *m = value(v);
+        }
     }
 }
 
@@ -1090,13 +1160,9 @@ impl FrameConv {
         height: usize,
         map: &mut Tensor,
     ) -> Result<()> {
-        let ((out_h, out_w), source) = self.prepare(rgba, width, height)?;
-        let shape = Shape::new(1, self.plan.channels.count(), out_h, out_w)?;
-        if map.shape() != shape {
-            *map = Tensor::filled(shape, 0.0);
-        }
+        let (output, source) = self.prepare(rgba, width, height)?;
+        let data = map_storage(map, self.plan.channels, output)?;
         let (plan, layout) = (&self.plan, &self.layout);
-        let data = map.data_mut();
         with_work!(&mut self.engine, work => work.values(plan, layout, &source, data));
         Ok(())
     }
@@ -1171,20 +1237,24 @@ impl FramePool {
     ) -> Result<(usize, usize)> {
         let (out_h, out_w) = self.check(rgba, width, height)?;
         out.resize(out_h * out_w * 4, 255);
-        let channel = self.channels;
-        self.pool(rgba, width, height, (out_h, out_w), |y, values| {
-            let out = &mut out[y * out_w * 4..][..out_w * 4];
-            match channel {
-                Channels::All => write_row(values, 4, out, round_byte),
-                Channels::Gray => write_row(values, 1, out, round_byte),
-                lane => {
-                    let lane = lane_of(lane);
-                    for (o, v) in out.chunks_exact_mut(4).zip(values.chunks_exact(4)) {
-                        let b = round_byte(v[lane]);
-                        o.copy_from_slice(&[b, b, b, 255]);
-                    }
-                }
+        let row_bytes = out_w * 4;
+        if self.lecture_window((height, width), (out_h, out_w)) {
+            let lane = (self.channels != Channels::All).then(|| lane_of(self.channels));
+            for (y, out) in out.chunks_exact_mut(row_bytes).enumerate() {
+                let line = |r: usize| &rgba[r * width * 4..][..out_w * 8];
+                let (top, bottom) = (line(2 * y), line(2 * y + 1));
+                pool_2x2_row(self.function, top, bottom, lane, out);
             }
+            return Ok((out_h, out_w));
+        }
+        let lanes = self.lanes();
+        self.pool(rgba, width, height, (out_h, out_w), |y, values| {
+            write_row(
+                values,
+                lanes,
+                &mut out[y * row_bytes..][..row_bytes],
+                round_byte,
+            );
         });
         Ok((out_h, out_w))
     }
@@ -1201,29 +1271,11 @@ impl FramePool {
         height: usize,
         map: &mut Tensor,
     ) -> Result<()> {
-        let (out_h, out_w) = self.check(rgba, width, height)?;
-        let shape = Shape::new(1, self.channels.count(), out_h, out_w)?;
-        if map.shape() != shape {
-            *map = Tensor::filled(shape, 0.0);
-        }
-        let data = map.data_mut();
-        let plane = out_h * out_w;
-        let channel = self.channels;
-        self.pool(rgba, width, height, (out_h, out_w), |y, values| {
-            let (lanes, first, count) = match channel {
-                Channels::All => (4, 0, 3),
-                Channels::Gray => (1, 0, 1),
-                lane => (4, lane_of(lane), 1),
-            };
-            for c in 0..count {
-                let row = &mut data[c * plane + y * out_w..][..out_w];
-                for (m, &v) in row
-                    .iter_mut()
-                    .zip(values[first + c..].iter().step_by(lanes))
-                {
-                    *m = v;
-                }
-            }
+        let output = self.check(rgba, width, height)?;
+        let data = map_storage(map, self.channels, output)?;
+        let lanes = self.lanes();
+        self.pool(rgba, width, height, output, |y, values| {
+            write_planes(values, lanes, lanes, y, output, data, |v| v);
         });
         Ok(())
     }
@@ -1233,8 +1285,25 @@ impl FramePool {
         self.output_size(height, width)
     }
 
-    /// Pools the frame, handing each output row to `sink`: 4 lanes a pixel (RGBA; alpha
-    /// pooled too and ignored), or one for gray.
+    /// Values a pooled pixel: 3 (red, green, blue) for all channels, else 1.
+    fn lanes(&self) -> usize {
+        self.channels.count()
+    }
+
+    /// True for the lecture's 2x2 windows at stride 2 over whole pixels of 8-bit
+    /// channels, which work on the RGBA bytes directly.
+    fn lecture_window(&self, input: (usize, usize), output: (usize, usize)) -> bool {
+        let p = &self.params;
+        p.kernel == (2, 2)
+            && p.stride() == (2, 2)
+            && p.padding == (0, 0)
+            && p.dilation == (1, 1)
+            && output == (input.0 / 2, input.1 / 2)
+            && self.channels != Channels::Gray
+    }
+
+    /// Pools the frame, handing each output row to `sink`, [`FramePool::lanes`] values
+    /// a pixel.
     fn pool(
         &mut self,
         rgba: &[u8],
@@ -1243,28 +1312,31 @@ impl FramePool {
         (out_h, out_w): (usize, usize),
         mut sink: impl FnMut(usize, &[f32]),
     ) {
-        let gray = self.channels == Channels::Gray;
-        let lanes = if gray { 1 } else { 4 };
+        let lanes = self.lanes();
+        let first = lane_of(self.channels);
         self.row.resize(out_w * lanes, 0.0);
-        let p = &self.params;
-        let lecture = p.kernel == (2, 2)
-            && p.stride() == (2, 2)
-            && p.padding == (0, 0)
-            && p.dilation == (1, 1)
-            && (out_h, out_w) == (height / 2, width / 2);
-        if lecture && !gray {
+        if self.lecture_window((height, width), (out_h, out_w)) {
             for y in 0..out_h {
                 let line = |r: usize| &rgba[r * width * 4..][..out_w * 8];
-                pool_2x2(self.function, line(2 * y), line(2 * y + 1), &mut self.row);
+                let (top, bottom) = (line(2 * y), line(2 * y + 1));
+                let pixels = top.chunks_exact(8).zip(bottom.chunks_exact(8));
+                for (o, (a, b)) in self.row.chunks_exact_mut(lanes).zip(pixels) {
+                    for (l, o) in (first..).zip(o) {
+                        *o = pool_window(self.function, &self.params, (2, 2), (0, 0), |r, c| {
+                            f32::from([a, b][r][c * 4 + l])
+                        });
+                    }
+                }
                 sink(y, &self.row);
             }
             return;
         }
+        let gray = self.channels == Channels::Gray;
         if gray {
             self.gray.clear();
             self.gray.extend(rgba.chunks_exact(4).map(luminance));
         }
-        let (plane, row) = (&self.gray, &mut self.row);
+        let (plane, row, p) = (&self.gray, &mut self.row, &self.params);
         let value = |r: usize, c: usize, lane: usize| {
             if gray {
                 plane[r * width + c]
@@ -1273,12 +1345,11 @@ impl FramePool {
             }
         };
         for y in 0..out_h {
-            for x in 0..out_w {
-                for lane in 0..lanes {
-                    row[x * lanes + lane] =
-                        pool_window(self.function, p, (height, width), (y, x), |r, c| {
-                            value(r, c, lane)
-                        });
+            for (x, o) in row.chunks_exact_mut(lanes).enumerate() {
+                for (l, o) in (first..).zip(o) {
+                    *o = pool_window(self.function, p, (height, width), (y, x), |r, c| {
+                        value(r, c, l)
+                    });
                 }
             }
             sink(y, row);
@@ -1286,7 +1357,7 @@ impl FramePool {
     }
 }
 
-/// The channel index of a single-channel choice.
+/// The first RGBA byte a channel choice reads (red for all channels and gray).
 fn lane_of(channels: Channels) -> usize {
     match channels {
         Channels::Green => 1,
@@ -1295,24 +1366,207 @@ fn lane_of(channels: Channels) -> usize {
     }
 }
 
-/// One row of 2x2, stride-2 pooling of RGBA bytes: `top` and `bottom` are two input rows
-/// (8 bytes per output pixel), `out` 4 values per output pixel. A mean of four bytes is
-/// exact in `f32`.
-fn pool_2x2(function: PoolFunction, top: &[u8], bottom: &[u8], out: &mut [f32]) {
-    let pairs = top.chunks_exact(8).zip(bottom.chunks_exact(8));
-    for (o, (a, b)) in out.chunks_exact_mut(4).zip(pairs) {
-        for l in 0..4 {
-            o[l] = match function {
-                PoolFunction::Max => f32::from(a[l].max(a[l + 4]).max(b[l]).max(b[l + 4])),
-                PoolFunction::Min => f32::from(a[l].min(a[l + 4]).min(b[l]).min(b[l + 4])),
-                PoolFunction::Mean => {
-                    let sum = u16::from(a[l])
-                        + u16::from(a[l + 4])
-                        + u16::from(b[l])
-                        + u16::from(b[l + 4]);
-                    f32::from(sum) / 4.0
+/// One row of 2x2, stride-2 pooling of RGBA bytes straight to RGBA bytes: `top` and
+/// `bottom` are two input rows (8 bytes per output pixel). All channels, or one channel
+/// `lane` drawn in gray. With `simd128`, four output pixels at a time in vector code.
+fn pool_2x2_row(
+    function: PoolFunction,
+    top: &[u8],
+    bottom: &[u8],
+    lane: Option<usize>,
+    out: &mut [u8],
+) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let (top, bottom, out) = simd::pool_2x2_row(function, top, bottom, lane, out);
+    match function {
+        PoolFunction::Max => {
+            pool_2x2_bytes(top, bottom, lane, out, |a, b, c, d| a.max(b).max(c.max(d)))
+        }
+        PoolFunction::Min => {
+            pool_2x2_bytes(top, bottom, lane, out, |a, b, c, d| a.min(b).min(c.min(d)))
+        }
+        // The mean of four bytes, rounded half up (never negative): exactly
+        // `round(sum / 4.0)`.
+        PoolFunction::Mean => pool_2x2_bytes(top, bottom, lane, out, |a, b, c, d| {
+            let sum = u16::from(a) + u16::from(b) + u16::from(c) + u16::from(d);
+            ((sum + 2) >> 2) as u8
+        }),
+    }
+}
+
+/// WebAssembly SIMD versions of the loops the compiler does not vectorise by itself.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd {
+    use core::arch::wasm32::{
+        i8x16_shuffle, u16x8_add, u16x8_extend_high_u8x16, u16x8_extend_low_u8x16, u16x8_shr,
+        u16x8_splat, u64x2_extract_lane, u8x16, u8x16_max, u8x16_min, u8x16_narrow_i16x8, v128,
+        v128_or,
+    };
+
+    use crate::pool::PoolFunction;
+
+    /// The first 16 bytes of `bytes` (one vector load once compiled).
+    #[inline(always)]
+    fn load(bytes: &[u8]) -> v128 {
+        let b = &bytes[..16];
+        u8x16(
+            b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+            b[14], b[15],
+        )
+    }
+
+    /// Writes `v` into the first 16 bytes of `out`.
+    #[inline(always)]
+    fn store(v: v128, out: &mut [u8]) {
+        out[..8].copy_from_slice(&u64x2_extract_lane::<0>(v).to_le_bytes());
+        out[8..16].copy_from_slice(&u64x2_extract_lane::<1>(v).to_le_bytes());
+    }
+
+    /// Pixels 0, 2, 4, 6 and 1, 3, 5, 7 of eight pixels in two vectors.
+    #[inline(always)]
+    fn even_odd(a: v128, b: v128) -> (v128, v128) {
+        (
+            i8x16_shuffle::<0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27>(a, b),
+            i8x16_shuffle::<4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31>(a, b),
+        )
+    }
+
+    /// Four pooled pixels from 8 pixels of each of two rows.
+    #[inline(always)]
+    fn window(function: PoolFunction, top: &[u8], bottom: &[u8]) -> v128 {
+        let (t0, t1, b0, b1) = (
+            load(top),
+            load(&top[16..]),
+            load(bottom),
+            load(&bottom[16..]),
+        );
+        match function {
+            PoolFunction::Max => {
+                let (even, odd) = even_odd(u8x16_max(t0, b0), u8x16_max(t1, b1));
+                u8x16_max(even, odd)
+            }
+            PoolFunction::Min => {
+                let (even, odd) = even_odd(u8x16_min(t0, b0), u8x16_min(t1, b1));
+                u8x16_min(even, odd)
+            }
+            PoolFunction::Mean => {
+                // Column sums in 16 bits: two pixels a vector.
+                let sums = |t: v128, b: v128| {
+                    (
+                        u16x8_add(u16x8_extend_low_u8x16(t), u16x8_extend_low_u8x16(b)),
+                        u16x8_add(u16x8_extend_high_u8x16(t), u16x8_extend_high_u8x16(b)),
+                    )
+                };
+                let (s0, s1) = sums(t0, b0);
+                let (s2, s3) = sums(t1, b1);
+                // Add each window's two columns, then (sum + 2) >> 2.
+                let mean = |a: v128, b: v128| {
+                    let left =
+                        i8x16_shuffle::<0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23>(
+                            a, b,
+                        );
+                    let right = i8x16_shuffle::<
+                        8,
+                        9,
+                        10,
+                        11,
+                        12,
+                        13,
+                        14,
+                        15,
+                        24,
+                        25,
+                        26,
+                        27,
+                        28,
+                        29,
+                        30,
+                        31,
+                    >(a, b);
+                    u16x8_shr(u16x8_add(u16x8_add(left, right), u16x8_splat(2)), 2)
+                };
+                u8x16_narrow_i16x8(mean(s0, s1), mean(s2, s3))
+            }
+        }
+    }
+
+    /// At stride 2, gathers as many whole groups of four pixels as fit (8 input pixels a
+    /// group); gives back what is left for the scalar loop.
+    pub(super) fn gather_pixels<'a>(
+        pixels: &'a [u8],
+        stride: usize,
+        out: &'a mut [u8],
+    ) -> (&'a [u8], &'a mut [u8]) {
+        if stride != 2 {
+            return (pixels, out);
+        }
+        let groups = (out.len() / 16).min(pixels.len() / 32);
+        let (done, rest) = out.split_at_mut(groups * 16);
+        for (o, p) in done.chunks_exact_mut(16).zip(pixels.chunks_exact(32)) {
+            store(even_odd(load(p), load(&p[16..])).0, o);
+        }
+        (&pixels[groups * 32..], rest)
+    }
+
+    /// Pools as many whole groups of four output pixels as the row holds; gives back
+    /// what is left for the scalar loop.
+    pub(super) fn pool_2x2_row<'a>(
+        function: PoolFunction,
+        top: &'a [u8],
+        bottom: &'a [u8],
+        lane: Option<usize>,
+        out: &'a mut [u8],
+    ) -> (&'a [u8], &'a [u8], &'a mut [u8]) {
+        let groups = out.len() / 16;
+        let alpha = u8x16(0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255);
+        let (done, rest) = out.split_at_mut(groups * 16);
+        let rows = top.chunks_exact(32).zip(bottom.chunks_exact(32));
+        for (o, (t, b)) in done.chunks_exact_mut(16).zip(rows) {
+            let v = window(function, t, b);
+            let v = match lane {
+                None => v,
+                Some(0) => {
+                    i8x16_shuffle::<0, 0, 0, 3, 4, 4, 4, 7, 8, 8, 8, 11, 12, 12, 12, 15>(v, v)
+                }
+                Some(1) => {
+                    i8x16_shuffle::<1, 1, 1, 3, 5, 5, 5, 7, 9, 9, 9, 11, 13, 13, 13, 15>(v, v)
+                }
+                Some(_) => {
+                    i8x16_shuffle::<2, 2, 2, 3, 6, 6, 6, 7, 10, 10, 10, 11, 14, 14, 14, 15>(v, v)
                 }
             };
+            store(v128_or(v, alpha), o);
+        }
+        (&top[groups * 32..], &bottom[groups * 32..], rest)
+    }
+}
+
+/// One row of 2x2, stride-2 pooling of RGBA bytes straight to RGBA bytes: `top` and
+/// `bottom` are two input rows (8 bytes per output pixel), `window` pools one channel's
+/// four bytes. All channels, or one channel `lane` drawn in gray.
+#[inline(always)]
+fn pool_2x2_bytes(
+    top: &[u8],
+    bottom: &[u8],
+    lane: Option<usize>,
+    out: &mut [u8],
+    window: impl Fn(u8, u8, u8, u8) -> u8,
+) {
+    let pixels = top.chunks_exact(8).zip(bottom.chunks_exact(8));
+    match lane {
+        None => {
+            for (o, (a, b)) in out.chunks_exact_mut(4).zip(pixels) {
+                for l in 0..4 {
+                    o[l] = window(a[l], a[l + 4], b[l], b[l + 4]);
+                }
+                o[3] = 255;
+            }
+        }
+        Some(l) => {
+            for (o, (a, b)) in out.chunks_exact_mut(4).zip(pixels) {
+                let v = window(a[l], a[l + 4], b[l], b[l + 4]);
+                o.copy_from_slice(&[v, v, v, 255]);
+            }
         }
     }
 }

@@ -9,58 +9,18 @@
 
 use std::time::{Duration, Instant};
 
+mod support;
+
+use support::Random;
+
 use convlens_core::geometry::{PaddingMode, Pads};
+use convlens_core::image::{rgba_to_tensor, tensor_to_rgba};
 use convlens_core::receptive_field::input_region;
 use convlens_core::{
-    conv1d, conv2d, depthwise_conv2d, pool2d, receptive_fields, reference, ConvLayerShape,
-    ConvParams, Kernel, LayerGeometry, Padding, PoolFunction, PoolParams, Preset, Shape, Tensor,
+    conv1d, conv2d, depthwise_conv2d, pool2d, receptive_fields, reference, Channels,
+    ConvLayerShape, ConvParams, DisplayMapping, FrameConv, FramePool, Kernel, LayerGeometry,
+    Padding, PoolFunction, PoolParams, Preset, Result, Shape, Tensor,
 };
-
-/// xorshift64*: small, fast and reproducible from its seed.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn range(&mut self, low: usize, high: usize) -> usize {
-        low + self.below(high - low + 1)
-    }
-
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-
-    /// Mostly small, sometimes 0 or enormous.
-    fn size(&mut self, low: usize, high: usize) -> usize {
-        match self.below(40) {
-            0 => 0,
-            1 => usize::MAX,
-            2 => usize::MAX / 3,
-            3 => 1 << self.range(20, 62),
-            _ => self.range(low, high),
-        }
-    }
-
-    fn value(&mut self) -> f32 {
-        match self.below(60) {
-            0 => f32::NAN,
-            1 => f32::INFINITY,
-            2 => f32::NEG_INFINITY,
-            3 => 1e38,
-            4 => -1e38,
-            _ => (self.below(2001) as f32 - 1000.0) / 8.0,
-        }
-    }
-}
 
 fn same(a: &Tensor, b: &Tensor) -> bool {
     a.shape() == b.shape()
@@ -185,6 +145,45 @@ fn one_case(random: &mut Random) {
         }
         (Err(fast), Err(slow)) => assert_eq!(fast.to_string(), slow.to_string()),
         (fast, slow) => panic!("pool2d {fast:?} but reference {slow:?} for {pool:?}"),
+    }
+
+    // Whole frames: the page's path to within 1 per byte, or an error on both sides.
+    let (width, height) = (random.size(1, 9), random.size(1, 9));
+    let rgba = match width.checked_mul(height) {
+        Some(pixels) if pixels <= 81 && random.chance(95) => random.frame(width, height),
+        _ => {
+            let bad = random.below(3);
+            random.frame(bad, 1)
+        }
+    };
+    let channels = Channels::ALL[random.below(5)];
+    let mapping = DisplayMapping::ALL[random.below(4)];
+    let draw = |map: Result<Tensor>, mapping| {
+        let mut out = Vec::new();
+        map.and_then(|map| tensor_to_rgba(&map, mapping, &mut out))
+            .map(|()| out)
+    };
+    let page = rgba_to_tensor(&rgba, width, height, channels)
+        .and_then(|frame| depthwise_conv2d(&frame, &kernel, &params));
+    let mut out = Vec::new();
+    let fast = FrameConv::new(&kernel, &params, channels, mapping)
+        .and_then(|mut conv| conv.run(&rgba, width, height, &mut out));
+    match (fast, draw(page, mapping)) {
+        (Ok(_), Ok(page)) => assert!(
+            out.len() == page.len() && out.iter().zip(&page).all(|(a, b)| a.abs_diff(*b) <= 1),
+            "FrameConv differs: {kernel} {params:?} {channels:?} {mapping:?}"
+        ),
+        (Err(fast), Err(_)) => assert!(!fast.to_string().is_empty()),
+        (fast, page) => panic!("FrameConv {fast:?} but the page {page:?}"),
+    }
+    let page = rgba_to_tensor(&rgba, width, height, channels)
+        .and_then(|frame| pool2d(&frame, function, &pool));
+    let fast = FramePool::new(function, &pool, channels)
+        .and_then(|mut pooling| pooling.run(&rgba, width, height, &mut out));
+    match (fast, draw(page, DisplayMapping::Clamp)) {
+        (Ok(_), Ok(page)) => assert!(out == page, "FramePool differs: {function:?} {pool:?}"),
+        (Err(fast), Err(_)) => assert!(!fast.to_string().is_empty()),
+        (fast, page) => panic!("FramePool {fast:?} but the page {page:?}"),
     }
 
     // 1D convolution, the formulas and receptive fields.
