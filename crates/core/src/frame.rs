@@ -600,34 +600,45 @@ fn gather_pixels(pixels: &[u8], stride: usize, out: &mut [u8]) {
     }
 }
 
-/// `acc = sum over taps of weight * input` (or `acc +=` when not `first`), the taps
-/// taken in order so that `f32` sums keep the reference's order.
+/// `acc += sum over taps of weight * input`, the taps taken in order so that `f32` sums
+/// keep the reference's order.
 #[inline(always)]
 fn fused<I: Value, H: Value + From<I>, const N: usize>(
     inputs: &[&[I]; 9],
     weights: &[H; 9],
     acc: &mut [H],
-    first: bool,
 ) {
     let n = acc.len();
     let rows: [&[I]; N] = std::array::from_fn(|t| &inputs[t][..n]);
     let w: [H; N] = std::array::from_fn(|t| weights[t]);
-    if first {
-        for (x, a) in acc.iter_mut().enumerate() {
-            let mut sum = H::default();
-            for t in 0..N {
-                sum = sum + w[t] * H::from(rows[t][x]);
-            }
-            *a = sum;
+    for (x, a) in acc.iter_mut().enumerate() {
+        let mut sum = *a;
+        for t in 0..N {
+            sum = sum + w[t] * H::from(rows[t][x]);
         }
-    } else {
-        for (x, a) in acc.iter_mut().enumerate() {
-            let mut sum = *a;
-            for t in 0..N {
-                sum = sum + w[t] * H::from(rows[t][x]);
-            }
-            *a = sum;
-        }
+        *a = sum;
+    }
+}
+
+/// [`fused`] for `n` taps (1 to 9). Kept out of line: one copy per number type serves
+/// every caller, which keeps the module small.
+#[inline(never)]
+fn fused_taps<I: Value, H: Value + From<I>>(
+    n: usize,
+    inputs: &[&[I]; 9],
+    weights: &[H; 9],
+    acc: &mut [H],
+) {
+    match n {
+        1 => fused::<I, H, 1>(inputs, weights, acc),
+        2 => fused::<I, H, 2>(inputs, weights, acc),
+        3 => fused::<I, H, 3>(inputs, weights, acc),
+        4 => fused::<I, H, 4>(inputs, weights, acc),
+        5 => fused::<I, H, 5>(inputs, weights, acc),
+        6 => fused::<I, H, 6>(inputs, weights, acc),
+        7 => fused::<I, H, 7>(inputs, weights, acc),
+        8 => fused::<I, H, 8>(inputs, weights, acc),
+        _ => fused::<I, H, 9>(inputs, weights, acc),
     }
 }
 
@@ -650,18 +661,11 @@ fn accumulate<'a, I: Value + 'a, H: Value + From<I>>(
             inputs[i] = input;
             weights[i] = H::from_weight(weight);
         }
-        let first = start == 0;
-        match n {
-            1 => fused::<I, H, 1>(&inputs, &weights, acc, first),
-            2 => fused::<I, H, 2>(&inputs, &weights, acc, first),
-            3 => fused::<I, H, 3>(&inputs, &weights, acc, first),
-            4 => fused::<I, H, 4>(&inputs, &weights, acc, first),
-            5 => fused::<I, H, 5>(&inputs, &weights, acc, first),
-            6 => fused::<I, H, 6>(&inputs, &weights, acc, first),
-            7 => fused::<I, H, 7>(&inputs, &weights, acc, first),
-            8 => fused::<I, H, 8>(&inputs, &weights, acc, first),
-            _ => fused::<I, H, 9>(&inputs, &weights, acc, first),
+        if start == 0 {
+            // 0 + x is x exactly: starting from zeros sums as the reference does.
+            acc.fill(H::default());
         }
+        fused_taps(n, &inputs, &weights, acc);
     }
 }
 

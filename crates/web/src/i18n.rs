@@ -199,6 +199,12 @@ texts! {
     meter_line: "grab {grab} + compute {compute} + draw {draw} = {total} ms a frame (worst {worst})",
         "захват {grab} + вычисление {compute} + отрисовка {draw} = {total} мс на кадр (худший {worst})";
     meter_rate: " · {fps} frames/s", " · {fps} кадров/с";
+    path_integer_3x3: "integer 3x3", "целочисленный 3x3";
+    path_integer: "integer", "целочисленный";
+    path_separable: "separable", "сепарабельный";
+    path_box: "box (running sums)", "box (скользящие суммы)";
+    path_general: "general", "общий";
+    path_pooling: "whole-frame pooling", "пулинг по всему кадру";
     resume_webcam: "Resume webcam", "Продолжить видео";
     size: "Size", "Размер";
     own_size: "own size", "исходный";

@@ -127,9 +127,24 @@ impl Summary {
         }
         if !path.is_empty() {
             line += " · ";
-            line += path;
+            line += algorithm(path);
         }
         line
+    }
+}
+
+/// The name of the algorithm that computed a map (`FrameConv::path`, or the
+/// step-by-step `conv2d` / `pool2d`), in the page's language.
+pub fn algorithm(path: &str) -> &str {
+    let texts = t();
+    match path {
+        "integer 3x3" => texts.path_integer_3x3,
+        "integer" => texts.path_integer,
+        "separable" => texts.path_separable,
+        "box" => texts.path_box,
+        "general" => texts.path_general,
+        "pooling" => texts.path_pooling,
+        other => other,
     }
 }
 
@@ -167,6 +182,14 @@ mod tests {
             summary.line("integer 3x3"),
             "grab 1.0 + compute 2.0 + draw 3.0 = 6.0 ms a frame (worst 6.0) · 60 frames/s · \
              integer 3x3"
+        );
+        crate::i18n::set(crate::i18n::Lang::Ru);
+        let russian = summary.line("box");
+        crate::i18n::set(crate::i18n::Lang::En);
+        assert_eq!(
+            russian,
+            "захват 1.0 + вычисление 2.0 + отрисовка 3.0 = 6.0 мс на кадр (худший 6.0) · 60 \
+             кадров/с · box (скользящие суммы)"
         );
     }
 
