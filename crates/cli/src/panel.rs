@@ -4,6 +4,7 @@
 
 use convlens_core::image::diverging_colour;
 use convlens_core::Kernel;
+use convlens_web::figure::{glyph, GLYPH_ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH};
 use convlens_web::pipeline::{self, Frame};
 
 /// The most a figure may be scaled.
@@ -63,7 +64,7 @@ impl Canvas {
     /// font pixel `size` wide.
     fn text(&mut self, text: &str, left: usize, top: usize, size: usize, rgb: [u8; 3]) {
         for (i, ch) in text.chars().enumerate() {
-            let origin = left + i * ADVANCE * size;
+            let origin = left + i * GLYPH_ADVANCE * size;
             for (row, bits) in glyph(ch).iter().enumerate() {
                 for column in 0..GLYPH_WIDTH {
                     if bits & (1 << (GLYPH_WIDTH - 1 - column)) != 0 {
@@ -72,33 +73,6 @@ impl Canvas {
                 }
             }
         }
-    }
-}
-
-const GLYPH_WIDTH: usize = 5;
-const GLYPH_HEIGHT: usize = 7;
-/// Glyph width plus one column of space.
-const ADVANCE: usize = GLYPH_WIDTH + 1;
-
-/// A 5x7 bitmap glyph, one byte a row (the low 5 bits, leftmost pixel highest); blank for
-/// characters the font does not have.
-#[rustfmt::skip]
-fn glyph(ch: char) -> [u8; GLYPH_HEIGHT] {
-    match ch {
-        '0' => [0b01110, 0b10001, 0b10011, 0b10101, 0b11001, 0b10001, 0b01110],
-        '1' => [0b00100, 0b01100, 0b00100, 0b00100, 0b00100, 0b00100, 0b01110],
-        '2' => [0b01110, 0b10001, 0b00001, 0b00010, 0b00100, 0b01000, 0b11111],
-        '3' => [0b11110, 0b00001, 0b00001, 0b01110, 0b00001, 0b00001, 0b11110],
-        '4' => [0b00010, 0b00110, 0b01010, 0b10010, 0b11111, 0b00010, 0b00010],
-        '5' => [0b11111, 0b10000, 0b11110, 0b00001, 0b00001, 0b10001, 0b01110],
-        '6' => [0b00110, 0b01000, 0b10000, 0b11110, 0b10001, 0b10001, 0b01110],
-        '7' => [0b11111, 0b00001, 0b00010, 0b00100, 0b01000, 0b01000, 0b01000],
-        '8' => [0b01110, 0b10001, 0b10001, 0b01110, 0b10001, 0b10001, 0b01110],
-        '9' => [0b01110, 0b10001, 0b10001, 0b01111, 0b00001, 0b00010, 0b01100],
-        '-' => [0b00000, 0b00000, 0b00000, 0b11111, 0b00000, 0b00000, 0b00000],
-        '.' => [0b00000, 0b00000, 0b00000, 0b00000, 0b00000, 0b01100, 0b01100],
-        '/' => [0b00001, 0b00001, 0b00010, 0b00100, 0b01000, 0b10000, 0b10000],
-        _ => [0; GLYPH_HEIGHT],
     }
 }
 
@@ -157,7 +131,7 @@ pub fn compose(input: &Frame, window: &Window, map: &Frame, scale: usize) -> Res
     // Text 2 font pixels a pixel at scale 1, cells fit the longest label with a margin.
     let font = 2 * scale;
     let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
-    let cell = (longest * ADVANCE * font + 6 * font).max((GLYPH_HEIGHT + 6) * font);
+    let cell = (longest * GLYPH_ADVANCE * font + 6 * font).max((GLYPH_HEIGHT + 6) * font);
     let line = scale.max(1);
     let grid = (columns * cell + line, rows * cell + line);
     let margin = 16 * scale;
@@ -198,7 +172,7 @@ pub fn compose(input: &Frame, window: &Window, map: &Frame, scale: usize) -> Res
             _ => [235, 235, 235],
         };
         canvas.fill(x, y, cell, cell, shade);
-        let text_width = (label.chars().count() * ADVANCE).saturating_sub(1) * font;
+        let text_width = (label.chars().count() * GLYPH_ADVANCE).saturating_sub(1) * font;
         canvas.text(
             label,
             x + (cell - text_width.min(cell)) / 2 + line / 2,

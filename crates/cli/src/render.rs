@@ -174,8 +174,6 @@ fn request(given: &Given) -> Result<Request, Failure> {
         };
         let value = match option {
             "weights" => weights_text(value),
-            // The brief's `rgb` is the page's `all`.
-            "channel" if value.trim() == "rgb" => "all".into(),
             _ => value.to_string(),
         };
         settings

@@ -49,6 +49,12 @@ impl Channels {
     /// # Errors
     /// An unknown name.
     pub fn from_name(name: &str) -> Result<Self> {
+        // `rgb` is another name for all three.
+        let name = if name == "rgb" {
+            Channels::All.name()
+        } else {
+            name
+        };
         Channels::ALL
             .into_iter()
             .find(|c| c.name() == name)

@@ -42,12 +42,6 @@ fn setting(settings: &mut Settings, key: &str, value: &str) -> Result<(), JsErro
         .map_err(|message| JsError::new(&message))
 }
 
-/// The channel choice: the page's names, plus `rgb` for all three.
-fn channels_setting(settings: &mut Settings, channels: &str) -> Result<(), JsError> {
-    let name = if channels == "rgb" { "all" } else { channels };
-    setting(settings, "channel", name)
-}
-
 fn size(value: u32) -> usize {
     usize::try_from(value).unwrap_or(usize::MAX)
 }
@@ -109,7 +103,7 @@ impl Convolver {
         setting(&mut settings, "dilation", &dilation.to_string())?;
         setting(&mut settings, "padding", &padding.to_string())?;
         setting(&mut settings, "padding_mode", padding_mode)?;
-        channels_setting(&mut settings, channels)?;
+        setting(&mut settings, "channel", channels)?;
         setting(&mut settings, "display", display)?;
         let conv = FrameConv::new(
             &settings.kernel.kernel(),
@@ -140,7 +134,7 @@ impl Convolver {
             stride.to_string()
         };
         setting(&mut settings, "pool_stride", &stride)?;
-        channels_setting(&mut settings, channels)?;
+        setting(&mut settings, "channel", channels)?;
         let pool = FramePool::new(settings.pool, &settings.pool_params(), settings.channel)?;
         Convolver::with(Operation::Pool(pool), settings.channel)
     }

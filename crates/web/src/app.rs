@@ -1346,20 +1346,16 @@ fn planned<'a>(
     settings: &Settings,
     engine: &'a mut Option<(EngineKey, Engine)>,
 ) -> convlens_core::Result<&'a mut Engine> {
-    let key = EngineKey {
-        view: settings.view,
-        kernel: settings.kernel.kernel(),
-        conv: settings.conv_params(),
-        pool: (settings.pool, settings.pool_params()),
-        channels: settings.channel,
-        display: settings.display,
-    };
-    if engine.as_ref().is_none_or(|(k, _)| *k != key) {
+    if !engine
+        .as_ref()
+        .is_some_and(|(key, _)| key.holds_for(settings))
+    {
+        let key = EngineKey::of(settings);
         let planned = if key.view == View::Pool {
             Engine::Pool(FramePool::new(key.pool.0, &key.pool.1, key.channels)?)
         } else {
             Engine::Conv(FrameConv::new(
-                &key.kernel,
+                &key.kernel.kernel(),
                 &key.conv,
                 key.channels,
                 key.display,
@@ -1376,14 +1372,37 @@ fn planned<'a>(
 }
 
 /// What a frame engine is planned for.
-#[derive(PartialEq)]
 struct EngineKey {
     view: View,
-    kernel: Kernel,
+    kernel: KernelChoice,
     conv: convlens_core::ConvParams,
     pool: (convlens_core::PoolFunction, convlens_core::PoolParams),
     channels: convlens_core::Channels,
     display: convlens_core::DisplayMapping,
+}
+
+impl EngineKey {
+    fn of(settings: &Settings) -> Self {
+        EngineKey {
+            view: settings.view,
+            kernel: settings.kernel.clone(),
+            conv: settings.conv_params(),
+            pool: (settings.pool, settings.pool_params()),
+            channels: settings.channel,
+            display: settings.display,
+        }
+    }
+
+    /// Whether `settings` still ask for this engine; compared in place, so that a
+    /// frame costs no allocation.
+    fn holds_for(&self, settings: &Settings) -> bool {
+        self.view == settings.view
+            && self.kernel == settings.kernel
+            && self.conv == settings.conv_params()
+            && self.pool == (settings.pool, settings.pool_params())
+            && self.channels == settings.channel
+            && self.display == settings.display
+    }
 }
 
 /// The core's whole-frame convolution or pooling, with its buffers.

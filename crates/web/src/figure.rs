@@ -117,7 +117,7 @@ impl Picture {
         for (index, ch) in text.chars().enumerate() {
             let left = x + index * GLYPH_ADVANCE * scale;
             for (row, bits) in glyph(ch).iter().enumerate() {
-                for column in 0..5 {
+                for column in 0..GLYPH_WIDTH {
                     if bits & (0b10000 >> column) != 0 {
                         self.fill(left + column * scale, y + row * scale, scale, scale, colour);
                     }
@@ -155,16 +155,21 @@ impl Picture {
     }
 }
 
+/// The font's glyphs are this many pixels wide...
+pub const GLYPH_WIDTH: usize = 5;
+/// ...and this many high.
+pub const GLYPH_HEIGHT: usize = 7;
 /// Pixels from one character's left edge to the next's, at scale 1.
-const GLYPH_ADVANCE: usize = 6;
+pub const GLYPH_ADVANCE: usize = GLYPH_WIDTH + 1;
 
 /// The width of `text` at `scale`.
 pub fn text_width(text: &str, scale: usize) -> usize {
     (text.chars().count() * GLYPH_ADVANCE).saturating_sub(1) * scale
 }
 
-/// A character of the 5x7 font: seven rows, the five low bits of each left to right.
-fn glyph(ch: char) -> [u8; 7] {
+/// A character of the 5x7 font (the page's figures' and the command-line tool's):
+/// seven rows, the five low bits of each left to right; blank for characters it lacks.
+pub fn glyph(ch: char) -> [u8; GLYPH_HEIGHT] {
     match ch {
         '0' => [0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E],
         '1' => [0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E],

@@ -34,10 +34,15 @@ pub struct Copying {
 impl Copying {
     /// Releases the camera frame (frames are a scarce resource of the capture pipeline).
     pub fn close(&self) {
-        if let Ok(close) = Reflect::get(&self.frame, &"close".into()) {
-            if let Some(close) = close.dyn_ref::<Function>() {
-                let _ = close.call0(&self.frame);
-            }
+        close(&self.frame);
+    }
+}
+
+/// Closes a `VideoFrame`.
+fn close(frame: &JsValue) {
+    if let Ok(close) = Reflect::get(frame, &"close".into()) {
+        if let Some(close) = close.dyn_ref::<Function>() {
+            let _ = close.call0(frame);
         }
     }
 }
@@ -83,21 +88,16 @@ impl VideoFrames {
                 .and_then(|v| v.as_f64())
                 .unwrap_or(0.0)
         };
-        let copying = Copying {
-            frame: frame.clone(),
-            done: Promise::resolve(&JsValue::UNDEFINED),
-        };
         let (width, height) = self.size;
         if read("displayWidth") != f64::from(width) || read("displayHeight") != f64::from(height) {
-            copying.close();
+            close(&frame);
             return Ok(None);
         }
         let copy_to: Function = Reflect::get(&frame, &"copyTo".into())?.dyn_into()?;
-        let done = copy_to.call2(&frame, &self.bytes, &self.options)?;
-        Ok(Some(Copying {
-            done: done.dyn_into()?,
-            ..copying
-        }))
+        let done = copy_to
+            .call2(&frame, &self.bytes, &self.options)?
+            .dyn_into()?;
+        Ok(Some(Copying { frame, done }))
     }
 
     /// Copies the frame's bytes into `out` (one copy into the module's memory).
