@@ -84,6 +84,56 @@ pub enum Error {
         /// A sentence saying what was expected.
         message: String,
     },
+    /// A transposed convolution's `output_padding` is not smaller than its stride or its
+    /// dilation (PyTorch's rule: the extra rows must fall inside one step).
+    OutputPadding {
+        /// The output padding, `(along height, along width)`.
+        output_padding: (usize, usize),
+        /// The stride, `(along height, along width)`.
+        stride: (usize, usize),
+        /// The dilation, `(along height, along width)`.
+        dilation: (usize, usize),
+    },
+    /// A transposed convolution's padding crops away its whole output.
+    CroppedAway {
+        /// The output size before cropping, `(height, width)`:
+        /// `(H - 1) s + d (k - 1) + output_padding + 1`.
+        uncropped: (usize, usize),
+        /// Rows and columns the padding removes, `(top + bottom, left + right)`.
+        cropped: (usize, usize),
+    },
+    /// A number of channels is not the one the other operand needs.
+    Channels {
+        /// Whose channels ("weight's input channels", ...).
+        what: &'static str,
+        /// The number needed.
+        expected: usize,
+        /// The number given.
+        actual: usize,
+    },
+    /// A tensor does not have the shape the operation needs (`N x C x H x W`).
+    WrongShape {
+        /// Which tensor ("gradient of the output", ...).
+        what: &'static str,
+        /// The shape needed.
+        expected: [usize; 4],
+        /// The shape given.
+        actual: [usize; 4],
+    },
+    /// A pooling window whose taps all fall on padding (possible only with dilation).
+    WindowInPadding {
+        /// The axis, `"height"` or `"width"`.
+        along: &'static str,
+        /// The pooled row (for height) or column (for width), from 0.
+        cell: usize,
+    },
+    /// An index (as max pooling returns them) points outside its plane.
+    IndexOutOfPlane {
+        /// The index, flat in its `height x width` plane.
+        index: usize,
+        /// The plane's `(height, width)`.
+        plane: (usize, usize),
+    },
 }
 
 /// Shorthand for `Result<T, convlens_core::Error>`.
@@ -161,6 +211,54 @@ impl fmt::Display for Error {
             Error::TooLarge { what, limit } => {
                 write!(f, "{what} is too large: the limit is {limit}")
             }
+            Error::OutputPadding {
+                output_padding,
+                stride,
+                dilation,
+            } => write!(
+                f,
+                "the output padding ({}x{}) must be smaller than the stride ({}x{}) or the \
+                 dilation ({}x{}) along each axis",
+                output_padding.0, output_padding.1, stride.0, stride.1, dilation.0, dilation.1
+            ),
+            Error::CroppedAway { uncropped, cropped } => write!(
+                f,
+                "the padding removes {} rows and {} columns of a {}x{} output: nothing would \
+                 be left",
+                cropped.0, cropped.1, uncropped.0, uncropped.1
+            ),
+            Error::Channels {
+                what,
+                expected,
+                actual,
+            } => write!(f, "the {what} must be {expected}, not {actual}"),
+            Error::WrongShape {
+                what,
+                expected,
+                actual,
+            } => {
+                let by = |s: &[usize; 4]| s.map(|v| v.to_string()).join("x");
+                write!(
+                    f,
+                    "the {what} must have shape {} (N x C x H x W), not {}",
+                    by(expected),
+                    by(actual)
+                )
+            }
+            Error::WindowInPadding { along, cell } => write!(
+                f,
+                "pooled {} {} would take only padding: its dilated window steps over the \
+                 whole input",
+                if *along == "height" { "row" } else { "column" },
+                cell + 1
+            ),
+            Error::IndexOutOfPlane { index, plane } => write!(
+                f,
+                "index {index} is outside its {}x{} plane (indices run from 0 to {})",
+                plane.0,
+                plane.1,
+                (plane.0 * plane.1).saturating_sub(1)
+            ),
         }
     }
 }
