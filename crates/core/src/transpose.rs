@@ -25,7 +25,7 @@
 //! convolution output is meant; it must be smaller than the stride or the dilation.
 
 use crate::conv::rows_per_band;
-use crate::error::{all_finite, positive, Error, Result};
+use crate::error::{all_finite, positive, Error, Position, Result};
 use crate::gemm::{gemm, Strided};
 use crate::geometry::Pads;
 use crate::tensor::{Shape, Tensor};
@@ -93,11 +93,9 @@ impl ConvTransposeParams {
             positive(value, "dilation")?;
         }
         if weight.batch != input.channels {
-            return Err(Error::Channels {
-                what: "first dimension of a transposed convolution's weight (its input \
-                       channels)",
-                expected: input.channels,
-                actual: weight.batch,
+            return Err(Error::TransposedWeightChannels {
+                input_channels: input.channels,
+                weight_channels: weight.batch,
             });
         }
         if input.channels % groups != 0 {
@@ -121,9 +119,8 @@ impl ConvTransposeParams {
                 .checked_add(d.checked_mul(k - 1)?)?
                 .checked_add(op + 1)
         };
-        let too_large = || Error::TooLarge {
-            what: "the transposed convolution's output".into(),
-            limit: crate::tensor::MAX_ELEMENTS,
+        let too_large = || Error::Overflow {
+            what: "transposed convolution's output",
         };
         let uncropped = (
             full(input.height, weight.height, s.0, d.0, op.0).ok_or_else(too_large)?,
@@ -185,13 +182,12 @@ pub(crate) fn check_weights(
     all_finite(weight.data(), "kernel weight", |i| {
         let kernel_len = w.height * w.width;
         let within = i % kernel_len;
-        format!(
-            "input channel {}, output channel {}, row {}, column {}",
-            i / (kernel_len * w.channels) + 1,
-            i / kernel_len % w.channels + 1,
-            within / w.width + 1,
-            within % w.width + 1
-        )
+        Position::TransposedWeight {
+            input_channel: i / (kernel_len * w.channels) + 1,
+            output_channel: i / kernel_len % w.channels + 1,
+            row: within / w.width + 1,
+            column: within % w.width + 1,
+        }
     })?;
     if let Some(bias) = bias {
         if bias.len() != plan.output.channels {
@@ -201,7 +197,7 @@ pub(crate) fn check_weights(
                 actual: bias.len(),
             });
         }
-        all_finite(bias, "bias", |i| format!("output channel {}", i + 1))?;
+        all_finite(bias, "bias", |i| Position::OutputChannel { channel: i + 1 })?;
     }
     Ok(())
 }
@@ -470,14 +466,13 @@ mod tests {
             Error::Zero { what: "stride" }
         ));
         let three = Tensor::filled(Shape::new(3, 1, 3, 3).unwrap(), 1.0);
-        assert!(matches!(
+        assert_eq!(
             message(d, &three, None),
-            Error::Channels {
-                expected: 2,
-                actual: 3,
-                ..
+            Error::TransposedWeightChannels {
+                input_channels: 2,
+                weight_channels: 3
             }
-        ));
+        );
         assert!(matches!(
             message(ConvTransposeParams { groups: 4, ..d }, &weight, None),
             Error::Groups {
@@ -505,7 +500,7 @@ mod tests {
                 &weight,
                 None
             ),
-            Error::TooLarge { .. }
+            Error::TensorTooLarge { .. }
         ));
     }
 }
