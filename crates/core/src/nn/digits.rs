@@ -134,7 +134,7 @@ impl fmt::Display for DigitsProblem {
     }
 }
 
-/// A set of labelled grey images, the first [`Digits::train_len`] for training and the
+/// A set of labelled grey images, the first [`Digits::train`] for training and the
 /// rest for testing.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Digits {
