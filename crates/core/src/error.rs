@@ -276,6 +276,55 @@ pub enum Error {
         /// The layer as PyTorch writes it.
         pytorch: String,
     },
+    /// A transposed convolution's `output_padding` is not smaller than its stride or its
+    /// dilation (PyTorch's rule: the extra rows must fall inside one step).
+    OutputPadding {
+        /// The output padding, `(along height, along width)`.
+        output_padding: (usize, usize),
+        /// The stride, `(along height, along width)`.
+        stride: (usize, usize),
+        /// The dilation, `(along height, along width)`.
+        dilation: (usize, usize),
+    },
+    /// A transposed convolution's padding crops away its whole output.
+    CroppedAway {
+        /// The output size before cropping, `(height, width)`:
+        /// `(H - 1) s + d (k - 1) + output_padding + 1`.
+        uncropped: (usize, usize),
+        /// Rows and columns the padding removes, `(top + bottom, left + right)`.
+        cropped: (usize, usize),
+    },
+    /// A transposed convolution's weight (`C_in x C_out/groups x K_h x K_w`) whose first
+    /// dimension is not the input's channels.
+    TransposedWeightChannels {
+        /// The input's channels.
+        input_channels: usize,
+        /// The weight's first dimension.
+        weight_channels: usize,
+    },
+    /// A tensor does not have the shape the operation needs (`N x C x H x W`).
+    WrongShape {
+        /// Which tensor ("gradient of the output", ...).
+        what: &'static str,
+        /// The shape needed.
+        expected: [usize; 4],
+        /// The shape given.
+        actual: [usize; 4],
+    },
+    /// A pooling window whose taps all fall on padding (possible only with dilation).
+    WindowInPadding {
+        /// The axis, `"height"` or `"width"`.
+        along: &'static str,
+        /// The pooled row (for height) or column (for width), from 0.
+        cell: usize,
+    },
+    /// An index (as max pooling returns them) points outside its plane.
+    IndexOutOfPlane {
+        /// The index, flat in its `height x width` plane.
+        index: usize,
+        /// The plane's `(height, width)`.
+        plane: (usize, usize),
+    },
 }
 
 /// Where a value sits in what was written or built: rows, columns, filters and channels
@@ -306,6 +355,17 @@ pub enum Position {
         /// Output channel, from 1.
         channel: usize,
     },
+    /// A weight of a transposed convolution (`C_in x C_out/groups x K_h x K_w`).
+    TransposedWeight {
+        /// Input channel (whose stamp it is), from 1.
+        input_channel: usize,
+        /// Output channel within the group, from 1.
+        output_channel: usize,
+        /// Row, from 1.
+        row: usize,
+        /// Column, from 1.
+        column: usize,
+    },
 }
 
 impl fmt::Display for Position {
@@ -322,6 +382,16 @@ impl fmt::Display for Position {
                 "filter {filter}, channel {channel}, row {row}, column {column}"
             ),
             Position::OutputChannel { channel } => write!(f, "output channel {channel}"),
+            Position::TransposedWeight {
+                input_channel,
+                output_channel,
+                row,
+                column,
+            } => write!(
+                f,
+                "input channel {input_channel}, output channel {output_channel}, row {row}, \
+                 column {column}"
+            ),
         }
     }
 }
@@ -691,6 +761,54 @@ impl fmt::Display for Error {
                 f,
                 "layer {} ({pytorch}) needs an image, but gets a flat vector",
                 layer + 1
+            ),
+            Error::OutputPadding {
+                output_padding,
+                stride,
+                dilation,
+            } => write!(
+                f,
+                "the output padding ({}x{}) must be smaller than the stride ({}x{}) or the \
+                 dilation ({}x{}) along each axis",
+                output_padding.0, output_padding.1, stride.0, stride.1, dilation.0, dilation.1
+            ),
+            Error::CroppedAway { uncropped, cropped } => write!(
+                f,
+                "the padding removes {} rows and {} columns of a {}x{} output: nothing would \
+                 be left",
+                cropped.0, cropped.1, uncropped.0, uncropped.1
+            ),
+            Error::TransposedWeightChannels {
+                input_channels,
+                weight_channels,
+            } => write!(
+                f,
+                "a transposed convolution's weight has one row of kernels per input channel: \
+                 the input has {input_channels} channels, but the weight {weight_channels}"
+            ),
+            Error::WrongShape {
+                what,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "the {what} must have shape {} (N x C x H x W), not {}",
+                by(expected),
+                by(actual)
+            ),
+            Error::WindowInPadding { along, cell } => write!(
+                f,
+                "pooled {} {} would take only padding: its dilated window steps over the \
+                 whole input",
+                if *along == "height" { "row" } else { "column" },
+                cell + 1
+            ),
+            Error::IndexOutOfPlane { index, plane } => write!(
+                f,
+                "index {index} is outside its {}x{} plane (indices run from 0 to {})",
+                plane.0,
+                plane.1,
+                (plane.0 * plane.1).saturating_sub(1)
             ),
         }
     }

@@ -10,7 +10,12 @@
 //!   dilation, groups and bias. [`conv1d`] is its one-dimensional case.
 //! - [`FrameConv`] and [`FramePool`]: the same convolution and pooling on whole RGBA
 //!   video frames, planned once per kernel, at video rate.
-//! - [`pool2d`] is `nn.MaxPool2d` / `nn.AvgPool2d` (and min pooling); [`global_pool`].
+//! - [`conv_transpose2d`] is `nn.ConvTranspose2d`: every input cell stamps the kernel
+//!   onto the output, overlaps summed.
+//! - [`pool2d`] is `nn.MaxPool2d` / `nn.AvgPool2d` (and min pooling); [`global_pool`];
+//!   [`max_pool2d_with_indices`] is `return_indices=True`.
+//! - [`backward`]: the gradients of convolution (its input gradient is
+//!   [`conv_transpose2d`]) and of pooling, for training.
 //! - [`geometry`], [`cost`] and [`receptive_field`]: output sizes, parameter and FLOP
 //!   counts, and the receptive fields of a stack of layers.
 //! - [`network`]: whole stacks (LeNet-5, AlexNet, VGG-16 as torchvision builds them):
@@ -24,10 +29,12 @@
 //! English text is written for a student (a page renders it in its own languages).
 #![deny(missing_docs)]
 
+pub mod backward;
 pub mod conv;
 pub mod cost;
 pub mod error;
 pub mod frame;
+mod gemm;
 pub mod geometry;
 pub mod image;
 pub mod kernel;
@@ -37,7 +44,12 @@ pub mod pool;
 pub mod receptive_field;
 pub mod reference;
 pub mod tensor;
+pub mod transpose;
 
+pub use backward::{
+    conv2d_backward, conv2d_input_gradient, conv2d_weight_gradient, max_pool2d_backward,
+    max_pool2d_with_indices, pool2d_backward, ConvGradients,
+};
 pub use conv::{conv1d, conv2d, depthwise_conv2d, ConvParams, ConvPlan};
 pub use cost::{ConvLayerShape, Flops};
 pub use error::{Error, LayerProblem, Named, Position, Result};
@@ -48,3 +60,4 @@ pub use kernel::{Kernel, Preset};
 pub use pool::{global_pool, pool2d, PoolFunction, PoolParams};
 pub use receptive_field::{input_region, receptive_fields, LayerGeometry, ReceptiveField, Rect};
 pub use tensor::{Shape, Tensor};
+pub use transpose::{conv_transpose2d, ConvTransposeParams, ConvTransposePlan};

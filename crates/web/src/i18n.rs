@@ -588,6 +588,22 @@ texts! {
         "в файле цифр {found} пикселей, а изображениям нужно {expected}: файл повреждён";
     err_digits_checksum: "the digits file has the checksum {found} instead of {expected}: it is damaged",
         "у файла цифр контрольная сумма {found} вместо {expected}: файл повреждён";
+    err_output_padding: "the output padding ({padding}) must be smaller than the stride ({stride}) or the dilation ({dilation}) along each axis",
+        "выходной отступ ({padding}) должен быть меньше шага ({stride}) или расширения ({dilation}) по каждой оси";
+    err_cropped_away: "the padding removes {rows} rows and {columns} columns of a {height}x{width} output: nothing would be left",
+        "отступ убирает {rows} {rows|строку|строки|строк} и {columns} {columns|столбец|столбца|столбцов} из выхода {height}x{width}: ничего не останется";
+    err_transposed_weight: "a transposed convolution's weight has one row of kernels per input channel: the input has {input} channels, but the weight {weight}",
+        "у веса транспонированной свёртки по строке ядер на каждый входной канал: у входа {input} {input|канал|канала|каналов}, а у веса {weight}";
+    err_wrong_shape: "the {what} must have shape {expected} (N x C x H x W), not {actual}",
+        "{what}: нужна форма {expected} (N x C x H x W), а не {actual}";
+    err_window_in_padding: "pooled {line} {cell} would take only padding: its dilated window steps over the whole input",
+        "окно {line} {cell} карты после пулинга попадает только на отступ: с расширением оно перешагивает весь вход";
+    err_index_outside_plane: "index {index} is outside its {height}x{width} plane (indices run from 0 to {last})",
+        "индекс {index} вне своей плоскости {height}x{width} (индексы от 0 до {last})";
+    word_pooled_row: "row", "строки";
+    word_pooled_column: "column", "столбца";
+    pos_transposed_weight: "input channel {input}, output channel {output}, row {row}, column {column}",
+        "входной канал {input}, выходной канал {output}, строка {row}, столбец {column}";
     pos_cell: "row {row}, column {column}", "строка {row}, столбец {column}";
     pos_filter: "filter {filter}, channel {channel}, row {row}, column {column}",
         "фильтр {filter}, канал {channel}, строка {row}, столбец {column}";
@@ -658,6 +674,8 @@ texts! {
     word_filters: "number of filters", "число фильтров";
     word_window: "window", "окно";
     word_outputs: "number of outputs", "число выходов";
+    word_gradient_of_output: "gradient of the output", "градиент по выходу";
+    word_transposed_output: "transposed convolution's output", "выход транспонированной свёртки";
     word_unknown_error: "unknown error", "неизвестная ошибка";
     word_astronaut: "astronaut", "астронавт";
     word_chelsea: "chelsea", "кошка Челси";
@@ -878,6 +896,20 @@ impl Texts {
             Position::OutputChannel { channel } => {
                 fill(self.pos_output_channel, &[("channel", &channel)])
             }
+            Position::TransposedWeight {
+                input_channel,
+                output_channel,
+                row,
+                column,
+            } => fill(
+                self.pos_transposed_weight,
+                &[
+                    ("input", &input_channel),
+                    ("output", &output_channel),
+                    ("row", &row),
+                    ("column", &column),
+                ],
+            ),
             // A position added to the core later: its English until translated.
             _ => at.to_string(),
         }
@@ -1164,6 +1196,72 @@ impl Texts {
                 &[("index", &(index + 1)), ("count", count)],
             ),
             Error::Digits { problem } => self.digits_problem(problem),
+            Error::OutputPadding {
+                output_padding,
+                stride,
+                dilation,
+            } => {
+                let pair = |(a, b): (usize, usize)| format!("{a}x{b}");
+                fill(
+                    self.err_output_padding,
+                    &[
+                        ("padding", &pair(*output_padding)),
+                        ("stride", &pair(*stride)),
+                        ("dilation", &pair(*dilation)),
+                    ],
+                )
+            }
+            Error::CroppedAway { uncropped, cropped } => fill(
+                self.err_cropped_away,
+                &[
+                    ("rows", &cropped.0),
+                    ("columns", &cropped.1),
+                    ("height", &uncropped.0),
+                    ("width", &uncropped.1),
+                ],
+            ),
+            Error::TransposedWeightChannels {
+                input_channels,
+                weight_channels,
+            } => fill(
+                self.err_transposed_weight,
+                &[("input", input_channels), ("weight", weight_channels)],
+            ),
+            Error::WrongShape {
+                what,
+                expected,
+                actual,
+            } => fill(
+                self.err_wrong_shape,
+                &[
+                    ("what", &self.noun(what)),
+                    ("expected", &by(expected)),
+                    ("actual", &by(actual)),
+                ],
+            ),
+            Error::WindowInPadding { along, cell } => fill(
+                self.err_window_in_padding,
+                &[
+                    (
+                        "line",
+                        &if *along == "height" {
+                            self.word_pooled_row
+                        } else {
+                            self.word_pooled_column
+                        },
+                    ),
+                    ("cell", &(cell + 1)),
+                ],
+            ),
+            Error::IndexOutOfPlane { index, plane } => fill(
+                self.err_index_outside_plane,
+                &[
+                    ("index", index),
+                    ("height", &plane.0),
+                    ("width", &plane.1),
+                    ("last", &(plane.0 * plane.1).saturating_sub(1)),
+                ],
+            ),
             // An error added to the core later: its English until translated.
             _ => error.to_string(),
         }
@@ -1560,6 +1658,60 @@ mod tests {
         ] {
             core.push(convlens_core::Error::Digits { problem });
         }
+        // The transposed convolution's and the backward pass's.
+        let one = |n, c, h, w| Tensor::filled(convlens_core::Shape::new(n, c, h, w).unwrap(), 1.0);
+        let transposed = |params: convlens_core::ConvTransposeParams, weight: &Tensor| {
+            convlens_core::conv_transpose2d(&one(1, 2, 3, 3), weight, None, &params).unwrap_err()
+        };
+        let stamp = one(2, 1, 3, 3);
+        let plain = convlens_core::ConvTransposeParams::default();
+        core.push(transposed(
+            convlens_core::ConvTransposeParams {
+                output_padding: (1, 0),
+                ..plain
+            },
+            &stamp,
+        ));
+        core.push(transposed(
+            convlens_core::ConvTransposeParams {
+                padding: convlens_core::Pads::uniform(3),
+                ..plain
+            },
+            &stamp,
+        ));
+        core.push(transposed(plain, &one(3, 1, 3, 3)));
+        let mut nan = stamp.clone();
+        nan.data_mut()[13] = f32::NAN;
+        core.push(transposed(plain, &nan));
+        core.push(transposed(
+            convlens_core::ConvTransposeParams {
+                stride: (usize::MAX, 1),
+                ..plain
+            },
+            &stamp,
+        ));
+        core.push(
+            convlens_core::conv2d_backward(
+                &one(1, 1, 4, 4),
+                &one(1, 1, 3, 3),
+                &one(1, 1, 3, 3),
+                &convlens_core::ConvParams::default(),
+            )
+            .unwrap_err(),
+        );
+        let dilated = convlens_core::PoolParams {
+            padding: (1, 1),
+            dilation: (2, 2),
+            ..convlens_core::PoolParams::square(2)
+        };
+        core.push(
+            convlens_core::pool2d(&one(1, 1, 1, 1), convlens_core::PoolFunction::Max, &dilated)
+                .unwrap_err(),
+        );
+        core.push(
+            convlens_core::max_pool2d_backward(&one(1, 1, 1, 1), &[9], one(1, 1, 2, 2).shape())
+                .unwrap_err(),
+        );
         errors.extend(core.into_iter().map(SettingsError::Core));
         assert!(errors.len() > 60, "{errors:#?}");
         let mut kinds = std::collections::BTreeSet::<String>::new();
