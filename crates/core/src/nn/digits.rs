@@ -24,6 +24,7 @@
 use std::fmt;
 use std::ops::Range;
 
+use super::rng::Rng;
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
 
@@ -259,23 +260,86 @@ impl Digits {
         self.labels.get(index).copied()
     }
 
+    /// The same images cut to their central `height x width` (ConvNetJS's MNIST demo
+    /// learns from 24x24 crops of the 28x28 digits), or `None` if that is not smaller.
+    pub fn cropped(&self, (height, width): (usize, usize)) -> Option<Digits> {
+        let (h, w) = self.size;
+        if height == 0 || width == 0 || height > h || width > w {
+            return None;
+        }
+        let (top, left) = ((h - height) / 2, (w - width) / 2);
+        let mut pixels = Vec::with_capacity(self.len() * height * width);
+        for image in self.pixels.chunks_exact(h * w) {
+            for row in image.chunks_exact(w).skip(top).take(height) {
+                pixels.extend_from_slice(&row[left..left + width]);
+            }
+        }
+        Some(Digits {
+            size: (height, width),
+            pixels,
+            ..self.clone()
+        })
+    }
+
     /// Images `indices` as one batch, `len x 1 x height x width`, every pixel normalised
     /// by [`normalise`], and their labels.
     ///
     /// # Errors
     /// No index, or an index past the last image.
     pub fn batch(&self, indices: &[usize]) -> Result<(Tensor, Vec<u8>)> {
-        let mut data = Vec::with_capacity(indices.len() * self.size.0 * self.size.1);
+        self.shifted_batch(indices, |_| (0, 0))
+    }
+
+    /// As [`Digits::batch`], each image moved by up to `shift` pixels along each axis
+    /// (uniformly from `-shift..=shift`, drawn from `rng`; the background fills in):
+    /// data augmentation, `RandomAffine(0, translate=…)` with whole pixels.
+    ///
+    /// # Errors
+    /// As [`Digits::batch`].
+    pub fn augmented_batch(
+        &self,
+        indices: &[usize],
+        rng: &mut Rng,
+        shift: usize,
+    ) -> Result<(Tensor, Vec<u8>)> {
+        let choices = u32::try_from(2 * shift + 1).unwrap_or(1);
+        self.shifted_batch(indices, |_| {
+            let dy = rng.below(choices) as isize - shift as isize;
+            let dx = rng.below(choices) as isize - shift as isize;
+            (dy, dx)
+        })
+    }
+
+    fn shifted_batch(
+        &self,
+        indices: &[usize],
+        mut shift: impl FnMut(usize) -> (isize, isize),
+    ) -> Result<(Tensor, Vec<u8>)> {
+        let (height, width) = self.size;
+        let mut data = Vec::with_capacity(indices.len() * height * width);
         let mut labels = Vec::with_capacity(indices.len());
+        let background = normalise(0);
         for &index in indices {
             let image = self.image(index).ok_or(Error::DigitIndex {
                 index,
                 count: self.len(),
             })?;
-            data.extend(image.iter().map(|&p| normalise(p)));
+            let (dy, dx) = shift(index);
+            for y in 0..height as isize {
+                for x in 0..width as isize {
+                    let (from_y, from_x) = (y - dy, x - dx);
+                    let inside = (0..height as isize).contains(&from_y)
+                        && (0..width as isize).contains(&from_x);
+                    data.push(if inside {
+                        normalise(image[from_y as usize * width + from_x as usize])
+                    } else {
+                        background
+                    });
+                }
+            }
             labels.push(self.labels[index]);
         }
-        let tensor = Tensor::with_batch(indices.len(), 1, self.size.0, self.size.1, data)?;
+        let tensor = Tensor::with_batch(indices.len(), 1, height, width, data)?;
         Ok((tensor, labels))
     }
 }
@@ -372,6 +436,22 @@ pub(crate) mod tests {
         assert_eq!(labels, [2, 1]);
         assert_eq!(batch.data()[6 + 2], normalise(255));
         assert!((normalise(255) - (1.0 - MEAN) / STD).abs() < 1e-6);
+        // Moved by up to one pixel: some copies moved, some not, none with more ink.
+        let mut rng = Rng::new(2);
+        let (moved, _) = digits.augmented_batch(&[0; 60], &mut rng, 1).unwrap();
+        let plain = digits.batch(&[0]).unwrap().0;
+        assert!(moved.data().chunks(6).any(|m| m != plain.data()));
+        assert!(moved.data().chunks(6).any(|m| m == plain.data()));
+        assert!(moved
+            .data()
+            .chunks(6)
+            .all(|m| m.iter().filter(|&&v| v == normalise(255)).count() <= 1));
+        let (same, _) = digits.augmented_batch(&[0], &mut rng, 0).unwrap();
+        assert_eq!(same, plain);
+        let middle = digits.cropped((1, 1)).unwrap();
+        assert_eq!(middle.image(0), Some(&[0][..]));
+        assert_eq!(middle.image(2), Some(&[7][..]));
+        assert_eq!(digits.cropped((3, 3)), None);
         assert!(matches!(
             digits.batch(&[3]),
             Err(Error::DigitIndex { index: 3, count: 3 })

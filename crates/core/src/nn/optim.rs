@@ -141,6 +141,20 @@ impl Optimizer {
         self.settings
     }
 
+    /// Changes the learning rate from the next step on (a schedule's decay).
+    ///
+    /// # Errors
+    /// As [`Settings::check`] (the old rate is kept).
+    pub fn set_learning_rate(&mut self, learning_rate: f32) -> Result<()> {
+        let settings = Settings {
+            learning_rate,
+            ..self.settings
+        };
+        settings.check()?;
+        self.settings = settings;
+        Ok(())
+    }
+
     /// The steps taken.
     pub fn steps(&self) -> u64 {
         self.steps
