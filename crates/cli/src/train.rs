@@ -36,7 +36,8 @@ convlens train: train a network on the MNIST digits, as the page's training view
 
 USAGE
   convlens train [--stack TEXT] [--epochs N] [--batch B] [--lr X] [--optimizer sgd|adam]
-                 [--momentum M] [--weight-decay W] [--seed S] [--data FILE] [--json]
+                 [--momentum M] [--weight-decay W] [--lr-decay G] [--shift P] [--seed S]
+                 [--data FILE] [--json]
 
 OPTIONS
   --stack TEXT      the network, in the page's layer syntax (default LeNet-5:
@@ -45,7 +46,11 @@ OPTIONS
                     it must take input(1,28,28) and end with 10 scores
   --epochs N        passes over the 8,000 training digits (default 5)
   --batch B         digits per step (default 32)
-  --lr X            learning rate (default 0.001 for adam, 0.01 for sgd)
+  --lr X            learning rate (default 0.003 for adam, 0.01 for sgd)
+  --lr-decay G      after every epoch the learning rate is multiplied by G (default 0.7;
+                    1 keeps it; PyTorch's StepLR(step_size=1, gamma=G))
+  --shift P         augmentation: each training digit moved by up to P pixels (default 2;
+                    0 trains on the digits as they are)
   --optimizer O     adam (default; torch.optim.Adam) or sgd (torch.optim.SGD)
   --momentum M      SGD's momentum (default 0.9)
   --weight-decay W  L2 weight decay, as torch.optim takes it (default 0)

