@@ -817,3 +817,93 @@ fn size_scales_the_input_only_when_given() {
         }
     }
 }
+
+/// The number after `"key":` in a JSON line.
+fn json_number(line: &str, key: &str) -> f64 {
+    let start = line
+        .find(&format!("\"{key}\":"))
+        .unwrap_or_else(|| panic!("no {key} in {line}"))
+        + key.len()
+        + 3;
+    let end = line[start..]
+        .find([',', '}'])
+        .map_or(line.len(), |e| start + e);
+    line[start..end].parse().expect("a number")
+}
+
+#[test]
+fn train_prints_one_line_per_epoch() {
+    // Small enough for a debug build: 4x4 max pooling, then a linear classifier.
+    let stack = "input(1,28,28); max(4); flatten; linear(10)";
+    let arguments = [
+        "train", "--stack", stack, "--epochs", "2", "--batch", "100", "--lr", "0.01", "--json",
+    ];
+    let output = run(&arguments);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    for (i, line) in lines.iter().enumerate() {
+        assert_eq!(json_number(line, "epoch"), (i + 1) as f64);
+        assert_eq!(json_number(line, "steps"), (80 * (i + 1)) as f64);
+        assert!(json_number(line, "seconds") > 0.0);
+    }
+    // A linear classifier of 7x7 pooled pixels learns most digits, and the second
+    // epoch's loss is lower.
+    assert!(json_number(lines[1], "test_accuracy") > 0.6, "{text}");
+    assert!(
+        json_number(lines[1], "loss") < json_number(lines[0], "loss"),
+        "{text}"
+    );
+    // Text: a header, then a line per epoch.
+    let output = run(&["train", "--stack", stack, "--epochs", "1", "--batch", "200"]);
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("Your stack: 500 parameters; adam at learning rate 0.003"),
+        "{text}"
+    );
+    assert!(text.contains("epoch 1/1  loss "), "{text}");
+}
+
+#[test]
+fn train_explains_its_mistakes() {
+    for (arguments, expected) in [
+        (
+            &["--optimizer", "rmsprop"][..],
+            "--optimizer must be sgd or adam, not 'rmsprop'",
+        ),
+        (&["--lr", "0"], "the learning rate must be from"),
+        (&["--lr", "fast"], "--lr must be a number, not 'fast'"),
+        (
+            &["--batch", "0"],
+            "the batch size must be from 1 to 1024, not 0",
+        ),
+        (&["--momentum", "0.5"], "--momentum is SGD's"),
+        (&["--json=yes"], "--json takes no value"),
+        (
+            &["--stack", "input(3,28,28); flatten; linear(10)"],
+            "must start with input(1,28,28)",
+        ),
+        (
+            &["--stack", "input(1,28,28); flatten; linear(7)"],
+            "end the stack with linear(10)",
+        ),
+        (&["--stack", "conv(8"], "--stack: layer 1"),
+        (
+            &["--data", "/nonexistent/digits.bin"],
+            "cannot read /nonexistent/digits.bin",
+        ),
+    ] {
+        let mut all = vec!["train"];
+        all.extend_from_slice(arguments);
+        let output = run(&all);
+        assert_eq!(output.status.code(), Some(2), "{arguments:?}");
+        assert!(
+            stderr(&output).contains(expected),
+            "{arguments:?}: {}",
+            stderr(&output)
+        );
+    }
+    let help = run(&["train", "--help"]);
+    assert!(stdout(&help).contains("--optimizer O"));
+}

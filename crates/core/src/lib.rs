@@ -21,6 +21,8 @@
 //! - [`network`]: whole stacks (LeNet-5, AlexNet, VGG-16 as torchvision builds them):
 //!   every layer's shape, parameters, multiply-adds and receptive field, and a forward
 //!   pass with simple fixed weights.
+//! - [`nn`]: training: layers with learned weights, cross-entropy, SGD and Adam,
+//!   PyTorch's initialisation, a seeded random generator, the MNIST digits.
 //! - [`mod@reference`]: deliberately naive versions that the fast paths are tested against.
 //!
 //! No public function panics: every failure is an [`Error`], a structured value whose
@@ -37,6 +39,7 @@ pub mod geometry;
 pub mod image;
 pub mod kernel;
 pub mod network;
+pub mod nn;
 pub mod pool;
 pub mod receptive_field;
 pub mod reference;

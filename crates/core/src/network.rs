@@ -443,17 +443,17 @@ pub fn forward(input: &Tensor, layers: &[Layer], budget_multiply_adds: u64) -> R
     Ok(outputs)
 }
 
-/// `nn.AdaptiveAvgPool2d`: output cell `i` averages input rows `floor(i H / h_out)` to
-/// `ceil((i + 1) H / h_out) - 1`, and likewise for columns.
-fn adaptive_average(input: &Tensor, (out_h, out_w): (usize, usize)) -> Result<Tensor> {
-    let (h, w) = (input.height(), input.width());
-    let mut data = Vec::with_capacity(input.channels() * out_h * out_w);
-    for c in 0..input.channels() {
-        let plane = input.plane(0, c).unwrap_or_default();
+/// `nn.AdaptiveAvgPool2d` on every image of the batch: output cell `i` averages input
+/// rows `floor(i H / h_out)` to `ceil((i + 1) H / h_out) - 1`, and likewise for columns.
+pub(crate) fn adaptive_average(input: &Tensor, (out_h, out_w): (usize, usize)) -> Result<Tensor> {
+    let shape = input.shape();
+    let (h, w) = (shape.height, shape.width);
+    let mut data = Vec::with_capacity(shape.batch * shape.channels * out_h * out_w);
+    for plane in input.data().chunks_exact(shape.plane_len()) {
         for y in 0..out_h {
-            let (top, bottom) = (y * h / out_h, ((y + 1) * h).div_ceil(out_h));
+            let (top, bottom) = adaptive_window(y, h, out_h);
             for x in 0..out_w {
-                let (left, right) = (x * w / out_w, ((x + 1) * w).div_ceil(out_w));
+                let (left, right) = adaptive_window(x, w, out_w);
                 let mut sum = 0.0;
                 for row in top..bottom {
                     sum += plane[row * w + left..row * w + right].iter().sum::<f32>();
@@ -462,7 +462,13 @@ fn adaptive_average(input: &Tensor, (out_h, out_w): (usize, usize)) -> Result<Te
             }
         }
     }
-    Tensor::new(input.channels(), out_h, out_w, data)
+    Tensor::with_batch(shape.batch, shape.channels, out_h, out_w, data)
+}
+
+/// The input range `start..end` that adaptive pooling's output index `i` of `outputs`
+/// averages over an axis of `size`.
+pub(crate) fn adaptive_window(i: usize, size: usize, outputs: usize) -> (usize, usize) {
+    (i * size / outputs, ((i + 1) * size).div_ceil(outputs))
 }
 
 fn fixed_weights(

@@ -23,7 +23,8 @@
 use std::cell::Cell;
 use std::fmt::Display;
 
-use convlens_core::error::by;
+use convlens_core::error::{by, commas};
+use convlens_core::nn::digits::{self, DigitsProblem};
 use convlens_core::{
     Channels, DisplayMapping, Error, LayerProblem, Named, PaddingMode, Position, Preset,
 };
@@ -554,6 +555,33 @@ texts! {
     err_layer_names: "use {names}", "возможны {names}";
     err_flat_into_image: "layer {layer} ({pytorch}) needs an image, but gets a flat vector",
         "слою {layer} ({pytorch}) нужно изображение, а он получает плоский вектор";
+    err_label: "example {index} has the label {label}, but the classes are 0 to {last}",
+        "у примера {index} метка {label}, а классы — от 0 до {last}";
+    err_setting: "the {what} must be from {low} to {high}, not {value}",
+        "{what}: нужно от {low} до {high}, а не {value}";
+    err_training_input: "the training images are {shape}: the stack must start with input({expected}), not input({actual})",
+        "обучающие изображения — {shape}: стек должен начинаться с input({expected}), а не input({actual})";
+    err_training_output: "the last layer must give {classes} scores, one per class, but gives {shape}: end the stack with linear({classes})",
+        "последний слой должен давать {classes} {classes|оценку|оценки|оценок}, по одной на класс, а даёт {shape}: закончите стек слоем linear({classes})";
+    err_diverged: "the loss became {loss} at step {step}: the learning rate is too large for this network; lower it and start again",
+        "на шаге {step} функция потерь стала {loss}: скорость обучения слишком велика для этой сети; уменьшите её и начните заново";
+    err_weight_not_finite: "weight number {index} is {value}: every weight must be a finite number",
+        "вес номер {index} равен {value}: каждый вес должен быть конечным числом";
+    err_digit_index: "there is no image {index}: the set has {count}", "изображения {index} нет: в наборе их {count}";
+    err_digits_not: "the digits file is not a digits file (it does not start with 'CLDIGITS')",
+        "файл цифр — не файл цифр (он не начинается с «CLDIGITS»)";
+    err_digits_version: "the digits file is of version {found}; this version of convlens reads version {version}",
+        "файл цифр версии {found}; эта версия программы читает версию {version}";
+    err_digits_sizes: "the digits file claims {count} images of {size} ({train} for training) in {classes} classes, which is no data set (at most {limit} images)",
+        "файл цифр заявляет {count} изображений {size} ({train} для обучения) в {classes} классах — такого набора данных не бывает (не больше {limit} изображений)";
+    err_digits_truncated: "the digits file ends too soon, after {length} bytes",
+        "файл цифр обрывается слишком рано, после {length} байт";
+    err_digits_label: "the digits file gives image {index} the label {label}, which is no class",
+        "в файле цифр у изображения {index} метка {label}, а такого класса нет";
+    err_digits_pixels: "the digits file holds {found} pixels where its images need {expected}: it is damaged",
+        "в файле цифр {found} пикселей, а изображениям нужно {expected}: файл повреждён";
+    err_digits_checksum: "the digits file has the checksum {found} instead of {expected}: it is damaged",
+        "у файла цифр контрольная сумма {found} вместо {expected}: файл повреждён";
     err_output_padding: "the output padding ({padding}) must be smaller than the stride ({stride}) or the dilation ({dilation}) along each axis",
         "выходной отступ ({padding}) должен быть меньше шага ({stride}) или расширения ({dilation}) по каждой оси";
     err_cropped_away: "the padding removes {rows} rows and {columns} columns of a {height}x{width} output: nothing would be left",
@@ -582,6 +610,17 @@ texts! {
     word_padding: "padding", "отступ";
     word_pool_size: "pool_size", "размер окна пулинга";
     word_pool_stride: "pool_stride", "шаг пулинга";
+    word_learning_rate: "learning rate", "скорость обучения";
+    word_learning_rate_decay: "learning rate decay", "затухание скорости обучения";
+    word_weight_decay: "weight decay", "затухание весов";
+    word_momentum: "momentum", "момент";
+    word_beta1: "beta1", "коэффициент β₁";
+    word_beta2: "beta2", "коэффициент β₂";
+    word_epsilon: "epsilon", "эпсилон";
+    word_epochs: "number of epochs", "число эпох";
+    word_batch_size: "batch size", "размер батча";
+    word_shift: "augmentation shift", "сдвиг при аугментации";
+    word_classes: "number of classes", "число классов";
     word_layer: "layer", "номер слоя";
     word_step: "step", "позиция";
     word_kernel: "kernel", "ядро";
@@ -601,7 +640,6 @@ texts! {
     word_input_channels_count: "number of input channels", "число входных каналов";
     word_output_channels_count: "number of output channels", "число выходных каналов";
     word_groups_count: "number of groups", "число групп";
-    word_batch_size: "batch size", "размер батча";
     word_channels_count: "number of channels", "число каналов";
     word_height: "height", "высота";
     word_width: "width", "ширина";
@@ -1099,6 +1137,59 @@ impl Texts {
                 self.err_flat_into_image,
                 &[("layer", &(layer + 1)), ("pytorch", pytorch)],
             ),
+            Error::Label {
+                index,
+                label,
+                classes,
+            } => fill(
+                self.err_label,
+                &[
+                    ("index", &(index + 1)),
+                    ("label", label),
+                    ("last", &classes.saturating_sub(1)),
+                ],
+            ),
+            Error::Setting {
+                what,
+                value,
+                low,
+                high,
+            } => fill(
+                self.err_setting,
+                &[
+                    ("what", &self.noun(what)),
+                    ("low", low),
+                    ("high", high),
+                    ("value", value),
+                ],
+            ),
+            Error::TrainingInput { expected, actual } => fill(
+                self.err_training_input,
+                &[
+                    ("shape", &by(&[expected.0, expected.1, expected.2])),
+                    ("expected", &commas(*expected)),
+                    ("actual", &commas(*actual)),
+                ],
+            ),
+            Error::TrainingOutput { classes, actual } => fill(
+                self.err_training_output,
+                &[
+                    ("classes", classes),
+                    ("shape", &by(&[actual.0, actual.1, actual.2])),
+                ],
+            ),
+            Error::Diverged { step, loss } => {
+                fill(self.err_diverged, &[("loss", loss), ("step", step)])
+            }
+            Error::WeightNotFinite { index, value } => fill(
+                self.err_weight_not_finite,
+                &[("index", &(index + 1)), ("value", value)],
+            ),
+            Error::DigitIndex { index, count } => fill(
+                self.err_digit_index,
+                &[("index", &(index + 1)), ("count", count)],
+            ),
+            Error::Digits { problem } => self.digits_problem(problem),
             Error::OutputPadding {
                 output_padding,
                 stride,
@@ -1167,6 +1258,50 @@ impl Texts {
             ),
             // An error added to the core later: its English until translated.
             _ => error.to_string(),
+        }
+    }
+
+    fn digits_problem(&self, problem: &DigitsProblem) -> String {
+        match *problem {
+            DigitsProblem::NotDigits => self.err_digits_not.into(),
+            DigitsProblem::Version { found } => fill(
+                self.err_digits_version,
+                &[("found", &found), ("version", &digits::VERSION)],
+            ),
+            DigitsProblem::Sizes {
+                count,
+                train,
+                size,
+                classes,
+            } => fill(
+                self.err_digits_sizes,
+                &[
+                    ("count", &count),
+                    ("size", &by(&[size.0, size.1])),
+                    ("train", &train),
+                    ("classes", &classes),
+                    ("limit", &digits::MAX_IMAGES),
+                ],
+            ),
+            DigitsProblem::Truncated { length } => {
+                fill(self.err_digits_truncated, &[("length", &length)])
+            }
+            DigitsProblem::Label { index, label } => fill(
+                self.err_digits_label,
+                &[("index", &(index + 1)), ("label", &label)],
+            ),
+            DigitsProblem::Pixels { expected, found } => fill(
+                self.err_digits_pixels,
+                &[("found", &found), ("expected", &expected)],
+            ),
+            DigitsProblem::Checksum { expected, found } => fill(
+                self.err_digits_checksum,
+                &[
+                    ("found", &format!("{found:08x}")),
+                    ("expected", &format!("{expected:08x}")),
+                ],
+            ),
+            _ => format!("the digits file {problem}"),
         }
     }
 
@@ -1445,6 +1580,78 @@ mod tests {
             )
             .unwrap_err(),
         );
+        // Training: settings, stacks that do not fit the digits, damaged digits files.
+        use convlens_core::nn::{self, digits::DigitsProblem};
+        core.push(nn::cross_entropy(&[0.0; 2], &[3], 2).unwrap_err());
+        let optimizer = nn::Settings {
+            method: nn::Method::ADAM,
+            learning_rate: 20.0,
+            weight_decay: 0.0,
+        };
+        core.push(nn::Optimizer::new(optimizer).unwrap_err());
+        for what in [
+            "learning rate decay",
+            "weight decay",
+            "momentum",
+            "beta1",
+            "beta2",
+            "epsilon",
+            "number of epochs",
+            "batch size",
+            "augmentation shift",
+        ] {
+            core.push(convlens_core::Error::Setting {
+                what,
+                value: -1.0,
+                low: 0.0,
+                high: 1.0,
+            });
+        }
+        core.push(convlens_core::Error::TrainingInput {
+            expected: (1, 28, 28),
+            actual: (3, 28, 28),
+        });
+        core.push(convlens_core::Error::TrainingOutput {
+            classes: 10,
+            actual: (7, 1, 1),
+        });
+        core.push(convlens_core::Error::Diverged {
+            step: 12,
+            loss: f32::INFINITY,
+        });
+        core.push(convlens_core::Error::WeightNotFinite {
+            index: 3,
+            value: f32::NAN,
+        });
+        core.push(convlens_core::Error::DigitIndex {
+            index: 10_000,
+            count: 10_000,
+        });
+        for problem in [
+            DigitsProblem::NotDigits,
+            DigitsProblem::Version { found: 2 },
+            DigitsProblem::Sizes {
+                count: 0,
+                train: 1,
+                size: (28, 28),
+                classes: 10,
+            },
+            DigitsProblem::Truncated { length: 20 },
+            DigitsProblem::Label {
+                index: 4,
+                label: 11,
+            },
+            DigitsProblem::Pixels {
+                expected: 784,
+                found: 700,
+            },
+            DigitsProblem::Checksum {
+                expected: 1,
+                found: 2,
+            },
+        ] {
+            core.push(convlens_core::Error::Digits { problem });
+        }
         // The transposed convolution's and the backward pass's.
         let one = |n, c, h, w| Tensor::filled(convlens_core::Shape::new(n, c, h, w).unwrap(), 1.0);
         let transposed = |params: convlens_core::ConvTransposeParams, weight: &Tensor| {
@@ -1591,6 +1798,7 @@ mod tests {
             "Conv2d",
             "RGBA",
             "foo",
+            "CLDIGITS",
         ];
         text.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
             .filter(|w| w.chars().filter(char::is_ascii_alphabetic).count() >= 3)
