@@ -89,14 +89,15 @@ impl ConvLayerShape {
     }
 }
 
-fn overflow() -> Error {
+pub(crate) fn overflow() -> Error {
     Error::TooLarge {
         what: "the count".into(),
         limit: usize::MAX,
     }
 }
 
-fn mul(factors: &[u64]) -> Result<u64> {
+/// The product, or [`Error::TooLarge`] when it overflows.
+pub(crate) fn mul(factors: &[u64]) -> Result<u64> {
     factors
         .iter()
         .try_fold(1u64, |acc, &f| acc.checked_mul(f))

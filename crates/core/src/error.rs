@@ -84,6 +84,48 @@ pub enum Error {
         /// A sentence saying what was expected.
         message: String,
     },
+    /// A layer that slides a window over a map (or normalises one) gets a flat vector.
+    NeedsImage {
+        /// The layer's number, counting from 1 after the input.
+        layer: usize,
+        /// The layer as PyTorch writes it.
+        pytorch: String,
+    },
+    /// The inputs of a merge (add, concatenate, scale) do not fit together.
+    MergeShapes {
+        /// The merge's layer number, counting from 1 after the input.
+        layer: usize,
+        /// Which merge.
+        merge: crate::graph::Merge,
+        /// The first input's shape, `(channels, height, width)`.
+        first: (usize, usize, usize),
+        /// The shape of the input that does not fit.
+        other: (usize, usize, usize),
+    },
+    /// A merge joins paths whose cells step over the input by different jumps, so no one
+    /// receptive field describes its cells.
+    UnalignedMerge {
+        /// The merge's layer number, counting from 1 after the input.
+        layer: usize,
+        /// The two jumps, in input pixels.
+        jumps: (u64, u64),
+    },
+    /// A layer of a graph is given too few or too many inputs.
+    Wiring {
+        /// The layer's number, counting from 1 after the input (0 is the input).
+        layer: usize,
+        /// How many inputs it was given.
+        given: usize,
+        /// The fewest and the most it takes.
+        takes: (usize, usize),
+    },
+    /// A layer of a graph reads a layer that is not before it.
+    LaterInput {
+        /// The layer's number, counting from 1 after the input.
+        layer: usize,
+        /// The number of the layer it reads.
+        input: usize,
+    },
 }
 
 /// Shorthand for `Result<T, convlens_core::Error>`.
@@ -161,6 +203,58 @@ impl fmt::Display for Error {
             Error::TooLarge { what, limit } => {
                 write!(f, "{what} is too large: the limit is {limit}")
             }
+            Error::NeedsImage { layer, pytorch } => {
+                write!(
+                    f,
+                    "layer {layer} ({pytorch}) needs an image, but gets a flat vector"
+                )
+            }
+            Error::MergeShapes {
+                layer,
+                merge,
+                first,
+                other,
+            } => {
+                let shape = |(c, h, w): (usize, usize, usize)| format!("{c}×{h}×{w}");
+                write!(
+                    f,
+                    "layer {layer} ({}) cannot join a {} map with a {} map: {}",
+                    merge.pytorch(),
+                    shape(*first),
+                    shape(*other),
+                    merge.rule()
+                )
+            }
+            Error::UnalignedMerge { layer, jumps } => write!(
+                f,
+                "layer {layer} joins paths whose cells are {} and {} input pixels apart: \
+                 no one receptive field describes its cells",
+                jumps.0, jumps.1
+            ),
+            Error::Wiring {
+                layer,
+                given,
+                takes,
+            } => {
+                let inputs = |n: usize| if n == 1 { "input" } else { "inputs" };
+                match takes {
+                    (low, high) if low == high => {
+                        write!(f, "layer {layer} takes {low} {}, not {given}", inputs(*low))
+                    }
+                    (low, usize::MAX) => write!(
+                        f,
+                        "layer {layer} takes at least {low} {}, not {given}",
+                        inputs(*low)
+                    ),
+                    (low, high) => {
+                        write!(f, "layer {layer} takes {low} to {high} inputs, not {given}")
+                    }
+                }
+            }
+            Error::LaterInput { layer, input } => write!(
+                f,
+                "layer {layer} reads layer {input}, which does not come before it"
+            ),
         }
     }
 }

@@ -13,6 +13,9 @@
 //! - [`pool2d`] is `nn.MaxPool2d` / `nn.AvgPool2d` (and min pooling); [`global_pool`].
 //! - [`geometry`], [`cost`] and [`receptive_field`]: output sizes, parameter and FLOP
 //!   counts, and the receptive fields of a stack of layers.
+//! - [`graph`]: networks as graphs (branches, merges, batch norm, squeeze-and-excitation)
+//!   and the lecture's architectures as torchvision builds them ([`graph::torchvision`]):
+//!   every node's shape, parameters, multiply-adds and receptive field.
 //! - [`network`]: whole stacks (LeNet-5, AlexNet, VGG-16 as torchvision builds them):
 //!   every layer's shape, parameters, multiply-adds and receptive field, and a forward
 //!   pass with simple fixed weights.
@@ -27,6 +30,7 @@ pub mod cost;
 pub mod error;
 pub mod frame;
 pub mod geometry;
+pub mod graph;
 pub mod image;
 pub mod kernel;
 pub mod network;
