@@ -416,9 +416,19 @@ impl Op {
 pub enum BlockKind {
     /// The network's input.
     Input,
-    /// A convolution with its normalisation and activation (`BasicConv2d`,
-    /// `Conv2dNormActivation`, ResNet's `conv1`, `bn1`, `relu`).
+    /// A convolution with its activation, and a normalisation if any (ResNet's `conv1`,
+    /// `bn1`, `relu`; a convolution and ReLU of AlexNet or VGG).
     Conv,
+    /// GoogLeNet's and Inception v3's `BasicConv2d`: convolution, batch norm, ReLU.
+    BasicConv2d,
+    /// MobileNet's and EfficientNet's `Conv2dNormActivation`.
+    Conv2dNormActivation,
+    /// Batch normalisation and its activation alone (DenseNet's `norm5`).
+    Norm,
+    /// An activation (or dropout) alone.
+    Activation,
+    /// A merge alone.
+    Merge,
     /// A pooling layer (and a flatten after it).
     Pool,
     /// The classifier: linear layers with their activations and dropout.
@@ -455,12 +465,32 @@ pub enum BlockKind {
 }
 
 impl BlockKind {
+    /// The kind of a block that holds only `op` (the layers of a typed stack).
+    pub fn of(op: &Op) -> BlockKind {
+        match op {
+            Op::Input(_) => BlockKind::Input,
+            Op::Conv(_) => BlockKind::Conv,
+            Op::BatchNorm => BlockKind::Norm,
+            Op::Activation(_) | Op::Dropout { .. } | Op::StochasticDepth { .. } => {
+                BlockKind::Activation
+            }
+            Op::Pool(_) | Op::AdaptiveAvgPool { .. } | Op::Flatten => BlockKind::Pool,
+            Op::Linear { .. } => BlockKind::Classifier,
+            Op::Merge(_) => BlockKind::Merge,
+        }
+    }
+
     /// torchvision's class name (`Conv` and the others that torchvision has no class for
     /// are named for what they hold).
     pub fn class(self) -> &'static str {
         match self {
             BlockKind::Input => "Input",
-            BlockKind::Conv => "Conv2dNormActivation",
+            BlockKind::Conv => "Conv",
+            BlockKind::BasicConv2d => "BasicConv2d",
+            BlockKind::Conv2dNormActivation => "Conv2dNormActivation",
+            BlockKind::Norm => "BatchNorm2d",
+            BlockKind::Activation => "Activation",
+            BlockKind::Merge => "Merge",
             BlockKind::Pool => "Pool",
             BlockKind::Classifier => "Classifier",
             BlockKind::BasicBlock => "BasicBlock",
@@ -899,7 +929,7 @@ impl Graph {
         let mut builder = GraphBuilder::new(input);
         for (i, op) in ops.iter().enumerate() {
             let number = (i + 1).to_string();
-            builder.block(BlockKind::Conv, &number, &number);
+            builder.block(BlockKind::of(op), &number, &number);
             let last = builder.last();
             builder.node(&number, *op, &[last]);
         }

@@ -430,7 +430,7 @@ fn googlenet_aux(b: &mut GraphBuilder, x: usize, p: &str) {
 pub fn googlenet(aux_logits: bool) -> Graph {
     let mut b = GraphBuilder::new((3, 224, 224));
     let stem = |b: &mut GraphBuilder, x: usize, name: &str, conv: Conv| {
-        b.block(BlockKind::Conv, name, name);
+        b.block(BlockKind::BasicConv2d, name, name);
         basic_conv(b, x, name, conv)
     };
     let max_pool = |b: &mut GraphBuilder, x: usize, name: &str, k: usize| {
@@ -600,7 +600,7 @@ pub fn inception_v3(aux_logits: bool) -> Graph {
             b.block(BlockKind::Pool, name, name);
             x = b.node(name, Op::Pool(Pool::max(3, 2)), &[x]);
         } else {
-            b.block(BlockKind::Conv, name, name);
+            b.block(BlockKind::BasicConv2d, name, name);
             x = basic_conv(&mut b, x, name, conv);
         }
     }
@@ -729,7 +729,7 @@ pub fn densenet121() -> Graph {
             x = transition(&mut b, x, &p, channels);
         }
     }
-    b.block(BlockKind::Conv, "features.norm5", "features.norm5");
+    b.block(BlockKind::Norm, "features.norm5", "features.norm5");
     x = b.node("features.norm5", Op::BatchNorm, &[x]);
     x = b.node("relu", Op::RELU, &[x]);
     x = global_pool(&mut b, x, "adaptive_avg_pool2d", "flatten");
@@ -790,7 +790,7 @@ pub fn mobilenet_v2() -> Graph {
     let relu6 = Some(Activation::Relu6);
     let mut input_channel = make_divisible(32);
     let last_channel = make_divisible(1280);
-    b.block(BlockKind::Conv, "features.0", "features.0");
+    b.block(BlockKind::Conv2dNormActivation, "features.0", "features.0");
     let stem = Conv::new(input_channel, 3).stride(2);
     let mut x = conv_norm_activation(&mut b, 0, "features.0", stem, relu6);
     let mut index = 1;
@@ -818,7 +818,7 @@ pub fn mobilenet_v2() -> Graph {
         }
     }
     let p = format!("features.{index}");
-    b.block(BlockKind::Conv, &p, &p);
+    b.block(BlockKind::Conv2dNormActivation, &p, &p);
     x = conv_norm_activation(&mut b, x, &p, Conv::new(last_channel, 1), relu6);
     x = global_pool(&mut b, x, "adaptive_avg_pool2d", "flatten");
     b.block(BlockKind::Classifier, "classifier", "classifier");
@@ -913,7 +913,7 @@ pub fn efficientnet_b0() -> Graph {
         (6, 5, 2, 112, 192, 4),
         (6, 3, 1, 192, 320, 1),
     ];
-    b.block(BlockKind::Conv, "features.0", "features.0");
+    b.block(BlockKind::Conv2dNormActivation, "features.0", "features.0");
     let stem = Conv::new(32, 3).stride(2);
     let mut x = conv_norm_activation(&mut b, 0, "features.0", stem, silu);
     let total_blocks: usize = setting.iter().map(|s| s.5).sum();
@@ -930,7 +930,7 @@ pub fn efficientnet_b0() -> Graph {
         }
     }
     let p = format!("features.{}", setting.len() + 1);
-    b.block(BlockKind::Conv, &p, &p);
+    b.block(BlockKind::Conv2dNormActivation, &p, &p);
     x = conv_norm_activation(&mut b, x, &p, Conv::new(4 * 320, 1), silu);
     x = global_pool(&mut b, x, "avgpool", "flatten");
     b.block(BlockKind::Classifier, "classifier", "classifier");
