@@ -90,13 +90,10 @@ impl ConvLayerShape {
 }
 
 pub(crate) fn overflow() -> Error {
-    Error::TooLarge {
-        what: "the count".into(),
-        limit: usize::MAX,
-    }
+    Error::Overflow { what: "count" }
 }
 
-/// The product, or [`Error::TooLarge`] when it overflows.
+/// The product, or [`Error::Overflow`] when it overflows.
 pub(crate) fn mul(factors: &[u64]) -> Result<u64> {
     factors
         .iter()

@@ -163,9 +163,8 @@ impl ReceptiveField {
 }
 
 fn field_too_large() -> Error {
-    Error::TooLarge {
-        what: "the receptive field".into(),
-        limit: i64::MAX as usize,
+    Error::Overflow {
+        what: "receptive field",
     }
 }
 
@@ -266,27 +265,20 @@ pub fn input_region(
     let sizes = layer_sizes(layers, input)?;
     let fields = receptive_fields(layers)?;
     let (Some(&(height, width)), Some(field)) = (sizes.get(layer), fields.get(layer)) else {
-        return Err(Error::OutOfRange {
-            message: format!(
-                "the stack has {} layers; there is no layer {}",
-                layers.len(),
-                layer + 1
-            ),
+        return Err(Error::NoLayer {
+            layers: layers.len(),
+            layer,
         });
     };
     if cell.0 >= height || cell.1 >= width {
-        return Err(Error::OutOfRange {
-            message: format!(
-                "layer {} outputs {height}x{width} cells; there is no cell at row {}, column {}",
-                layer + 1,
-                cell.0,
-                cell.1
-            ),
+        return Err(Error::LayerCellOutside {
+            layer,
+            size: (height, width),
+            cell,
         });
     }
-    let unclipped = field.rect(cell).ok_or_else(|| Error::TooLarge {
-        what: "the receptive field".into(),
-        limit: i64::MAX as usize,
+    let unclipped = field.rect(cell).ok_or(Error::Overflow {
+        what: "receptive field",
     })?;
     Ok(InputRegion {
         unclipped,

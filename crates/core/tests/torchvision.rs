@@ -515,7 +515,7 @@ fn bad_graphs_are_explained() {
     assert_eq!(
         error,
         Error::MergeShapes {
-            layer: 3,
+            layer: 2,
             merge: Merge::Add,
             first: (4, 8, 8),
             other: (4, 4, 4)
@@ -523,7 +523,7 @@ fn bad_graphs_are_explained() {
     );
     assert_eq!(
         error.to_string(),
-        "layer 3 (x + y) cannot join a 4×8×8 map with a 4×4×4 map: adding needs maps of one shape"
+        "layer 3 (x + y) cannot join a 4x8x8 map with a 4x4x4 map: adding needs maps of one shape"
     );
     let error = graph(&|b| {
         b.node("sum", Op::Merge(Merge::Scale), &[0]);
@@ -544,7 +544,7 @@ fn bad_graphs_are_explained() {
         error.to_string(),
         "layer 2 (nn.Conv2d(192, 1, kernel_size=1)) needs an image, but gets a flat vector"
     );
-    // Stride 2 then 2x2 upsampling-free padding: 8x8 at jump 2 against 8x8 at jump 1.
+    // A stride-2 path padded back to 8x8 beside a stride-1 path: jumps 2 and 1.
     let error = graph(&|b| {
         let a = b.node("a", Op::Conv(Conv::new(1, 3).stride(2).padding(5)), &[0]);
         let c = b.node("c", Op::Conv(Conv::new(1, 3).padding(1)), &[0]);
@@ -553,10 +553,13 @@ fn bad_graphs_are_explained() {
     assert_eq!(
         error,
         Error::UnalignedMerge {
-            layer: 3,
+            layer: 2,
             jumps: (2, 1)
         }
     );
+    assert!(error
+        .to_string()
+        .starts_with("layer 3 joins paths whose cells are 2 and 1 input pixels apart"));
     assert!(Graph::chain("x", "X", (0, 4, 4), &[Op::RELU])
         .analyse()
         .is_err());

@@ -28,7 +28,7 @@
 
 use std::ops::Range;
 
-use crate::cost::{mul, overflow, ConvLayerShape};
+use crate::cost::{mul, ConvLayerShape};
 use crate::error::{positive, Error, Result};
 use crate::geometry::{window_output, Pads};
 use crate::pool::{PoolFunction, PoolParams};
@@ -235,15 +235,6 @@ impl Merge {
             Merge::Add => "x + y",
             Merge::Concat => "torch.cat(inputs, 1)",
             Merge::Scale => "scale * x",
-        }
-    }
-
-    /// What the inputs must share, in words (for messages).
-    pub fn rule(self) -> &'static str {
-        match self {
-            Merge::Add => "adding needs maps of one shape",
-            Merge::Concat => "concatenating along channels needs maps of one height and width",
-            Merge::Scale => "scaling needs one weight per channel of the map (C×1×1)",
         }
     }
 }
@@ -725,14 +716,15 @@ pub struct Totals {
     pub whole_image: bool,
 }
 
-/// The product of sizes, or [`Error::TooLarge`].
+/// The product of sizes, or [`Error::Overflow`].
 fn product(values: &[usize]) -> Result<usize> {
     let factors: Vec<u64> = values.iter().map(|&v| v as u64).collect();
-    usize::try_from(mul(&factors)?).map_err(|_| overflow())
+    let size = || Error::Overflow { what: "layer size" };
+    usize::try_from(mul(&factors).map_err(|_| size())?).map_err(|_| size())
 }
 
-/// The shape, cost and field of one node from its inputs' reports. `layer` is the node's
-/// index (0 is the input), for messages.
+/// The shape, cost and field of one node from its inputs' reports. `layer` counts the
+/// layers after the input from 0 (node `layer + 1`), for messages.
 fn report(layer: usize, node: &Node, inputs: &[&NodeReport]) -> Result<NodeReport> {
     let takes = node.op.arity();
     if inputs.len() < takes.0 || inputs.len() > takes.1 {
@@ -765,7 +757,7 @@ fn report(layer: usize, node: &Node, inputs: &[&NodeReport]) -> Result<NodeRepor
     let (c, h, w) = first.output;
     let needs_image = || -> Result<()> {
         if first.flat {
-            return Err(Error::NeedsImage {
+            return Err(Error::FlatIntoImage {
                 layer,
                 pytorch: node.op.pytorch(c),
             });
@@ -896,7 +888,10 @@ fn report(layer: usize, node: &Node, inputs: &[&NodeReport]) -> Result<NodeRepor
                     });
                 }
                 if merge == Merge::Concat {
-                    output.0 = output.0.checked_add(other.output.0).ok_or_else(overflow)?;
+                    output.0 = output
+                        .0
+                        .checked_add(other.output.0)
+                        .ok_or(Error::Overflow { what: "layer size" })?;
                 }
                 field = Field {
                     window: match (field.window, other.field.window) {
@@ -969,12 +964,12 @@ impl Graph {
                 .iter()
                 .map(|&i| {
                     reports.get(i).ok_or(Error::LaterInput {
-                        layer: index,
-                        input: i,
+                        layer: index.saturating_sub(1),
+                        input: i.saturating_sub(1),
                     })
                 })
                 .collect::<Result<Vec<&NodeReport>>>()?;
-            let report = report(index, node, &inputs)?;
+            let report = report(index.saturating_sub(1), node, &inputs)?;
             reports.push(report);
         }
         Ok(reports)
