@@ -5,12 +5,9 @@
 //! vector of `n` features is `(n, 1, 1)`. Counts follow PyTorch's layers exactly, so the
 //! presets' totals are torchvision's (AlexNet 61,100,840; VGG-16 138,357,544).
 
-use crate::conv::{conv2d, ConvParams};
 use crate::error::{positive, Error, LayerProblem, Result};
-use crate::geometry::Padding;
 use crate::graph::{torchvision, Activation, Conv, Graph, Op, Pool};
-use crate::kernel::{Kernel, Preset};
-use crate::pool::{pool2d, PoolFunction, PoolParams};
+use crate::pool::PoolFunction;
 use crate::receptive_field::ReceptiveField;
 use crate::tensor::Tensor;
 
@@ -218,122 +215,18 @@ pub fn total_parameters(reports: &[LayerReport]) -> u64 {
 /// Runs the stack on one image with simple fixed weights and returns every layer's
 /// output, stopping before the first layer that would take the total past
 /// `budget_multiply_adds` (the demo's time limit) or that is flat (linear layers are
-/// counted, not run).
-///
-/// The fixed weights make feature maps a student can read: filter `o` of a 3x3 layer is
-/// the lecture's preset number `o mod 8` (Edges, Blur, Sharpen, the Sobels, Identity),
-/// averaged over its input channels; other sizes use a Gaussian blur for even filters and
-/// a centre-minus-surround for odd ones. Biases are 0.
+/// counted, not run). The stack runs as a chain graph, with the weights that
+/// [`graph::forward`](crate::graph::forward) describes: filter `o` of a 3x3 layer is the
+/// lecture's preset number `o mod 8`, averaged over its input channels.
 ///
 /// # Errors
 /// As [`analyse`], or an input that does not match the first layer.
 pub fn forward(input: &Tensor, layers: &[Layer], budget_multiply_adds: u64) -> Result<Vec<Tensor>> {
-    let reports = analyse((input.channels(), input.height(), input.width()), layers)?;
-    let mut outputs: Vec<Tensor> = Vec::new();
-    let mut spent = 0u64;
-    for report in &reports {
-        let current = outputs.last().unwrap_or(input);
-        spent = spent.saturating_add(report.multiply_adds);
-        if spent > budget_multiply_adds {
-            break;
-        }
-        let next = match report.layer {
-            Layer::Conv {
-                out_channels,
-                kernel,
-                stride,
-                padding,
-                dilation,
-                groups,
-                ..
-            } => {
-                let per_group = current.channels() / groups.max(1);
-                let weight = fixed_weights(out_channels, per_group, kernel)?;
-                let params = ConvParams {
-                    stride,
-                    padding: Padding::symmetric(padding.0, padding.1),
-                    dilation,
-                    groups,
-                    ..ConvParams::default()
-                };
-                conv2d(current, &weight, None, &params)?
-            }
-            Layer::Relu => {
-                let mut out = current.clone();
-                out.relu();
-                out
-            }
-            Layer::Pool {
-                function,
-                kernel,
-                stride,
-                padding,
-            } => {
-                let params = PoolParams {
-                    kernel,
-                    stride: Some(stride),
-                    padding,
-                    ..PoolParams::square(1)
-                };
-                pool2d(current, function, &params)?
-            }
-            Layer::AdaptiveAvgPool { output } => adaptive_average(current, output)?,
-            Layer::Flatten | Layer::Linear { .. } => break,
-        };
-        outputs.push(next);
-    }
-    Ok(outputs)
-}
-
-/// `nn.AdaptiveAvgPool2d`: output cell `i` averages input rows `floor(i H / h_out)` to
-/// `ceil((i + 1) H / h_out) - 1`, and likewise for columns.
-fn adaptive_average(input: &Tensor, (out_h, out_w): (usize, usize)) -> Result<Tensor> {
-    let (h, w) = (input.height(), input.width());
-    let mut data = Vec::with_capacity(input.channels() * out_h * out_w);
-    for c in 0..input.channels() {
-        let plane = input.plane(0, c).unwrap_or_default();
-        for y in 0..out_h {
-            let (top, bottom) = (y * h / out_h, ((y + 1) * h).div_ceil(out_h));
-            for x in 0..out_w {
-                let (left, right) = (x * w / out_w, ((x + 1) * w).div_ceil(out_w));
-                let mut sum = 0.0;
-                for row in top..bottom {
-                    sum += plane[row * w + left..row * w + right].iter().sum::<f32>();
-                }
-                data.push(sum / ((bottom - top) * (right - left)) as f32);
-            }
-        }
-    }
-    Tensor::new(input.channels(), out_h, out_w, data)
-}
-
-fn fixed_weights(
-    out_channels: usize,
-    per_group: usize,
-    (kh, kw): (usize, usize),
-) -> Result<Tensor> {
-    let mut data = Vec::new();
-    for o in 0..out_channels {
-        let kernel = if (kh, kw) == (3, 3) {
-            Preset::LECTURE[o % Preset::LECTURE.len()].kernel()
-        } else if o % 2 == 0 {
-            blur(kh, kw)?
-        } else {
-            // Centre minus surround: a blob detector of any size.
-            let surround = -1.0 / (kh * kw - 1).max(1) as f32;
-            let mut weights = vec![surround; kh * kw];
-            weights[(kh / 2) * kw + kw / 2] = 1.0;
-            Kernel::new(kh, kw, weights)?
-        };
-        for _ in 0..per_group {
-            data.extend(kernel.weights().iter().map(|w| w / per_group as f32));
-        }
-    }
-    Tensor::with_batch(out_channels, per_group, kh, kw, data)
-}
-
-fn blur(kh: usize, kw: usize) -> Result<Kernel> {
-    Kernel::new(kh, kw, vec![1.0 / (kh * kw) as f32; kh * kw])
+    let ops: Vec<Op> = layers.iter().map(|&layer| Op::from(layer)).collect();
+    let shape = (input.channels(), input.height(), input.width());
+    let graph = Graph::chain("stack", "Your stack", shape, &ops);
+    let run = crate::graph::forward::forward(&graph, input, budget_multiply_adds, |i| i > 0)?;
+    Ok(run.outputs.into_iter().skip(1).map_while(|o| o).collect())
 }
 
 /// A named stack of layers with its input.

@@ -34,6 +34,8 @@ use crate::geometry::{window_output, Pads};
 use crate::pool::{PoolFunction, PoolParams};
 use crate::receptive_field::{LayerGeometry, ReceptiveField};
 
+pub mod blocks;
+pub mod forward;
 pub mod torchvision;
 
 /// `nn.Conv2d(C_in, out_channels, kernel, stride, padding, dilation, groups, bias)`;

@@ -33,6 +33,34 @@ pub const NAMES: [&str; 14] = [
     "efficientnet_b0",
 ];
 
+/// The preset that reproduces each row of the lecture's table
+/// ([`LECTURE_TABLE`](crate::network::LECTURE_TABLE)), in its order.
+pub const LECTURE_PRESETS: [(&str, &str); 7] = [
+    ("LeNet-5", "lenet5"),
+    ("AlexNet", "alexnet"),
+    ("VGG-16", "vgg16"),
+    ("ResNet-50", "resnet50"),
+    ("Inception v3", "inception_v3"),
+    ("DenseNet-121", "densenet121"),
+    ("EfficientNet-B0", "efficientnet_b0"),
+];
+
+/// Whether a written figure (`"25.6M"`, `"60K"`, `"138M"`) is `count` rounded to the
+/// figure's own precision: `Some(true)` for ResNet-50's 25,557,032 and "25.6M",
+/// `Some(false)` for AlexNet's 61,100,840 and the paper's "60M"; `None` for a figure
+/// that is not a number with K or M.
+pub fn rounds_to(count: u64, figure: &str) -> Option<bool> {
+    let (number, unit) = if let Some(number) = figure.strip_suffix('K') {
+        (number, 1e3)
+    } else {
+        (figure.strip_suffix('M')?, 1e6)
+    };
+    let written: f64 = number.parse().ok()?;
+    let decimals = number.split_once('.').map_or(0, |(_, d)| d.len());
+    let counted = format!("{:.*}", decimals, count as f64 / unit);
+    Some(counted.parse::<f64>().ok()? == written)
+}
+
 /// The preset with this name (one of [`NAMES`]), at its usual input size.
 pub fn preset(name: &str) -> Option<Graph> {
     Some(match name {
