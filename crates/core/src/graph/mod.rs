@@ -709,7 +709,7 @@ pub struct Totals {
     pub multiply_adds: u64,
     /// Multiply-adds of the auxiliary classifiers, which run only in training.
     pub auxiliary_multiply_adds: u64,
-    /// The output of the last node.
+    /// The output of the last node outside auxiliary classifiers (the network's).
     pub output: (usize, usize, usize),
     /// The receptive field of the last map that still has a window (the last feature map
     /// before global pooling), outside auxiliary classifiers.
@@ -1022,7 +1022,7 @@ impl Graph {
             parameters: 0,
             multiply_adds: 0,
             auxiliary_multiply_adds: 0,
-            output: reports.last().map_or((0, 0, 0), |r| r.output),
+            output: (0, 0, 0),
             receptive_field: None,
             whole_image: false,
         };
@@ -1032,6 +1032,7 @@ impl Graph {
                 totals.auxiliary_multiply_adds += report.multiply_adds;
             } else {
                 totals.multiply_adds += report.multiply_adds;
+                totals.output = report.output;
                 if let Some(field) = report.field.window {
                     totals.receptive_field = Some(field);
                     totals.whole_image = report.field.whole_image;
