@@ -637,7 +637,7 @@ impl fmt::Display for Error {
                         crate::graph::Merge::Concat =>
                             "concatenating along channels needs maps of one height and width",
                         crate::graph::Merge::Scale =>
-                            "scaling needs one weight per channel of the map (Cx1x1)",
+                            "scaling needs one weight per channel of the map (C×1×1)",
                     }
                 )
             }
