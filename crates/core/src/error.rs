@@ -325,6 +325,41 @@ pub enum Error {
         /// The plane's `(height, width)`.
         plane: (usize, usize),
     },
+    /// The inputs of a merge (add, concatenate, scale) of a graph do not fit together.
+    MergeShapes {
+        /// The merge's layer, from 0 (the input is not a layer).
+        layer: usize,
+        /// Which merge.
+        merge: crate::graph::Merge,
+        /// The first input's shape, `(channels, height, width)`.
+        first: (usize, usize, usize),
+        /// The shape of the input that does not fit.
+        other: (usize, usize, usize),
+    },
+    /// A merge joins paths whose cells step over the input by different jumps, so no one
+    /// receptive field describes its cells.
+    UnalignedMerge {
+        /// The merge's layer, from 0 (the input is not a layer).
+        layer: usize,
+        /// The two jumps, in input pixels.
+        jumps: (u64, u64),
+    },
+    /// A layer of a graph is given too few or too many inputs.
+    Wiring {
+        /// The layer, from 0 (the input is not a layer).
+        layer: usize,
+        /// How many inputs it was given.
+        given: usize,
+        /// The fewest and the most it takes (`usize::MAX`: no limit).
+        takes: (usize, usize),
+    },
+    /// A layer of a graph reads a layer that does not come before it.
+    LaterInput {
+        /// The layer, from 0 (the input is not a layer).
+        layer: usize,
+        /// The layer it reads, from 0.
+        input: usize,
+    },
 }
 
 /// Where a value sits in what was written or built: rows, columns, filters and channels
@@ -809,6 +844,61 @@ impl fmt::Display for Error {
                 plane.0,
                 plane.1,
                 (plane.0 * plane.1).saturating_sub(1)
+            ),
+            Error::MergeShapes {
+                layer,
+                merge,
+                first,
+                other,
+            } => {
+                let shape = |(c, h, w): (usize, usize, usize)| format!("{c}x{h}x{w}");
+                write!(
+                    f,
+                    "layer {} ({}) cannot join a {} map with a {} map: {}",
+                    layer + 1,
+                    merge.pytorch(),
+                    shape(*first),
+                    shape(*other),
+                    match merge {
+                        crate::graph::Merge::Add => "adding needs maps of one shape",
+                        crate::graph::Merge::Concat =>
+                            "concatenating along channels needs maps of one height and width",
+                        crate::graph::Merge::Scale =>
+                            "scaling needs one weight per channel of the map (C×1×1)",
+                    }
+                )
+            }
+            Error::UnalignedMerge { layer, jumps } => write!(
+                f,
+                "layer {} joins paths whose cells are {} and {} input pixels apart: no one \
+                 receptive field describes its cells",
+                layer + 1,
+                jumps.0,
+                jumps.1
+            ),
+            Error::Wiring {
+                layer,
+                given,
+                takes: (low, high),
+            } => {
+                let inputs = if *low == 1 { "input" } else { "inputs" };
+                let layer = layer + 1;
+                if low == high {
+                    write!(f, "layer {layer} takes {low} {inputs}, not {given}")
+                } else if *high == usize::MAX {
+                    write!(
+                        f,
+                        "layer {layer} takes at least {low} {inputs}, not {given}"
+                    )
+                } else {
+                    write!(f, "layer {layer} takes {low} to {high} inputs, not {given}")
+                }
+            }
+            Error::LaterInput { layer, input } => write!(
+                f,
+                "layer {} reads layer {}, which does not come before it",
+                layer + 1,
+                input + 1
             ),
         }
     }

@@ -18,6 +18,9 @@
 //!   [`conv_transpose2d`]) and of pooling, for training.
 //! - [`geometry`], [`cost`] and [`receptive_field`]: output sizes, parameter and FLOP
 //!   counts, and the receptive fields of a stack of layers.
+//! - [`graph`]: networks as graphs (branches, merges, batch norm, squeeze-and-excitation)
+//!   and the lecture's architectures as torchvision builds them ([`graph::torchvision`]):
+//!   every node's shape, parameters, multiply-adds and receptive field.
 //! - [`network`]: whole stacks (LeNet-5, AlexNet, VGG-16 as torchvision builds them):
 //!   every layer's shape, parameters, multiply-adds and receptive field, and a forward
 //!   pass with simple fixed weights.
@@ -36,6 +39,7 @@ pub mod error;
 pub mod frame;
 mod gemm;
 pub mod geometry;
+pub mod graph;
 pub mod image;
 pub mod kernel;
 pub mod network;

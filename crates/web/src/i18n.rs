@@ -598,6 +598,21 @@ texts! {
     word_pooled_column: "column", "столбца";
     pos_transposed_weight: "input channel {input}, output channel {output}, row {row}, column {column}",
         "входной канал {input}, выходной канал {output}, строка {row}, столбец {column}";
+    err_merge_add: "layer {layer} ({merge}) cannot join a {first} map with a {other} map: adding needs maps of one shape",
+        "слой {layer} ({merge}) не может соединить карту {first} с картой {other}: складывать можно только карты одной формы";
+    err_merge_concat: "layer {layer} ({merge}) cannot join a {first} map with a {other} map: concatenating along channels needs maps of one height and width",
+        "слой {layer} ({merge}) не может соединить карту {first} с картой {other}: конкатенировать по каналам можно только карты одной высоты и ширины";
+    err_merge_scale: "layer {layer} ({merge}) cannot join a {first} map with a {other} map: scaling needs one weight per channel of the map (C×1×1)",
+        "слой {layer} ({merge}) не может соединить карту {first} с картой {other}: для масштабирования нужен один вес на канал карты (C×1×1)";
+    err_unaligned_merge: "layer {layer} joins paths whose cells are {a} and {b} input pixels apart: no one receptive field describes its cells",
+        "слой {layer} соединяет пути, у которых соседние ячейки отстоят на {a} и {b} пикселей входа: одно рецептивное поле не описывает его ячейки";
+    err_wiring_exact: "layer {layer} takes {low} {low|input|inputs}, not {given}",
+        "слой {layer} принимает {low} {low|вход|входа|входов}, а не {given}";
+    err_wiring_least: "layer {layer} takes at least {low} {low|input|inputs}, not {given}",
+        "слой {layer} принимает не меньше {low} {low|входа|входов|входов}, а не {given}";
+    err_wiring_range: "layer {layer} takes {low} to {high} inputs, not {given}", "слой {layer} принимает от {low} до {high} входов, а не {given}";
+    err_later_input: "layer {layer} reads layer {input}, which does not come before it",
+        "слой {layer} читает слой {input}, который идёт не раньше него";
     pos_cell: "row {row}, column {column}", "строка {row}, столбец {column}";
     pos_filter: "filter {filter}, channel {channel}, row {row}, column {column}",
         "фильтр {filter}, канал {channel}, строка {row}, столбец {column}";
@@ -1256,6 +1271,58 @@ impl Texts {
                     ("last", &(plane.0 * plane.1).saturating_sub(1)),
                 ],
             ),
+            Error::MergeShapes {
+                layer,
+                merge,
+                first,
+                other,
+            } => {
+                let shape = |(c, h, w): &(usize, usize, usize)| format!("{c}x{h}x{w}");
+                let template = match merge {
+                    convlens_core::graph::Merge::Add => self.err_merge_add,
+                    convlens_core::graph::Merge::Concat => self.err_merge_concat,
+                    convlens_core::graph::Merge::Scale => self.err_merge_scale,
+                };
+                fill(
+                    template,
+                    &[
+                        ("layer", &(layer + 1)),
+                        ("merge", &merge.pytorch()),
+                        ("first", &shape(first)),
+                        ("other", &shape(other)),
+                    ],
+                )
+            }
+            Error::UnalignedMerge { layer, jumps } => fill(
+                self.err_unaligned_merge,
+                &[("layer", &(layer + 1)), ("a", &jumps.0), ("b", &jumps.1)],
+            ),
+            Error::Wiring {
+                layer,
+                given,
+                takes: (low, high),
+            } => {
+                let template = if low == high {
+                    self.err_wiring_exact
+                } else if *high == usize::MAX {
+                    self.err_wiring_least
+                } else {
+                    self.err_wiring_range
+                };
+                fill(
+                    template,
+                    &[
+                        ("layer", &(layer + 1)),
+                        ("low", low),
+                        ("high", high),
+                        ("given", given),
+                    ],
+                )
+            }
+            Error::LaterInput { layer, input } => fill(
+                self.err_later_input,
+                &[("layer", &(layer + 1)), ("input", &(input + 1))],
+            ),
             // An error added to the core later: its English until translated.
             _ => error.to_string(),
         }
@@ -1706,6 +1773,40 @@ mod tests {
             convlens_core::max_pool2d_backward(&one(1, 1, 1, 1), &[9], one(1, 1, 2, 2).shape())
                 .unwrap_err(),
         );
+        // The graph's own errors.
+        {
+            use convlens_core::graph::{BlockKind, Conv, GraphBuilder, Merge, Op};
+            let graph = |build: &dyn Fn(&mut GraphBuilder)| {
+                let mut b = GraphBuilder::new((3, 8, 8));
+                b.block(BlockKind::Conv, "x", "x");
+                build(&mut b);
+                b.finish("test", "Test").analyse().unwrap_err()
+            };
+            for merge in [Merge::Add, Merge::Concat, Merge::Scale] {
+                core.push(graph(&|b| {
+                    let a = b.node("a", Op::Conv(Conv::new(4, 1)), &[0]);
+                    let c = b.node("c", Op::Conv(Conv::new(4, 1).stride(2)), &[0]);
+                    b.node("m", Op::Merge(merge), &[a, c]);
+                }));
+            }
+            core.push(graph(&|b| {
+                let a = b.node("a", Op::Conv(Conv::new(1, 3).stride(2).padding(5)), &[0]);
+                let c = b.node("c", Op::Conv(Conv::new(1, 3).padding(1)), &[0]);
+                b.node("cat", Op::Merge(Merge::Concat), &[a, c]);
+            }));
+            core.push(graph(&|b| {
+                b.node("m", Op::Merge(Merge::Scale), &[0]);
+            }));
+            core.push(graph(&|b| {
+                b.node("m", Op::Merge(Merge::Add), &[]);
+            }));
+            core.push(graph(&|b| {
+                b.node("r", Op::RELU, &[0, 0]);
+            }));
+            core.push(graph(&|b| {
+                b.node("r", Op::RELU, &[5]);
+            }));
+        }
         errors.extend(core.into_iter().map(SettingsError::Core));
         assert!(errors.len() > 60, "{errors:#?}");
         let mut kinds = std::collections::BTreeSet::<String>::new();
@@ -1799,6 +1900,11 @@ mod tests {
             "RGBA",
             "foo",
             "CLDIGITS",
+            // The graph's merges as PyTorch writes them.
+            "torch",
+            "cat",
+            "inputs",
+            "scale",
         ];
         text.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
             .filter(|w| w.chars().filter(char::is_ascii_alphabetic).count() >= 3)

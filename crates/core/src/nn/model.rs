@@ -18,9 +18,8 @@ use crate::backward::{
 use crate::conv::{conv2d, ConvParams};
 use crate::error::{Error, Result};
 use crate::geometry::Padding;
-use crate::network::{
-    adaptive_average, adaptive_window, analyse, Architecture, Layer, LayerReport,
-};
+use crate::graph::forward::{adaptive_average, adaptive_window};
+use crate::network::{analyse, Architecture, Layer, LayerReport};
 use crate::pool::{pool2d, PoolFunction, PoolParams};
 use crate::tensor::{Shape, Tensor};
 
