@@ -3,7 +3,7 @@
 // the frame-copy floor, on the same synthetic frames, in one Node.js process.
 //
 //   node run.mjs [--runs N] [--warmup N] [--sizes 1280x720,640x480] [--only WORKLOAD]
-//                [--flush-mb N] [--pkg DIR] [--out FILE]
+//                [--flush-mb N] [--pkg DIR] [--before DIR] [--out FILE] [--clock wall|cpu]
 //
 // Every contestant of a workload is set up first; then, round by round, each one (in a
 // rotating order) runs once on cold caches (a buffer twice the last-level cache is
@@ -49,7 +49,13 @@ const options = {
   'flush-mb': Math.ceil((2 * cacheBytes) / (1 << 20)),
   // Our module's folder: the page's build by default, or a kept earlier build.
   pkg: join(here, '..', 'www', 'pkg'),
+  // An earlier build of our module (its SIMD file), timed in the same rounds as the
+  // rest: a before-and-after comparison under the same conditions.
+  before: '',
   out: join(here, 'results.json'),
+  // Which clock the ratios and targets use: wall time, or the process's CPU time (user +
+  // system; steadier on a machine shared with other work). Both are recorded.
+  clock: 'wall',
 };
 for (let i = 2; i < process.argv.length; i += 2) {
   const key = process.argv[i].replace(/^--/, '');
@@ -57,6 +63,8 @@ for (let i = 2; i < process.argv.length; i += 2) {
   options[key] = typeof options[key] === 'number' ? Number(process.argv[i + 1]) : process.argv[i + 1];
 }
 const pkg = options.pkg;
+const other = options.clock === 'cpu' ? 'wall' : 'cpu';
+if (!['wall', 'cpu'].includes(options.clock)) throw new Error('--clock is wall or cpu');
 const sizes = options.sizes.split(',').map((s) => s.split('x').map(Number));
 
 // ---------------------------------------------------------------- cache flush
@@ -73,15 +81,16 @@ function flush() {
 // ---------------------------------------------------------------- the libraries
 // Ours: the page's glue and .wasm files. The glue keeps its module in a module-level
 // variable, so the scalar build gets its own copy of the glue (a distinct URL).
-async function loadOurs(wasmFile, tag) {
-  const url = pathToFileURL(join(pkg, 'convlens_web.js')).href + (tag ? `?${tag}` : '');
+async function loadOurs(wasmFile, tag, dir = pkg) {
+  const url = pathToFileURL(join(dir, 'convlens_web.js')).href + (tag ? `?${tag}` : '');
   const glue = await import(url);
-  glue.initSync({ module: readFileSync(join(pkg, wasmFile)) });
+  glue.initSync({ module: readFileSync(join(dir, wasmFile)) });
   return glue;
 }
 const ours = {
   simd: await loadOurs('convlens_web_bg.wasm', ''),
   scalar: await loadOurs('convlens_web_scalar_bg.wasm', 'scalar'),
+  before: options.before ? await loadOurs('convlens_web_bg.wasm', 'before', options.before) : null,
 };
 
 const cv = require('@techstark/opencv-js');
@@ -262,7 +271,7 @@ const describe = (a) => {
 // library has no such operation. `run` takes the frame's bytes (in JavaScript memory)
 // and gives an RGBA frame (in JavaScript memory).
 
-function oursContestants(build, label, w, width, height) {
+function oursContestants(build, label, w, width, height, withMap = true) {
   const make = () => (w.kind === 'conv'
     ? new build.Convolver(w.kernel, w.stride, w.dilation, w.padding, 'zeros', 'all', 'clamp')
     : build.Convolver.pool(w.fn, w.k, w.stride, 'all'));
@@ -274,6 +283,7 @@ function oursContestants(build, label, w, width, height) {
     run: (rgba) => { conv.run(rgba, width, height, out); return out; },
     close: () => conv.free(),
   }];
+  if (!withMap) return rows;
   // The feature map alone, as float planes in the module's memory (the page's numbers
   // and its step-by-step views read it); not an RGBA frame, so not checked here (the
   // core's tests check it against the reference to the bit).
@@ -480,7 +490,8 @@ function contestants(w, width, height) {
   return [
     copyContestant(w, width, height),
     ...oursContestants(ours.simd, 'ours (SIMD)', w, width, height),
-    ...oursContestants(ours.scalar, 'ours (scalar)', w, width, height),
+    ...oursContestants(ours.scalar, 'ours (scalar)', w, width, height, false),
+    ...(ours.before ? oursContestants(ours.before, 'before (SIMD)', w, width, height) : []),
     opencvContestant('filter2D', cvFilter2D, w, width, height),
     opencvContestant(cvName(w), cvSpecialised, w, width, height),
     opencvContestant('sepFilter2D', cvSeparable, w, width, height),
@@ -499,23 +510,33 @@ const stats = (samples) => {
 
 // Round by round: every contestant once cold (after a flush), then once warm (again at
 // once), the order rotating so that none always follows the same one.
+const cpuNow = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 function timeInterleaved(list, frame) {
-  const cold = list.map(() => []);
-  const warm = list.map(() => []);
+  const samples = list.map(() => ({ cold: [], warm: [], coldCpu: [], warmCpu: [] }));
+  const timed = (c, into, intoCpu) => {
+    const [wall, cpu] = [performance.now(), cpuNow()];
+    c.run(frame);
+    into.push(performance.now() - wall);
+    intoCpu.push(cpuNow() - cpu);
+  };
   for (let i = 0; i < options.warmup; i++) list.forEach((c) => c.run(frame));
   for (let round = 0; round < options.runs; round++) {
     for (let j = 0; j < list.length; j++) {
       const i = (j + round) % list.length;
+      const s = samples[i];
       flush();
-      let start = performance.now();
-      list[i].run(frame);
-      cold[i].push(performance.now() - start);
-      start = performance.now();
-      list[i].run(frame);
-      warm[i].push(performance.now() - start);
+      timed(list[i], s.cold, s.coldCpu);
+      timed(list[i], s.warm, s.warmCpu);
     }
   }
-  return list.map((_, i) => ({ cold: stats(cold[i]), warm: stats(warm[i]) }));
+  return samples.map((s) => {
+    const wall = { cold: stats(s.cold), warm: stats(s.warm) };
+    const cpu = { cold: stats(s.coldCpu), warm: stats(s.warmCpu) };
+    return { ...(options.clock === 'cpu' ? cpu : wall), wall, cpu };
+  });
 }
 
 // ---------------------------------------------------------------- run
@@ -534,16 +555,17 @@ const machine = {
   photon: require('@silvia-odwyer/photon-node/package.json').version,
   runs: options.runs,
   warmup: options.warmup,
+  clock: options.clock,
 };
 console.log(`convlens benchmark: ${machine.cpu}, ${machine.cores} cores, ${machine.lastLevelCache} last-level cache, load ${machine.loadAverage.join(' ')}, Node ${machine.node}`);
-console.log(`${options.runs} interleaved rounds after ${options.warmup} warm-up rounds; cold = after writing ${options['flush-mb']} MiB, warm = run again at once; milliseconds`);
+console.log(`${options.runs} interleaved rounds after ${options.warmup} warm-up rounds; cold = after writing ${options['flush-mb']} MiB, warm = run again at once; milliseconds of ${options.clock === 'cpu' ? 'CPU time (user + system)' : 'wall time'} (median, min, max; warm median; cold median by the ${other === 'cpu' ? 'CPU' : 'wall'} clock)`);
 console.log('ratio = ours (SIMD, RGBA to RGBA, cold median) / row (cold median), below 1 means ours is faster; checked against a float64 reference');
 
 const results = [];
 const fmt = (v) => (v == null ? '' : v < 10 ? v.toFixed(2) : v.toFixed(1));
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
-const header = `${pad('workload', 22)}${pad('size', 10)}${pad('implementation', 44)}${lpad('cold', 8)}${lpad('min', 8)}${lpad('max', 8)}${lpad('warm', 8)}${lpad('ratio', 7)}  against the reference`;
+const header = `${pad('workload', 22)}${pad('size', 10)}${pad('implementation', 44)}${lpad('cold', 8)}${lpad('min', 8)}${lpad('max', 8)}${lpad('warm', 8)}${lpad(`${other}`, 8)}${lpad('ratio', 7)}  against the reference`;
 
 for (const [width, height] of sizes) {
   const frame = syntheticFrame(width, height, 1234 + width);
@@ -569,12 +591,14 @@ for (const [width, height] of sizes) {
         floor: Boolean(c.floor),
         cold: times[i].cold,
         warm: times[i].warm,
+        wall: times[i].wall,
+        cpu: times[i].cpu,
         ratio: c.ours === 'ours (SIMD)' ? 1 : times[oursIndex].cold.median / times[i].cold.median,
         agreement,
       };
       results.push(row);
       const t = row.cold;
-      console.log(`${pad(i ? '' : w.name, 22)}${pad(i ? '' : size, 10)}${pad(c.name, 44)}${lpad(fmt(t.median), 8)}${lpad(fmt(t.min), 8)}${lpad(fmt(t.max), 8)}${lpad(fmt(row.warm.median), 8)}${lpad(row.floor ? '' : row.ratio.toFixed(2), 7)}  ${agreement ? describe(agreement) : ''}`);
+      console.log(`${pad(i ? '' : w.name, 22)}${pad(i ? '' : size, 10)}${pad(c.name, 44)}${lpad(fmt(t.median), 8)}${lpad(fmt(t.min), 8)}${lpad(fmt(t.max), 8)}${lpad(fmt(row.warm.median), 8)}${lpad(fmt(row[other].cold.median), 8)}${lpad(row.floor ? '' : row.ratio.toFixed(2), 7)}  ${agreement ? describe(agreement) : ''}`);
     });
     list.forEach((c) => c.close?.());
   }
@@ -588,6 +612,7 @@ for (const size of new Set(results.map((r) => r.size))) {
     const rowsHere = results.filter((r) => r.size === size && r.workload === w.name);
     const oursRow = rowsHere.find((r) => r.ours === 'ours (SIMD)');
     const mapRow = rowsHere.find((r) => r.ours === 'ours (SIMD) map');
+    const beforeRow = rowsHere.find((r) => r.ours === 'before (SIMD)');
     const floor = rowsHere.find((r) => r.floor);
     const peers = rowsHere.filter((r) => !r.ours && !r.floor);
     const fastest = peers.reduce((a, b) => (b.cold.median < a.cold.median ? b : a));
@@ -596,6 +621,7 @@ for (const size of new Set(results.map((r) => r.size))) {
       size,
       ours: oursRow.cold.median,
       oursMap: mapRow.cold.median,
+      before: beforeRow?.cold.median ?? null,
       fastestPeer: fastest.implementation,
       fastestPeerMedian: fastest.cold.median,
       ratio: oursRow.cold.median / fastest.cold.median,
@@ -603,55 +629,53 @@ for (const size of new Set(results.map((r) => r.size))) {
       timesCopy: oursRow.cold.median / floor.cold.median,
     };
     summary.push(line);
-    console.log(`${pad(w.name, 22)}${pad(size, 10)}ours ${lpad(fmt(line.ours), 6)} ms (map ${lpad(fmt(line.oursMap), 5)})  fastest peer ${pad(fastest.implementation, 40)}${lpad(fmt(fastest.cold.median), 6)} ms  ratio ${line.ratio.toFixed(2)}  ${line.timesCopy.toFixed(1)}x the copy (${fmt(line.copy)} ms)`);
+    const before = beforeRow ? ` (before ${lpad(fmt(line.before), 5)})` : '';
+    console.log(`${pad(w.name, 22)}${pad(size, 10)}ours ${lpad(fmt(line.ours), 6)} ms${before} (map ${lpad(fmt(line.oursMap), 5)})  fastest peer ${pad(fastest.implementation, 40)}${lpad(fmt(fastest.cold.median), 6)} ms  ratio ${line.ratio.toFixed(2)}  ${line.timesCopy.toFixed(1)}x the copy (${fmt(line.copy)} ms)`);
   }
 }
 
-// The issue's targets (#17), from this run's cold medians at 1280x720.
-const targets = [];
-{
-  const at = (workload, test) => results.find((r) => r.size === '1280x720' && r.workload === workload && test(r));
-  const oursOf = (workload) => at(workload, (r) => r.ours === 'ours (SIMD)');
+// The issue's targets (#17), from this run's cold medians at 1280x720, for our build
+// (and for the earlier one, if timed).
+const at = (workload, test) => results.find((r) => r.size === '1280x720' && r.workload === workload && test(r));
+function targetsOf(label) {
+  const list = [];
   const target = (what, value, limit) => {
     if (value == null || Number.isNaN(value)) return;
-    targets.push({ what, value, limit, met: value <= limit });
+    list.push({ build: label, what, value, limit, met: value <= limit });
   };
-  const vsPeer = (workload) => {
-    const s = summary.find((l) => l.size === '1280x720' && l.workload === workload);
-    return s && s.ratio;
+  const mine = (workload) => at(workload, (r) => r.ours === label);
+  const ratio = (workload, test) => {
+    const [a, b] = [mine(workload), at(workload, test)];
+    return a && b ? a.cold.median / b.cold.median : null;
   };
-  const vsCopy = (workload) => {
-    const s = summary.find((l) => l.size === '1280x720' && l.workload === workload);
-    return s && s.timesCopy;
-  };
-  const vsNamed = (workload, name) => {
-    const peer = at(workload, (r) => r.implementation.startsWith(`OpenCV.js ${name}`));
-    const o = oursOf(workload);
-    return peer && o && o.cold.median / peer.cold.median;
+  const peer = (r) => !r.ours && !r.floor;
+  const fastestPeer = (workload) => {
+    const peers = results.filter((r) => r.size === '1280x720' && r.workload === workload && peer(r));
+    const fastest = peers.length ? peers.reduce((a, b) => (b.cold.median < a.cold.median ? b : a)) : null;
+    return (r) => r === fastest;
   };
   for (const w of ['3x3 Edges', '3x3 Sobel (right)']) {
-    if (!workloads.some((x) => x.name === w)) continue;
-    target(`${w}: ours / fastest peer`, vsPeer(w), 0.06);
-    target(`${w}: ours / cold frame copy`, vsCopy(w), 5);
+    target(`${w}: / fastest peer`, ratio(w, fastestPeer(w)), 0.06);
+    target(`${w}: / cold frame copy`, ratio(w, (r) => r.floor), 5);
   }
-  if (workloads.some((x) => x.name === '1x1 identity')) target('1x1 identity: ours / cold frame copy', vsCopy('1x1 identity'), 2);
+  target('1x1 identity: / cold frame copy', ratio('1x1 identity', (r) => r.floor), 2);
   for (const w of ['5x5 box', '7x7 box', '15x15 box']) {
-    if (workloads.some((x) => x.name === w)) target(`${w}: ours / OpenCV blur`, vsNamed(w, 'blur'), 0.5);
+    target(`${w}: / OpenCV blur`, ratio(w, (r) => r.implementation.startsWith('OpenCV.js blur')), 0.5);
   }
-  const [box5, box15] = [oursOf('5x5 box'), oursOf('15x15 box')];
-  if (box5 && box15) target('box filters: time per pixel 15x15 / 5x5 (the same cost)', box15.cold.median / box5.cold.median, 1.1);
-  if (workloads.some((x) => x.name === '5x5 Gaussian')) target('5x5 Gaussian: ours / OpenCV GaussianBlur', vsNamed('5x5 Gaussian', 'GaussianBlur'), 0.3);
-  if (workloads.some((x) => x.name === '2x2 mean pooling')) target('2x2 mean pooling: ours / OpenCV resize INTER_AREA', vsNamed('2x2 mean pooling', 'resize'), 0.3);
-  if (workloads.some((x) => x.name === '2x2 max pooling')) {
-    const [map, rgba] = [at('2x2 max pooling', (r) => r.ours === 'ours (SIMD) map'), oursOf('2x2 max pooling')];
-    if (map && rgba) target('2x2 max pooling: map path / RGBA path', map.cold.median / rgba.cold.median, 1);
-  }
-  if (targets.length) {
-    console.log('\nThe issue\'s targets (1280x720, cold medians)');
-    for (const t of targets) {
-      const verdict = t.met ? 'met' : `missed (${(t.value / t.limit).toFixed(2)}x the limit)`;
-      console.log(`${pad(t.what, 62)}${lpad(t.value.toFixed(3), 8)}  at most ${pad(t.limit, 5)} ${verdict}`);
-    }
+  const [box5, box15] = [mine('5x5 box'), mine('15x15 box')];
+  if (box5 && box15) target('box: 15x15 / 5x5 (the same cost per pixel)', box15.cold.median / box5.cold.median, 1.1);
+  target('5x5 Gaussian: / OpenCV GaussianBlur', ratio('5x5 Gaussian', (r) => r.implementation.startsWith('OpenCV.js GaussianBlur')), 0.3);
+  target('2x2 mean pooling: / OpenCV resize INTER_AREA', ratio('2x2 mean pooling', (r) => r.implementation.startsWith('OpenCV.js resize')), 0.3);
+  const [map, rgba] = [at('2x2 max pooling', (r) => r.ours === `${label} map`), mine('2x2 max pooling')];
+  if (map && rgba) target('2x2 max pooling: map path / RGBA path', map.cold.median / rgba.cold.median, 1);
+  return list;
+}
+const targets = [...targetsOf('ours (SIMD)'), ...(ours.before ? targetsOf('before (SIMD)') : [])];
+if (targets.length) {
+  console.log('\nThe issue\'s targets (1280x720, cold medians)');
+  for (const t of targets) {
+    const verdict = t.met ? 'met' : `missed (${(t.value / t.limit).toFixed(2)}x the limit)`;
+    console.log(`${pad(t.build, 15)}${pad(t.what, 50)}${lpad(t.value.toFixed(3), 8)}  at most ${pad(t.limit, 5)} ${verdict}`);
   }
 }
 

@@ -158,7 +158,15 @@ integer_value!(
             out: &mut [u8],
         ) -> bool {
             let weights = weights.map(|w| w as i16);
-            let done = simd::taps_to_bytes(inputs, &weights, n, shift, absolute, out);
+            let done = match inputs.first().filter(|_| n > 0) {
+                Some(&first) => {
+                    // 3, 6 or 9 taps (exact in any order), the missing ones of weight 0.
+                    let mut inputs = *inputs;
+                    inputs[n..].fill(first);
+                    simd::taps_to_bytes(&inputs, &weights, n, shift, absolute, out)
+                }
+                None => 0,
+            };
             let half = ((1u32 << shift) >> 1) as i16;
             for (x, o) in out.iter_mut().enumerate().skip(done) {
                 let sum = (0..n).fold(0i16, |sum, t| sum + weights[t] * i16::from(inputs[t][x]));
@@ -692,7 +700,9 @@ fn fused<I: Value, H: Value + From<I>, const N: usize>(
 }
 
 /// [`fused`] for `n` taps (1 to 9). Kept out of line: one copy per number type serves
-/// every caller, which keeps the module small.
+/// every caller, which keeps the module small. Integer sums are exact in any order, so
+/// they take 3, 5, 7 or 9 taps (the Gaussians' and the 3x3 kernels' counts), the missing
+/// ones of weight 0: four loops, not nine.
 #[inline(never)]
 fn fused_taps<I: Value, H: Value + From<I>>(
     n: usize,
@@ -700,6 +710,17 @@ fn fused_taps<I: Value, H: Value + From<I>>(
     weights: &[H; 9],
     acc: &mut [H],
 ) {
+    if H::INTEGER {
+        let mut inputs = *inputs;
+        let first = inputs[0];
+        inputs[n.min(9)..].fill(first);
+        return match n {
+            0..=3 => fused::<I, H, 3>(&inputs, weights, acc),
+            4..=5 => fused::<I, H, 5>(&inputs, weights, acc),
+            6..=7 => fused::<I, H, 7>(&inputs, weights, acc),
+            _ => fused::<I, H, 9>(&inputs, weights, acc),
+        };
+    }
     match n {
         1 => fused::<I, H, 1>(inputs, weights, acc),
         2 => fused::<I, H, 2>(inputs, weights, acc),
@@ -949,6 +970,19 @@ fn sums<R, H>(mut sink: impl FnMut(usize, &[H])) -> impl FnMut(usize, Output<'_,
     }
 }
 
+/// Sets alpha to 255 in a row of RGBA pixels (a flat loop, vector code).
+fn opaque(out: &mut [u8]) {
+    let mut pixels = out.chunks_exact_mut(16);
+    for o in &mut pixels {
+        for (o, alpha) in o.iter_mut().zip(ALPHA) {
+            *o |= alpha;
+        }
+    }
+    for o in pixels.into_remainder().chunks_exact_mut(4) {
+        o[3] = 255;
+    }
+}
+
 /// Alpha 255 in every fourth byte of four RGBA pixels.
 const ALPHA: [u8; 16] = [0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255];
 
@@ -962,15 +996,7 @@ fn write_row<H: Value>(acc: &[H], lanes: usize, out: &mut [u8], byte: impl Fn(H)
             for (o, &a) in out.iter_mut().zip(acc) {
                 *o = byte(a);
             }
-            let mut pixels = out.chunks_exact_mut(16);
-            for o in &mut pixels {
-                for (o, alpha) in o.iter_mut().zip(ALPHA) {
-                    *o |= alpha;
-                }
-            }
-            for o in pixels.into_remainder().chunks_exact_mut(4) {
-                o[3] = 255;
-            }
+            opaque(out);
         }
         3 => {
             for (o, a) in out.chunks_exact_mut(4).zip(acc.chunks_exact(3)) {
@@ -1023,11 +1049,20 @@ impl<R: Value, C: Value + From<R>, H: Value + From<R> + From<C>> Work<R, C, H> {
         let mapping = plan.mapping;
         let clamped = matches!(mapping, DisplayMapping::Clamp | DisplayMapping::Absolute);
         if clamped && plan.choice.is_identity() && plan.kernel == (1, 1) {
-            // Bytes in, the same bytes out (absolute values of bytes are themselves).
-            line.resize(layout.padded_width * lanes, 0);
+            // Bytes in, the same bytes out (absolute values of bytes are themselves):
+            // straight into the output row where it is the padded row (all channels at
+            // stride 1), else through one padded row.
+            let row_len = layout.padded_width * lanes;
+            line.resize(row_len, 0);
             for (y, out) in out.chunks_exact_mut(row_bytes).enumerate() {
-                source.fill_row(layout, y * plan.params.stride.0, line, &mut rows.bytes);
-                write_row(&line[..out_w * lanes], lanes, out, |v| v);
+                let py = y * plan.params.stride.0;
+                if lanes == 4 && row_len == row_bytes {
+                    source.fill_row(layout, py, out, &mut rows.bytes);
+                    opaque(out);
+                } else {
+                    source.fill_row(layout, py, line, &mut rows.bytes);
+                    write_row(&line[..out_w * lanes], lanes, out, |v| v);
+                }
             }
             return;
         }
@@ -1478,28 +1513,45 @@ impl FramePool {
         map: &mut [f32],
     ) {
         let first = lane_of(self.channels);
+        let planes = self.lanes();
         self.bytes.resize(out_w * 4, 0);
         for y in 0..out_h {
             let line = |r: usize| &rgba[r * width * 4..][..out_w * 8];
             let (top, bottom) = (line(2 * y), line(2 * y + 1));
-            if self.function != PoolFunction::Mean {
-                pool_2x2_row(self.function, top, bottom, None, &mut self.bytes);
+            // Output row y of each plane.
+            let mut rows: [&mut [f32]; 3] = [&mut [], &mut [], &mut []];
+            for (c, plane) in map.chunks_exact_mut(out_h * out_w).take(planes).enumerate() {
+                rows[c] = &mut plane[y * out_w..][..out_w];
             }
-            for c in 0..self.lanes() {
-                let lane = first + c;
-                let plane = &mut map[(c * out_h + y) * out_w..][..out_w];
-                if self.function == PoolFunction::Mean {
-                    let windows = top.chunks_exact(8).zip(bottom.chunks_exact(8));
-                    for (o, (a, b)) in plane.iter_mut().zip(windows) {
-                        let sum = u16::from(a[lane])
-                            + u16::from(a[lane + 4])
-                            + u16::from(b[lane])
-                            + u16::from(b[lane + 4]);
-                        *o = f32::from(sum) * 0.25;
+            let [r, g, b] = rows;
+            if self.function == PoolFunction::Mean {
+                let windows = top.chunks_exact(8).zip(bottom.chunks_exact(8));
+                let mean = |a: &[u8], b: &[u8], l: usize| {
+                    let sum = u16::from(a[l])
+                        + u16::from(a[l + 4])
+                        + u16::from(b[l])
+                        + u16::from(b[l + 4]);
+                    f32::from(sum) * 0.25
+                };
+                if planes == 3 {
+                    for (x, (t, u)) in windows.enumerate() {
+                        (r[x], g[x], b[x]) = (mean(t, u, 0), mean(t, u, 1), mean(t, u, 2));
                     }
                 } else {
-                    for (o, p) in plane.iter_mut().zip(self.bytes.chunks_exact(4)) {
-                        *o = f32::from(p[lane]);
+                    for (o, (t, u)) in r.iter_mut().zip(windows) {
+                        *o = mean(t, u, first);
+                    }
+                }
+            } else {
+                pool_2x2_row(self.function, top, bottom, None, &mut self.bytes);
+                let pixels = self.bytes.chunks_exact(4);
+                if planes == 3 {
+                    for (x, p) in pixels.enumerate() {
+                        (r[x], g[x], b[x]) = (f32::from(p[0]), f32::from(p[1]), f32::from(p[2]));
+                    }
+                } else {
+                    for (o, p) in r.iter_mut().zip(pixels) {
+                        *o = f32::from(p[first]);
                     }
                 }
             }
@@ -1701,7 +1753,8 @@ mod simd {
     }
 
     /// As many whole groups of 16 output bytes (four pixels) as `out` holds of
-    /// `sum over n taps of weights[t] * inputs[t][x]` in 16-bit lanes (the plan keeps
+    /// `sum over n taps of weights[t] * inputs[t][x]` (taken 3, 6 or 9 at a time: all
+    /// nine inputs must be rows, the weights past `n` zero) in 16-bit lanes (the plan keeps
     /// the sums within them), `|sum|` when `absolute`, then `(sum + half) >> shift`
     /// clamped to a byte, alpha 255. Gives how many bytes it wrote.
     pub(super) fn taps_to_bytes(
@@ -1713,15 +1766,9 @@ mod simd {
         out: &mut [u8],
     ) -> usize {
         match n {
-            1 => taps::<1>(inputs, weights, shift, absolute, out),
-            2 => taps::<2>(inputs, weights, shift, absolute, out),
-            3 => taps::<3>(inputs, weights, shift, absolute, out),
-            4 => taps::<4>(inputs, weights, shift, absolute, out),
-            5 => taps::<5>(inputs, weights, shift, absolute, out),
-            6 => taps::<6>(inputs, weights, shift, absolute, out),
-            7 => taps::<7>(inputs, weights, shift, absolute, out),
-            8 => taps::<8>(inputs, weights, shift, absolute, out),
-            9 => taps::<9>(inputs, weights, shift, absolute, out),
+            1..=3 => taps::<3>(inputs, weights, shift, absolute, out),
+            4..=6 => taps::<6>(inputs, weights, shift, absolute, out),
+            7..=9 => taps::<9>(inputs, weights, shift, absolute, out),
             _ => 0,
         }
     }
