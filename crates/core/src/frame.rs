@@ -12,12 +12,15 @@
 //!   over a power of two. With a power-of-two scale every partial sum of the `f32`
 //!   reference is exact, so the integer sum *is* the reference's value and the bytes are
 //!   identical. A kernel whose nonzero weights share one magnitude (the box blurs'
-//!   `1/9`) is summed the same way and scaled once at the end.
+//!   `1/9`) is summed the same way and scaled once at the end. Sums that are never
+//!   negative (no negative weights) may use all 16 bits (`u16`), which fits the 5x5
+//!   Gaussian and boxes up to 15x15. A 1x1 kernel of weight 1 copies the padded input.
 //! - **separable**: a rank-one kernel (a column times a row) larger than 3x3, such as the
 //!   Gaussians, is applied as a vertical then a horizontal pass: `K_h + K_w` taps per
 //!   pixel instead of `K_h K_w`, in integers when its factors are integers.
-//! - **box**: a window mean (all weights equal) at stride and dilation 1 keeps a running
-//!   sum per column: each output row adds one input row and drops one.
+//! - **box**: a window mean (all weights equal) at stride and dilation 1 keeps running
+//!   sums: per column (each output row adds one input row and drops one) and along the
+//!   row (each pixel adds one column sum and drops one), the same cost for any size.
 //! - **general**: any other kernel, every nonzero tap in `f32`, summed in the order of
 //!   [`crate::conv`], so the values equal `depthwise_conv2d`'s to the bit.
 //!
@@ -26,9 +29,12 @@
 //! a value, which moves a byte by at most 1 where a value lies on a rounding boundary.
 //!
 //! How it runs: the padded input rows a kernel needs are built one at a time in a small
-//! ring (padding and channel selection done there, in the kernel's number type), and
-//! each output row is one pass over contiguous slices of those rows, a loop the compiler
-//! vectorises (SIMD on `wasm32` with `simd128`). "All channels" keeps the frame's RGBA
+//! ring (padding and channel selection done there; bytes for the integer paths, `f32`
+//! for the others), and each output row is one pass over contiguous slices of those
+//! rows, a loop the compiler vectorises (SIMD on `wasm32` with `simd128`). With
+//! `simd128`, an integer kernel of up to 9 taps on all channels drawn with `clamp` or
+//! `abs` goes from the byte rows to the output's bytes in one hand-written pass (16
+//! bytes a step: widen, multiply, add, shift, saturate to bytes). "All channels" keeps the frame's RGBA
 //! interleaving: the four lanes of a pixel are summed side by side (alpha too, a quarter
 //! of the work, which costs less than splitting and joining planes) and alpha is written
 //! as 255 at the end. A stride along the width is handled by storing each padded row as
