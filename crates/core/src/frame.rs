@@ -34,10 +34,10 @@
 //! rows, a loop the compiler vectorises (SIMD on `wasm32` with `simd128`). With
 //! `simd128`, an integer kernel of up to 9 taps on all channels drawn with `clamp` or
 //! `abs` goes from the byte rows to the output's bytes in one hand-written pass (16
-//! bytes a step: widen, multiply, add, shift, saturate to bytes). "All channels" keeps the frame's RGBA
-//! interleaving: the four lanes of a pixel are summed side by side (alpha too, a quarter
-//! of the work, which costs less than splitting and joining planes) and alpha is written
-//! as 255 at the end. A stride along the width is handled by storing each padded row as
+//! bytes a step: widen, multiply, add, shift, saturate to bytes). "All channels" keeps
+//! the frame's RGBA interleaving: the four lanes of a pixel are summed side by side
+//! (alpha too, a quarter of the work, which costs less than splitting and joining
+//! planes) and alpha is written as 255 at the end. A stride along the width is handled by storing each padded row as
 //! its `stride` phases (padded columns `0, s, 2s, ...`,
 //! then `1, 1 + s, ...`), so a tap still reads a contiguous run.
 
