@@ -1042,7 +1042,8 @@ struct Work<R, C, H> {
     rows: Rows<R, C, H>,
     /// One padded input row of bytes (the identity's copy).
     line: Vec<u8>,
-    stored: Vec<H>,
+    /// The whole map, for the mappings that need its range first.
+    stored: Vec<f32>,
 }
 
 impl<R: Value, C: Value + From<R>, H: Value + From<R> + From<C>> Work<R, C, H> {
@@ -1113,55 +1114,21 @@ impl<R: Value, C: Value + From<R>, H: Value + From<R> + From<C>> Work<R, C, H> {
             return;
         }
         let row_len = out_w * lanes;
-        stored.resize(out_h * row_len, H::default());
+        stored.resize(out_h * row_len, 0.0);
         let mut range = None;
         rows.convolve(
             plan,
             layout,
             source,
-            sums(|y, acc| {
-                stored[y * row_len..][..row_len].copy_from_slice(acc);
-                row_range(acc, lanes, &mut range);
+            sums(|y, acc: &[H]| {
+                let row = &mut stored[y * row_len..][..row_len];
+                for (v, &a) in row.iter_mut().zip(acc) {
+                    *v = a.to_f32() * scale;
+                }
+                row_range(row, lanes, &mut range);
             }),
         );
-        let (low, high) = range.map_or((0.0, 0.0), |(low, high)| {
-            (low.to_f32() * scale, high.to_f32() * scale)
-        });
-        let rows = stored
-            .chunks_exact(row_len)
-            .zip(out.chunks_exact_mut(row_bytes));
-        if mapping == DisplayMapping::Normalize {
-            for (acc, out) in rows {
-                if high > low {
-                    write_row(acc, lanes, out, |a| {
-                        round_byte((a.to_f32() * scale - low) / (high - low) * 255.0)
-                    });
-                } else {
-                    write_row(acc, lanes, out, |_| 128);
-                }
-            }
-            return;
-        }
-        let largest = low.abs().max(high.abs());
-        for (acc, out) in rows {
-            if lanes == 1 {
-                for (o, &a) in out.chunks_exact_mut(4).zip(acc) {
-                    let t = if largest > 0.0 {
-                        a.to_f32() * scale / largest
-                    } else {
-                        0.0
-                    };
-                    let [r, g, b] = diverging_colour(t);
-                    o.copy_from_slice(&[r, g, b, 255]);
-                }
-            } else if largest > 0.0 {
-                write_row(acc, lanes, out, |a| {
-                    round_byte(128.0 + 127.0 * (a.to_f32() * scale) / largest)
-                });
-            } else {
-                write_row(acc, lanes, out, |_| 128);
-            }
-        }
+        draw_ranged(stored, range, (lanes, out_w), mapping, out);
     }
 
     fn values(&mut self, plan: &ConvPlan, layout: &Layout, source: &Source<'_>, map: &mut [f32]) {
@@ -1178,6 +1145,51 @@ impl<R: Value, C: Value + From<R>, H: Value + From<R> + From<C>> Work<R, C, H> {
                 });
             }),
         );
+    }
+}
+
+/// Draws a whole map of `f32` values (`lanes` a pixel, `width` pixels a row) whose range
+/// is `range` with `normalize` or `diverging`: one copy of this code for every number
+/// type (the values are the sums times the plan's scale, exact for integer sums, and the
+/// range of the scaled values is the scaled range).
+fn draw_ranged(
+    stored: &[f32],
+    range: Option<(f32, f32)>,
+    (lanes, width): (usize, usize),
+    mapping: DisplayMapping,
+    out: &mut [u8],
+) {
+    let (low, high) = range.unwrap_or((0.0, 0.0));
+    let rows = stored
+        .chunks_exact(width * lanes)
+        .zip(out.chunks_exact_mut(width * 4));
+    if mapping == DisplayMapping::Normalize {
+        for (values, out) in rows {
+            if high > low {
+                write_row(values, lanes, out, |v| {
+                    round_byte((v - low) / (high - low) * 255.0)
+                });
+            } else {
+                write_row(values, lanes, out, |_| 128);
+            }
+        }
+        return;
+    }
+    let largest = low.abs().max(high.abs());
+    for (values, out) in rows {
+        if lanes == 1 {
+            for (o, &v) in out.chunks_exact_mut(4).zip(values) {
+                let t = if largest > 0.0 { v / largest } else { 0.0 };
+                let [r, g, b] = diverging_colour(t);
+                o.copy_from_slice(&[r, g, b, 255]);
+            }
+        } else if largest > 0.0 {
+            write_row(values, lanes, out, |v| {
+                round_byte(128.0 + 127.0 * v / largest)
+            });
+        } else {
+            write_row(values, lanes, out, |_| 128);
+        }
     }
 }
 
