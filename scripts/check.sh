@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Does what CI does, on a machine that has what scripts/setup.sh installs:
 # formatting, clippy with warnings denied (native and wasm32), docs with warnings
-# denied, native tests, wasm tests in headless Chromium, then the end-to-end tests of
-# the built page in headless Chromium.
+# denied, native tests, the frame engines with WebAssembly SIMD (in Node), wasm tests in
+# headless Chromium, then the end-to-end tests of the built page in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -20,6 +20,12 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
 
 step "native tests"
 cargo test --workspace --locked
+
+step "frame engines with WebAssembly SIMD (wasm32-wasip1 in Node)"
+RUSTFLAGS="-C target-feature=+simd128" \
+  CARGO_TARGET_WASM32_WASIP1_RUNNER="node --no-warnings $PWD/scripts/wasi-run.mjs" \
+  cargo test --release --locked -p convlens-core --target wasm32-wasip1 --target-dir target/wasi \
+  --test frame
 
 step "wasm tests (headless Chromium)"
 CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} cargo test --locked \

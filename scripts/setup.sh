@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs whatever convlens needs that is missing, and nothing else:
-# the wasm32 target, wasm-bindgen-cli pinned to the version in Cargo.lock,
+# the wasm32 targets, wasm-bindgen-cli pinned to the version in Cargo.lock,
 # Debian's Binaryen (wasm-opt, which shrinks the page's module), Debian's Chromium and ChromeDriver (for the browser tests), and the npm
 # packages of the end-to-end tests. Safe to run again: each step checks first.
 # Usage: scripts/setup.sh [--browser]   (--browser: also Chromium and test packages)
@@ -27,12 +27,14 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-# Rust and the wasm32 target.
+# Rust and the wasm32 targets (wasm32-wasip1: the core's frame tests with SIMD, in Node).
 command -v cargo >/dev/null || { echo "cargo not found: install Rust with rustup first" >&2; exit 1; }
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-  say "rustup target add wasm32-unknown-unknown"
-  rustup target add wasm32-unknown-unknown
-fi
+for target in wasm32-unknown-unknown wasm32-wasip1; do
+  if ! rustup target list --installed | grep -qx "$target"; then
+    say "rustup target add $target"
+    rustup target add "$target"
+  fi
+done
 for component in rustfmt clippy; do
   rustup component list --installed | grep -q "^$component" || rustup component add "$component"
 done
