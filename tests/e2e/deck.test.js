@@ -34,7 +34,7 @@ test('every frame of the example deck renders its state', async () => {
     const view = new URLSearchParams(source.split('?')[1]).get('view');
     views.add(view);
     await page.locator('iframe').nth(index).scrollIntoViewIfNeeded();
-    const frame = await (await page.locator('iframe').nth(index).elementHandle()).contentFrame();
+    const frame = await page.locator('iframe').nth(index).contentFrame();
     if (view === 'steps') {
       await frame.waitForSelector('[data-testid=steps-output] td.current');
       assert.equal(await frame.textContent('[data-testid=steps-output] td.current'), '4');
