@@ -40,9 +40,16 @@ const cameras = {
   missing: { flags: ['--use-fake-ui-for-media-stream'], prefs: { 'media.navigator.permission.disabled': true } },
 };
 
-/** Launches the run's browser (headless) with `camera` as above. */
-export async function launchBrowser({ camera = 'none' } = {}) {
+/**
+ * Launches the run's browser (headless) with `camera` as above. `touch`: contexts may ask
+ * for a touch screen (`hasTouch`); Chromium emulates one per context, Firefox only for
+ * the whole browser (preferences: a coarse primary pointer, touch events), so here.
+ */
+export async function launchBrowser({ camera = 'none', touch = false } = {}) {
   const setup = cameras[camera];
+  const touchPrefs = touch
+    ? { 'ui.primaryPointerCapabilities': 1, 'ui.allPointerCapabilities': 1, 'dom.w3c_touch_events.enabled': 1 }
+    : {};
   const browser = engine === 'firefox'
     ? await puppeteer.launch({
       browser: 'firefox',
@@ -52,6 +59,7 @@ export async function launchBrowser({ camera = 'none' } = {}) {
         // Tests paste and read the clipboard without a prompt (Chromium: a permission).
         'dom.events.testing.asyncClipboard': true,
         ...setup.prefs,
+        ...touchPrefs,
       },
     })
     : await puppeteer.launch({
@@ -115,6 +123,9 @@ class Context {
   async newPage() {
     const { viewport = { width: 1280, height: 720 }, hasTouch = false, isMobile = false } = this.options;
     const inner = await this.inner.newPage();
+    // The new tab gets the keyboard focus now (Firefox gives it a moment later, and a
+    // key pressed before then goes nowhere).
+    await inner.bringToFront();
     await inner.setViewport({ ...viewport, hasTouch, isMobile });
     for (const [script, arg] of this.initScripts) await inner.evaluateOnNewDocument(script, arg);
     const page = new Page(this, inner);

@@ -55,10 +55,10 @@ export async function serve({ pages = {} } = {}) {
 /**
  * Launches the run's browser (driver.js). `camera`: 'none' (no camera setup), 'fake' (a
  * fake webcam, allowed), 'refused' (a fake webcam whose permission is denied), 'missing'
- * (no camera at all).
+ * (no camera at all). `touch`: for contexts with a touch screen (see driver.js).
  */
-export function launch({ camera = 'none' } = {}) {
-  return launchBrowser({ camera });
+export function launch({ camera = 'none', touch = false } = {}) {
+  return launchBrowser({ camera, touch });
 }
 
 /** A new page that records console errors and uncaught exceptions. */

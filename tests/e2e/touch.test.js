@@ -9,7 +9,8 @@ import {
 
 let server;
 let browser;
-before(async () => { server = await serve(); browser = await launch(); });
+// Touch contexts below (hasTouch); in Firefox the whole browser has a coarse pointer.
+before(async () => { server = await serve(); browser = await launch({ touch: true }); });
 after(async () => { await browser?.close(); await server?.close(); });
 
 /** The map cell under page point (x, y) of canvas `testid`, as the page computes it. */
