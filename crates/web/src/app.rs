@@ -22,7 +22,7 @@ use crate::dom::{
     PageResult,
 };
 use crate::i18n::{fill, Lang, EN};
-use crate::meter::{Meter, Timings};
+use crate::meter::{Grab, GrabTrial, Meter, Timings};
 use crate::pipeline::{self, Backend, Frame};
 use crate::render;
 use crate::settings::{KernelChoice, Sample, Settings, Source, View, PARAMETERS};
@@ -102,6 +102,8 @@ pub struct State {
     copying: Option<(Copying, f64)>,
     on_copy: Option<(Callback, Callback)>,
     video_frames_failed: bool,
+    /// Times both ways of grabbing webcam frames and keeps the faster.
+    grab_trial: GrabTrial,
 }
 
 /// A running `setInterval` and the closure it calls.
@@ -158,6 +160,7 @@ pub fn start() -> PageResult {
         copying: None,
         on_copy: None,
         video_frames_failed: false,
+        grab_trial: GrabTrial::default(),
     }));
     let lang = state
         .borrow()
@@ -1160,6 +1163,13 @@ fn show_meter(state: &mut State, timings: Timings) -> PageResult {
         meter.set_attribute(&format!("data-{name}"), &format!("{value:.3}"))?;
     }
     meter.set_attribute("data-frames", &summary.frames.to_string())?;
+    // How webcam frames are grabbed: "trial" while both ways are being timed.
+    let grab = if state.video_frames_failed || !VideoFrames::supported() {
+        Grab::Canvas.name()
+    } else {
+        state.grab_trial.chosen().map_or("trial", Grab::name)
+    };
+    meter.set_attribute("data-grab-by", if live { grab } else { "" })?;
     meter.set_attribute("data-path", state.path)
 }
 
@@ -1639,6 +1649,7 @@ fn camera_frame(state: &Shared) -> PageResult {
     let start = now();
     let (width, height) = scaled(video.video_width(), video.video_height(), size);
     if (width, height) == (video.video_width(), video.video_height())
+        && state.borrow().grab_trial.next() == Grab::VideoFrame
         && copy_video_frame(state, &video, start)?
     {
         return Ok(());
@@ -1656,6 +1667,8 @@ fn camera_frame(state: &Shared) -> PageResult {
         let before = (state.frame.width, state.frame.height);
         grab_into(&context, &canvas, &mut state.frame)?;
         state.timings.grab = now() - start;
+        let grab = state.timings.grab;
+        state.grab_trial.record(Grab::Canvas, grab);
         before != (state.frame.width, state.frame.height)
     };
     if resized {
@@ -1734,6 +1747,7 @@ fn video_frame_copied(state: &Shared) -> PageResult {
         let (_, context) = input_canvas(width, height)?;
         context.put_image_data(frames.image(), 0.0, 0.0)?;
         st.timings.grab = starting + (now() - resumed);
+        st.grab_trial.record(Grab::VideoFrame, st.timings.grab);
         before != (st.frame.width, st.frame.height)
     };
     if resized {
