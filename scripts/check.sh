@@ -23,9 +23,9 @@ cargo test --workspace --locked
 
 # The drivers on PATH, never downloaded (crates/web/webdriver.json names the browsers).
 step "wasm tests (wasm-pack test --headless --chrome)"
-wasm-pack test --headless --chromedriver "$(command -v chromedriver)" crates/web -- --locked
+wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" crates/web --locked
 step "wasm tests (wasm-pack test --headless --firefox)"
-wasm-pack test --headless --geckodriver "$(command -v geckodriver)" crates/web -- --locked
+wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" crates/web --locked
 
 step "build the page and the test oracle"
 bash scripts/build.sh
