@@ -151,7 +151,7 @@ for (const [view, work] of Object.entries(views)) {
     if (view === 'conv') {
       // A kernel cell that is not a number.
       await page.fill('[data-testid=kernel-cell-1-2]', '?');
-      await page.waitForFunction(() => /строке 2, столбце 3/.test(document.getElementById('message').textContent));
+      await page.waitForFunction(() => /строка 2, столбец 3/.test(document.getElementById('message').textContent));
       await assertRussian(page, 'conv, bad kernel cell');
       // An invalid combination: padding 'same' at stride 2.
       await page.check('input[name=padding][value=same]', { force: true });

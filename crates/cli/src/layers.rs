@@ -110,7 +110,10 @@ fn stack_settings(given: &Given) -> Result<Settings, Failure> {
                 ));
             }
             settings.set("stack", name).map_err(|m| {
-                Failure::usage(format!("--preset: {}", m.replace(" or custom", "")))
+                Failure::usage(format!(
+                    "--preset: {}",
+                    m.to_string().replace(" or custom", "")
+                ))
             })?;
         }
         ["stack"] => set_layers(

@@ -17,7 +17,11 @@ pub fn settings(url: &str) -> Result<(Settings, bool), Failure> {
     if !warnings.is_empty() {
         return Err(Failure::usage(format!(
             "the URL has settings the page would not use:\n  {}",
-            warnings.join("\n  ")
+            warnings
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n  ")
         )));
     }
     let names_size = query

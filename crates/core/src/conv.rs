@@ -14,7 +14,7 @@
 //! then column), which is also the order of [`crate::reference::conv2d`]; the two give
 //! bit-identical results.
 
-use crate::error::{all_finite, Error, Result};
+use crate::error::{all_finite, Error, Position, Result};
 use crate::geometry::{window_output, Padding, PaddingMode, Pads};
 use crate::kernel::Kernel;
 use crate::tensor::{Shape, Tensor};
@@ -89,15 +89,10 @@ impl ConvParams {
             });
         }
         if weight.channels != input.channels / groups {
-            return Err(Error::ShapeMismatch {
-                message: format!(
-                    "each filter must have one kernel per input channel of its group: the \
-                     input has {} channels in {groups} group(s), so {} per filter, but the \
-                     filters have {}",
-                    input.channels,
-                    input.channels / groups,
-                    weight.channels
-                ),
+            return Err(Error::FilterChannels {
+                input_channels: input.channels,
+                groups,
+                filter_channels: weight.channels,
             });
         }
         let kernel = (weight.height, weight.width);
@@ -285,17 +280,16 @@ pub(crate) fn check_weights(weight: &Tensor, bias: Option<&[f32]>) -> Result<()>
     all_finite(weight.data(), "kernel weight", |i| {
         let (kernel_len, row_len) = (shape.height * shape.width, shape.width);
         let within = i % kernel_len;
-        let place = format!(
-            "row {}, column {}",
-            within / row_len + 1,
-            within % row_len + 1
-        );
+        let (row, column) = (within / row_len + 1, within % row_len + 1);
         if shape.batch * shape.channels == 1 {
-            place
+            Position::Cell { row, column }
         } else {
-            let filter = i / (kernel_len * shape.channels);
-            let channel = i / kernel_len % shape.channels;
-            format!("filter {}, channel {}, {place}", filter + 1, channel + 1)
+            Position::Filter {
+                filter: i / (kernel_len * shape.channels) + 1,
+                channel: i / kernel_len % shape.channels + 1,
+                row,
+                column,
+            }
         }
     })?;
     if let Some(bias) = bias {
@@ -306,7 +300,7 @@ pub(crate) fn check_weights(weight: &Tensor, bias: Option<&[f32]>) -> Result<()>
                 actual: bias.len(),
             });
         }
-        all_finite(bias, "bias", |i| format!("output channel {}", i + 1))?;
+        all_finite(bias, "bias", |i| Position::OutputChannel { channel: i + 1 })?;
     }
     Ok(())
 }
@@ -626,7 +620,7 @@ mod tests {
                     ..d
                 }
             ),
-            Err(Error::TooLarge { .. })
+            Err(Error::Overflow { what: "padding" })
         ));
     }
 }

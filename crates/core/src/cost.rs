@@ -90,10 +90,7 @@ impl ConvLayerShape {
 }
 
 fn overflow() -> Error {
-    Error::TooLarge {
-        what: "the count".into(),
-        limit: usize::MAX,
-    }
+    Error::Overflow { what: "count" }
 }
 
 fn mul(factors: &[u64]) -> Result<u64> {

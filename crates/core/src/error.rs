@@ -1,11 +1,21 @@
-//! The one error type of the crate, with messages written for a student.
+//! The one error type of the crate: structured, so that a page can say each failure in
+//! its own language, with an English [`Display`](fmt::Display) for the command line.
 
 use std::fmt;
 
+use crate::geometry::PaddingMode;
+
 /// Everything that can go wrong in this crate.
 ///
-/// Every public function returns `Result<_, Error>` instead of panicking; the
-/// [`Display`](fmt::Display) text is meant to be shown to a student as it is.
+/// Every public function returns `Result<_, Error>` instead of panicking. Each variant
+/// carries its numbers (and, where the failure quotes what was typed, that text), never a
+/// ready-made sentence: the [`Display`](fmt::Display) text is the English one, written
+/// for a student, and a page renders each variant in each of its languages.
+///
+/// Conventions: `what` fields name a quantity in a few lower-case English words
+/// (`"stride"`, `"kernel height"`), a closed vocabulary a page can translate word for
+/// word. Positions in written text ([`Position`]) count rows and columns from 1, as a
+/// person reads them; cells of maps (`cell`) count from 0, as PyTorch indexes them.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
@@ -27,10 +37,21 @@ pub enum Error {
     NotFinite {
         /// What holds it ("kernel weight", "bias", ...).
         what: &'static str,
-        /// Its position, in words ("row 2, column 3").
-        position: String,
+        /// Where it is.
+        at: Position,
         /// The value itself.
         value: f32,
+    },
+    /// A weight is finite but beyond the magnitude this crate accepts.
+    WeightTooLarge {
+        /// What holds it ("kernel weight", "grid value", ...).
+        what: &'static str,
+        /// Where it is.
+        at: Position,
+        /// The value itself.
+        value: f32,
+        /// The largest magnitude allowed.
+        limit: f32,
     },
     /// The (dilated) window does not fit into the padded input once.
     EmptyOutput {
@@ -43,11 +64,6 @@ pub enum Error {
         /// Padded input size along each axis.
         padded: Vec<usize>,
     },
-    /// Two shapes that must agree do not.
-    ShapeMismatch {
-        /// A sentence saying what disagrees, with the numbers.
-        message: String,
-    },
     /// Channels cannot be split into the requested number of groups.
     Groups {
         /// What is being split ("input channels", "output channels").
@@ -57,37 +73,344 @@ pub enum Error {
         /// The number of groups.
         groups: usize,
     },
-    /// Padding is too large for the chosen mode.
+    /// The filters do not have one kernel per input channel of their group.
+    FilterChannels {
+        /// The input's channels.
+        input_channels: usize,
+        /// The number of groups.
+        groups: usize,
+        /// The kernels each filter has.
+        filter_channels: usize,
+    },
+    /// Padding is too large for a reflecting or circular padding mode.
     PaddingTooLarge {
-        /// A sentence saying which limit is broken, with the numbers.
-        message: String,
+        /// The padding mode (reflect needs `padding < size`, circular `padding <= size`).
+        mode: PaddingMode,
+        /// The padding, in pixels.
+        padding: usize,
+        /// The input's size along that axis, in pixels.
+        size: usize,
+    },
+    /// Pooling padding of more than half the window (PyTorch refuses it too).
+    PoolPaddingTooLarge {
+        /// The padding, in pixels.
+        padding: usize,
+        /// The window's side along that axis.
+        window: usize,
+    },
+    /// Mean pooling with a dilation (PyTorch's `AvgPool2d` takes none).
+    MeanPoolDilation {
+        /// The dilation asked for, height and width.
+        dilation: (usize, usize),
     },
     /// `padding = same` was asked with a stride other than 1 (PyTorch refuses it too).
     SameNeedsStrideOne {
         /// Stride along height and width.
         stride: (usize, usize),
     },
+    /// A tensor that is not one image of 1 or 3 channels was to be drawn.
+    NotDrawable {
+        /// Its batch size.
+        batch: usize,
+        /// Its channels.
+        channels: usize,
+    },
+    /// Rows of numbers of different lengths.
+    RaggedRows {
+        /// What the rows make ("kernel", "grid", ...).
+        what: &'static str,
+        /// The length of the first row.
+        first: usize,
+        /// The first row of another length (counted from 1).
+        row: usize,
+        /// Its length.
+        length: usize,
+    },
     /// A size is beyond what this crate agrees to compute.
     TooLarge {
-        /// What is too large, with its size.
-        what: String,
+        /// What is too large ("kernel height", "number of layers", ...).
+        what: &'static str,
+        /// Its size.
+        size: usize,
         /// The limit, in the same unit.
         limit: usize,
     },
+    /// A tensor of more values than this crate agrees to hold.
+    TensorTooLarge {
+        /// Its shape: batch, channels, height, width.
+        shape: [usize; 4],
+        /// The most values a tensor may hold.
+        limit: usize,
+    },
+    /// A count or size that does not fit in a machine number.
+    Overflow {
+        /// What overflows ("padded input", "receptive field", "count", ...).
+        what: &'static str,
+    },
     /// A cell index is outside the map it is meant to point into.
-    OutOfRange {
-        /// A sentence with the index and the valid range.
-        message: String,
+    CellOutside {
+        /// The map ("kernel", "pooled map", "map").
+        what: &'static str,
+        /// The map's height and width.
+        size: (usize, usize),
+        /// The cell asked for, `(row, column)` from 0.
+        cell: (usize, usize),
     },
-    /// Text that should describe a kernel, preset or option could not be read.
-    Parse {
-        /// A sentence saying what was expected.
-        message: String,
+    /// A layer index beyond the stack.
+    NoLayer {
+        /// The stack's number of layers.
+        layers: usize,
+        /// The layer asked for, from 0.
+        layer: usize,
     },
+    /// A cell index outside a layer's output.
+    LayerCellOutside {
+        /// The layer, from 0.
+        layer: usize,
+        /// Its output's height and width.
+        size: (usize, usize),
+        /// The cell asked for, `(row, column)` from 0.
+        cell: (usize, usize),
+    },
+    /// A channel index beyond a tensor's channels.
+    NoChannel {
+        /// The tensor's channels.
+        channels: usize,
+        /// The channel asked for, from 0.
+        channel: usize,
+    },
+    /// A 1x1 kernel asked to grow a receptive field.
+    NoGrowth {
+        /// The kernel's side.
+        kernel: usize,
+    },
+    /// A name that is not one of the known ones.
+    Unknown {
+        /// What kind of name it is.
+        what: Named,
+        /// The name given (shortened).
+        name: String,
+    },
+    /// A cell of written numbers that is not a number.
+    NotANumber {
+        /// What the numbers make ("kernel", "grid", ...).
+        what: &'static str,
+        /// Where the cell is.
+        at: Position,
+        /// The text in it (shortened; empty for an empty cell).
+        text: String,
+    },
+    /// A written layer of a stack that cannot be read.
+    LayerSyntax {
+        /// The layer, from 0.
+        layer: usize,
+        /// Its text (shortened).
+        text: String,
+        /// What is wrong with it.
+        problem: LayerProblem,
+    },
+    /// A layer that needs an image placed after one that makes a flat vector.
+    FlatIntoImage {
+        /// The layer, from 0.
+        layer: usize,
+        /// The layer as PyTorch writes it.
+        pytorch: String,
+    },
+}
+
+/// Where a value sits in what was written or built: rows, columns, filters and channels
+/// counted from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Position {
+    /// A cell of a grid of numbers.
+    Cell {
+        /// Row, from 1.
+        row: usize,
+        /// Column, from 1.
+        column: usize,
+    },
+    /// A weight of a filter bank.
+    Filter {
+        /// Filter (output channel), from 1.
+        filter: usize,
+        /// Input channel, from 1.
+        channel: usize,
+        /// Row, from 1.
+        row: usize,
+        /// Column, from 1.
+        column: usize,
+    },
+    /// One value per output channel (a bias).
+    OutputChannel {
+        /// Output channel, from 1.
+        channel: usize,
+    },
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Position::Cell { row, column } => write!(f, "row {row}, column {column}"),
+            Position::Filter {
+                filter,
+                channel,
+                row,
+                column,
+            } => write!(
+                f,
+                "filter {filter}, channel {channel}, row {row}, column {column}"
+            ),
+            Position::OutputChannel { channel } => write!(f, "output channel {channel}"),
+        }
+    }
+}
+
+/// The kinds of names [`Error::Unknown`] is about; each knows its valid names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Named {
+    /// A kernel preset (`edges`, `blur`, ...).
+    Kernel,
+    /// A pooling function (`max`, `mean`, `min`).
+    Pooling,
+    /// A channel choice (`all`, `r`, `g`, `b`, `gray`).
+    Channel,
+    /// A display mapping (`clamp`, `abs`, `normalize`, `diverging`).
+    Display,
+    /// A padding mode (`zeros`, `reflect`, `replicate`, `circular`).
+    PaddingMode,
+}
+
+impl Named {
+    /// The valid names, in the order they are offered.
+    pub fn known(self) -> Vec<&'static str> {
+        match self {
+            Named::Kernel => crate::Preset::ALL.map(crate::Preset::slug).to_vec(),
+            Named::Pooling => crate::PoolFunction::ALL
+                .map(crate::PoolFunction::name)
+                .to_vec(),
+            Named::Channel => crate::Channels::ALL.map(crate::Channels::name).to_vec(),
+            Named::Display => crate::DisplayMapping::ALL
+                .map(crate::DisplayMapping::name)
+                .to_vec(),
+            Named::PaddingMode => PaddingMode::ALL.map(PaddingMode::name).to_vec(),
+        }
+    }
+}
+
+/// What is wrong with a written layer ([`Error::LayerSyntax`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LayerProblem {
+    /// `conv(1,3` without its `)`.
+    MissingParenthesis,
+    /// An argument that is not a whole number (its text, shortened).
+    NotWhole {
+        /// The argument as written.
+        text: String,
+    },
+    /// A number outside `1..=high`.
+    Range {
+        /// What the number is ("number of filters", "stride", ...).
+        what: &'static str,
+        /// The largest allowed.
+        high: usize,
+        /// The number given.
+        value: usize,
+    },
+    /// The wrong number of arguments.
+    Arguments {
+        /// The fewest allowed.
+        low: usize,
+        /// The most allowed.
+        high: usize,
+        /// The number given.
+        count: usize,
+    },
+    /// Convolution padding beyond the limit.
+    Padding {
+        /// The padding given.
+        padding: usize,
+        /// The largest allowed.
+        limit: usize,
+    },
+    /// A layer name that is not one of the known ones.
+    UnknownLayer,
+}
+
+impl LayerProblem {
+    /// The layer names a stack can be written with.
+    pub const LAYER_NAMES: [&'static str; 8] = [
+        "input", "conv", "relu", "max", "mean", "avgpool", "flatten", "linear",
+    ];
 }
 
 /// Shorthand for `Result<T, convlens_core::Error>`.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// `a, b or c`.
+fn or_list(names: &[&str]) -> String {
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// `7x7`, `13x13`.
+pub fn by(values: &[usize]) -> String {
+    values
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("x")
+}
+
+impl Error {
+    /// For [`Error::EmptyOutput`]: the dilation as its text shows it (one number when all
+    /// axes share it, `2x3` otherwise), or `None` without dilation.
+    pub fn dilated(dilation: &[usize]) -> Option<String> {
+        let first = dilation.first().copied().unwrap_or(1);
+        if dilation.iter().all(|&d| d == 1) {
+            None
+        } else if dilation.iter().all(|&d| d == first) {
+            Some(first.to_string())
+        } else {
+            Some(by(dilation))
+        }
+    }
+
+    /// For [`Error::EmptyOutput`]: the window's span on the input along each axis,
+    /// `d·(k − 1) + 1`.
+    pub fn covers(size: &[usize], dilation: &[usize]) -> Vec<usize> {
+        size.iter()
+            .zip(dilation)
+            .map(|(&k, &d)| d.saturating_mul(k.saturating_sub(1)).saturating_add(1))
+            .collect()
+    }
+}
+
+impl fmt::Display for LayerProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LayerProblem::MissingParenthesis => f.write_str("a ')' is missing"),
+            LayerProblem::NotWhole { text } => write!(f, "'{text}' is not a whole number"),
+            LayerProblem::Range { what, high, value } => {
+                write!(f, "the {what} must be from 1 to {high}, not {value}")
+            }
+            LayerProblem::Arguments { low, high, count } => {
+                write!(f, "takes {low} to {high} numbers, not {count}")
+            }
+            LayerProblem::Padding { padding, limit } => {
+                write!(f, "the padding must be at most {limit}, not {padding}")
+            }
+            LayerProblem::UnknownLayer => {
+                write!(f, "use {}", or_list(&LayerProblem::LAYER_NAMES))
+            }
+        }
+    }
+}
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -98,13 +421,18 @@ impl fmt::Display for Error {
                 expected,
                 actual,
             } => write!(f, "the {what} needs {expected} values but has {actual}"),
-            Error::NotFinite {
+            Error::NotFinite { what, at, value } => write!(
+                f,
+                "the {what} at {at} is {value}: every value must be a finite number"
+            ),
+            Error::WeightTooLarge {
                 what,
-                position,
+                at,
                 value,
+                limit,
             } => write!(
                 f,
-                "the {what} at {position} is {value}: every value must be a finite number"
+                "the {what} at {at} is {value:e}: weights must lie between -{limit} and {limit}"
             ),
             Error::EmptyOutput {
                 window,
@@ -112,37 +440,17 @@ impl fmt::Display for Error {
                 dilation,
                 padded,
             } => {
-                let by = |values: &mut dyn Iterator<Item = usize>| {
-                    values.map(|v| v.to_string()).collect::<Vec<_>>().join("x")
-                };
-                write!(
-                    f,
-                    "the effective {window} ({}",
-                    by(&mut size.iter().copied())
-                )?;
-                if dilation.iter().any(|&d| d != 1) {
-                    let first = dilation.first().copied().unwrap_or(1);
-                    if dilation.iter().all(|&d| d == first) {
-                        write!(f, " at dilation {first}")?;
-                    } else {
-                        write!(f, " at dilation {}", by(&mut dilation.iter().copied()))?;
-                    }
-                    let covers = size
-                        .iter()
-                        .zip(dilation)
-                        .map(|(&k, &d)| d.saturating_mul(k.saturating_sub(1)).saturating_add(1));
-                    write!(f, " covers {}", by(&mut covers.into_iter()))?;
+                write!(f, "the effective {window} ({}", by(size))?;
+                if let Some(shown) = Error::dilated(dilation) {
+                    write!(f, " at dilation {shown}")?;
+                    write!(f, " covers {}", by(&Error::covers(size, dilation)))?;
                 }
                 write!(
                     f,
                     ") is larger than the padded input ({}): the output would be empty",
-                    by(&mut padded.iter().copied())
+                    by(padded)
                 )
             }
-            Error::ShapeMismatch { message }
-            | Error::PaddingTooLarge { message }
-            | Error::OutOfRange { message }
-            | Error::Parse { message } => f.write_str(message),
             Error::Groups {
                 what,
                 channels,
@@ -152,15 +460,129 @@ impl fmt::Display for Error {
                 "{channels} {what} cannot be split into {groups} equal groups: \
                  the number of {what} must be a multiple of groups"
             ),
+            Error::FilterChannels {
+                input_channels,
+                groups,
+                filter_channels,
+            } => write!(
+                f,
+                "each filter must have one kernel per input channel of its group: the input \
+                 has {input_channels} channels in {groups} group(s), so {} per filter, but \
+                 the filters have {filter_channels}",
+                input_channels / (*groups).max(1)
+            ),
+            Error::PaddingTooLarge {
+                mode,
+                padding,
+                size,
+            } => write!(
+                f,
+                "{} padding of {padding} pixels must be {} the input's size along that axis \
+                 ({size} pixels)",
+                mode.name(),
+                if *mode == PaddingMode::Reflect {
+                    "smaller than"
+                } else {
+                    "at most"
+                }
+            ),
+            Error::PoolPaddingTooLarge { padding, window } => write!(
+                f,
+                "pooling padding of {padding} is more than half the window ({window}): a \
+                 window could then hold only padding"
+            ),
+            Error::MeanPoolDilation { .. } => f.write_str(
+                "mean pooling has no dilation (PyTorch's AvgPool2d takes none): set dilation to 1",
+            ),
             Error::SameNeedsStrideOne { stride } => write!(
                 f,
                 "padding 'same' keeps the size only at stride 1 (here {}x{}); \
                  PyTorch refuses it too: choose a number instead",
                 stride.0, stride.1
             ),
-            Error::TooLarge { what, limit } => {
-                write!(f, "{what} is too large: the limit is {limit}")
+            Error::NotDrawable { batch, channels } => write!(
+                f,
+                "only one image of 1 or 3 channels can be drawn, not {batch}x{channels}"
+            ),
+            Error::RaggedRows {
+                what,
+                first,
+                row,
+                length,
+            } => write!(
+                f,
+                "every row of the {what} must have the same length: row 1 has {first} values \
+                 but row {row} has {length}"
+            ),
+            Error::TooLarge { what, size, limit } => {
+                write!(f, "the {what} is {size}, more than the limit of {limit}")
             }
+            Error::TensorTooLarge { shape, limit } => write!(
+                f,
+                "a tensor of {} values is too large: the limit is {limit}",
+                by(shape)
+            ),
+            Error::Overflow { what } => {
+                write!(f, "the {what} is too large to count")
+            }
+            Error::CellOutside { what, size, cell } => write!(
+                f,
+                "the {what} is {}x{}; there is no cell at row {}, column {}",
+                size.0, size.1, cell.0, cell.1
+            ),
+            Error::NoLayer { layers, layer } => write!(
+                f,
+                "the stack has {layers} layers; there is no layer {}",
+                layer + 1
+            ),
+            Error::LayerCellOutside { layer, size, cell } => write!(
+                f,
+                "layer {} outputs {}x{} cells; there is no cell at row {}, column {}",
+                layer + 1,
+                size.0,
+                size.1,
+                cell.0,
+                cell.1
+            ),
+            Error::NoChannel { channels, channel } => write!(
+                f,
+                "there are {channels} channels; there is no channel {}",
+                channel + 1
+            ),
+            Error::NoGrowth { kernel } => write!(
+                f,
+                "a {kernel}x{kernel} kernel never grows the receptive field"
+            ),
+            Error::Unknown { what, name } => {
+                let (kind, list) = match what {
+                    Named::Kernel => ("kernel", "known kernels: "),
+                    Named::Pooling => ("pooling", "use "),
+                    Named::Channel => ("channel", "use "),
+                    Named::Display => ("display", "use "),
+                    Named::PaddingMode => ("padding mode", "use "),
+                };
+                let known = what.known();
+                let known = if *what == Named::Kernel {
+                    known.join(", ")
+                } else {
+                    or_list(&known)
+                };
+                write!(f, "there is no {kind} called '{name}'; {list}{known}")
+            }
+            Error::NotANumber { what, at, text } => {
+                let text = if text.is_empty() { "empty" } else { text };
+                write!(f, "the {what} cell at {at} ({text}) is not a number")
+            }
+            Error::LayerSyntax {
+                layer,
+                text,
+                problem,
+            } => write!(f, "layer {} ('{text}'): {problem}", layer + 1),
+            Error::FlatIntoImage { layer, pytorch } => write!(
+                f,
+                "layer {} ({pytorch}) needs an image, but gets a flat vector",
+                layer + 1
+            ),
         }
     }
 }
@@ -176,20 +598,29 @@ pub(crate) fn positive(value: usize, what: &'static str) -> Result<usize> {
     }
 }
 
-/// Checks every value is finite; `position` names the index for the message.
+/// Checks every value is finite; `position` places index `i` for the message.
 pub(crate) fn all_finite(
     values: &[f32],
     what: &'static str,
-    position: impl Fn(usize) -> String,
+    position: impl Fn(usize) -> Position,
 ) -> Result<()> {
     match values.iter().position(|v| !v.is_finite()) {
         None => Ok(()),
         Some(index) => Err(Error::NotFinite {
             what,
-            position: position(index),
+            at: position(index),
             value: values[index],
         }),
     }
+}
+
+/// Text quoted back in a message: at most 40 characters, `…` when cut.
+pub fn shorten(text: &str) -> String {
+    let mut short: String = text.chars().take(40).collect();
+    if short.len() < text.len() {
+        short.push('…');
+    }
+    short
 }
 
 #[cfg(test)]
@@ -209,5 +640,37 @@ mod tests {
             "the effective kernel (7x7 at dilation 2 covers 13x13) is larger than the \
              padded input (10x10): the output would be empty"
         );
+    }
+
+    #[test]
+    fn unknown_names_list_the_known_ones() {
+        let error = Error::Unknown {
+            what: Named::Pooling,
+            name: "x".into(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "there is no pooling called 'x'; use max, mean or min"
+        );
+        let error = Error::Unknown {
+            what: Named::PaddingMode,
+            name: "x".into(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "there is no padding mode called 'x'; use zeros, reflect, replicate or circular"
+        );
+        assert!(Error::Unknown {
+            what: Named::Kernel,
+            name: "nope".into()
+        }
+        .to_string()
+        .starts_with("there is no kernel called 'nope'; known kernels: edges, blur,"));
+    }
+
+    #[test]
+    fn shorten_cuts_long_text() {
+        assert_eq!(shorten("abc"), "abc");
+        assert_eq!(shorten(&"x".repeat(50)), format!("{}…", "x".repeat(40)));
     }
 }

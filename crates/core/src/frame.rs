@@ -1208,7 +1208,10 @@ impl FramePool {
         let (dh, dw) = params.dilation;
         let side = |k: usize, d: usize| k.saturating_sub(1).saturating_mul(d).saturating_add(1);
         if let Err(error) = params.output_size(function, side(kh, dh), side(kw, dw)) {
-            if !matches!(error, crate::Error::TooLarge { .. }) {
+            if !matches!(
+                error,
+                crate::Error::TensorTooLarge { .. } | crate::Error::Overflow { .. }
+            ) {
                 return Err(error);
             }
         }

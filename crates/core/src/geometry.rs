@@ -137,11 +137,9 @@ impl PaddingMode {
         PaddingMode::ALL
             .into_iter()
             .find(|m| m.name() == name)
-            .ok_or_else(|| Error::Parse {
-                message: format!(
-                    "there is no padding mode called '{name}'; use zeros, reflect, replicate \
-                     or circular"
-                ),
+            .ok_or_else(|| Error::Unknown {
+                what: crate::error::Named::PaddingMode,
+                name: crate::error::shorten(name),
             })
     }
 
@@ -156,17 +154,10 @@ impl PaddingMode {
         if fits {
             Ok(())
         } else {
-            let needs = if self == PaddingMode::Reflect {
-                "smaller than"
-            } else {
-                "at most"
-            };
             Err(Error::PaddingTooLarge {
-                message: format!(
-                    "{} padding of {pad} pixels must be {needs} the input's size along that \
-                     axis ({size} pixels)",
-                    self.name()
-                ),
+                mode: self,
+                padding: pad,
+                size,
             })
         }
     }
@@ -277,10 +268,7 @@ pub fn window_output(
     positive(dilation.1, "dilation")?;
     let padded = pads
         .padded(input.0, input.1)
-        .ok_or_else(|| Error::TooLarge {
-            what: "the padding".into(),
-            limit: usize::MAX,
-        })?;
+        .ok_or(Error::Overflow { what: "padding" })?;
     let height = axis_output(
         input.0,
         window.0,

@@ -58,8 +58,9 @@ impl Channels {
         Channels::ALL
             .into_iter()
             .find(|c| c.name() == name)
-            .ok_or_else(|| Error::Parse {
-                message: format!("there is no channel called '{name}'; use all, r, g, b or gray"),
+            .ok_or_else(|| Error::Unknown {
+                what: crate::error::Named::Channel,
+                name: crate::error::shorten(name),
             })
     }
 
@@ -117,10 +118,9 @@ impl DisplayMapping {
         DisplayMapping::ALL
             .into_iter()
             .find(|m| m.name() == name)
-            .ok_or_else(|| Error::Parse {
-                message: format!(
-                    "there is no display called '{name}'; use clamp, abs, normalize or diverging"
-                ),
+            .ok_or_else(|| Error::Unknown {
+                what: crate::error::Named::Display,
+                name: crate::error::shorten(name),
             })
     }
 }
@@ -203,11 +203,9 @@ pub(crate) fn luminance(pixel: &[u8]) -> f32 {
 pub fn tensor_to_rgba(tensor: &Tensor, mapping: DisplayMapping, out: &mut Vec<u8>) -> Result<()> {
     let shape = tensor.shape();
     if shape.batch != 1 || !(shape.channels == 1 || shape.channels == 3) {
-        return Err(Error::ShapeMismatch {
-            message: format!(
-                "only one image of 1 or 3 channels can be drawn, not {}x{}",
-                shape.batch, shape.channels
-            ),
+        return Err(Error::NotDrawable {
+            batch: shape.batch,
+            channels: shape.channels,
         });
     }
     let plane = shape.plane_len();

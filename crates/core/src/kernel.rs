@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::error::{all_finite, Error, Result};
+use crate::error::{all_finite, Error, Position, Result};
 use crate::tensor::flatten_rows;
 
 /// The largest kernel side this crate accepts (a cap against typing mistakes).
@@ -76,18 +76,7 @@ impl Kernel {
     /// # Errors
     /// An empty or unreadable cell, ragged rows, or any error of [`Kernel::new`].
     pub fn parse(text: &str) -> Result<Self> {
-        let rows = text
-            .trim()
-            .split(';')
-            .enumerate()
-            .map(|(r, row)| {
-                row.split(',')
-                    .enumerate()
-                    .map(|(c, cell)| parse_weight(cell, r, c))
-                    .collect::<Result<Vec<f32>>>()
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Self::from_rows(&rows)
+        Self::from_rows(&parse_rows(text, "kernel")?)
     }
 
     /// The identity kernel of the given size: a single 1 in the centre (top-left of
@@ -175,14 +164,10 @@ impl Kernel {
     /// Out of range, or a NaN or infinite value.
     pub fn set(&mut self, m: usize, n: usize, value: f32) -> Result<()> {
         if m >= self.height || n >= self.width {
-            return Err(Error::OutOfRange {
-                message: format!(
-                    "the kernel has {} rows and {} columns; there is no cell at row {}, column {}",
-                    self.height,
-                    self.width,
-                    m + 1,
-                    n + 1
-                ),
+            return Err(Error::CellOutside {
+                what: "kernel",
+                size: (self.height, self.width),
+                cell: (m, n),
             });
         }
         check_weights(&[value], |_| (m, n))?;
@@ -210,22 +195,32 @@ impl fmt::Display for Kernel {
     }
 }
 
-/// Every weight finite and within [`MAX_WEIGHT`]; `cell` names index `i`'s row and column.
+/// Every weight finite and within [`MAX_WEIGHT`]; `cell` names index `i`'s row and column
+/// (from 0).
 fn check_weights(weights: &[f32], cell: impl Fn(usize) -> (usize, usize)) -> Result<()> {
+    check_values(weights, "kernel weight", cell)
+}
+
+fn check_values(
+    values: &[f32],
+    what: &'static str,
+    cell: impl Fn(usize) -> (usize, usize),
+) -> Result<()> {
     let position = |i: usize| {
         let (row, column) = cell(i);
-        format!("row {}, column {}", row + 1, column + 1)
+        Position::Cell {
+            row: row + 1,
+            column: column + 1,
+        }
     };
-    all_finite(weights, "kernel weight", position)?;
-    match weights.iter().position(|w| w.abs() > MAX_WEIGHT) {
+    all_finite(values, what, position)?;
+    match values.iter().position(|w| w.abs() > MAX_WEIGHT) {
         None => Ok(()),
-        Some(i) => Err(Error::OutOfRange {
-            message: format!(
-                "the kernel weight at {} is {:e}: weights must lie between -{MAX_WEIGHT} and \
-                 {MAX_WEIGHT}",
-                position(i),
-                weights[i]
-            ),
+        Some(i) => Err(Error::WeightTooLarge {
+            what,
+            at: position(i),
+            value: values[i],
+            limit: MAX_WEIGHT,
         }),
     }
 }
@@ -235,7 +230,8 @@ fn check_side(side: usize, what: &'static str) -> Result<usize> {
         Err(Error::Zero { what })
     } else if side > MAX_KERNEL_SIDE {
         Err(Error::TooLarge {
-            what: format!("a {what} of {side}"),
+            what,
+            size: side,
             limit: MAX_KERNEL_SIDE,
         })
     } else {
@@ -243,22 +239,51 @@ fn check_side(side: usize, what: &'static str) -> Result<usize> {
     }
 }
 
-fn parse_weight(cell: &str, row: usize, column: usize) -> Result<f32> {
+/// Reads rows of numbers written as a kernel's weights are (rows split by `;`, cells by
+/// `,`, a cell may be a fraction such as `1/16`), each finite and within [`MAX_WEIGHT`]
+/// in magnitude, for anything written that way: `what` names it in the errors
+/// ("kernel", "grid", "sequence", ...). The rows are all of one length.
+///
+/// # Errors
+/// An empty or unreadable cell ([`Error::NotANumber`]), a value that is not finite or
+/// too large, placed by row and column, or rows of different lengths.
+pub fn parse_rows(text: &str, what: &'static str) -> Result<Vec<Vec<f32>>> {
+    let rows = text
+        .trim()
+        .split(';')
+        .enumerate()
+        .map(|(r, row)| {
+            row.split(',')
+                .enumerate()
+                .map(|(c, cell)| parse_value(cell, r, c, what))
+                .collect::<Result<Vec<f32>>>()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    flatten_rows(&rows, what)?;
+    Ok(rows)
+}
+
+fn parse_value(cell: &str, row: usize, column: usize, what: &'static str) -> Result<f32> {
     let cell = cell.trim();
-    let unreadable = || Error::Parse {
-        message: format!(
-            "the kernel cell at row {}, column {} ({}) is not a number",
-            row + 1,
-            column + 1,
-            if cell.is_empty() { "empty" } else { cell }
-        ),
+    let unreadable = || Error::NotANumber {
+        what,
+        at: Position::Cell {
+            row: row + 1,
+            column: column + 1,
+        },
+        text: crate::error::shorten(cell),
     };
     let number = |text: &str| text.trim().parse::<f32>().map_err(|_| unreadable());
     let value = match cell.split_once('/') {
         Some((numerator, denominator)) => number(numerator)? / number(denominator)?,
         None => number(cell)?,
     };
-    check_weights(&[value], |_| (row, column))?;
+    let named = if what == "kernel" {
+        "kernel weight"
+    } else {
+        what
+    };
+    check_values(&[value], named, |_| (row, column))?;
     Ok(value)
 }
 
@@ -447,11 +472,9 @@ impl Preset {
         Preset::ALL
             .into_iter()
             .find(|p| p.slug() == slug)
-            .ok_or_else(|| Error::Parse {
-                message: format!(
-                    "there is no kernel called '{slug}'; known kernels: {}",
-                    Preset::ALL.map(Preset::slug).join(", ")
-                ),
+            .ok_or_else(|| Error::Unknown {
+                what: crate::error::Named::Kernel,
+                name: crate::error::shorten(slug),
             })
     }
 

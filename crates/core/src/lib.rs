@@ -18,8 +18,8 @@
 //!   pass with simple fixed weights.
 //! - [`mod@reference`]: deliberately naive versions that the fast paths are tested against.
 //!
-//! No public function panics: every failure is an [`Error`] whose message is written for
-//! a student.
+//! No public function panics: every failure is an [`Error`], a structured value whose
+//! English text is written for a student (a page renders it in its own languages).
 #![deny(missing_docs)]
 
 pub mod conv;
@@ -37,7 +37,7 @@ pub mod tensor;
 
 pub use conv::{conv1d, conv2d, depthwise_conv2d, ConvParams, ConvPlan};
 pub use cost::{ConvLayerShape, Flops};
-pub use error::{Error, Result};
+pub use error::{Error, LayerProblem, Named, Position, Result};
 pub use frame::{FrameConv, FramePool};
 pub use geometry::{output_size, Padding, PaddingMode, Pads};
 pub use image::{Channels, DisplayMapping};

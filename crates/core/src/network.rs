@@ -7,7 +7,7 @@
 
 use crate::conv::{conv2d, ConvParams};
 use crate::cost::ConvLayerShape;
-use crate::error::{positive, Error, Result};
+use crate::error::{positive, Error, LayerProblem, Result};
 use crate::geometry::{window_output, Padding, Pads};
 use crate::kernel::{Kernel, Preset};
 use crate::pool::{pool2d, PoolFunction, PoolParams};
@@ -250,12 +250,9 @@ pub fn analyse(input: (usize, usize, usize), layers: &[Layer]) -> Result<Vec<Lay
                 && index > 0
                 && matches!(layers[index - 1], Layer::Flatten | Layer::Linear { .. })
             {
-                return Err(Error::ShapeMismatch {
-                    message: format!(
-                        "layer {} ({}) needs an image, but gets a flat vector",
-                        index + 1,
-                        layer.pytorch(in_shape.0)
-                    ),
+                return Err(Error::FlatIntoImage {
+                    layer: index,
+                    pytorch: layer.pytorch(in_shape.0),
                 });
             }
             Ok(())
@@ -368,10 +365,7 @@ fn checked_product(values: &[usize]) -> Result<usize> {
     values
         .iter()
         .try_fold(1usize, |acc, &v| acc.checked_mul(v))
-        .ok_or_else(|| Error::TooLarge {
-            what: "the layer".into(),
-            limit: usize::MAX,
-        })
+        .ok_or(Error::Overflow { what: "layer size" })
 }
 
 /// The sum of the stack's parameters.
@@ -659,47 +653,46 @@ impl Architecture {
             .map(str::trim)
             .filter(|p| !p.is_empty());
         for (index, part) in parts.enumerate() {
-            let bad = |why: String| Error::Parse {
-                message: format!(
-                    "layer {} ('{}'): {why}",
-                    index + 1,
-                    part.chars().take(40).collect::<String>()
-                ),
+            let bad = |problem: LayerProblem| Error::LayerSyntax {
+                layer: index,
+                text: crate::error::shorten(part),
+                problem,
             };
             let (name, arguments) = match part.split_once('(') {
                 Some((name, rest)) => {
                     let inner = rest
                         .strip_suffix(')')
-                        .ok_or_else(|| bad("a ')' is missing".into()))?;
+                        .ok_or_else(|| bad(LayerProblem::MissingParenthesis))?;
                     let numbers = inner
                         .split(',')
                         .map(|a| {
-                            a.trim()
-                                .parse::<usize>()
-                                .map_err(|_| bad(format!("'{}' is not a whole number", a.trim())))
+                            a.trim().parse::<usize>().map_err(|_| {
+                                bad(LayerProblem::NotWhole {
+                                    text: crate::error::shorten(a.trim()),
+                                })
+                            })
                         })
                         .collect::<Result<Vec<usize>>>()?;
                     (name.trim(), numbers)
                 }
                 None => (part, Vec::new()),
             };
-            let limit = |value: usize, high: usize, what: &str| {
+            let limit = |value: usize, high: usize, what: &'static str| {
                 if (1..=high).contains(&value) {
                     Ok(value)
                 } else {
-                    Err(bad(format!(
-                        "the {what} must be from 1 to {high}, not {value}"
-                    )))
+                    Err(bad(LayerProblem::Range { what, high, value }))
                 }
             };
             let count = |low: usize, high: usize| {
                 if (low..=high).contains(&arguments.len()) {
                     Ok(())
                 } else {
-                    Err(bad(format!(
-                        "takes {low} to {high} numbers, not {}",
-                        arguments.len()
-                    )))
+                    Err(bad(LayerProblem::Arguments {
+                        low,
+                        high,
+                        count: arguments.len(),
+                    }))
                 }
             };
             let arg = |i: usize, default: usize| arguments.get(i).copied().unwrap_or(default);
@@ -718,9 +711,7 @@ impl Architecture {
                     let k = limit(arg(1, 3), crate::kernel::MAX_KERNEL_SIDE, "kernel size")?;
                     let padding = arg(3, 0);
                     if padding > 64 {
-                        return Err(bad(format!(
-                            "the padding must be at most 64, not {padding}"
-                        )));
+                        return Err(bad(LayerProblem::Padding { padding, limit: 64 }));
                     }
                     Layer::Conv {
                         out_channels: limit(arg(0, 1), 4096, "number of filters")?,
@@ -777,16 +768,13 @@ impl Architecture {
                         bias: true,
                     }
                 }
-                _ => {
-                    return Err(bad(
-                        "use input, conv, relu, max, mean, avgpool, flatten or linear".into(),
-                    ))
-                }
+                _ => return Err(bad(LayerProblem::UnknownLayer)),
             };
             layers.push(layer);
             if layers.len() > MAX_LAYERS {
                 return Err(Error::TooLarge {
-                    what: format!("a stack of {} layers", layers.len()),
+                    what: "number of layers",
+                    size: layers.len(),
                     limit: MAX_LAYERS,
                 });
             }
@@ -864,9 +852,7 @@ pub const LECTURE_TABLE: [(&str, u16, &str, Option<&str>); 7] = [
 pub fn layers_to_cover(size: usize, kernel: usize) -> Result<usize> {
     positive(size, "object size")?;
     if kernel < 2 {
-        return Err(Error::OutOfRange {
-            message: "a 1x1 kernel never grows the receptive field".into(),
-        });
+        return Err(Error::NoGrowth { kernel });
     }
     Ok((size - 1).div_ceil(kernel - 1))
 }
@@ -992,7 +978,7 @@ mod tests {
         assert!(message("conv(8,x)").contains("'x' is not a whole number"));
         assert!(message("conv(8,3").contains("a ')' is missing"));
         assert!(message("relu; input(1,8,8)").contains("use input, conv"));
-        assert!(message(&"relu;".repeat(70)).contains("too large"));
+        assert!(message(&"relu;".repeat(70)).contains("more than the limit of 64"));
     }
 
     #[test]

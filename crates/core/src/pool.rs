@@ -7,7 +7,7 @@
 
 use crate::error::{positive, Error, Result};
 use crate::geometry::{window_output, Pads};
-use crate::tensor::{Shape, Tensor, MAX_ELEMENTS};
+use crate::tensor::{Shape, Tensor};
 
 /// What a pooling window computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -42,8 +42,9 @@ impl PoolFunction {
         PoolFunction::ALL
             .into_iter()
             .find(|f| f.name() == name)
-            .ok_or_else(|| Error::Parse {
-                message: format!("there is no pooling called '{name}'; use max, mean or min"),
+            .ok_or_else(|| Error::Unknown {
+                what: crate::error::Named::Pooling,
+                name: crate::error::shorten(name),
             })
     }
 }
@@ -102,19 +103,15 @@ impl PoolParams {
             (self.padding.1, self.kernel.1),
         ] {
             if pad > side / 2 {
-                return Err(Error::PaddingTooLarge {
-                    message: format!(
-                        "pooling padding of {pad} is more than half the window ({side}): a \
-                         window could then hold only padding"
-                    ),
+                return Err(Error::PoolPaddingTooLarge {
+                    padding: pad,
+                    window: side,
                 });
             }
         }
         if function == PoolFunction::Mean && self.dilation != (1, 1) {
-            return Err(Error::ShapeMismatch {
-                message: "mean pooling has no dilation (PyTorch's AvgPool2d takes none): set \
-                          dilation to 1"
-                    .into(),
+            return Err(Error::MeanPoolDilation {
+                dilation: self.dilation,
             });
         }
         let pads = Pads {
@@ -125,9 +122,8 @@ impl PoolParams {
         };
         // A window is walked tap by tap: cap the padded input as convolution does, so a
         // huge window (with its allowed half-window of padding) cannot stall the page.
-        let padded = pads.padded(height, width).ok_or_else(|| Error::TooLarge {
-            what: "the padded input".into(),
-            limit: MAX_ELEMENTS,
+        let padded = pads.padded(height, width).ok_or(Error::Overflow {
+            what: "padded input",
         })?;
         Shape::new(1, 1, padded.0, padded.1)?;
         window_output(
@@ -153,10 +149,10 @@ impl PoolParams {
     ) -> Result<Vec<(usize, usize)>> {
         let (out_h, out_w) = self.output_size(function, input.0, input.1)?;
         if y >= out_h || x >= out_w {
-            return Err(Error::OutOfRange {
-                message: format!(
-                    "the pooled map is {out_h}x{out_w}; there is no cell at row {y}, column {x}"
-                ),
+            return Err(Error::CellOutside {
+                what: "pooled map",
+                size: (out_h, out_w),
+                cell: (y, x),
             });
         }
         let rows = self.taps(y, 0, input.0).collect::<Vec<_>>();

@@ -141,9 +141,8 @@ pub fn receptive_fields(layers: &[LayerGeometry]) -> Result<Vec<ReceptiveField>>
         jump: (1, 1),
         start: (0, 0),
     };
-    let too_large = || Error::TooLarge {
-        what: "the receptive field".into(),
-        limit: i64::MAX as usize,
+    let too_large = || Error::Overflow {
+        what: "receptive field",
     };
     layers
         .iter()
@@ -232,27 +231,20 @@ pub fn input_region(
     let sizes = layer_sizes(layers, input)?;
     let fields = receptive_fields(layers)?;
     let (Some(&(height, width)), Some(field)) = (sizes.get(layer), fields.get(layer)) else {
-        return Err(Error::OutOfRange {
-            message: format!(
-                "the stack has {} layers; there is no layer {}",
-                layers.len(),
-                layer + 1
-            ),
+        return Err(Error::NoLayer {
+            layers: layers.len(),
+            layer,
         });
     };
     if cell.0 >= height || cell.1 >= width {
-        return Err(Error::OutOfRange {
-            message: format!(
-                "layer {} outputs {height}x{width} cells; there is no cell at row {}, column {}",
-                layer + 1,
-                cell.0,
-                cell.1
-            ),
+        return Err(Error::LayerCellOutside {
+            layer,
+            size: (height, width),
+            cell,
         });
     }
-    let unclipped = field.rect(cell).ok_or_else(|| Error::TooLarge {
-        what: "the receptive field".into(),
-        limit: i64::MAX as usize,
+    let unclipped = field.rect(cell).ok_or(Error::Overflow {
+        what: "receptive field",
     })?;
     Ok(InputRegion {
         unclipped,

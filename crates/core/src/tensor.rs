@@ -40,8 +40,8 @@ impl Shape {
         };
         match shape.checked_len() {
             Some(len) if len <= MAX_ELEMENTS => Ok(shape),
-            _ => Err(Error::TooLarge {
-                what: format!("a tensor of {batch}x{channels}x{height}x{width} values"),
+            _ => Err(Error::TensorTooLarge {
+                shape: [batch, channels, height, width],
                 limit: MAX_ELEMENTS,
             }),
         }
@@ -219,13 +219,11 @@ pub(crate) fn flatten_rows<R: AsRef<[f32]>>(
     for (index, row) in rows.iter().enumerate() {
         let row = row.as_ref();
         if row.len() != width {
-            return Err(Error::ShapeMismatch {
-                message: format!(
-                    "every row of the {what} must have the same length: row 1 has {width} \
-                     values but row {} has {}",
-                    index + 1,
-                    row.len()
-                ),
+            return Err(Error::RaggedRows {
+                what,
+                first: width,
+                row: index + 1,
+                length: row.len(),
             });
         }
         data.extend_from_slice(row);
@@ -245,11 +243,11 @@ mod tests {
         );
         assert!(matches!(
             Shape::new(1, 3, 12000, 12000),
-            Err(Error::TooLarge { .. })
+            Err(Error::TensorTooLarge { .. })
         ));
         assert!(matches!(
             Shape::new(usize::MAX, usize::MAX, 2, 2),
-            Err(Error::TooLarge { .. })
+            Err(Error::TensorTooLarge { .. })
         ));
     }
 

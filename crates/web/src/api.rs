@@ -39,7 +39,7 @@ enum Operation {
 fn setting(settings: &mut Settings, key: &str, value: &str) -> Result<(), JsError> {
     settings
         .set(key, value)
-        .map_err(|message| JsError::new(&message))
+        .map_err(|error| JsError::new(&error.to_string()))
 }
 
 fn size(value: u32) -> usize {

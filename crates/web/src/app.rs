@@ -21,7 +21,8 @@ use crate::dom::{
     by_id, describe, document, js_error, listen, now, pixels, property, put_rgba, window,
     PageResult,
 };
-use crate::i18n::{fill, Lang, EN};
+use crate::i18n::{fill, t, Lang};
+use crate::message::{CameraProblem, InputLabel, Message};
 use crate::meter::{Grab, GrabTrial, Meter, Timings};
 use crate::pipeline::{self, Backend, Frame};
 use crate::render;
@@ -54,8 +55,9 @@ pub struct State {
     pub settings: Settings,
     /// The current input frame (scaled to `settings.size`).
     pub frame: Frame,
-    /// The decoded image behind the frame (sample or upload), kept to rescale it.
-    image: Option<HtmlImageElement>,
+    /// The decoded image behind the frame (sample or upload) and its name, kept to
+    /// rescale it.
+    image: Option<(HtmlImageElement, String)>,
     /// The frame as a tensor of the selected channels, cached between redraws.
     input: Option<Tensor>,
     /// The last good feature map and pooled map (kept when settings turn invalid).
@@ -69,7 +71,7 @@ pub struct State {
     load_generation: u32,
     camera: Camera,
     /// Notices about the input or the URL (shown until the next change of input).
-    notices: Vec<String>,
+    notices: Vec<Message>,
     /// Counts input frames, so cached results know which frame they belong to.
     frame_id: u32,
     /// The stack view's outputs for (stack, frame), kept while only the layer changes.
@@ -143,7 +145,7 @@ pub fn start() -> PageResult {
         selected: None,
         load_generation: 0,
         camera: Camera::default(),
-        notices: warnings,
+        notices: warnings.into_iter().map(Message::from).collect(),
         frame_id: 0,
         stack_outputs: None,
         player: None,
@@ -193,7 +195,7 @@ pub fn start() -> PageResult {
 /// Runs a handler step and shows any failure on the page rather than losing it.
 pub(crate) fn report(result: PageResult) {
     if let Err(error) = result {
-        let _ = render::message(&fill(EN.msg_went_wrong, &[("why", &describe(&error))]));
+        let _ = render::message(Some(Message::WentWrong(describe(&error))));
     }
 }
 
@@ -323,8 +325,8 @@ fn on_control(state: &Shared, event: &Event) -> PageResult {
         }
         (before.0 != after.0 || before.1 != after.1, result)
     };
-    if let Err(message) = result {
-        render::message(&message)?;
+    if let Err(error) = result {
+        render::message(Some(error.into()))?;
         // Put the control back to the value in use.
         render::sync_controls(&state.borrow().settings)?;
         return Ok(());
@@ -377,27 +379,55 @@ fn on_kernel_cell(state: &Shared, event: &Event) -> PageResult {
     );
     let text = input.value();
     let mut kernel = state.borrow().settings.kernel.kernel();
-    // One cell parsed the same way as URL weights, so fractions like 1/16 work too.
-    let parsed = Kernel::parse(&text)
-        .map_err(|e| e.to_string())
-        .and_then(|one| {
-            if one.weights().len() == 1 {
-                kernel
-                    .set(row, column, one.weights()[0])
-                    .map_err(|e| e.to_string())
-            } else {
-                Err(EN.msg_one_number.into())
-            }
-        });
-    if let Err(message) = parsed {
+    let parsed =
+        cell_value(&text, "kernel", row, column).and_then(|value| kernel.set(row, column, value));
+    if let Err(error) = parsed {
         input.set_attribute("aria-invalid", "true")?;
-        let where_ = format!("row {}, column {}", row + 1, column + 1);
-        let message = message.replace("row 1, column 1", &where_);
-        return render::message(&fill(EN.msg_last_valid_kernel, &[("why", &message)]));
+        return render::message(Some(Message::LastValidKernel(error)));
     }
     input.remove_attribute("aria-invalid")?;
     state.borrow_mut().settings.kernel = KernelChoice::Custom(kernel);
     after_change(state, false)
+}
+
+/// One typed cell (`row`, `column` from 0) of `what`, read the way URL weights are, so
+/// that fractions like 1/16 work too.
+fn cell_value(
+    text: &str,
+    what: &'static str,
+    row: usize,
+    column: usize,
+) -> convlens_core::Result<f32> {
+    let at = convlens_core::Position::Cell {
+        row: row + 1,
+        column: column + 1,
+    };
+    let rows = convlens_core::kernel::parse_rows(text, what).map_err(|error| match error {
+        // The error names the cell typed in, not the first of a one-cell text.
+        convlens_core::Error::NotANumber { what, text, .. } => {
+            convlens_core::Error::NotANumber { what, at, text }
+        }
+        convlens_core::Error::NotFinite { what, value, .. } => {
+            convlens_core::Error::NotFinite { what, at, value }
+        }
+        convlens_core::Error::WeightTooLarge {
+            what, value, limit, ..
+        } => convlens_core::Error::WeightTooLarge {
+            what,
+            at,
+            value,
+            limit,
+        },
+        other => other,
+    })?;
+    match rows.as_slice() {
+        [row] if row.len() == 1 => Ok(row[0]),
+        _ => Err(convlens_core::Error::NotANumber {
+            what,
+            at,
+            text: convlens_core::error::shorten(text),
+        }),
+    }
 }
 
 /// The kernel size control: switches a blur between its sizes, or resizes a custom
@@ -665,27 +695,12 @@ fn index_of(element: &Element, attribute: &str) -> usize {
 /// Sets one grid cell from text (a number, or `a/b`).
 fn set_grid_cell(state: &Shared, input: &HtmlInputElement, text: &str) -> PageResult {
     let (y, x) = (index_of(input, "data-y"), index_of(input, "data-x"));
-    let value = Kernel::parse(text)
-        .ok()
-        .filter(|k| k.weights().len() == 1)
-        .map(|k| k.weights()[0]);
-    let Some(value) = value else {
-        input.set_attribute("aria-invalid", "true")?;
-        return render::message(&fill(
-            EN.msg_grid_cell,
-            &[
-                ("row", &(y + 1)),
-                ("column", &(x + 1)),
-                (
-                    "cell",
-                    &if text.trim().is_empty() {
-                        EN.word_empty
-                    } else {
-                        text
-                    },
-                ),
-            ],
-        ));
+    let value = match cell_value(text, "grid", y, x) {
+        Ok(value) => value,
+        Err(error) => {
+            input.set_attribute("aria-invalid", "true")?;
+            return render::message(Some(Message::LastValidGrid(error)));
+        }
     };
     {
         let mut state = state.borrow_mut();
@@ -898,7 +913,7 @@ fn wire_input(state: &Shared) -> PageResult {
             .and_then(|f| f.get(0));
         match file {
             Some(file) => report(load_file(&shared, &file)),
-            None => report(render::message(EN.msg_drop_images)),
+            None => report(render::message(Some(Message::DropImages))),
         }
     })?;
     Ok(())
@@ -927,7 +942,7 @@ fn load_source(state: &Shared) -> PageResult {
             // Rescale the uploaded image already decoded.
             let image = state.borrow().image.clone();
             match image {
-                Some(image) => use_image(state, &image, "your image"),
+                Some((image, name)) => use_image(state, &image, &name),
                 None => Ok(()),
             }
         }
@@ -937,10 +952,10 @@ fn load_source(state: &Shared) -> PageResult {
 fn load_file(state: &Shared, file: &web_sys::File) -> PageResult {
     let name = file.name();
     if !file.type_().starts_with("image/") && !file.type_().is_empty() {
-        return render::message(&fill(
-            EN.msg_not_image,
-            &[("name", &name), ("type", &file.type_())],
-        ));
+        return render::message(Some(Message::NotImage {
+            name,
+            kind: file.type_(),
+        }));
     }
     let url = web_sys::Url::create_object_url_with_blob(file)?;
     stop_camera(state)?;
@@ -966,7 +981,7 @@ fn load_url(state: &Shared, url: &str, name: String) -> PageResult {
                 let _ = web_sys::Url::revoke_object_url(&url);
             }
             if shared.borrow().load_generation == generation {
-                shared.borrow_mut().image = Some(image.clone());
+                shared.borrow_mut().image = Some((image.clone(), name.clone()));
                 report(use_image(&shared, &image, &name));
             }
         })
@@ -979,14 +994,10 @@ fn load_url(state: &Shared, url: &str, name: String) -> PageResult {
                 return;
             }
             let previous = shared.borrow().image.is_some();
-            report(render::message(&fill(
-                if previous {
-                    EN.msg_unreadable_previous
-                } else {
-                    EN.msg_unreadable
-                },
-                &[("name", &name)],
-            )));
+            report(render::message(Some(Message::Unreadable {
+                name: name.clone(),
+                previous,
+            })));
             // Nothing shown yet: fall back to the default photo, unless that is what failed.
             if !previous && !failed_url.ends_with(DEFAULT_PHOTO) {
                 shared.borrow_mut().settings.source = Source::Sample(Sample::Astronaut);
@@ -1009,22 +1020,17 @@ fn scaled(width: u32, height: u32, size: usize) -> (u32, u32) {
 fn use_image(state: &Shared, image: &HtmlImageElement, name: &str) -> PageResult {
     let (natural_w, natural_h) = (image.natural_width(), image.natural_height());
     if natural_w == 0 || natural_h == 0 {
-        return render::message(&fill(EN.msg_no_pixels, &[("name", &name)]));
+        return render::message(Some(Message::NoPixels { name: name.into() }));
     }
     let size = state.borrow().settings.size;
     let (width, height) = scaled(natural_w, natural_h, size);
     let mut notices = Vec::new();
     if size == 0 && (width, height) != (natural_w, natural_h) {
-        notices.push(fill(
-            EN.msg_scaled_down,
-            &[
-                ("name", &name),
-                ("width", &natural_w),
-                ("height", &natural_h),
-                ("scaled_width", &width),
-                ("scaled_height", &height),
-            ],
-        ));
+        notices.push(Message::ScaledDown {
+            name: name.into(),
+            size: (natural_w, natural_h),
+            scaled: (width, height),
+        });
     }
     let (canvas, context) = input_canvas(width, height)?;
     context.set_image_smoothing_enabled(true);
@@ -1041,14 +1047,16 @@ fn use_image(state: &Shared, image: &HtmlImageElement, name: &str) -> PageResult
     let frame = grab(&context, &canvas)?;
     {
         let mut state = state.borrow_mut();
-        state.notices.retain(|n| !n.contains("scaled down"));
+        state
+            .notices
+            .retain(|n| !matches!(n, Message::ScaledDown { .. }));
         state.notices.extend(notices);
         render::notices(&state.notices)?;
         let label = match state.settings.source {
-            Source::Upload => fill(EN.msg_your_image, &[("name", &name)]),
-            _ => fill(EN.msg_photo, &[("what", &name)]),
+            Source::Sample(sample) => InputLabel::Photo(sample),
+            _ => InputLabel::Upload(name.into()),
         };
-        render::input_caption(&label, &frame)?;
+        render::input_caption(label, &frame)?;
     }
     set_frame(state, frame)
 }
@@ -1076,7 +1084,7 @@ fn readable_context(
     js_sys::Reflect::set(&options, &"willReadFrequently".into(), &JsValue::TRUE)?;
     Ok(canvas
         .get_context_with_context_options("2d", &options)?
-        .ok_or_else(|| js_error(crate::i18n::EN.msg_no_canvas))?
+        .ok_or_else(|| js_error(t().msg_no_canvas))?
         .dyn_into::<CanvasRenderingContext2d>()?)
 }
 
@@ -1187,9 +1195,9 @@ fn recompute_maps(state: &Shared) -> PageResult {
         return match pipeline::one_d_facts(&state.settings) {
             Ok(facts) => {
                 render::one_d(&state.settings, &facts, state.one_d_selected)?;
-                render::message("")
+                render::message(None)
             }
-            Err(error) => render::message(&fill(EN.msg_sentence, &[("why", &error)])),
+            Err(error) => render::message(Some(Message::Error(error))),
         };
     }
     if state.settings.view == View::Steps {
@@ -1197,9 +1205,9 @@ fn recompute_maps(state: &Shared) -> PageResult {
         return match pipeline::steps_facts(&state.settings) {
             Ok(facts) => {
                 render::steps(&state.settings, &facts)?;
-                render::message("")
+                render::message(None)
             }
-            Err(error) => render::message(&fill(EN.msg_sentence, &[("why", &error)])),
+            Err(error) => render::message(Some(Message::Error(error))),
         };
     }
     if state.frame.rgba.is_empty() {
@@ -1209,15 +1217,16 @@ fn recompute_maps(state: &Shared) -> PageResult {
         return match pipeline::channels_facts(&state.settings, &state.frame) {
             Ok(facts) => {
                 render::channels(&state.settings, &facts, &mut state.rgba)?;
-                render::message("")
+                render::message(None)
             }
-            Err(error) => render::message(&fill(EN.msg_sentence, &[("why", &error)])),
+            Err(error) => render::message(Some(Message::Error(error))),
         };
     }
     if state.settings.view == View::Stack {
         return match recompute_stack(state) {
-            Ok(()) => render::message(""),
-            Err(error) => render::message(&describe(&error)),
+            Ok(Ok(())) => render::message(None),
+            Ok(Err(error)) => render::message(Some(Message::Error(error))),
+            Err(error) => Err(error),
         };
     }
     let (width, height) = (state.frame.width, state.frame.height);
@@ -1270,11 +1279,11 @@ fn recompute_maps(state: &Shared) -> PageResult {
     match result {
         Ok(drawn) => {
             drawn?;
-            render::message("")?;
+            render::message(None)?;
             state.full_frame = Some((now(), width, height));
         }
         Err(error) => {
-            render::message(&fill(EN.msg_last_valid_output, &[("why", &error)]))?;
+            render::message(Some(Message::LastValidOutput(error)))?;
         }
     }
     // The arithmetic of a selected cell reads the input's values.
@@ -1356,29 +1365,24 @@ fn planned<'a>(
     settings: &Settings,
     engine: &'a mut Option<(EngineKey, Engine)>,
 ) -> convlens_core::Result<&'a mut Engine> {
-    if !engine
-        .as_ref()
-        .is_some_and(|(key, _)| key.holds_for(settings))
-    {
-        let key = EngineKey::of(settings);
-        let planned = if key.view == View::Pool {
-            Engine::Pool(FramePool::new(key.pool.0, &key.pool.1, key.channels)?)
-        } else {
-            Engine::Conv(FrameConv::new(
-                &key.kernel.kernel(),
-                &key.conv,
-                key.channels,
-                key.display,
-            )?)
-        };
-        *engine = Some((key, planned));
-    }
-    match engine {
-        Some((_, engine)) => Ok(engine),
-        None => Err(convlens_core::Error::OutOfRange {
-            message: "no frame engine".into(),
-        }),
-    }
+    let kept = match engine.take() {
+        Some((key, kept)) if key.holds_for(settings) => (key, kept),
+        _ => {
+            let key = EngineKey::of(settings);
+            let planned = if key.view == View::Pool {
+                Engine::Pool(FramePool::new(key.pool.0, &key.pool.1, key.channels)?)
+            } else {
+                Engine::Conv(FrameConv::new(
+                    &key.kernel.kernel(),
+                    &key.conv,
+                    key.channels,
+                    key.display,
+                )?)
+            };
+            (key, planned)
+        }
+    };
+    Ok(&mut engine.insert(kept).1)
 }
 
 /// What a frame engine is planned for.
@@ -1458,13 +1462,21 @@ impl Engine {
 
 /// The stack view: the frame scaled to the network's input, the forward pass (cached
 /// while only the chosen layer changes), the table and the chosen layer's maps.
-fn recompute_stack(state: &mut State) -> PageResult {
-    let facts = pipeline::stack_facts(&state.settings).map_err(js_error)?;
+///
+/// The outer result is the page's own failure, the inner one the core's.
+fn recompute_stack(state: &mut State) -> PageResult<convlens_core::Result<()>> {
+    let facts = match pipeline::stack_facts(&state.settings) {
+        Ok(facts) => facts,
+        Err(error) => return Ok(Err(error)),
+    };
     let (channels, height, width) = facts.architecture.input;
     let key = (state.settings.architecture().to_string(), state.frame_id);
     if state.stack_outputs.as_ref().map(|(k, _)| k) != Some(&key) {
         let frame = scale_into("stack-input", width as u32, height as u32)?;
-        let outputs = pipeline::stack_forward(&state.settings, &frame).map_err(js_error)?;
+        let outputs = match pipeline::stack_forward(&state.settings, &frame) {
+            Ok(outputs) => outputs,
+            Err(error) => return Ok(Err(error)),
+        };
         state.stack_outputs = Some((key, outputs));
     }
     let layer = state
@@ -1477,7 +1489,8 @@ fn recompute_stack(state: &mut State) -> PageResult {
         .map(|(_, o)| o.as_slice())
         .unwrap_or_default();
     render::stack(&facts, outputs.len(), layer, channels)?;
-    render::stack_maps(&facts, outputs.get(layer), layer, &mut state.rgba)
+    render::stack_maps(&facts, outputs.get(layer), layer, &mut state.rgba)?;
+    Ok(Ok(()))
 }
 
 /// Draws the input canvas, scaled by the browser, into canvas `id` and reads it back.
@@ -1520,7 +1533,7 @@ fn start_camera(state: &Shared) -> PageResult {
     }
     let devices = window()?.navigator().media_devices();
     let Ok(devices) = devices else {
-        return camera_failed(state, EN.msg_no_camera_access.into());
+        return camera_failed(state, CameraProblem::NoAccess, String::new());
     };
     let constraints = MediaStreamConstraints::new();
     let video = js_sys::Object::new();
@@ -1530,16 +1543,20 @@ fn start_camera(state: &Shared) -> PageResult {
     constraints.set_audio(&JsValue::FALSE);
     let promise = match devices.get_user_media_with_constraints(&constraints) {
         Ok(promise) => promise,
-        Err(error) => return camera_failed(state, describe(&error)),
+        Err(error) => {
+            let detail = describe(&error);
+            return camera_failed(state, CameraProblem::of(&detail), detail);
+        }
     };
-    render::notice_camera(EN.msg_camera_asking)?;
+    render::notice_camera(Some(Message::CameraAsking))?;
     let shared = state.clone();
     let on_stream = Closure::<dyn FnMut(JsValue)>::once(move |stream: JsValue| {
         report(camera_started(&shared, stream.unchecked_into()));
     });
     let shared = state.clone();
     let on_error = Closure::<dyn FnMut(JsValue)>::once(move |error: JsValue| {
-        report(camera_failed(&shared, describe(&error)));
+        let detail = describe(&error);
+        report(camera_failed(&shared, CameraProblem::of(&detail), detail));
     });
     let _ = promise.then2(&on_stream, &on_error);
     // Exactly one of the two runs, once; both are small and live until then.
@@ -1548,20 +1565,8 @@ fn start_camera(state: &Shared) -> PageResult {
     Ok(())
 }
 
-fn camera_failed(state: &Shared, why: String) -> PageResult {
-    let help = if why.contains("NotAllowed") {
-        EN.msg_camera_refused
-    } else if why.contains("NotFound") || why.contains("Overconstrained") {
-        EN.msg_camera_not_found
-    } else if why.contains("stopped") {
-        EN.msg_camera_stopped
-    } else {
-        EN.msg_camera_not_opened
-    };
-    render::notice_camera(&fill(
-        EN.msg_camera_failed,
-        &[("why", &help), ("detail", &why)],
-    ))?;
+fn camera_failed(state: &Shared, problem: CameraProblem, detail: String) -> PageResult {
+    render::notice_camera(Some(Message::CameraFailed { problem, detail }))?;
     {
         let mut state = state.borrow_mut();
         state.settings.source = Source::Sample(Sample::Astronaut);
@@ -1580,7 +1585,7 @@ fn camera_started(state: &Shared, stream: MediaStream) -> PageResult {
     video.set_attribute("playsinline", "")?;
     video.set_src_object(Some(&stream));
     let _ = video.play();
-    render::notice_camera(EN.msg_camera_on)?;
+    render::notice_camera(Some(Message::CameraOn))?;
     // The frame loop's closure schedules itself; the cell breaks the cycle when the
     // camera stops.
     let tick: Rc<RefCell<Option<Tick>>> = Rc::new(RefCell::new(None));
@@ -1641,7 +1646,7 @@ fn camera_frame(state: &Shared) -> PageResult {
     });
     if video.ended() || stopped {
         stop_camera(state)?;
-        return camera_failed(state, EN.msg_camera_no_frames.into());
+        return camera_failed(state, CameraProblem::NoFrames, String::new());
     }
     if video.ready_state() < 2 || video.video_width() == 0 {
         return Ok(());
@@ -1672,7 +1677,7 @@ fn camera_frame(state: &Shared) -> PageResult {
         before != (state.frame.width, state.frame.height)
     };
     if resized {
-        render::input_caption(EN.msg_webcam, &state.borrow().frame)?;
+        render::input_caption(InputLabel::Webcam, &state.borrow().frame)?;
     }
     FRAMES.fetch_add(1, Ordering::Relaxed);
     state.borrow_mut().live = true;
@@ -1751,7 +1756,7 @@ fn video_frame_copied(state: &Shared) -> PageResult {
         before != (st.frame.width, st.frame.height)
     };
     if resized {
-        render::input_caption(EN.msg_webcam, &state.borrow().frame)?;
+        render::input_caption(InputLabel::Webcam, &state.borrow().frame)?;
     }
     FRAMES.fetch_add(1, Ordering::Relaxed);
     state.borrow_mut().live = true;
@@ -1784,7 +1789,7 @@ fn stop_tracks(stream: &MediaStream) {
 fn stop_camera(state: &Shared) -> PageResult {
     let camera = std::mem::take(&mut state.borrow_mut().camera);
     if let Some(stream) = camera.stream {
-        render::notice_camera("")?;
+        render::notice_camera(None)?;
         stop_tracks(&stream);
     }
     drop(camera.tick);

@@ -19,7 +19,7 @@ pub fn js_error(error: impl std::fmt::Display) -> JsValue {
 
 /// The window.
 pub fn window() -> PageResult<Window> {
-    web_sys::window().ok_or_else(|| js_error(crate::i18n::EN.msg_no_window))
+    web_sys::window().ok_or_else(|| js_error(crate::i18n::t().msg_no_window))
 }
 
 /// The document.
@@ -93,7 +93,7 @@ pub fn now() -> f64 {
 pub fn context_2d(canvas: &HtmlCanvasElement) -> PageResult<CanvasRenderingContext2d> {
     Ok(canvas
         .get_context("2d")?
-        .ok_or_else(|| js_error("this browser gives no 2D canvas"))?
+        .ok_or_else(|| js_error(crate::i18n::t().msg_no_canvas))?
         .dyn_into::<CanvasRenderingContext2d>()?)
 }
 
@@ -142,7 +142,7 @@ pub fn describe(error: &JsValue) -> String {
     let name = property(error, "name");
     let message = property(error, "message");
     match (name.is_empty(), message.is_empty()) {
-        (true, true) => crate::i18n::EN.word_unknown_error.into(),
+        (true, true) => crate::i18n::t().word_unknown_error.into(),
         (true, false) => message,
         (false, true) => name,
         (false, false) => format!("{name}: {message}"),

@@ -16,6 +16,7 @@ use web_sys::{CanvasRenderingContext2d, Event, EventTarget, HtmlCanvasElement};
 use crate::app::{report, State};
 use crate::dom::{by_id, context_2d, document, js_error, listen, put_rgba, window, PageResult};
 use crate::figure::{self, Picture, PALETTE};
+use crate::message::Message;
 use crate::pipeline;
 use crate::settings::{Settings, StepOperation, View};
 
@@ -163,9 +164,10 @@ fn download(url: &str, name: &str) -> PageResult {
 /// Every window position of the step-by-step view, drawn and encoded as a looping GIF,
 /// each frame shown as long as the chosen play speed.
 fn download_gif(settings: &Settings) -> PageResult {
-    let positions = pipeline::steps_facts(settings)
-        .map_err(|e| js_error(format!("{e}.")))?
-        .positions;
+    let positions = match pipeline::steps_facts(settings) {
+        Ok(facts) => facts.positions,
+        Err(error) => return crate::render::message(Some(Message::Error(error))),
+    };
     let pool = settings.op != StepOperation::Conv;
     let line = crate::embed::line_width(settings);
     let delay_ms = by_id::<web_sys::HtmlSelectElement>("steps-speed")?
@@ -179,7 +181,10 @@ fn download_gif(settings: &Settings) -> PageResult {
             step,
             ..settings.clone()
         };
-        let facts = pipeline::steps_facts(&at).map_err(js_error)?;
+        let facts = match pipeline::steps_facts(&at) {
+            Ok(facts) => facts,
+            Err(error) => return crate::render::message(Some(Message::Error(error))),
+        };
         let picture = figure::steps(&facts, pool, line);
         if encoder.is_none() {
             encoder = Some(
@@ -191,10 +196,10 @@ fn download_gif(settings: &Settings) -> PageResult {
             encoder.frame(&picture.pixels).map_err(js_error)?;
         }
     }
-    let bytes = encoder
-        .ok_or_else(|| js_error("there is no window position to draw"))?
-        .finish()
-        .map_err(js_error)?;
+    let Some(encoder) = encoder else {
+        return crate::render::message(Some(Message::NoPositions));
+    };
+    let bytes = encoder.finish().map_err(js_error)?;
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("image/gif");

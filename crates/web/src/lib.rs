@@ -15,6 +15,7 @@
 pub mod figure;
 pub mod gif;
 pub mod i18n;
+pub mod message;
 pub mod meter;
 pub mod pipeline;
 pub mod settings;
@@ -65,10 +66,7 @@ mod entry {
         std::panic::set_hook(Box::new(|info| {
             #[cfg(feature = "console_error_panic_hook")]
             console_error_panic_hook::hook(info);
-            let _ = crate::render::message(&crate::i18n::fill(
-                crate::i18n::EN.msg_bug,
-                &[("detail", &info)],
-            ));
+            let _ = crate::render::message(Some(crate::message::Message::Bug(info.to_string())));
         }));
     }
 }

@@ -477,12 +477,9 @@ pub fn stack_forward(settings: &Settings, frame: &Frame) -> Result<Vec<Tensor>> 
 pub fn draw_channel(output: &Tensor, channel: usize, out: &mut Vec<u8>) -> Result<()> {
     let plane = output
         .plane(0, channel)
-        .ok_or_else(|| convlens_core::Error::OutOfRange {
-            message: format!(
-                "the layer has {} channels, not {}",
-                output.channels(),
-                channel + 1
-            ),
+        .ok_or(convlens_core::Error::NoChannel {
+            channels: output.channels(),
+            channel,
         })?;
     let map = Tensor::new(1, output.height(), output.width(), plane.to_vec())?;
     tensor_to_rgba(&map, DisplayMapping::Normalize, out)
@@ -970,11 +967,10 @@ fn check_cell(cell: (usize, usize), (height, width): (usize, usize)) -> Result<(
     if cell.0 < height && cell.1 < width {
         Ok(())
     } else {
-        Err(convlens_core::Error::OutOfRange {
-            message: format!(
-                "the map is {height}×{width}; there is no cell at row {}, column {}",
-                cell.0, cell.1
-            ),
+        Err(convlens_core::Error::CellOutside {
+            what: "map",
+            size: (height, width),
+            cell,
         })
     }
 }

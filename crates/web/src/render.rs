@@ -2,6 +2,8 @@
 //! the receptive-field outline and the cell arithmetic. Text always goes in as text,
 //! never as markup.
 
+use std::cell::RefCell;
+
 use convlens_core::image::diverging_colour;
 use convlens_core::{DisplayMapping, Kernel, Preset, Rect, Tensor};
 use wasm_bindgen::JsCast;
@@ -13,6 +15,7 @@ use crate::dom::{
     by_id, clear, document, element, js_error, property, put_rgba, set_text, PageResult,
 };
 use crate::i18n::{fill, t, Lang};
+use crate::message::{InputLabel, Message};
 use crate::pipeline::{
     architecture_rows, draw_channel, number, CellArithmetic, ChannelsFacts, ConvFacts, Frame,
     OneDFacts, PoolFacts, StackFacts, StepsFacts,
@@ -203,64 +206,78 @@ pub fn view(settings: &Settings) -> PageResult {
     Ok(())
 }
 
-/// The line under the input: what it is (in English, translated here) and its size.
-/// Both are kept on the element, to say it again in another language.
-pub fn input_caption(label: &str, frame: &Frame) -> PageResult {
-    let caption: HtmlElement = by_id("input-caption")?;
-    caption.set_attribute("data-label", label)?;
-    caption.set_attribute("data-size", &format!("{}×{}", frame.width, frame.height))?;
-    caption_text(&caption)
+/// What the page says right now (messages, notices, the input's caption), kept as
+/// values so that a language switch says it all again.
+#[derive(Default)]
+struct Shown {
+    message: Option<Message>,
+    camera: Option<Message>,
+    notices: Vec<Message>,
+    caption: Option<(InputLabel, usize, usize)>,
 }
 
-fn caption_text(caption: &HtmlElement) -> PageResult {
-    let (Some(label), Some(size)) = (
-        caption.get_attribute("data-label"),
-        caption.get_attribute("data-size"),
-    ) else {
+thread_local! {
+    static SHOWN: RefCell<Shown> = RefCell::new(Shown::default());
+}
+
+/// The line under the input: what it is and its size (width × height, as the page
+/// writes every size of the input).
+pub fn input_caption(label: InputLabel, frame: &Frame) -> PageResult {
+    SHOWN.with(|s| s.borrow_mut().caption = Some((label, frame.width, frame.height)));
+    caption_text()
+}
+
+fn caption_text() -> PageResult {
+    let Some((label, width, height)) = SHOWN.with(|s| s.borrow().caption.clone()) else {
         return Ok(());
     };
-    let (width, height) = size.split_once('×').unwrap_or_default();
     let text = fill(
         t().input_caption,
         &[
-            ("label", &crate::i18n::message(&label)),
+            ("label", &label.text(t())),
             ("width", &width),
             ("height", &height),
         ],
     );
-    caption.set_text_content(Some(&text));
-    Ok(())
+    set_text("input-caption", &text)
 }
 
-/// Shows a message made in English (see [`crate::i18n`]) in the language in use, and
-/// keeps the English to translate it again on a language switch.
-fn show_message(id: &str, english: &str) -> PageResult {
+fn show_message(id: &str, message: Option<&Message>) -> PageResult {
     let box_: HtmlElement = by_id(id)?;
-    box_.set_attribute("data-english", english)?;
-    box_.set_text_content(Some(&crate::i18n::message(english)));
-    box_.set_hidden(english.is_empty());
+    box_.set_text_content(message.map(|m| m.text(t())).as_deref());
+    box_.set_hidden(message.is_none());
     Ok(())
 }
 
-/// An error or explanation of invalid settings, made in English ("" clears it).
-pub fn message(text: &str) -> PageResult {
-    show_message("message", text)
+/// Shows an error or explanation of invalid settings (`None` clears it).
+pub fn message(message: Option<Message>) -> PageResult {
+    show_message("message", message.as_ref())?;
+    SHOWN.with(|s| s.borrow_mut().message = message);
+    Ok(())
 }
 
-/// Notices about the input and the URL (not errors: the demo works), made in English.
-pub fn notices(lines: &[String]) -> PageResult {
+/// Notices about the input and the URL (not errors: the demo works).
+pub fn notices(lines: &[Message]) -> PageResult {
+    SHOWN.with(|s| s.borrow_mut().notices = lines.to_vec());
+    notices_text()
+}
+
+fn notices_text() -> PageResult {
     let list: HtmlElement = by_id("notices")?;
     clear(&list);
-    for line in lines {
-        list.append_child(&*element("li", "", &crate::i18n::message(line))?)?;
+    let lines = SHOWN.with(|s| s.borrow().notices.clone());
+    for line in &lines {
+        list.append_child(&*element("li", "", &line.text(t()))?)?;
     }
     list.set_hidden(lines.is_empty());
     Ok(())
 }
 
-/// The webcam's status line, made in English.
-pub fn notice_camera(text: &str) -> PageResult {
-    show_message("camera-status", text)
+/// The webcam's status line (`None` clears it).
+pub fn notice_camera(message: Option<Message>) -> PageResult {
+    show_message("camera-status", message.as_ref())?;
+    SHOWN.with(|s| s.borrow_mut().camera = message);
+    Ok(())
 }
 
 /// Puts `lang`'s strings into the page: `<html lang>`, the language switch, every element
@@ -307,12 +324,13 @@ pub fn language(lang: Lang) -> PageResult {
             input.set_checked(input.value() == lang.code());
         }
     }
-    for id in ["message", "camera-status"] {
-        let english = by_id::<Element>(id)?
-            .get_attribute("data-english")
-            .unwrap_or_default();
-        show_message(id, &english)?;
-    }
+    let (shown, camera) = SHOWN.with(|s| {
+        let s = s.borrow();
+        (s.message.clone(), s.camera.clone())
+    });
+    show_message("message", shown.as_ref())?;
+    show_message("camera-status", camera.as_ref())?;
+    notices_text()?;
     // The architecture table is filled once per language.
     clear(
         &by_id::<Element>("architectures")?
@@ -323,7 +341,7 @@ pub fn language(lang: Lang) -> PageResult {
     by_id::<Element>("kernel-grid")?.remove_attribute("data-shape")?;
     kernel_menu()?;
     help_keys()?;
-    caption_text(&by_id("input-caption")?)
+    caption_text()
 }
 
 /// Replaces the first text of `element` that is not blank (keeping the blanks around it,

@@ -5,13 +5,273 @@
 
 use std::fmt::Write as _;
 
+use std::fmt;
+
 use convlens_core::geometry::{Padding, PaddingMode};
+use convlens_core::kernel::parse_rows;
 use convlens_core::network::{layers_to_cover, Architecture};
 use convlens_core::{
-    Channels, ConvParams, DisplayMapping, Kernel, PoolFunction, PoolParams, Preset,
+    Channels, ConvParams, DisplayMapping, Error, Kernel, PoolFunction, PoolParams, Preset,
 };
 
-use crate::i18n::Lang;
+use crate::i18n::{fill, or_list, Lang, Texts};
+
+pub use convlens_core::error::shorten;
+
+/// Why a setting (a URL parameter or a control's value) was refused, with what was
+/// given: the page says it in each language ([`crate::i18n`]), the command line in
+/// English ([`Display`](fmt::Display)).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum SettingsError {
+    /// The core refused the value (a kernel, weights, a layer stack, a name).
+    Core(Error),
+    /// `view=` names no view.
+    NoView {
+        /// The value given (shortened).
+        value: String,
+    },
+    /// `image=` names no image.
+    NoImage {
+        /// The value given (shortened).
+        value: String,
+    },
+    /// `size=` is not one of the offered sizes.
+    Size {
+        /// The value given (shortened).
+        value: String,
+    },
+    /// A number outside its range, or not a whole number.
+    WholeNumber {
+        /// The parameter.
+        key: &'static str,
+        /// The smallest allowed.
+        low: usize,
+        /// The largest allowed.
+        high: usize,
+        /// The value given (shortened).
+        value: String,
+    },
+    /// A yes/no parameter that is neither `0` nor `1`.
+    Flag {
+        /// The parameter.
+        key: &'static str,
+        /// The value given (shortened).
+        value: String,
+    },
+    /// `stack=` names no stack.
+    NoStack {
+        /// The value given (shortened).
+        value: String,
+    },
+    /// A grid larger than the step-by-step view draws.
+    GridTooLarge {
+        /// The largest side.
+        max: usize,
+    },
+    /// `op=` names no operation.
+    NoOperation {
+        /// The value given (shortened).
+        value: String,
+    },
+    /// Mixing weights that are not rows of three.
+    MixRows,
+    /// A bias of more than one number.
+    BiasOne,
+    /// A sequence or 1D kernel that is not one row of at most `limit` numbers.
+    OneRow {
+        /// `"sequence"` or `"1D kernel"`.
+        what: &'static str,
+        /// The most numbers allowed.
+        limit: usize,
+    },
+    /// `lang=` names no language of the page.
+    Lang {
+        /// The value given (shortened).
+        value: String,
+    },
+    /// `controls=` names controls that do not exist.
+    NoControl {
+        /// The unknown names (shortened).
+        names: Vec<String>,
+    },
+    /// A parameter that is not one of [`PARAMETERS`].
+    UnknownParameter {
+        /// The parameter (shortened).
+        key: String,
+    },
+    /// A parameter given twice.
+    Repeated {
+        /// The parameter (shortened).
+        key: String,
+    },
+    /// A refused value, and the value kept instead.
+    Kept {
+        /// Why the value was refused.
+        error: Box<SettingsError>,
+        /// The value in use, as the URL writes it.
+        kept: String,
+    },
+}
+
+impl From<Error> for SettingsError {
+    fn from(error: Error) -> Self {
+        SettingsError::Core(error)
+    }
+}
+
+/// The views' URL names, in tab order.
+pub fn view_names() -> Vec<&'static str> {
+    View::ALL.map(View::name).to_vec()
+}
+
+/// The images' URL names, in menu order.
+pub fn image_names() -> Vec<&'static str> {
+    let mut names = Sample::ALL.map(Sample::name).to_vec();
+    names.push("webcam");
+    names
+}
+
+/// The stacks' URL names, in menu order.
+pub fn stack_names() -> Vec<&'static str> {
+    StackPreset::ALL.map(StackPreset::name).to_vec()
+}
+
+/// The step-by-step operations' URL names.
+pub const OPERATION_NAMES: [&str; 3] = ["conv", "max", "mean"];
+
+/// The sizes `size=` offers, as the URL writes them.
+pub const SIZE_NAMES: [&str; 5] = ["full", "256", "128", "64", "32"];
+
+impl fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SettingsError::Core(error) => error.fmt(f),
+            SettingsError::NoView { value } => write!(
+                f,
+                "there is no view '{value}'; use {}",
+                or_list(&view_names(), "or")
+            ),
+            SettingsError::NoImage { value } => write!(
+                f,
+                "there is no image '{value}'; use {}",
+                or_list(&image_names(), "or")
+            ),
+            SettingsError::Size { value } => write!(
+                f,
+                "size must be {}, not '{value}'",
+                or_list(&SIZE_NAMES, "or")
+            ),
+            SettingsError::WholeNumber {
+                key,
+                low,
+                high,
+                value,
+            } => write!(
+                f,
+                "{key} must be a whole number from {low} to {high}, not '{value}'"
+            ),
+            SettingsError::Flag { key, value } => write!(f, "{key} must be 0 or 1, not '{value}'"),
+            SettingsError::NoStack { value } => write!(
+                f,
+                "there is no stack '{value}'; use {}",
+                or_list(&stack_names(), "or")
+            ),
+            SettingsError::GridTooLarge { max } => {
+                write!(f, "the grid can be at most {max}×{max}")
+            }
+            SettingsError::NoOperation { value } => write!(
+                f,
+                "there is no operation '{value}'; use {}",
+                or_list(&OPERATION_NAMES, "or")
+            ),
+            SettingsError::MixRows => f.write_str(
+                "the mixing weights need one row per output channel (at most 4), each with 3 \
+                 numbers: for R, G and B",
+            ),
+            SettingsError::BiasOne => f.write_str("the bias is one number"),
+            SettingsError::OneRow { what, limit } => write!(
+                f,
+                "the {what} must be one row of at most {limit} numbers, separated by commas"
+            ),
+            SettingsError::Lang { value } => write!(f, "lang must be en or ru, not '{value}'"),
+            SettingsError::NoControl { names } => write!(
+                f,
+                "there is no control '{}' to show; use {}",
+                names.join("', '"),
+                embed_controls().collect::<Vec<_>>().join(", ")
+            ),
+            SettingsError::UnknownParameter { key } => {
+                write!(f, "the parameter '{key}' is not known and was ignored")
+            }
+            SettingsError::Repeated { key } => write!(
+                f,
+                "the parameter '{key}' is given more than once; the last value is used"
+            ),
+            SettingsError::Kept { error, kept } => write!(f, "{error} (kept {kept})"),
+        }
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+impl SettingsError {
+    /// The refusal said in the language of `t` (in English, the [`Display`](fmt::Display)
+    /// text).
+    pub fn text(&self, t: &Texts) -> String {
+        let value = |template: &str, value: &String, known: &[&str]| {
+            fill(template, &[("value", value), ("known", &t.or_list(known))])
+        };
+        match self {
+            SettingsError::Core(error) => t.error(error),
+            SettingsError::NoView { value: v } => value(t.set_no_view, v, &view_names()),
+            SettingsError::NoImage { value: v } => value(t.set_no_image, v, &image_names()),
+            SettingsError::Size { value: v } => value(t.set_size, v, &SIZE_NAMES),
+            SettingsError::WholeNumber {
+                key,
+                low,
+                high,
+                value,
+            } => fill(
+                t.set_whole_number,
+                &[
+                    ("what", &t.noun(key)),
+                    ("low", low),
+                    ("high", high),
+                    ("value", value),
+                ],
+            ),
+            SettingsError::Flag { key, value } => {
+                fill(t.set_flag, &[("key", key), ("value", value)])
+            }
+            SettingsError::NoStack { value: v } => value(t.set_no_stack, v, &stack_names()),
+            SettingsError::GridTooLarge { max } => fill(t.set_grid_at_most, &[("max", max)]),
+            SettingsError::NoOperation { value: v } => {
+                value(t.set_no_operation, v, &OPERATION_NAMES)
+            }
+            SettingsError::MixRows => t.set_mix_rows.into(),
+            SettingsError::BiasOne => t.set_bias_one.into(),
+            SettingsError::OneRow { what, limit } => {
+                fill(t.set_one_row, &[("what", &t.noun(what)), ("limit", limit)])
+            }
+            SettingsError::Lang { value } => fill(t.set_lang, &[("value", value)]),
+            SettingsError::NoControl { names } => fill(
+                t.set_no_control,
+                &[
+                    ("names", &names.join(t.msg_quote_join)),
+                    ("known", &embed_controls().collect::<Vec<_>>().join(", ")),
+                ],
+            ),
+            SettingsError::UnknownParameter { key } => {
+                fill(t.set_unknown_parameter, &[("key", key)])
+            }
+            SettingsError::Repeated { key } => fill(t.set_repeated, &[("key", key)]),
+            SettingsError::Kept { error, kept } => {
+                fill(t.set_kept, &[("why", &error.text(t)), ("value", kept)])
+            }
+        }
+    }
+}
 
 /// Which demo the page shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,10 +330,10 @@ impl View {
     pub const ALL: [View; 6] = [
         View::Conv,
         View::Pool,
-        View::Stack,
         View::Steps,
         View::OneD,
         View::Channels,
+        View::Stack,
     ];
 
     /// URL name.
@@ -452,9 +712,10 @@ impl Settings {
     /// Sets one parameter from its URL (or control) value.
     ///
     /// # Errors
-    /// A sentence saying what is wrong; the setting is then unchanged.
-    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+    /// What is wrong, with what was given; the setting is then unchanged.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), SettingsError> {
         let value = value.trim();
+        let given = || shorten(value);
         match key {
             "view" => {
                 self.view = match value {
@@ -464,11 +725,7 @@ impl Settings {
                     "steps" => View::Steps,
                     "1d" => View::OneD,
                     "channels" => View::Channels,
-                    _ => {
-                        return Err(format!(
-                        "there is no view '{value}'; use conv, pool, steps, 1d, channels or stack"
-                    ))
-                    }
+                    _ => return Err(SettingsError::NoView { value: given() }),
                 }
             }
             "image" => {
@@ -479,129 +736,95 @@ impl Settings {
                         Sample::ALL
                             .into_iter()
                             .find(|s| s.name() == value)
-                            .ok_or_else(|| {
-                                format!(
-                                    "there is no image '{value}'; use astronaut, chelsea, coffee, \
-                                 camera, brick or webcam"
-                                )
-                            })?,
+                            .ok_or_else(|| SettingsError::NoImage { value: given() })?,
                     )
                 }
             }
             "size" => {
                 self.size = match value {
                     "full" => 0,
-                    _ => number(key, value, 1, 4096)
+                    _ => value
+                        .parse::<usize>()
                         .ok()
                         .filter(|n| SIZES.contains(n))
-                        .ok_or_else(|| {
-                            format!("size must be full, 256, 128, 64 or 32, not '{value}'")
-                        })?,
+                        .ok_or_else(|| SettingsError::Size { value: given() })?,
                 }
             }
             "kernel" => {
                 self.kernel = if value == "custom" {
                     KernelChoice::Custom(self.kernel.kernel())
                 } else {
-                    KernelChoice::Preset(Preset::from_slug(value).map_err(|e| e.to_string())?)
+                    KernelChoice::Preset(Preset::from_slug(value)?)
                 }
             }
-            "weights" => {
-                self.kernel = KernelChoice::Custom(Kernel::parse(value).map_err(|e| e.to_string())?)
-            }
-            "stride" => self.stride = number(key, value, 1, MAX_STEP)?,
-            "dilation" => self.dilation = number(key, value, 1, MAX_STEP)?,
+            "weights" => self.kernel = KernelChoice::Custom(Kernel::parse(value)?),
+            "stride" => self.stride = number("stride", value, 1, MAX_STEP)?,
+            "dilation" => self.dilation = number("dilation", value, 1, MAX_STEP)?,
             "padding" => {
                 self.padding = match value {
                     "same" => PaddingChoice::Same,
                     "valid" => PaddingChoice::Valid,
-                    _ => PaddingChoice::Pixels(number(key, value, 0, MAX_STEP)?),
+                    _ => PaddingChoice::Pixels(number("padding", value, 0, MAX_STEP)?),
                 }
             }
-            "padding_mode" => {
-                self.padding_mode = PaddingMode::from_name(value).map_err(|e| e.to_string())?
-            }
-            "channel" => self.channel = Channels::from_name(value).map_err(|e| e.to_string())?,
-            "display" => {
-                self.display = DisplayMapping::from_name(value).map_err(|e| e.to_string())?
-            }
-            "pool" => self.pool = PoolFunction::from_name(value).map_err(|e| e.to_string())?,
-            "pool_size" => self.pool_size = number(key, value, 1, MAX_POOL)?,
+            "padding_mode" => self.padding_mode = PaddingMode::from_name(value)?,
+            "channel" => self.channel = Channels::from_name(value)?,
+            "display" => self.display = DisplayMapping::from_name(value)?,
+            "pool" => self.pool = PoolFunction::from_name(value)?,
+            "pool_size" => self.pool_size = number("pool_size", value, 1, MAX_POOL)?,
             "pool_stride" => {
                 self.pool_stride = match value {
                     "" | "auto" => None,
-                    _ => Some(number(key, value, 1, MAX_POOL)?),
+                    _ => Some(number("pool_stride", value, 1, MAX_POOL)?),
                 }
             }
             "stack" => {
                 self.stack = StackPreset::ALL
                     .into_iter()
                     .find(|s| s.name() == value)
-                    .ok_or_else(|| {
-                        format!(
-                            "there is no stack '{value}'; use three-3x3, one-7x7, deep-3x3, \
-                             lenet5, alexnet, vgg16 or custom"
-                        )
-                    })?
+                    .ok_or_else(|| SettingsError::NoStack { value: given() })?
             }
-            "layer" => self.layer = number(key, value, 1, 999)? - 1,
+            "layer" => self.layer = number("layer", value, 1, 999)? - 1,
             "layers" => {
-                let stack = Architecture::parse(value).map_err(|e| e.to_string())?;
+                let stack = Architecture::parse(value)?;
                 // Check it runs on its input before taking it.
-                convlens_core::network::analyse(stack.input, &stack.layers)
-                    .map_err(|e| e.to_string())?;
+                convlens_core::network::analyse(stack.input, &stack.layers)?;
                 self.layers = Some(stack);
                 self.stack = StackPreset::Custom;
             }
             "grid" => {
                 // The same form as kernel weights, with the grid's own limits.
-                let grid =
-                    Kernel::parse(value).map_err(|e| e.to_string().replace("kernel", "grid"))?;
-                if grid.height() > MAX_GRID || grid.width() > MAX_GRID {
-                    return Err(format!("the grid can be at most {MAX_GRID}×{MAX_GRID}"));
+                let grid = parse_rows(value, "grid")?;
+                if grid.len() > MAX_GRID || grid[0].len() > MAX_GRID {
+                    return Err(SettingsError::GridTooLarge { max: MAX_GRID });
                 }
-                self.grid = grid.rows();
+                self.grid = grid;
             }
             "op" => {
                 self.op = match value {
                     "conv" => StepOperation::Conv,
                     "max" => StepOperation::Max,
                     "mean" => StepOperation::Mean,
-                    _ => {
-                        return Err(format!(
-                            "there is no operation '{value}'; use conv, max or mean"
-                        ))
-                    }
+                    _ => return Err(SettingsError::NoOperation { value: given() }),
                 }
             }
-            "step" => self.step = number(key, value, 1, MAX_GRID * MAX_GRID * 4)? - 1,
+            "step" => self.step = number("step", value, 1, MAX_GRID * MAX_GRID * 4)? - 1,
             "mix" => {
-                let rows = Kernel::parse(&value.replace(' ', ""))
-                    .map_err(|e| e.to_string().replace("kernel", "mixing"))?;
-                if rows.width() != 3 || rows.height() > 4 {
-                    return Err(
-                        "the mixing weights need one row per output channel (at most \
-                                4), each with 3 numbers: for R, G and B"
-                            .into(),
-                    );
+                let rows = parse_rows(&value.replace(' ', ""), "mixing weights")?;
+                if rows[0].len() != 3 || rows.len() > 4 {
+                    return Err(SettingsError::MixRows);
                 }
-                self.mix = rows
-                    .weights()
-                    .chunks(3)
-                    .map(|r| [r[0], r[1], r[2]])
-                    .collect();
+                self.mix = rows.iter().map(|r| [r[0], r[1], r[2]]).collect();
             }
             "bias" => {
-                let one =
-                    Kernel::parse(value).map_err(|e| e.to_string().replace("kernel", "bias"))?;
-                self.bias = *one
-                    .weights()
-                    .first()
-                    .filter(|_| one.weights().len() == 1)
-                    .ok_or("the bias is one number")?;
+                let one = parse_rows(value, "bias")?;
+                self.bias = match one.as_slice() {
+                    [row] if row.len() == 1 => row[0],
+                    _ => return Err(SettingsError::BiasOne),
+                };
             }
-            "spatial" => self.spatial = flag(key, value)?,
-            "meter" => self.meter = flag(key, value)?,
+            "spatial" => self.spatial = flag("spatial", value)?,
+            "meter" => self.meter = flag("meter", value)?,
             "sequence" | "taps" => {
                 // One row of numbers, read like kernel weights (fractions allowed).
                 let what = if key == "sequence" {
@@ -609,15 +832,13 @@ impl Settings {
                 } else {
                     "1D kernel"
                 };
-                let row = Kernel::parse(&value.replace(' ', ""))
-                    .map_err(|e| e.to_string().replace("kernel", what))?;
+                let rows = parse_rows(&value.replace(' ', ""), what)?;
                 let limit = if key == "sequence" { MAX_SEQUENCE } else { 7 };
-                if row.height() != 1 || row.width() > limit {
-                    return Err(format!(
-                        "the {what} must be one row of at most {limit} numbers, separated by commas"
-                    ));
+                let [values] = <[Vec<f32>; 1]>::try_from(rows)
+                    .map_err(|_| SettingsError::OneRow { what, limit })?;
+                if values.len() > limit {
+                    return Err(SettingsError::OneRow { what, limit });
                 }
-                let values = row.weights().to_vec();
                 if key == "sequence" {
                     self.sequence = values;
                 } else {
@@ -625,13 +846,12 @@ impl Settings {
                 }
             }
             "lang" => {
-                self.lang =
-                    Some(Lang::from_code(value).ok_or_else(|| {
-                        format!("lang must be en or ru, not '{}'", shorten(value))
-                    })?)
+                self.lang = Some(
+                    Lang::from_code(value).ok_or_else(|| SettingsError::Lang { value: given() })?,
+                )
             }
-            "embed" => self.embed = flag(key, value)?,
-            "projector" => self.projector = flag(key, value)?,
+            "embed" => self.embed = flag("embed", value)?,
+            "projector" => self.projector = flag("projector", value)?,
             "controls" => {
                 // The known names are kept even when some are not: a typo hides one control,
                 // not all of them.
@@ -647,25 +867,17 @@ impl Settings {
                     }
                 }
                 if !unknown.is_empty() {
-                    return Err(format!(
-                        "there is no control '{}' to show; use {}",
-                        unknown.join("', '"),
-                        embed_controls().collect::<Vec<_>>().join(", ")
-                    ));
+                    return Err(SettingsError::NoControl { names: unknown });
                 }
             }
-            _ => {
-                return Err(format!(
-                    "the parameter '{key}' is not known and was ignored"
-                ))
-            }
+            _ => return Err(SettingsError::UnknownParameter { key: shorten(key) }),
         }
         Ok(())
     }
 
     /// Reads a query string (`?view=conv&stride=2`, the `?` optional). Unknown, repeated
     /// and invalid parameters are reported, in order, and otherwise ignored.
-    pub fn from_query(query: &str) -> (Settings, Vec<String>) {
+    pub fn from_query(query: &str) -> (Settings, Vec<SettingsError>) {
         let mut settings = Settings::default();
         let mut warnings = Vec::new();
         let mut seen: Vec<String> = Vec::new();
@@ -683,24 +895,21 @@ impl Settings {
             pairs.into_iter().partition(|(k, _)| k == "weights");
         for (key, value) in others.into_iter().chain(weights) {
             if seen.contains(&key) {
-                warnings.push(format!(
-                    "the parameter '{}' is given more than once; the last value is used",
-                    shorten(&key)
-                ));
+                warnings.push(SettingsError::Repeated { key: shorten(&key) });
             } else {
                 seen.push(key.clone());
             }
-            if let Err(message) = settings.set(&key, &value) {
+            if let Err(error) = settings.set(&key, &value) {
                 let kept = settings.describe(&key);
                 warnings.push(if PARAMETERS.contains(&key.as_str()) && !kept.is_empty() {
-                    format!("{message} (kept {kept})")
+                    SettingsError::Kept {
+                        error: Box::new(error),
+                        kept,
+                    }
                 } else if PARAMETERS.contains(&key.as_str()) {
-                    message
+                    error
                 } else {
-                    format!(
-                        "the parameter '{}' is not known and was ignored",
-                        shorten(&key)
-                    )
+                    SettingsError::UnknownParameter { key: shorten(&key) }
                 });
             }
         }
@@ -841,34 +1050,28 @@ fn list(values: &[f32]) -> String {
 }
 
 /// A yes/no parameter: `0` or `1`.
-fn flag(key: &str, value: &str) -> Result<bool, String> {
+fn flag(key: &'static str, value: &str) -> Result<bool, SettingsError> {
     match value {
         "0" => Ok(false),
         "1" => Ok(true),
-        _ => Err(format!("{key} must be 0 or 1, not '{}'", shorten(value))),
+        _ => Err(SettingsError::Flag {
+            key,
+            value: shorten(value),
+        }),
     }
 }
 
-fn number(key: &str, value: &str, low: usize, high: usize) -> Result<usize, String> {
+fn number(key: &'static str, value: &str, low: usize, high: usize) -> Result<usize, SettingsError> {
     value
         .parse::<usize>()
         .ok()
         .filter(|n| (low..=high).contains(n))
-        .ok_or_else(|| {
-            format!(
-                "{key} must be a whole number from {low} to {high}, not '{}'",
-                shorten(value)
-            )
+        .ok_or_else(|| SettingsError::WholeNumber {
+            key,
+            low,
+            high,
+            value: shorten(value),
         })
-}
-
-/// Long or strange text is cut before it is quoted back in a message.
-pub fn shorten(text: &str) -> String {
-    let mut short: String = text.chars().take(40).collect();
-    if short.len() < text.len() {
-        short.push('…');
-    }
-    short
 }
 
 /// Decodes `%XX` escapes and `+` (a space in query strings); bad escapes stay as they are.
@@ -976,7 +1179,11 @@ mod tests {
         assert_eq!(s.stride, 2);
         assert_eq!(s.padding, PaddingChoice::Pixels(0));
         assert_eq!(s.kernel, KernelChoice::Preset(Preset::Edges));
-        let text = warnings.join("\n");
+        let text = warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
         for expected in [
             "stride must be a whole number from 1 to 16, not '0' (kept 1)",
             "padding must be a whole number from 0 to 16, not '-1'",
@@ -1002,7 +1209,7 @@ mod tests {
         assert!(!Settings::default().to_query().contains("lang"));
         let (s, warnings) = Settings::from_query("lang=de");
         assert_eq!(s.lang, None);
-        assert_eq!(warnings, ["lang must be en or ru, not 'de'"]);
+        assert_eq!(warnings[0].to_string(), "lang must be en or ru, not 'de'");
     }
 
     #[test]
@@ -1012,16 +1219,12 @@ mod tests {
         assert!(s.embed && s.projector);
         assert_eq!(s.controls, ["pool", "stride"]);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
+        let warning = warnings[0].to_string();
         assert!(
-            warnings[0].starts_with("there is no control 'foo', 'bar' to show; use view, image,"),
-            "{}",
-            warnings[0]
+            warning.starts_with("there is no control 'foo', 'bar' to show; use view, image,"),
+            "{warning}"
         );
-        assert!(
-            warnings[0].ends_with("(kept pool,stride)"),
-            "{}",
-            warnings[0]
-        );
+        assert!(warning.ends_with("(kept pool,stride)"), "{warning}");
         let query = s.to_query();
         assert!(
             query.ends_with("&embed=1&controls=pool,stride&projector=1"),
@@ -1031,7 +1234,10 @@ mod tests {
         // No controls at all, and bad switches.
         let (none, warnings) = Settings::from_query("embed=1&controls=&projector=yes");
         assert!(none.embed && none.controls.is_empty() && !none.projector);
-        assert_eq!(warnings, ["projector must be 0 or 1, not 'yes' (kept 0)"]);
+        assert_eq!(
+            warnings[0].to_string(),
+            "projector must be 0 or 1, not 'yes' (kept 0)"
+        );
         assert!(none.to_query().ends_with("&embed=1&controls="));
         // Off: not written at all.
         let (off, _) = Settings::from_query("embed=0&controls=kernel&projector=0");
