@@ -20,8 +20,8 @@ profile=${PROFILE:-release}
 # The budget (missed today; reported) and the ceiling that fails the build.
 budget_bytes=$((300 * 1024))
 budget_gzip=$((100 * 1024))
-max_bytes=$((700 * 1024))
-max_gzip=$((256 * 1024))
+max_bytes=$((768 * 1024))
+max_gzip=$((288 * 1024))
 
 say() { echo "[build] $*"; }
 export PATH="$root/tools/node_modules/.bin:$PATH"

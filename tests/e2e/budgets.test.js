@@ -14,8 +14,8 @@ import {
 // while that is worked on, so that growth is caught.
 const BUDGET_BYTES = 300 * 1024;
 const BUDGET_GZIPPED = 100 * 1024;
-const CEILING_BYTES = 700 * 1024;
-const CEILING_GZIPPED = 256 * 1024;
+const CEILING_BYTES = 768 * 1024;
+const CEILING_GZIPPED = 288 * 1024;
 const SIMD_WASM = '/pkg/convlens_web_bg.wasm';
 const SCALAR_WASM = '/pkg/convlens_web_scalar_bg.wasm';
 
