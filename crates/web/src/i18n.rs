@@ -170,15 +170,17 @@ texts! {
     bias: "Bias", "Смещение";
     input: "Input", "Вход";
     image: "Image", "Изображение";
-    image_astronaut: "Astronaut (512×512)", "Астронавт (512×512)";
-    image_chelsea: "Cat (451×300)", "Кошка (451×300)";
-    image_coffee: "Coffee (600×400)", "Кофе (600×400)";
-    image_camera: "Cameraman, gray (512×512)", "Оператор, серое (512×512)";
-    image_brick: "Brick wall, gray (512×512)", "Кирпичная стена, серое (512×512)";
+    image_astronaut: "Astronaut", "Астронавт";
+    image_chelsea: "Cat", "Кошка";
+    image_coffee: "Coffee", "Кофе";
+    image_camera: "Cameraman (gray)", "Оператор (серое)";
+    image_brick: "Brick wall (gray)", "Кирпичная стена (серое)";
     image_webcam: "Webcam (live)", "Веб-камера (вживую)";
     open_image: "Open image…", "Открыть изображение…";
     freeze_frame: "Freeze frame", "Заморозить кадр";
     frame_meter: "Frame meter", "Счётчик кадров";
+    more_settings: "More settings", "Ещё настройки";
+    fit_maps: "Fit maps to the box", "Растянуть карты по рамке";
     projector: "Projector", "Проектор";
     projector_title: "Large type, thick lines, high contrast (key P)", "Крупный шрифт, толстые линии, высокий контраст (клавиша P)";
     embed: "Embed", "Встроить";
@@ -326,8 +328,9 @@ texts! {
         "без отступа: окно остаётся внутри изображения";
     weight_aria: "Weight, row {row}, column {column}", "Вес, строка {row}, столбец {column}";
     kernel_sum: "sum of weights = {sum}", "сумма весов = {sum}";
-    input_caption: "{label}: {width}×{height} pixels, 3 channels (R, G, B)",
-        "{label}: {width}×{height} пикселей, 3 канала (R, G, B)";
+    input_caption: "{label}: {height} × {width} pixels (H × W), 3 channels (R, G, B)",
+        "{label}: {height} × {width} пикселей (В × Ш), 3 канала (R, G, B)";
+    size_hw: "{height} × {width} (H × W)", "{height} × {width} (В × Ш)";
     legend_clamp: "drawn as clamp(round(v), 0, 255): negatives black",
         "показано как clamp(round(v), 0, 255): отрицательные чёрные";
     legend_abs: "drawn as clamp(round(|v|), 0, 255)", "показано как clamp(round(|v|), 0, 255)";

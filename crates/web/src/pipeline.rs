@@ -232,6 +232,11 @@ pub fn cell_value(
     }
 }
 
+/// A size as the page writes every size: height × width, labelled (`300 × 451 (H × W)`).
+pub fn size_hw(height: usize, width: usize) -> String {
+    fill(t().size_hw, &[("height", &height), ("width", &width)])
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -386,6 +386,8 @@ pub struct Settings {
     pub channel: Channels,
     /// How the feature map's values are drawn.
     pub display: DisplayMapping,
+    /// Whether maps are enlarged to the input's box instead of drawn at their true scale.
+    pub fit: bool,
     /// The pooling function.
     pub pool: PoolFunction,
     /// The pooling window side.
@@ -449,6 +451,7 @@ impl Default for Settings {
             dilation: 1,
             channel: Channels::All,
             display: DisplayMapping::Clamp,
+            fit: false,
             pool: PoolFunction::Max,
             pool_size: 2,
             pool_stride: None,
@@ -468,7 +471,7 @@ impl Default for Settings {
 
 /// The shell's URL parameters written before the views' own, in URL order: the input
 /// and the settings views share.
-pub const SHARED: [&str; 14] = [
+pub const SHARED: [&str; 15] = [
     "view",
     "image",
     "size",
@@ -480,6 +483,7 @@ pub const SHARED: [&str; 14] = [
     "dilation",
     "channel",
     "display",
+    "fit",
     "pool",
     "pool_size",
     "pool_stride",
@@ -600,6 +604,7 @@ impl Settings {
             "padding_mode" => self.padding_mode = PaddingMode::from_name(value)?,
             "channel" => self.channel = Channels::from_name(value)?,
             "display" => self.display = DisplayMapping::from_name(value)?,
+            "fit" => self.fit = flag("fit", value)?,
             "pool" => self.pool = PoolFunction::from_name(value)?,
             "pool_size" => self.pool_size = number("pool_size", value, 1, MAX_POOL)?,
             "pool_stride" => {
@@ -711,6 +716,7 @@ impl Settings {
             "padding_mode" => self.padding_mode.name().into(),
             "channel" => self.channel.name().into(),
             "display" => self.display.name().into(),
+            "fit" => u8::from(self.fit).to_string(),
             "pool" => self.pool.name().into(),
             "pool_size" => self.pool_size.to_string(),
             "pool_stride" => self
@@ -745,6 +751,8 @@ impl Settings {
                 "lang" if self.lang.is_none() => continue,
                 // A tool for the curious: in the URL only when shown.
                 "meter" if !self.meter => continue,
+                // Written only when on, so ordinary links stay short.
+                "fit" if !self.fit => continue,
                 // Written only when on, so ordinary links stay short.
                 "embed" | "controls" if !self.embed => continue,
                 "projector" if !self.projector => continue,

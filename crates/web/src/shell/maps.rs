@@ -12,6 +12,7 @@ use crate::i18n::{fill, t, Texts};
 use crate::message::Message;
 use crate::pipeline::{draw, CellArithmetic};
 use crate::settings::{KernelChoice, Settings};
+use crate::shell::layout::{self, Pictures};
 use crate::shell::render;
 use crate::shell::state::{Change, Shell, State};
 
@@ -37,6 +38,8 @@ pub struct ImageView<F> {
     pub numbers: fn(&Settings, &F, (usize, usize), &Tensor) -> PageResult,
     /// One cell's arithmetic.
     pub arithmetic: fn(&Settings, &Tensor, &Tensor, (usize, usize)) -> Result<CellArithmetic>,
+    /// The padding around the input (top, right, bottom, left), from the facts.
+    pub pads: fn(&F) -> [usize; 4],
 }
 
 impl<F> ImageView<F> {
@@ -60,6 +63,11 @@ impl<F> ImageView<F> {
                 let start = now();
                 draw(&map, (self.display)(&state.settings), &mut state.rgba).map_err(js_error)?;
                 put_map(self.canvas, &map, &state.rgba, (self.label)(t()))?;
+                layout::image_view(Pictures {
+                    map: self.canvas,
+                    pads: (self.pads)(&facts),
+                    fit: state.settings.fit,
+                })?;
                 state.timings.draw = now() - start;
                 state.part::<MapPart>(self.name).map = Some(map);
                 state.say(None)?;
@@ -246,7 +254,9 @@ pub fn live(state: &mut State, view: &'static str, kind: Kind, id: &str) -> Page
         return Ok(false);
     };
     let start = now();
-    put_rgba(&by_id(id)?, out_w as u32, out_h as u32, &state.rgba)?;
+    let canvas: HtmlCanvasElement = by_id(id)?;
+    put_rgba(&canvas, out_w as u32, out_h as u32, &state.rgba)?;
+    layout::refresh(&canvas)?;
     state.timings.draw = now() - start;
     // The selection's arithmetic waits for the next full frame.
     state.input = None;

@@ -488,6 +488,31 @@ pub fn selection(
     arithmetic_panel(settings, arithmetic, pool)
 }
 
+thread_local! {
+    /// The channel whose window the magnifier shows (the others show their sums).
+    static OPEN_CHANNEL: std::cell::Cell<&'static str> = const { std::cell::Cell::new("") };
+}
+
+/// Opens channel `name`'s window in the magnifier (a click on its name).
+///
+/// # Errors
+/// A missing element.
+pub fn open_channel(name: &str) -> PageResult {
+    let known = ["R", "G", "B", "Gray"].into_iter().find(|c| *c == name);
+    let Some(name) = known else {
+        return Ok(());
+    };
+    OPEN_CHANNEL.with(|o| o.set(name));
+    for block in all::<Element>("#arithmetic .channel")? {
+        let open = block.get_attribute("data-channel").as_deref() == Some(name);
+        block.class_list().toggle_with_force("open", open)?;
+        if let Some(button) = block.query_selector(".channel-name")? {
+            button.set_attribute("aria-expanded", if open { "true" } else { "false" })?;
+        }
+    }
+    Ok(())
+}
+
 /// Hides the outline and the arithmetic.
 pub fn clear_selection() -> PageResult {
     for id in ["window-box", "feature-cell", "pooled-cell"] {
@@ -539,33 +564,82 @@ fn arithmetic_panel(settings: &Settings, arithmetic: &CellArithmetic, pool: bool
             &[("y", &y), ("x", &x), ("results", &results.join(", "))],
         ),
     )?;
+    panel
+        .dyn_ref::<HtmlElement>()
+        .map(|p| {
+            p.style()
+                .set_property("--channels", &arithmetic.channels.len().to_string())
+        })
+        .transpose()?;
     for channel in &arithmetic.channels {
         let block = element("div", "channel", "")?;
         block.set_attribute("data-channel", channel.channel)?;
         block.set_attribute("data-result", &channel.result.to_string())?;
         let table = element("table", "patch", "")?;
-        let caption = element(
-            "caption",
-            "",
+        // The window magnified: cells as large as the panel allows, the taps of a
+        // dilated kernel spaced apart by the pixels they skip.
+        let columns = channel.columns.max(1);
+        let cell = match columns {
+            0..=3 => 3.9,
+            4..=5 => 3.0,
+            _ => 2.4,
+        };
+        // One channel's window is open at a time (its name toggles it); the others
+        // keep their sums.
+        let open = OPEN_CHANNEL.with(|o| o.get());
+        let opened = channel.channel == open
+            || (!arithmetic.channels.iter().any(|c| c.channel == open)
+                && std::ptr::eq(channel, &arithmetic.channels[0]));
+        if opened {
+            block.class_list().add_1("open")?;
+        }
+        block
+            .style()
+            .set_property("--columns", &columns.to_string())?;
+        block.style().set_property(
+            "--rows",
+            &(channel.terms.len() / columns).max(1).to_string(),
+        )?;
+        block
+            .style()
+            .set_property("--cell-max", &format!("{cell}rem"))?;
+        table.style().set_property(
+            "--gap",
+            &format!("{}px", 3 + 8 * arithmetic.step.saturating_sub(1).min(3)),
+        )?;
+        let name = element(
+            "button",
+            "channel-name",
             &fill(
                 t().channel_caption,
                 &[("name", &t().channel(channel.channel))],
             ),
         )?;
-        table.append_child(&caption)?;
+        name.set_attribute("type", "button")?;
+        name.set_attribute("aria-expanded", if opened { "true" } else { "false" })?;
+        name.set_attribute("data-open-channel", channel.channel)?;
+        block.append_child(&name)?;
         for row in channel.terms.chunks(channel.columns.max(1)) {
             let tr = document()?.create_element("tr")?;
             for term in row {
-                let text = if pool {
-                    number(term.value)
+                let td = if pool {
+                    element("td", "", &number(term.value))?
                 } else {
-                    format!(
-                        "{}×{}",
-                        number(term.value),
-                        signed(&weight_text(term.weight))
-                    )
+                    // The pixel, its weight, and their product.
+                    let td = element("td", "", "")?;
+                    td.append_child(&*element("span", "v", &number(term.value))?)?;
+                    td.append_child(&*element(
+                        "span",
+                        "w",
+                        &format!("×{}", signed(&weight_text(term.weight))),
+                    )?)?;
+                    td.append_child(&*element(
+                        "span",
+                        "p",
+                        &format!("={}", number(term.value * term.weight)),
+                    )?)?;
+                    td
                 };
-                let td = element("td", "", &text)?;
                 let shade = term.value.round().clamp(0.0, 255.0) as u8;
                 let ink = if shade > 140 { "#000" } else { "#fff" };
                 td.style()

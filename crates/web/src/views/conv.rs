@@ -20,7 +20,7 @@ use crate::settings::{PaddingChoice, Settings};
 pub struct Conv;
 
 /// The shared settings the convolution reads.
-pub const USES: [&str; 11] = [
+pub const USES: [&str; 12] = [
     "image",
     "size",
     "kernel",
@@ -31,6 +31,7 @@ pub const USES: [&str; 11] = [
     "dilation",
     "channel",
     "display",
+    "fit",
     "meter",
 ];
 
@@ -324,6 +325,14 @@ mod page {
             numbers(facts, input)?;
             legend(settings, map)
         },
+        pads: |facts| {
+            [
+                facts.pads.top,
+                facts.pads.right,
+                facts.pads.bottom,
+                facts.pads.left,
+            ]
+        },
         arithmetic: conv_arithmetic,
     };
 
@@ -353,7 +362,7 @@ mod page {
     fn numbers(facts: &ConvFacts, input: (usize, usize)) -> PageResult {
         set_text(
             "output-size",
-            &format!("{} × {}", facts.output.0, facts.output.1),
+            &crate::pipeline::size_hw(facts.output.0, facts.output.1),
         )?;
         set_text("formula-h", &facts.height_formula)?;
         set_text("formula-w", &facts.width_formula)?;
@@ -365,15 +374,8 @@ mod page {
         let frame: HtmlElement = by_id("pad-frame")?;
         let any = pads.top + pads.bottom + pads.left + pads.right > 0;
         frame.set_hidden(!any);
-        // Room around the input for the padding ring: margins in % of the panel's width are
-        // exactly `pad` image pixels when the canvas spans the rest.
-        let padded_width = (input.1 + pads.left + pads.right) as f64;
-        let margin = |pad: usize| format!("calc(14px + {:.4}%)", pad as f64 / padded_width * 100.0);
-        let stage = by_id::<HtmlElement>("input-stage")?.style();
-        stage.set_property("margin-top", &margin(pads.top))?;
-        stage.set_property("margin-bottom", &margin(pads.bottom))?;
-        stage.set_property("margin-left", &margin(pads.left))?;
-        stage.set_property("margin-right", &margin(pads.right))?;
+        // The room around the input for the padding ring is the layout's
+        // (`shell::layout`), in input pixels at the input's scale.
         if any {
             let outer = Rect {
                 top: -(pads.top as i64),

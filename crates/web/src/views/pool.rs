@@ -16,13 +16,14 @@ use crate::settings::Settings;
 pub struct Pool;
 
 /// The shared settings pooling reads.
-pub const USES: [&str; 7] = [
+pub const USES: [&str; 8] = [
     "image",
     "size",
     "channel",
     "pool",
     "pool_size",
     "pool_stride",
+    "fit",
     "meter",
 ];
 
@@ -196,6 +197,8 @@ mod page {
         // Pooled maps stay within 0..255 and always clamp.
         display: |_| DisplayMapping::Clamp,
         numbers: |_, facts, _, _| numbers(facts),
+        // Pooling here has no padding.
+        pads: |_| [0; 4],
         arithmetic: pool_arithmetic,
     };
 
@@ -225,7 +228,7 @@ mod page {
     fn numbers(facts: &PoolFacts) -> PageResult {
         set_text(
             "pool-output-size",
-            &format!("{} × {}", facts.output.0, facts.output.1),
+            &crate::pipeline::size_hw(facts.output.0, facts.output.1),
         )?;
         set_text("pool-formula-h", &facts.height_formula)?;
         set_text("pool-formula-w", &facts.width_formula)?;

@@ -635,7 +635,7 @@ mod page {
             table.append_child(&tr)?;
         }
         grid.append_child(&table)?;
-        set_text("steps-input-size", &format!("{height} × {width}"))?;
+        set_text("steps-input-size", &crate::pipeline::size_hw(height, width))?;
         by_id::<HtmlSelectElement>("grid-size")?.set_value(&height.to_string());
 
         let output = &facts.output;
@@ -660,7 +660,7 @@ mod page {
         out.append_child(&table)?;
         set_text(
             "steps-output-size",
-            &format!("{} × {}", output.height(), output.width()),
+            &crate::pipeline::size_hw(output.height(), output.width()),
         )?;
 
         let (y, x) = arithmetic.cell;
