@@ -237,6 +237,15 @@ pub fn size_hw(height: usize, width: usize) -> String {
     fill(t().size_hw, &[("height", &height), ("width", &width)])
 }
 
+/// The gray level of one RGBA pixel, as the core's gray channel computes it, rounded
+/// to a byte.
+pub fn luminance_byte(pixel: &[u8]) -> u8 {
+    let [r, g, b] = [0, 1, 2].map(|i| f32::from(pixel.get(i).copied().unwrap_or(0)));
+    (0.299 * r + 0.587 * g + 0.114 * b)
+        .round()
+        .clamp(0.0, 255.0) as u8
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

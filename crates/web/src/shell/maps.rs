@@ -16,6 +16,9 @@ use crate::shell::layout::{self, Pictures};
 use crate::shell::render;
 use crate::shell::state::{Change, Shell, State};
 
+/// The output cells that input pixel `(y, x)` of an input of `(height, width)` feeds.
+pub type Fed = fn(&Settings, (usize, usize), (usize, usize)) -> Result<Vec<(usize, usize)>>;
+
 /// An image view (convolution, pooling) as the shell draws it: its facts, its map, the
 /// numbers beside it and one cell's arithmetic, each given by the view.
 #[derive(Debug)]
@@ -40,9 +43,39 @@ pub struct ImageView<F> {
     pub arithmetic: fn(&Settings, &Tensor, &Tensor, (usize, usize)) -> Result<CellArithmetic>,
     /// The padding around the input (top, right, bottom, left), from the facts.
     pub pads: fn(&F) -> [usize; 4],
+    /// The output cells an input pixel feeds (the receptive field read backwards).
+    pub fed: Fed,
 }
 
-impl<F> ImageView<F> {
+impl<F: 'static> ImageView<F> {
+    /// Wires the map canvas ([`wire_map`]) and the input: pointing at an input pixel
+    /// marks, on the map, every cell that pixel feeds.
+    ///
+    /// # Errors
+    /// A missing canvas.
+    pub fn wire(&'static self, shell: &Shell) -> PageResult {
+        wire_map(shell, self.canvas)?;
+        let input: HtmlCanvasElement = by_id("input-frame")?;
+        let target = input.clone();
+        shell.on(&input, "pointermove", move |shell, event: PointerEvent| {
+            let state = shell.state.borrow();
+            if state.settings.view != self.name {
+                return Ok(Change::None);
+            }
+            let size = (state.frame.height, state.frame.width);
+            let cells = cell_under(&event, &target)
+                .and_then(|pixel| (self.fed)(&state.settings, size, pixel).ok())
+                .unwrap_or_default();
+            fed(self.canvas, &cells)?;
+            Ok(Change::None)
+        })?;
+        let target = input.clone();
+        shell.on(&target, "pointerleave", move |_, _: Event| {
+            fed(self.canvas, &[])?;
+            Ok(Change::None)
+        })
+    }
+
     /// Recomputes and draws the map and its numbers; invalid settings keep the last good
     /// map and say why.
     ///
@@ -379,4 +412,27 @@ impl std::fmt::Debug for MapPart {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MapPart").finish_non_exhaustive()
     }
+}
+
+/// Marks `cells` on the overlay of map canvas `id` (the overlay's id is the map's with
+/// `-fed`), one overlay pixel per cell.
+///
+/// # Errors
+/// A missing element.
+pub fn fed(id: &str, cells: &[(usize, usize)]) -> PageResult {
+    let map: HtmlCanvasElement = by_id(id)?;
+    let overlay: HtmlCanvasElement = by_id(&format!("{id}-fed"))?;
+    let (width, height) = (map.width(), map.height());
+    let mut rgba = vec![0u8; width as usize * height as usize * 4];
+    for &(y, x) in cells {
+        if let Some(pixel) =
+            rgba.get_mut((y * width as usize + x) * 4..(y * width as usize + x) * 4 + 4)
+        {
+            pixel.copy_from_slice(&[255, 176, 0, 200]);
+        }
+    }
+    put_rgba(&overlay, width, height, &rgba)?;
+    overlay.set_attribute("data-cells", &cells.len().to_string())?;
+    overlay.set_hidden(cells.is_empty());
+    Ok(())
 }

@@ -210,11 +210,31 @@ pub fn view(settings: &Settings) -> PageResult {
         if name == "view" || !parameters().contains(&name.as_str()) {
             continue;
         }
-        let used = shown.uses().contains(&name.as_str())
+        let used = (shown.uses().contains(&name.as_str())
             || shown.parameters().contains(&name.as_str())
-            || crate::settings::MODES.contains(&name.as_str());
+            || crate::settings::MODES.contains(&name.as_str()))
+            && !shown.hides(settings).contains(&name.as_str());
         if let Some(holder) = control.closest(".field, .segmented, .check")? {
             holder.toggle_attribute_with_force("data-unused", !used)?;
+        }
+    }
+    // A group whose every control is unused goes too.
+    for group in all::<Element>("#controls .group")? {
+        let children = group.children();
+        let used = (0..children.length())
+            .filter_map(|i| children.item(i))
+            .filter(|c| c.tag_name() != "LEGEND")
+            .any(|c| !c.has_attribute("data-unused"));
+        group.toggle_attribute_with_force("data-unused", !used)?;
+    }
+    // Panels a view hides for its settings: every view's are shown again first.
+    let own = shown.hidden_panels(settings);
+    for view in views::all() {
+        for (id, _) in view.hidden_panels(settings) {
+            let off = own.iter().any(|(i, off)| *i == id && *off);
+            if let Some(panel) = document()?.get_element_by_id(id) {
+                panel.toggle_attribute_with_force("data-unused", off)?;
+            }
         }
     }
     if !shown.uses_image() {

@@ -73,6 +73,19 @@ impl crate::views::View for ChannelMixing {
         true
     }
 
+    fn hides(&self, settings: &Settings) -> &'static [&'static str] {
+        if settings.mixing.spatial {
+            &[]
+        } else {
+            // Pure 1x1 filters: no kernel, padding or dilation to choose.
+            &["kernel", "weights", "padding", "padding_mode", "dilation"]
+        }
+    }
+
+    fn hidden_panels(&self, settings: &Settings) -> Vec<(&'static str, bool)> {
+        vec![("kernel-panel", !settings.mixing.spatial)]
+    }
+
     fn set(
         &self,
         settings: &mut Settings,

@@ -296,6 +296,38 @@ pub fn conv_arithmetic(
     })
 }
 
+/// The receptive field read backwards: the output cells that input pixel `(y, x)` of an
+/// input of `(height, width)` feeds directly (as one of their taps; a pixel reflected
+/// or repeated into the padding also feeds cells near the border, which this leaves
+/// out).
+///
+/// # Errors
+/// Invalid geometry.
+pub fn fed_cells(
+    settings: &Settings,
+    (height, width): (usize, usize),
+    (y, x): (usize, usize),
+) -> Result<Vec<(usize, usize)>> {
+    let channels = settings.channel.count();
+    let facts = conv_facts(settings, channels, height, width)?;
+    let kernel = settings.kernel.kernel();
+    let (s, d) = (settings.stride, settings.dilation);
+    let along = |pixel: usize, pad: usize, k: usize, out: usize| -> Vec<usize> {
+        (0..out)
+            .filter(|&o| {
+                let offset = pixel as i64 + pad as i64 - (o * s) as i64;
+                offset >= 0 && offset % d as i64 == 0 && (offset / d as i64) < k as i64
+            })
+            .collect()
+    };
+    let rows = along(y, facts.pads.top, kernel.height(), facts.output.0);
+    let columns = along(x, facts.pads.left, kernel.width(), facts.output.1);
+    Ok(rows
+        .iter()
+        .flat_map(|&r| columns.iter().map(move |&c| (r, c)))
+        .collect())
+}
+
 #[cfg(target_arch = "wasm32")]
 mod page {
     //! The convolution view on the page: the feature map, its numbers, its legend.
@@ -304,16 +336,16 @@ mod page {
     use convlens_core::{DisplayMapping, Rect, Tensor};
     use web_sys::{HtmlCanvasElement, HtmlElement};
 
-    use super::{conv_arithmetic, conv_facts, feature_map, Conv, ConvFacts};
+    use super::{conv_arithmetic, conv_facts, feature_map, fed_cells, Conv, ConvFacts};
     use crate::dom::{by_id, put_rgba, set_text, PageResult};
     use crate::i18n::{fill, t};
     use crate::pipeline::{number, Backend};
     use crate::settings::Settings;
-    use crate::shell::maps::{self, ImageView, Kind};
+    use crate::shell::maps::{ImageView, Kind};
     use crate::shell::render::place;
     use crate::shell::{Page, Shell, State};
 
-    const VIEW: ImageView<ConvFacts> = ImageView {
+    static VIEW: ImageView<ConvFacts> = ImageView {
         name: "conv",
         kind: Kind::Conv,
         canvas: "feature-map",
@@ -333,12 +365,13 @@ mod page {
                 facts.pads.left,
             ]
         },
+        fed: fed_cells,
         arithmetic: conv_arithmetic,
     };
 
     impl Page for Conv {
         fn wire(&self, shell: &Shell) -> PageResult {
-            maps::wire_map(shell, VIEW.canvas)
+            VIEW.wire(shell)
         }
 
         fn draw(&self, state: &mut State) -> PageResult {
@@ -537,6 +570,40 @@ mod tests {
         .unwrap_err()
         .to_string()
         .contains("covers 13x13"));
+    }
+
+    #[test]
+    fn a_pixel_feeds_the_cells_whose_window_takes_it() {
+        let settings = Settings {
+            stride: 2,
+            padding: PaddingChoice::Pixels(1),
+            ..Settings::default()
+        };
+        // 3x3 at stride 2, padding 1 on 8x8: pixel 3 is tap 2 of window 1 and tap 0 of 2.
+        assert_eq!(
+            fed_cells(&settings, (8, 8), (3, 3)).unwrap(),
+            [(1, 1), (1, 2), (2, 1), (2, 2)]
+        );
+        let dilated = Settings {
+            dilation: 2,
+            ..Settings::default()
+        };
+        // Dilation 2: pixel 4 is tap 0, 1 or 2 of windows 4, 2 and 0.
+        let fed = fed_cells(&dilated, (9, 9), (4, 0)).unwrap();
+        assert_eq!(fed, [(0, 0), (2, 0), (4, 0)]);
+        // Every fed cell's arithmetic reads the pixel, and no other cell's does.
+        let frame = frame();
+        let input = input_tensor(&frame, settings.channel).unwrap();
+        let map = feature_map(&settings, &input, Backend::Fast).unwrap();
+        let fed = fed_cells(&settings, (5, 7), (2, 3)).unwrap();
+        for y in 0..map.height() {
+            for x in 0..map.width() {
+                let a = conv_arithmetic(&settings, &input, &map, (y, x)).unwrap();
+                let reads =
+                    (0..3).any(|m| (0..3).any(|n| a.window.top + m == 2 && a.window.left + n == 3));
+                assert_eq!(fed.contains(&(y, x)), reads, "cell {y},{x}");
+            }
+        }
     }
 
     #[test]

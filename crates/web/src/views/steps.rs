@@ -118,6 +118,26 @@ impl crate::views::View for Steps {
         }
     }
 
+    fn hides(&self, settings: &Settings) -> &'static [&'static str] {
+        match settings.steps.op {
+            // Sliding the kernel: no pooling controls.
+            StepOperation::Conv => &["pool_size", "pool_stride"],
+            // Pooling: no kernel, padding or dilation.
+            StepOperation::Max | StepOperation::Mean => &[
+                "kernel",
+                "weights",
+                "stride",
+                "padding",
+                "padding_mode",
+                "dilation",
+            ],
+        }
+    }
+
+    fn hidden_panels(&self, settings: &Settings) -> Vec<(&'static str, bool)> {
+        vec![("kernel-panel", settings.steps.op != StepOperation::Conv)]
+    }
+
     /// The step-by-step view opens on the lecture's example kernel unless the URL names
     /// one.
     fn opened(&self, settings: &mut Settings, named: &[String]) {
