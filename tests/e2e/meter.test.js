@@ -8,6 +8,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launch, open, waitForMap, assertMapMatchesCore } from './harness.js';
 
+/** Opens the 'More settings' disclosure, where the rarely used controls are. */
+const openMore = (page) => page.evaluate(() => { document.getElementById('more').open = true; });
+
 let server;
 let browser;
 before(async () => { server = await serve(); browser = await launch({ camera: 'fake' }); });
@@ -35,6 +38,7 @@ test('the meter is off by default and the checkbox shows it and writes meter=1',
   await waitForMap(page);
   assert.equal((await meter(page)).hidden, true);
   assert.ok(!page.url().includes('meter='));
+  await openMore(page);
   await page.check('[data-testid=meter-toggle]');
   await page.waitForFunction(() => !document.querySelector('[data-testid=frame-meter]').hidden);
   assert.match(page.url(), /[?&]meter=1/);

@@ -393,8 +393,8 @@ texts! {
         "K_h·K_w·(C_in/groups)·C_out = {kh}·{kw}·1·{channels} = {count} (по одному ядру {kh}×{kw} на канал, без смещения)";
     flops_depthwise: "H_out·W_out·C_out·K_h·K_w·(C_in/groups) = {height}·{width}·{channels}·{kh}·{kw}·1 = {multiply_adds} multiply-adds, ×2 = {flops} FLOPs",
         "H_out·W_out·C_out·K_h·K_w·(C_in/groups) = {height}·{width}·{channels}·{kh}·{kw}·1 = {multiply_adds} умножений-сложений, ×2 = {flops} FLOPs";
-    field_window: "each output cell sees a {height}×{width} window of the input",
-        "каждая выходная ячейка видит окно входа {height}×{width}";
+    field_window: "each output cell sees a window of {height}×{width} input pixels",
+        "каждая выходная ячейка видит окно из {height}×{width} пикселей входа";
     field_dilated: " (a {kh}×{kw} kernel at dilation {d}: its {weights} weights spread with gaps of {gap} {gap|pixel|pixels}, a larger field at no extra weights)",
         " (ядро {kh}×{kw} при расширении {d}: его {weights} {weights|вес|веса|весов} расставлены с промежутками в {gap} {gap|пиксель|пикселя|пикселей}, поле больше без лишних весов)";
     field_neighbours: "; neighbouring cells look {s} {s|pixel|pixels} apart",
@@ -412,8 +412,8 @@ texts! {
         "{name}: {parameters} параметров, {multiply_adds} умножений-сложений на изображение {height}×{width}, как в torchvision. Веса здесь — простые фиксированные фильтры (ядра из лекции), а не обученные.";
     architecture_counted: "{parameters} parameters; receptive field {field}",
         "{parameters} параметров; рецептивное поле {field}";
-    oned_parameters: "The convolution has {taps} weights, shared by all {outputs} outputs. A fully connected layer from {inputs} inputs to {outputs} outputs has {outputs} × {inputs} = {weights} weights: the matrix below is that layer, with {shared} entries holding the shared weights and {zeros} zeros.",
-        "У свёртки {taps} {taps|вес|веса|весов}, общих для всех {outputs} выходов. Полносвязный слой из {inputs} входов в {outputs} выходов имеет {outputs} × {inputs} = {weights} весов: матрица ниже — это такой слой, где {shared} элементов хранят общие веса, а {zeros} равны нулю.";
+    oned_parameters: "The convolution has {taps} weights, shared by all {outputs} outputs. A fully connected layer from {inputs} inputs to {outputs} outputs has {outputs} × {inputs} = {weights} weights: this matrix is that layer, with {shared} entries holding the shared weights and {zeros} zeros.",
+        "У свёртки {taps} {taps|вес|веса|весов}, общих для всех {outputs} выходов. Полносвязный слой из {inputs} входов в {outputs} выходов имеет {outputs} × {inputs} = {weights} весов: эта матрица — такой слой, где {shared} элементов хранят общие веса, а {zeros} равны нулю.";
     channels_parameters_bias: "(K_h·K_w·C_in + 1)·C_out = ({kh}·{kw}·3 + 1)·{outputs} = {count} (with bias)",
         "(K_h·K_w·C_in + 1)·C_out = ({kh}·{kw}·3 + 1)·{outputs} = {count} (со смещением)";
     channels_parameters: "(K_h·K_w·C_in)·C_out = ({kh}·{kw}·3)·{outputs} = {count} (no bias)",
@@ -521,8 +521,8 @@ texts! {
         "отступ пулинга {padding} больше половины окна ({window}): окно могло бы попасть целиком в отступ";
     err_mean_dilation: "mean pooling has no dilation (PyTorch's AvgPool2d takes none): set dilation to 1",
         "у пулинга по среднему нет расширения (AvgPool2d в PyTorch его не принимает): поставьте расширение 1";
-    err_same_stride: "padding 'same' keeps the size only at stride 1 (here {stride}); PyTorch refuses it too: choose a number instead",
-        "отступ 'same' сохраняет размер только при шаге 1 (здесь {stride}); PyTorch тоже его не принимает: выберите число";
+    err_same_stride: "padding 'same' keeps the size only at stride 1 (the stride here is {stride}); PyTorch refuses it too: choose a number instead",
+        "отступ 'same' сохраняет размер только при шаге 1 (здесь шаг {stride}); PyTorch тоже его не принимает: выберите число";
     err_not_drawable: "only one image of 1 or 3 channels can be drawn, not {shape}",
         "нарисовать можно только одно изображение из 1 или 3 каналов, а не {shape}";
     err_ragged: "every row of the {what} must have the same length: row 1 has {first} values but row {row} has {length}",

@@ -296,8 +296,30 @@ fn settings_changed(shell: &Shell, before: &Settings) -> PageResult {
         if now.stack.preset != before.stack.preset || now.stack.layers != before.stack.layers {
             state.settings.stack.layer = 0;
         }
-        if now.kernel != before.kernel {
-            render::kernel_grid(&now.kernel.kernel())?;
+        if now.kernel != before.kernel && !matches!(now.kernel, KernelChoice::Custom(_)) {
+            // A preset replaces every cell: no cell is left unreadable.
+            state.cell_problem = None;
+        }
+        if now.view != before.view {
+            // A view opened by a tab or a key starts from its own defaults, as from a
+            // URL that names none (the step-by-step view: the lecture's example).
+            let opened = views::of(&now);
+            if now.view == "steps" {
+                state.kernel_before = Some(now.kernel.clone());
+            }
+            opened.opened(&mut state.settings, &[]);
+            if before.view == "steps"
+                && state.settings.kernel
+                    == KernelChoice::Preset(convlens_core::Preset::LectureExample)
+            {
+                if let Some(kept) = state.kernel_before.take() {
+                    state.settings.kernel = kept;
+                }
+            }
+        }
+        let kernel = state.settings.kernel.clone();
+        if kernel != before.kernel {
+            render::kernel_grid(&kernel.kernel())?;
         }
         (now.view != before.view, views::of(before))
     };
@@ -325,13 +347,27 @@ fn on_kernel_cell(shell: &Shell, event: &Event) -> PageResult<Change> {
     let mut kernel = shell.state.borrow().settings.kernel.kernel();
     let parsed = cell_value(&cell.value(), "kernel", row, column)
         .and_then(|value| kernel.set(row, column, value));
+    let mut state = shell.state.borrow_mut();
     if let Err(error) = parsed {
         cell.set_attribute("aria-invalid", "true")?;
-        render::message(Some(Message::LastValidKernel(error)))?;
+        let message = Message::LastValidKernel(error);
+        state.cell_problem = Some((row, column, message.clone()));
+        render::message(Some(message))?;
         return Ok(Change::None);
     }
     cell.remove_attribute("aria-invalid")?;
-    shell.state.borrow_mut().settings.kernel = KernelChoice::Custom(kernel);
+    // A cell that still cannot be read keeps its message (defect 4): the kernel in use
+    // is not what that cell shows.
+    if state
+        .cell_problem
+        .as_ref()
+        .is_some_and(|(r, c, _)| (*r, *c) == (row, column))
+    {
+        state.cell_problem = None;
+    }
+    state.settings.kernel = KernelChoice::Custom(kernel);
+    // The sum of weights and the cells' signs follow the edit (defect 1).
+    render::kernel_grid(&state.settings.kernel.kernel())?;
     Ok(Change::Settings)
 }
 

@@ -16,6 +16,7 @@ use crate::dom::{
 use crate::i18n::{fill, t, Lang};
 use crate::message::{InputLabel, Message};
 use crate::pipeline::{number, CellArithmetic, Frame};
+pub use crate::pipeline::{signed, weight_text};
 use crate::settings::{parameters, KernelChoice, PaddingChoice, Settings};
 use crate::views;
 
@@ -152,35 +153,19 @@ pub fn kernel_grid(kernel: &Kernel) -> PageResult {
         };
         cell.set_attribute("data-sign", sign)?;
     }
+    // Every cell wide enough for the longest weight (`1/256`, `-1/16`).
+    let chars = kernel
+        .weights()
+        .iter()
+        .map(|&w| weight_text(w).chars().count())
+        .max()
+        .unwrap_or(1)
+        .max(2);
+    grid.style().set_property("--chars", &chars.to_string())?;
     set_text(
         "kernel-sum",
         &fill(t().kernel_sum, &[("sum", &weight_text(kernel.sum()))]),
     )
-}
-
-/// A weight as the grid shows it: whole numbers plainly, simple fractions as `a/b`
-/// (`1/16`, `1/9`), others with up to four decimals.
-pub fn weight_text(weight: f32) -> String {
-    if weight == weight.round() {
-        return number(weight);
-    }
-    let nice = (2..=64u32).chain([128, 256, 512, 1024, 2048, 4096]);
-    for denominator in nice {
-        let numerator = f64::from(weight) * f64::from(denominator);
-        if (numerator - numerator.round()).abs() < 1e-4 {
-            return format!("{}/{denominator}", numerator.round() as i64);
-        }
-    }
-    let text = format!("{weight:.4}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-/// A negative factor in parentheses with a real minus sign: `(−1)`.
-pub fn signed(text: &str) -> String {
-    match text.strip_prefix('-') {
-        Some(magnitude) => format!("(−{magnitude})"),
-        None => text.to_string(),
-    }
 }
 
 /// Shows the chosen view's panels and hides the others; marks the body with the view,
@@ -307,7 +292,22 @@ fn caption_text() -> PageResult {
             ("height", &height),
         ],
     );
-    set_text("input-caption", &text)
+    set_text("input-caption", &text)?;
+    // An opened file is one of the picker's choices while it is shown (defect 7).
+    let picker: HtmlSelectElement = by_id("image")?;
+    let option = picker.query_selector("option[value=upload]")?;
+    match (&label, option) {
+        (InputLabel::Upload(_), Some(option)) => option.set_text_content(Some(&label.text(t()))),
+        (InputLabel::Upload(_), None) => {
+            let option = element("option", "", &label.text(t()))?;
+            option.set_attribute("value", "upload")?;
+            picker.prepend_with_node_1(&option)?;
+            picker.set_value("upload");
+        }
+        (_, Some(option)) => option.remove(),
+        (_, None) => {}
+    }
+    Ok(())
 }
 
 fn show_message(id: &str, message: Option<&Message>) -> PageResult {

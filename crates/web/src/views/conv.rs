@@ -557,7 +557,7 @@ mod tests {
         assert_eq!(facts.pytorch, "nn.Conv2d(1, 1, kernel_size=3, padding='same', dilation=2, bias=False, padding_mode='reflect')");
         assert!(facts
             .receptive_field
-            .starts_with("each output cell sees a 5×5 window"));
+            .starts_with("each output cell sees a window of 5×5 input pixels"));
         assert!(conv_facts(
             &Settings {
                 dilation: 6,
