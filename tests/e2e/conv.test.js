@@ -85,7 +85,8 @@ test('typing in a kernel cell makes a custom kernel; a bad cell is explained and
     await page.fill('[data-testid=kernel-cell-0-0]', '-1/2');
   });
   const q = await query(page);
-  assert.match(q, /kernel=custom&weights=-0.5,0,0;0,1,0;0,0,0/);
+  // Kept as typed (defect 5).
+  assert.match(q, /kernel=custom&weights=-1\/2,0,0;0,1,0;0,0,0/);
   await assertMapMatchesCore(page);
   const before = await readCanvas(page, 'feature-map');
   for (const bad of ['abc', '', 'NaN', 'Infinity', '1e39']) {
@@ -98,7 +99,7 @@ test('typing in a kernel cell makes a custom kernel; a bad cell is explained and
     assert.ok(after.data.equals(before.data), `map unchanged after ${JSON.stringify(bad)}`);
   }
   await change(page, () => page.fill('[data-testid=kernel-cell-1-1]', '2'));
-  assert.match(await query(page), /weights=-0.5,0,0;0,2,0;0,0,0/);
+  assert.match(await query(page), /weights=-1\/2,0,0;0,2,0;0,0,0/);
   await assertMapMatchesCore(page);
   // Resizing a custom kernel keeps its centre.
   await openMore(page);

@@ -374,6 +374,9 @@ pub struct Settings {
     pub size: usize,
     /// The kernel.
     pub kernel: KernelChoice,
+    /// A custom kernel's cells as they were typed (`1/3`, `0.1`), row by row, written
+    /// back to the URL and the cells as they are; empty for a preset.
+    pub weight_texts: Vec<String>,
     /// Convolution stride (both axes).
     pub stride: usize,
     /// Convolution padding.
@@ -445,6 +448,7 @@ impl Default for Settings {
             source: Source::Sample(Sample::Astronaut),
             size: 0,
             kernel: KernelChoice::Preset(Preset::Edges),
+            weight_texts: Vec::new(),
             stride: 1,
             padding: PaddingChoice::Pixels(0),
             padding_mode: PaddingMode::Zeros,
@@ -588,10 +592,20 @@ impl Settings {
                 self.kernel = if value == "custom" {
                     KernelChoice::Custom(self.kernel.kernel())
                 } else {
-                    KernelChoice::Preset(Preset::from_slug(value)?)
+                    let preset = Preset::from_slug(value)?;
+                    self.weight_texts.clear();
+                    KernelChoice::Preset(preset)
                 }
             }
-            "weights" => self.kernel = KernelChoice::Custom(Kernel::parse(value)?),
+            "weights" => {
+                let kernel = Kernel::parse(value)?;
+                self.weight_texts = value
+                    .split(';')
+                    .flat_map(|row| row.split(','))
+                    .map(|cell| cell.trim().to_string())
+                    .collect();
+                self.kernel = KernelChoice::Custom(kernel);
+            }
             "stride" => self.stride = number("stride", value, 1, MAX_STEP)?,
             "dilation" => self.dilation = number("dilation", value, 1, MAX_STEP)?,
             "padding" => {
@@ -705,7 +719,18 @@ impl Settings {
                 n => n.to_string(),
             },
             "kernel" => self.kernel.name().into(),
-            "weights" => self.kernel.kernel().to_string(),
+            "weights" => {
+                let kernel = self.kernel.kernel();
+                if self.weight_texts.len() == kernel.weights().len() {
+                    self.weight_texts
+                        .chunks(kernel.width())
+                        .map(|row| row.join(","))
+                        .collect::<Vec<_>>()
+                        .join(";")
+                } else {
+                    kernel.to_string()
+                }
+            }
             "stride" => self.stride.to_string(),
             "dilation" => self.dilation.to_string(),
             "padding" => match self.padding {
@@ -933,6 +958,20 @@ mod tests {
             (PoolFunction::Mean, 3, Some(1))
         );
         assert_eq!((s.stack.preset, s.stack.layer), (StackPreset::Alexnet, 3));
+        assert_eq!(Settings::from_query(&s.to_query()).0, s);
+    }
+
+    #[test]
+    fn typed_weights_stay_as_typed() {
+        // Defect 5: 1/3 is not written back as 0.33333334, nor 0.1 read back as 1/10.
+        let (s, warnings) = Settings::from_query("weights=1/3,0.1;-1/2,2");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert!(
+            s.to_query().contains("weights=1/3,0.1;-1/2,2&"),
+            "{}",
+            s.to_query()
+        );
+        assert_eq!(s.weight_texts, ["1/3", "0.1", "-1/2", "2"]);
         assert_eq!(Settings::from_query(&s.to_query()).0, s);
     }
 

@@ -54,7 +54,10 @@ pub fn start() -> PageResult {
     {
         let state = shell.state.borrow();
         render::sync_controls(&state.settings)?;
-        render::kernel_grid(&state.settings.kernel.kernel())?;
+        render::kernel_grid(
+            &state.settings.kernel.kernel(),
+            &state.settings.weight_texts,
+        )?;
         render::notices(&state.notices)?;
         // The URL now says exactly what is shown (bad parameters dropped).
         write_url(&state.settings)?;
@@ -179,7 +182,10 @@ fn wire_language(shell: &Shell) -> PageResult {
             render::language(lang)?;
             let mut state = shell.state.borrow_mut();
             state.settings.lang = Some(lang);
-            render::kernel_grid(&state.settings.kernel.kernel())?;
+            render::kernel_grid(
+                &state.settings.kernel.kernel(),
+                &state.settings.weight_texts,
+            )?;
             render::camera_controls(state.camera.stream.is_some(), state.camera.frozen)?;
             for view in views::all() {
                 view.page().language(&state)?;
@@ -211,6 +217,30 @@ fn wire_controls(shell: &Shell) -> PageResult {
             Ok(Change::None)
         },
     )?;
+    // The pictures are sized to the window: a new size redraws them.
+    let page: EventTarget = window()?.into();
+    shell.on(&page, "resize", |_, _: Event| Ok(Change::Redraw))?;
+    // Controls outside the form (the tabs, the input's picker) name it with `form=`.
+    for id in ["tabs", "input-panel"] {
+        let holder: Element = by_id(id)?;
+        for kind in ["change", "input"] {
+            shell.on(&holder, kind, |shell, event: Event| {
+                on_control(shell, &event)
+            })?;
+        }
+    }
+    // A channel's name in the magnifier opens its window.
+    let magnifier: Element = by_id("arithmetic")?;
+    shell.on(&magnifier, "click", |_, event: Event| {
+        let name = event
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|e| e.get_attribute("data-open-channel"));
+        if let Some(name) = name {
+            render::open_channel(&name)?;
+        }
+        Ok(Change::None)
+    })?;
     shell.on(
         &by_id::<EventTarget>("projector-toggle")?,
         "click",
@@ -297,8 +327,9 @@ fn settings_changed(shell: &Shell, before: &Settings) -> PageResult {
             state.settings.stack.layer = 0;
         }
         if now.kernel != before.kernel && !matches!(now.kernel, KernelChoice::Custom(_)) {
-            // A preset replaces every cell: no cell is left unreadable.
+            // A preset replaces every cell: no cell is left unreadable, none as typed.
             state.cell_problem = None;
+            state.settings.weight_texts.clear();
         }
         if now.view != before.view {
             // A view opened by a tab or a key starts from its own defaults, as from a
@@ -319,7 +350,7 @@ fn settings_changed(shell: &Shell, before: &Settings) -> PageResult {
         }
         let kernel = state.settings.kernel.clone();
         if kernel != before.kernel {
-            render::kernel_grid(&kernel.kernel())?;
+            render::kernel_grid(&kernel.kernel(), &state.settings.weight_texts)?;
         }
         (now.view != before.view, views::of(before))
     };
@@ -365,9 +396,28 @@ fn on_kernel_cell(shell: &Shell, event: &Event) -> PageResult<Change> {
     {
         state.cell_problem = None;
     }
+    // The cells' texts as typed go to the URL (defect 5): `1/3` stays `1/3`.
+    let count = kernel.weights().len();
+    if state.settings.weight_texts.len() != count {
+        state.settings.weight_texts = kernel
+            .weights()
+            .iter()
+            .map(|&w| crate::pipeline::weight_text(w))
+            .collect();
+    }
+    if let Some(text) = state
+        .settings
+        .weight_texts
+        .get_mut(row * kernel.width() + column)
+    {
+        *text = cell.value().trim().to_string();
+    }
     state.settings.kernel = KernelChoice::Custom(kernel);
     // The sum of weights and the cells' signs follow the edit (defect 1).
-    render::kernel_grid(&state.settings.kernel.kernel())?;
+    render::kernel_grid(
+        &state.settings.kernel.kernel(),
+        &state.settings.weight_texts,
+    )?;
     Ok(Change::Settings)
 }
 
@@ -389,8 +439,12 @@ fn set_kernel_size(shell: &Shell, value: &str) -> PageResult<Change> {
     };
     let mut state = shell.state.borrow_mut();
     state.settings.kernel = next;
+    state.settings.weight_texts.clear();
     state.selected = None;
-    render::kernel_grid(&state.settings.kernel.kernel())?;
+    render::kernel_grid(
+        &state.settings.kernel.kernel(),
+        &state.settings.weight_texts,
+    )?;
     Ok(Change::Settings)
 }
 

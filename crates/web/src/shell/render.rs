@@ -104,9 +104,10 @@ pub fn sync_controls(settings: &Settings) -> PageResult {
     set_text("padding-note", padding_note)
 }
 
-/// Shows a kernel's weights as editable cells, rebuilding the grid when its shape changes
-/// and leaving the cell being typed in alone.
-pub fn kernel_grid(kernel: &Kernel) -> PageResult {
+/// Shows a kernel's weights as editable cells (as `texts` has them when it holds one per
+/// weight: what was typed), rebuilding the grid when its shape changes and leaving the
+/// cell being typed in alone.
+pub fn kernel_grid(kernel: &Kernel, texts: &[String]) -> PageResult {
     let grid: HtmlElement = by_id("kernel-grid")?;
     let shape = format!("{}x{}", kernel.height(), kernel.width());
     if grid.get_attribute("data-shape").as_deref() != Some(shape.as_str()) {
@@ -142,7 +143,10 @@ pub fn kernel_grid(kernel: &Kernel) -> PageResult {
             continue;
         }
         let cell: HtmlInputElement = cell.dyn_into()?;
-        cell.set_value(&weight_text(weight));
+        let typed = texts
+            .get(index)
+            .filter(|_| texts.len() == kernel.weights().len());
+        cell.set_value(&typed.cloned().unwrap_or_else(|| weight_text(weight)));
         cell.remove_attribute("aria-invalid")?;
         let sign = if weight > 0.0 {
             "positive"
