@@ -108,9 +108,11 @@ test('the whole panel: input | kernel | map side by side; pooling shows input | 
   await openMore(page);
   const conv = decodePng((await download(page, '#export-panel')).bytes);
   const feature = await readCanvas(page, 'feature-map');
-  assert.equal(conv.width, 64 + 24 + 193 + 24 + Math.round(feature.width * (64 / feature.height)));
+  assert.equal(conv.width, 64 + 48 + 193 + 48 + Math.round(feature.width * (64 / feature.height)));
   assert.equal(conv.height, 193, 'as tall as the kernel grid');
-  assert.deepEqual(pixel(conv, 64 + 24, 0), [154, 163, 173, 255], 'the kernel grid starts after the gap');
+  assert.deepEqual(pixel(conv, 64 + 48, 0), [154, 163, 173, 255], 'the kernel grid starts after the gap');
+  // The input and the map are centred on the kernel's middle line (defect 11).
+  assert.deepEqual(pixel(conv, 0, 0), [255, 255, 255, 255], 'white above the centred input');
   assertNoConsoleErrors(page);
   await page.context().close();
 });

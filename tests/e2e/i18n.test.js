@@ -210,7 +210,7 @@ test('the switch changes every text in place and writes lang= to the URL', async
   assert.equal(new URLSearchParams(await query(page)).get('lang'), 'ru');
   assert.equal(await page.evaluate(() => window.notReloaded), true);
   assert.equal(await page.textContent('#help-open'), '? Клавиши');
-  assert.match(await page.textContent('#input-caption'), /^Фото «астронавт»: \d+×\d+ пикселей/);
+  assert.match(await page.textContent('#input-caption'), /^Фото «астронавт»: \d+ × \d+ пикселей \(В × Ш\)/);
   await assertRussian(page, 'after switching to Russian');
   await checkHelp(page, assertRussian, 'after switching to Russian');
   for (const view of ['pool', 'steps', '1d', 'channels', 'stack', 'conv']) {

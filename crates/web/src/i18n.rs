@@ -837,8 +837,8 @@ impl Texts {
             Position::OutputChannel { channel } => {
                 fill(self.pos_output_channel, &[("channel", &channel)])
             }
-            // A position added to the core later: its English until translated.
-            _ => at.to_string(),
+            // A position added to the core later, until it has its template.
+            _ => self.word_unknown_error.into(),
         }
     }
 
@@ -1035,7 +1035,7 @@ impl Texts {
                     Named::Channel => (self.err_no_channel_name, self.or_list(&known)),
                     Named::Display => (self.err_no_display, self.or_list(&known)),
                     Named::PaddingMode => (self.err_no_padding_mode, self.or_list(&known)),
-                    _ => return error.to_string(),
+                    _ => return self.word_unknown_error.into(),
                 };
                 fill(template, &[("name", name), ("known", &known)])
             }
@@ -1070,8 +1070,9 @@ impl Texts {
                 self.err_flat_into_image,
                 &[("layer", &(layer + 1)), ("pytorch", pytorch)],
             ),
-            // An error added to the core later: its English until translated.
-            _ => error.to_string(),
+            // An error added to the core later, until it has its template (the native
+            // test that makes every error fails until then).
+            _ => self.word_unknown_error.into(),
         }
     }
 
@@ -1095,7 +1096,7 @@ impl Texts {
                 self.err_layer_names,
                 &[("names", &self.or_list(&LayerProblem::LAYER_NAMES))],
             ),
-            _ => problem.to_string(),
+            _ => self.word_unknown_error.into(),
         }
     }
 }

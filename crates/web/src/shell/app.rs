@@ -12,7 +12,7 @@ use web_sys::{
     Element, Event, EventTarget, HtmlElement, HtmlFormElement, HtmlInputElement, KeyboardEvent,
 };
 
-use crate::dom::{by_id, document, index_of, js_error, now, property, window, PageResult};
+use crate::dom::{by_id, document, index_of, now, property, window, PageResult};
 use crate::i18n::Lang;
 use crate::message::Message;
 use crate::meter::Timings;
@@ -57,6 +57,7 @@ pub fn start() -> PageResult {
         render::kernel_grid(
             &state.settings.kernel.kernel(),
             &state.settings.weight_texts,
+            false,
         )?;
         render::notices(&state.notices)?;
         // The URL now says exactly what is shown (bad parameters dropped).
@@ -185,6 +186,7 @@ fn wire_language(shell: &Shell) -> PageResult {
             render::kernel_grid(
                 &state.settings.kernel.kernel(),
                 &state.settings.weight_texts,
+                false,
             )?;
             render::camera_controls(state.camera.stream.is_some(), state.camera.frozen)?;
             for view in views::all() {
@@ -350,7 +352,7 @@ fn settings_changed(shell: &Shell, before: &Settings) -> PageResult {
         }
         let kernel = state.settings.kernel.clone();
         if kernel != before.kernel {
-            render::kernel_grid(&kernel.kernel(), &state.settings.weight_texts)?;
+            render::kernel_grid(&kernel.kernel(), &state.settings.weight_texts, false)?;
         }
         (now.view != before.view, views::of(before))
     };
@@ -417,6 +419,7 @@ fn on_kernel_cell(shell: &Shell, event: &Event) -> PageResult<Change> {
     render::kernel_grid(
         &state.settings.kernel.kernel(),
         &state.settings.weight_texts,
+        true,
     )?;
     Ok(Change::Settings)
 }
@@ -444,6 +447,7 @@ fn set_kernel_size(shell: &Shell, value: &str) -> PageResult<Change> {
     render::kernel_grid(
         &state.settings.kernel.kernel(),
         &state.settings.weight_texts,
+        false,
     )?;
     Ok(Change::Settings)
 }
@@ -461,7 +465,7 @@ fn resize(kernel: &Kernel, size: usize) -> PageResult<Kernel> {
             }
         }
     }
-    Kernel::new(size, size, weights).map_err(js_error)
+    Kernel::new(size, size, weights).map_err(crate::dom::core_error)
 }
 
 fn wire_shortcuts(shell: &Shell) -> PageResult {

@@ -22,6 +22,11 @@ pub struct Pictures<'a> {
     /// Whether the map is enlarged to the input's box ("fit") instead of drawn at its
     /// true scale.
     pub fit: bool,
+    /// Embed mode, which fits the pictures to its frame itself.
+    pub embed: bool,
+    /// Live webcam video: the browser scales its frames as they come (a smooth copy of
+    /// every frame would cost the frame rate); stills and frozen frames get the copy.
+    pub video: bool,
 }
 
 /// Sizes the input and the map of an image view to the first screen.
@@ -31,6 +36,16 @@ pub struct Pictures<'a> {
 pub fn image_view(pictures: Pictures<'_>) -> PageResult {
     let input: HtmlCanvasElement = by_id("input-frame")?;
     let map: HtmlCanvasElement = by_id(pictures.map)?;
+    // Embed mode fits its frame itself (`shell::embed`).
+    if pictures.embed {
+        for canvas in [&input, &map] {
+            canvas.style().remove_property("width")?;
+            canvas.style().remove_property("height")?;
+            canvas.set_attribute("data-shown", "pixelated")?;
+            refresh(canvas)?;
+        }
+        return Ok(());
+    }
     let row: HtmlElement = by_id("stage")?;
     let (in_w, in_h) = (f64::from(input.width()), f64::from(input.height()));
     let (out_w, out_h) = (f64::from(map.width()), f64::from(map.height()));
@@ -90,13 +105,14 @@ pub fn image_view(pictures: Pictures<'_>) -> PageResult {
         padded_w + out_w
     };
     let scale = (room_w / widths).min(room_h / padded_h).max(0.05);
-    place(&input, in_w * scale, in_h * scale)?;
+    let show = if pictures.video { live } else { place };
+    show(&input, in_w * scale, in_h * scale)?;
     let map_scale = if pictures.fit {
         (in_w * scale / out_w).min(in_h * scale / out_h)
     } else {
         scale
     };
-    place(&map, out_w * map_scale, out_h * map_scale)?;
+    show(&map, out_w * map_scale, out_h * map_scale)?;
     let stage: HtmlElement = by_id("input-stage")?;
     stage.set_attribute("data-scale", &format!("{scale:.4}"))?;
     stage
@@ -133,6 +149,21 @@ pub fn place(canvas: &HtmlCanvasElement, width: f64, height: f64) -> PageResult 
     let shrunk = width < f64::from(canvas.width()) - 0.5;
     canvas.set_attribute("data-shown", if shrunk { "smooth" } else { "pixelated" })?;
     refresh(canvas)
+}
+
+/// Shows a live video `canvas` at `width x height` CSS pixels, scaled by the browser
+/// (smoothly when shrunk, pixelated when enlarged), without a copy.
+///
+/// # Errors
+/// A missing element.
+pub fn live(canvas: &HtmlCanvasElement, width: f64, height: f64) -> PageResult {
+    let (width, height) = (width.round().max(1.0), height.round().max(1.0));
+    let style = canvas.style();
+    style.set_property("width", &format!("{width}px"))?;
+    style.set_property("height", &format!("{height}px"))?;
+    let shrunk = width < f64::from(canvas.width()) - 0.5;
+    canvas.set_attribute("data-shown", if shrunk { "live" } else { "pixelated" })?;
+    smooth_copy(canvas, false).map(|_| ())
 }
 
 /// Redraws the smooth copy of `canvas` after its pixels changed (a live frame), if it is

@@ -7,7 +7,7 @@ use convlens_core::frame::{FrameConv, FramePool};
 use convlens_core::{DisplayMapping, Result, Tensor};
 use web_sys::{Event, HtmlCanvasElement, KeyboardEvent, PointerEvent};
 
-use crate::dom::{by_id, cell_under, js_error, now, put_rgba, PageResult};
+use crate::dom::{by_id, cell_under, now, put_rgba, PageResult};
 use crate::i18n::{fill, t, Texts};
 use crate::message::Message;
 use crate::pipeline::{draw, CellArithmetic};
@@ -94,12 +94,15 @@ impl<F: 'static> ImageView<F> {
             Ok((facts, map)) => {
                 (self.numbers)(&state.settings, &facts, (height, width), &map)?;
                 let start = now();
-                draw(&map, (self.display)(&state.settings), &mut state.rgba).map_err(js_error)?;
+                draw(&map, (self.display)(&state.settings), &mut state.rgba)
+                    .map_err(crate::dom::core_error)?;
                 put_map(self.canvas, &map, &state.rgba, (self.label)(t()))?;
                 layout::image_view(Pictures {
                     map: self.canvas,
                     pads: (self.pads)(&facts),
                     fit: state.settings.fit,
+                    embed: state.settings.embed,
+                    video: state.camera.stream.is_some() && !state.camera.frozen,
                 })?;
                 state.timings.draw = now() - start;
                 state.part::<MapPart>(self.name).map = Some(map);
@@ -110,7 +113,7 @@ impl<F: 'static> ImageView<F> {
         }
         // The arithmetic of a selected cell reads the input's values.
         if state.selected.is_some() {
-            state.input().map_err(js_error)?;
+            state.input().map_err(crate::dom::core_error)?;
         }
         self.select(state)
     }

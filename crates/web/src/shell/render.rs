@@ -107,7 +107,7 @@ pub fn sync_controls(settings: &Settings) -> PageResult {
 /// Shows a kernel's weights as editable cells (as `texts` has them when it holds one per
 /// weight: what was typed), rebuilding the grid when its shape changes and leaving the
 /// cell being typed in alone.
-pub fn kernel_grid(kernel: &Kernel, texts: &[String]) -> PageResult {
+pub fn kernel_grid(kernel: &Kernel, texts: &[String], keep_invalid: bool) -> PageResult {
     let grid: HtmlElement = by_id("kernel-grid")?;
     let shape = format!("{}x{}", kernel.height(), kernel.width());
     if grid.get_attribute("data-shape").as_deref() != Some(shape.as_str()) {
@@ -139,7 +139,11 @@ pub fn kernel_grid(kernel: &Kernel, texts: &[String]) -> PageResult {
         let Some(cell) = cells.item(index as u32) else {
             continue;
         };
-        if focused.as_ref() == Some(&cell) {
+        // The cell being typed in, and a cell that cannot be read (it shows what was
+        // typed until it is fixed), are left alone.
+        if focused.as_ref() == Some(&cell)
+            || cell.get_attribute("aria-invalid").is_some() && keep_invalid
+        {
             continue;
         }
         let cell: HtmlInputElement = cell.dyn_into()?;
@@ -729,8 +733,8 @@ pub fn map_figure(
     rgba: &mut Vec<u8>,
 ) -> PageResult<HtmlElement> {
     let plane = map.plane(0, channel).unwrap_or_default().to_vec();
-    let one = Tensor::new(1, map.height(), map.width(), plane).map_err(js_error)?;
-    crate::pipeline::draw(&one, mapping, rgba).map_err(js_error)?;
+    let one = Tensor::new(1, map.height(), map.width(), plane).map_err(crate::dom::core_error)?;
+    crate::pipeline::draw(&one, mapping, rgba).map_err(crate::dom::core_error)?;
     figure(map, rgba, caption, testid)
 }
 

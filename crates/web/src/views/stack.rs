@@ -484,7 +484,7 @@ mod page {
                         return Ok(Change::None);
                     };
                     let state = shell.state.borrow();
-                    let facts = stack_facts(&state.settings).map_err(js_error)?;
+                    let facts = stack_facts(&state.settings).map_err(crate::dom::core_error)?;
                     window_of(&facts, state.settings.stack.layer, cell)?;
                     mark(&event, cell)?;
                     Ok(Change::None)
@@ -673,7 +673,7 @@ mod page {
             ),
         )?;
         for channel in 0..shown {
-            draw_channel(output, channel, rgba).map_err(js_error)?;
+            draw_channel(output, channel, rgba).map_err(crate::dom::core_error)?;
             let label = fill(t().map_channel, &[("n", &(channel + 1))]);
             let testid = format!("stack-map-{channel}");
             grid.append_child(&*figure(output, rgba, &label, &testid)?)?;

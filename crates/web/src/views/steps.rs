@@ -584,19 +584,19 @@ mod page {
         let arithmetic = &facts.arithmetic;
         let channel = arithmetic.channels.first();
         // Where each tap of the window falls, and with which weight.
-        let mut taps = std::collections::HashMap::new();
+        let mut taps: Vec<((i64, i64), crate::pipeline::Term)> = Vec::new();
         if let Some(channel) = channel {
             let columns = channel.columns.max(1);
             for (index, term) in channel.terms.iter().enumerate() {
                 let (m, n) = ((index / columns) as i64, (index % columns) as i64);
                 let step = arithmetic.step as i64;
-                taps.insert(
+                taps.push((
                     (
                         arithmetic.window.top + m * step,
                         arithmetic.window.left + n * step,
                     ),
                     *term,
-                );
+                ));
             }
         }
         let pool = settings.steps.op != StepOperation::Conv;
@@ -637,7 +637,7 @@ mod page {
                         &[("mode", &t().padding_mode(settings.padding_mode))],
                     ));
                 }
-                if let Some(term) = taps.get(&(y, x)) {
+                if let Some((_, term)) = taps.iter().find(|(at, _)| *at == (y, x)) {
                     td.class_list().add_1("tap")?;
                     if term.chosen {
                         td.class_list().add_1("chosen")?;
