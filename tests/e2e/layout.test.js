@@ -186,7 +186,7 @@ test('the magnifier: each tap with its weight and product, padding hatched, dila
     const weight = Number(w.replace('×', '').replace(/[()]/g, '').replace('−', '-'));
     assert.ok(Math.abs(Number(p.replace('=', '')) - Number(v) * weight) < 1e-9, `${v} ${w} ${p}`);
   }
-  assert.match(await page.textContent('[data-testid=sum-Gray]'), / = -?\d+$/);
+  assert.match(await page.textContent('[data-testid=sum-Gray]'), / = -?[\d.]+$/);
   const plainGap = await page.locator('#arithmetic table.patch').evaluate((t) => getComputedStyle(t).borderSpacing);
   await page.goto(`${server.url}?size=64&dilation=2&channel=gray`);
   await waitForMap(page);

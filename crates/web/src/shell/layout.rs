@@ -65,11 +65,12 @@ pub fn image_view(pictures: Pictures<'_>) -> PageResult {
     let chrome = chrome_h(&input_panel, &input)
         .max(chrome_h(&map_panel, &map))
         .max(40.0);
-    let gap = 12.0;
-    // The other columns of the row (the kernel, the magnifier) keep their widths.
+    // The row's other items (the kernel, the magnifier) keep their widths; the two
+    // picture panels keep what surrounds their pictures (paddings, the ring).
+    let gap = computed_px(&row, "column-gap").unwrap_or(12.0);
     let children = row.children();
     let mut others: f64 = 0.0;
-    let mut shown: f64 = 0.0;
+    let mut items: f64 = 2.0;
     for index in 0..children.length() {
         let Some(child) = children
             .item(index)
@@ -77,22 +78,27 @@ pub fn image_view(pictures: Pictures<'_>) -> PageResult {
         else {
             continue;
         };
-        if child.offset_parent().is_none() && child.offset_width() == 0 {
+        if child == input_panel || child.contains(Some(&map_panel)) || child.offset_width() == 0 {
             continue;
         }
-        shown += 1.0;
-        if child != input_panel && !child.contains(Some(&map_panel)) {
-            others += f64::from(child.offset_width());
-        }
+        items += 1.0;
+        others += f64::from(child.offset_width());
     }
+    let chrome_w = |panel: &HtmlElement, canvas: &HtmlCanvasElement| {
+        (f64::from(panel.offset_width()) - f64::from(canvas.offset_width().max(0))).max(2.0 * RING)
+    };
     let row_w = f64::from(row.client_width());
     let narrow = viewport_w < 760.0;
-    let panel_pad = 20.0;
     let room_w = if narrow {
         // One picture per line on a phone.
-        row_w - panel_pad - 2.0 * RING
+        row_w - chrome_w(&input_panel, &input)
     } else {
-        row_w - others - gap * (shown - 1.0).max(0.0) - 2.0 * (panel_pad + 2.0 * RING)
+        row_w
+            - others
+            - gap * (items - 1.0)
+            - chrome_w(&input_panel, &input)
+            - chrome_w(&map_panel, &map)
+            - 2.0
     };
     let room_h = (viewport_h - row_top - chrome - 2.0 * RING - 8.0).max(120.0);
     let padded_w = in_w + left + right;
@@ -126,6 +132,19 @@ pub fn image_view(pictures: Pictures<'_>) -> PageResult {
     style.set_property("margin-left", &margin(left))?;
     map.set_attribute("data-scale", &format!("{map_scale:.4}"))?;
     Ok(())
+}
+
+/// A length in CSS pixels of `element`'s computed `property`.
+fn computed_px(element: &HtmlElement, property: &str) -> Option<f64> {
+    window()
+        .ok()?
+        .get_computed_style(element)
+        .ok()??
+        .get_property_value(property)
+        .ok()?
+        .trim_end_matches("px")
+        .parse()
+        .ok()
 }
 
 /// The panel (`.panel`) holding `element`.

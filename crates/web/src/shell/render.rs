@@ -555,6 +555,45 @@ pub fn clear_selection() -> PageResult {
 }
 
 fn arithmetic_panel(settings: &Settings, arithmetic: &CellArithmetic, pool: bool) -> PageResult {
+    arithmetic_cells(settings, arithmetic, pool)?;
+    fit_magnifier()
+}
+
+/// Shrinks the open window's cells so that it, its sum and the other channels' lines
+/// end on the first screen (the room below the window, on a short screen).
+fn fit_magnifier() -> PageResult {
+    let Some(table) = all::<HtmlElement>("#arithmetic .channel.open table.patch")?
+        .into_iter()
+        .next()
+    else {
+        return Ok(());
+    };
+    let Some(block) = table.closest(".channel")? else {
+        return Ok(());
+    };
+    let block: HtmlElement = block.dyn_into()?;
+    let rows = block
+        .style()
+        .get_property_value("--rows")
+        .ok()
+        .and_then(|r| r.trim().parse::<f64>().ok())
+        .unwrap_or(3.0);
+    let viewport = crate::dom::window()?
+        .inner_height()?
+        .as_f64()
+        .unwrap_or(800.0);
+    let top =
+        table.get_bounding_client_rect().top() + crate::dom::window()?.scroll_y().unwrap_or(0.0);
+    let others = all::<Element>("#arithmetic .channel:not(.open)")?.len() as f64;
+    // The sum's lines, the value drawn, and one line for each other channel.
+    let below = 96.0 + 26.0 * others;
+    let room = ((viewport - top - below) / rows - 4.0).max(22.0);
+    block
+        .style()
+        .set_property("--room", &format!("{room:.1}px"))
+}
+
+fn arithmetic_cells(settings: &Settings, arithmetic: &CellArithmetic, pool: bool) -> PageResult {
     let panel: Element = by_id("arithmetic")?;
     clear(&panel);
     let (y, x) = arithmetic.cell;
