@@ -3,8 +3,9 @@
 
 use convlens_core::image::{rgba_to_tensor, tensor_to_rgba};
 use convlens_core::{
-    depthwise_conv2d, pool2d, Channels, ConvParams, DisplayMapping, FrameConv, FramePool, Kernel,
-    Padding, PoolFunction, PoolParams, Preset,
+    conv2d, conv2d_input_gradient, conv2d_weight_gradient, depthwise_conv2d, max_pool2d_backward,
+    max_pool2d_with_indices, pool2d, Channels, ConvParams, DisplayMapping, FrameConv, FramePool,
+    Kernel, Padding, PoolFunction, PoolParams, Preset, Tensor,
 };
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
@@ -135,5 +136,57 @@ fn frames(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(convolution, benches, frames);
+/// One training step's convolutions and poolings of LeNet-5 on a batch of 32 MNIST
+/// digits: conv 5x5 (6 filters, padding 2) on 1x28x28, max pool 2, conv 5x5 (16 filters)
+/// on 6x14x14, max pool 2.
+fn lenet(c: &mut Criterion) {
+    let mut group = c.benchmark_group("lenet-5 batch 32");
+    group.throughput(Throughput::Elements(32));
+    group.sample_size(30);
+    let tensor = |n: usize, ch: usize, h: usize, w: usize| {
+        let data = (0..n * ch * h * w)
+            .map(|i| ((i * 7919) % 1000) as f32 / 500.0 - 1.0)
+            .collect();
+        Tensor::with_batch(n, ch, h, w, data).expect("valid")
+    };
+    let layers = [
+        ("conv1", tensor(32, 1, 28, 28), tensor(6, 1, 5, 5), 2),
+        ("conv2", tensor(32, 6, 14, 14), tensor(16, 6, 5, 5), 0),
+    ];
+    for (name, input, weight, padding) in &layers {
+        let params = ConvParams {
+            padding: Padding::uniform(*padding),
+            ..ConvParams::default()
+        };
+        let bias = vec![0.1; weight.batch()];
+        let output = conv2d(input, weight, Some(&bias), &params).expect("valid");
+        group.bench_function(format!("{name} forward"), |b| {
+            b.iter(|| conv2d(black_box(input), weight, Some(&bias), &params).expect("valid"))
+        });
+        group.bench_function(format!("{name} weight gradient"), |b| {
+            b.iter(|| {
+                conv2d_weight_gradient(black_box(input), weight.shape(), &output, &params)
+                    .expect("valid")
+            })
+        });
+        group.bench_function(format!("{name} input gradient"), |b| {
+            b.iter(|| {
+                conv2d_input_gradient(input.shape(), black_box(weight), &output, &params)
+                    .expect("valid")
+            })
+        });
+    }
+    let maps = tensor(32, 6, 28, 28);
+    let pool = PoolParams::square(2);
+    group.bench_function("max pool 2 forward with indices", |b| {
+        b.iter(|| max_pool2d_with_indices(black_box(&maps), &pool).expect("valid"))
+    });
+    let (pooled, indices) = max_pool2d_with_indices(&maps, &pool).expect("valid");
+    group.bench_function("max pool 2 backward", |b| {
+        b.iter(|| max_pool2d_backward(black_box(&pooled), &indices, maps.shape()).expect("valid"))
+    });
+    group.finish();
+}
+
+criterion_group!(convolution, benches, frames, lenet);
 criterion_main!(convolution);

@@ -14,7 +14,10 @@
 //! then column), which is also the order of [`crate::reference::conv2d`]; the two give
 //! bit-identical results.
 
+use std::ops::Range;
+
 use crate::error::{all_finite, Error, Position, Result};
+use crate::gemm::Strided;
 use crate::geometry::{window_output, Padding, PaddingMode, Pads};
 use crate::kernel::Kernel;
 use crate::tensor::{Shape, Tensor};
@@ -307,6 +310,12 @@ pub(crate) fn check_weights(weight: &Tensor, bias: Option<&[f32]>) -> Result<()>
 
 /// Runs a checked plan into `output` (of `plan.output.len()` values), reusing `scratch`
 /// for padded copies of the input.
+///
+/// Groups with several filters go through im2col and [`gemm`](crate::gemm::gemm): the
+/// windows of a band of output rows are laid out as columns once and every filter is a
+/// row of one matrix product. A group with one filter (depthwise, the page's "all
+/// channels") slides the kernel directly. Both add each output's terms in the formula's
+/// order, so both equal [`crate::reference::conv2d`] bit for bit.
 pub(crate) fn run(
     plan: &ConvPlan,
     input: &Tensor,
@@ -319,55 +328,132 @@ pub(crate) fn run(
         input: in_shape,
         weight: w_shape,
         output: out_shape,
-        pads,
         params,
+        ..
     } = *plan;
     let groups = params.groups;
     let in_per_group = in_shape.channels / groups;
     let out_per_group = out_shape.channels / groups;
-    let (padded_h, padded_w) = pads
-        .padded(in_shape.height, in_shape.width)
-        .unwrap_or_default();
-    let padded_len = padded_h * padded_w;
-    let kernel_len = w_shape.height * w_shape.width;
-    let needs_copy = pads != Pads::default();
+    let padded = plan.padded();
+    let filter_len = in_per_group * w_shape.height * w_shape.width;
+    let out_len = out_shape.plane_len();
+    let mut columns = Vec::new();
 
     for n in 0..in_shape.batch {
         for g in 0..groups {
-            let first_in = g * in_per_group;
-            let group_input: &[f32] = if needs_copy {
-                scratch.clear();
-                for c in first_in..first_in + in_per_group {
-                    let plane = input.plane(n, c).unwrap_or_default();
-                    pad_plane(
-                        plane,
-                        in_shape.height,
-                        in_shape.width,
-                        pads,
-                        params.padding_mode,
-                        scratch,
-                    );
-                }
-                scratch
-            } else {
-                let start = (n * in_shape.channels + first_in) * padded_len;
-                &input.data()[start..start + in_per_group * padded_len]
-            };
-            for o in g * out_per_group..(g + 1) * out_per_group {
-                let start = (n * out_shape.channels + o) * out_shape.plane_len();
-                let out_plane = &mut output[start..start + out_shape.plane_len()];
-                out_plane.fill(bias.map_or(0.0, |b| b[o]));
-                let filter =
-                    &weight.data()[o * in_per_group * kernel_len..][..in_per_group * kernel_len];
+            let group_input = plan.group_planes(input, n, g, scratch);
+            let first_out = n * out_shape.channels + g * out_per_group;
+            let out_group = &mut output[first_out * out_len..][..out_per_group * out_len];
+            for (o, out_plane) in out_group.chunks_exact_mut(out_len).enumerate() {
+                out_plane.fill(bias.map_or(0.0, |b| b[g * out_per_group + o]));
+            }
+            let filters =
+                &weight.data()[g * out_per_group * filter_len..][..out_per_group * filter_len];
+            if out_per_group == 1 {
                 correlate_group(
                     group_input,
-                    (padded_h, padded_w),
-                    filter,
+                    padded,
+                    filters,
                     (w_shape.height, w_shape.width),
                     params,
-                    out_plane,
+                    out_group,
                     out_shape.width,
                 );
+                continue;
+            }
+            let band = rows_per_band(filter_len * out_shape.width);
+            for first_row in (0..out_shape.height).step_by(band) {
+                let rows = first_row..out_shape.height.min(first_row + band);
+                let width = rows.len() * out_shape.width;
+                plan.im2col(group_input, rows, &mut columns);
+                crate::gemm::gemm(
+                    out_per_group,
+                    width,
+                    filter_len,
+                    Strided {
+                        data: filters,
+                        row: filter_len,
+                        column: 1,
+                    },
+                    &columns,
+                    width,
+                    &mut out_group[first_row * out_shape.width..],
+                    out_len,
+                );
+            }
+        }
+    }
+}
+
+/// The most values one band of im2col columns holds (256 KiB of `f32`): small enough
+/// for the cache, large enough that the matrix product dominates.
+const BAND_VALUES: usize = 1 << 16;
+
+/// How many output rows go into one band when each row needs `values_per_row` values.
+pub(crate) fn rows_per_band(values_per_row: usize) -> usize {
+    (BAND_VALUES / values_per_row.max(1)).max(1)
+}
+
+impl ConvPlan {
+    /// The padded input size `(height, width)`.
+    pub(crate) fn padded(&self) -> (usize, usize) {
+        self.pads
+            .padded(self.input.height, self.input.width)
+            .unwrap_or_default()
+    }
+
+    /// The padded planes of group `g` of image `n`, one after another: the input itself
+    /// without padding, else a padded copy made in `scratch`.
+    pub(crate) fn group_planes<'a>(
+        &self,
+        input: &'a Tensor,
+        n: usize,
+        g: usize,
+        scratch: &'a mut Vec<f32>,
+    ) -> &'a [f32] {
+        let shape = self.input;
+        let in_per_group = shape.channels / self.params.groups;
+        let first = g * in_per_group;
+        if self.pads == Pads::default() {
+            let start = (n * shape.channels + first) * shape.plane_len();
+            return &input.data()[start..start + in_per_group * shape.plane_len()];
+        }
+        scratch.clear();
+        for c in first..first + in_per_group {
+            let plane = input.plane(n, c).unwrap_or_default();
+            pad_plane(
+                plane,
+                shape.height,
+                shape.width,
+                self.pads,
+                self.params.padding_mode,
+                scratch,
+            );
+        }
+        scratch
+    }
+
+    /// im2col: the windows of output rows `rows` as columns. Row `(c K_h + m) K_w + k`
+    /// of `columns` holds tap `(c, m, k)` of every window, windows in row-major order.
+    pub(crate) fn im2col(&self, planes: &[f32], rows: Range<usize>, columns: &mut Vec<f32>) {
+        let (padded_h, padded_w) = self.padded();
+        let (stride_y, stride_x) = self.params.stride;
+        let (dilation_y, dilation_x) = self.params.dilation;
+        let out_w = self.output.width;
+        columns.clear();
+        for plane in planes.chunks_exact(padded_h * padded_w) {
+            for m in 0..self.weight.height {
+                for k in 0..self.weight.width {
+                    for y in rows.clone() {
+                        let row =
+                            &plane[(y * stride_y + m * dilation_y) * padded_w + k * dilation_x..];
+                        if stride_x == 1 {
+                            columns.extend_from_slice(&row[..out_w]);
+                        } else {
+                            columns.extend(row.iter().step_by(stride_x).take(out_w));
+                        }
+                    }
+                }
             }
         }
     }

@@ -163,6 +163,66 @@ pub enum Error {
         /// The layer asked for, from 0.
         layer: usize,
     },
+    /// A class label that is not one of the classes.
+    Label {
+        /// The example, counted from 0.
+        index: usize,
+        /// Its label.
+        label: usize,
+        /// The number of classes (labels are `0..classes`).
+        classes: usize,
+    },
+    /// A training setting (learning rate, batch size, ...) outside its range.
+    Setting {
+        /// Which setting ("learning rate", "batch size", "momentum", ...).
+        what: &'static str,
+        /// The value given.
+        value: f64,
+        /// The smallest value allowed.
+        low: f64,
+        /// The largest value allowed.
+        high: f64,
+    },
+    /// A stack to be trained whose input is not the size of the training images.
+    TrainingInput {
+        /// The images' `(channels, height, width)`.
+        expected: (usize, usize, usize),
+        /// The stack's input.
+        actual: (usize, usize, usize),
+    },
+    /// A stack to be trained whose last layer does not give one score per class.
+    TrainingOutput {
+        /// The number of classes.
+        classes: usize,
+        /// The last layer's output `(channels, height, width)`.
+        actual: (usize, usize, usize),
+    },
+    /// The training loss or a weight became NaN or infinite: the run cannot go on.
+    Diverged {
+        /// The optimizer step at which it happened, from 1.
+        step: u64,
+        /// The loss.
+        loss: f32,
+    },
+    /// A learned weight, given to a network, that is NaN or infinite.
+    WeightNotFinite {
+        /// Its place in the list of weights, from 0.
+        index: usize,
+        /// The value.
+        value: f32,
+    },
+    /// An image index past the last image of a data set.
+    DigitIndex {
+        /// The index, from 0.
+        index: usize,
+        /// The number of images.
+        count: usize,
+    },
+    /// A digits file (the training images) that cannot be read.
+    Digits {
+        /// What is wrong with it.
+        problem: crate::nn::digits::DigitsProblem,
+    },
     /// A cell index outside a layer's output.
     LayerCellOutside {
         /// The layer, from 0.
@@ -216,6 +276,90 @@ pub enum Error {
         /// The layer as PyTorch writes it.
         pytorch: String,
     },
+    /// A transposed convolution's `output_padding` is not smaller than its stride or its
+    /// dilation (PyTorch's rule: the extra rows must fall inside one step).
+    OutputPadding {
+        /// The output padding, `(along height, along width)`.
+        output_padding: (usize, usize),
+        /// The stride, `(along height, along width)`.
+        stride: (usize, usize),
+        /// The dilation, `(along height, along width)`.
+        dilation: (usize, usize),
+    },
+    /// A transposed convolution's padding crops away its whole output.
+    CroppedAway {
+        /// The output size before cropping, `(height, width)`:
+        /// `(H - 1) s + d (k - 1) + output_padding + 1`.
+        uncropped: (usize, usize),
+        /// Rows and columns the padding removes, `(top + bottom, left + right)`.
+        cropped: (usize, usize),
+    },
+    /// A transposed convolution's weight (`C_in x C_out/groups x K_h x K_w`) whose first
+    /// dimension is not the input's channels.
+    TransposedWeightChannels {
+        /// The input's channels.
+        input_channels: usize,
+        /// The weight's first dimension.
+        weight_channels: usize,
+    },
+    /// A tensor does not have the shape the operation needs (`N x C x H x W`).
+    WrongShape {
+        /// Which tensor ("gradient of the output", ...).
+        what: &'static str,
+        /// The shape needed.
+        expected: [usize; 4],
+        /// The shape given.
+        actual: [usize; 4],
+    },
+    /// A pooling window whose taps all fall on padding (possible only with dilation).
+    WindowInPadding {
+        /// The axis, `"height"` or `"width"`.
+        along: &'static str,
+        /// The pooled row (for height) or column (for width), from 0.
+        cell: usize,
+    },
+    /// An index (as max pooling returns them) points outside its plane.
+    IndexOutOfPlane {
+        /// The index, flat in its `height x width` plane.
+        index: usize,
+        /// The plane's `(height, width)`.
+        plane: (usize, usize),
+    },
+    /// The inputs of a merge (add, concatenate, scale) of a graph do not fit together.
+    MergeShapes {
+        /// The merge's layer, from 0 (the input is not a layer).
+        layer: usize,
+        /// Which merge.
+        merge: crate::graph::Merge,
+        /// The first input's shape, `(channels, height, width)`.
+        first: (usize, usize, usize),
+        /// The shape of the input that does not fit.
+        other: (usize, usize, usize),
+    },
+    /// A merge joins paths whose cells step over the input by different jumps, so no one
+    /// receptive field describes its cells.
+    UnalignedMerge {
+        /// The merge's layer, from 0 (the input is not a layer).
+        layer: usize,
+        /// The two jumps, in input pixels.
+        jumps: (u64, u64),
+    },
+    /// A layer of a graph is given too few or too many inputs.
+    Wiring {
+        /// The layer, from 0 (the input is not a layer).
+        layer: usize,
+        /// How many inputs it was given.
+        given: usize,
+        /// The fewest and the most it takes (`usize::MAX`: no limit).
+        takes: (usize, usize),
+    },
+    /// A layer of a graph reads a layer that does not come before it.
+    LaterInput {
+        /// The layer, from 0 (the input is not a layer).
+        layer: usize,
+        /// The layer it reads, from 0.
+        input: usize,
+    },
 }
 
 /// Where a value sits in what was written or built: rows, columns, filters and channels
@@ -246,6 +390,17 @@ pub enum Position {
         /// Output channel, from 1.
         channel: usize,
     },
+    /// A weight of a transposed convolution (`C_in x C_out/groups x K_h x K_w`).
+    TransposedWeight {
+        /// Input channel (whose stamp it is), from 1.
+        input_channel: usize,
+        /// Output channel within the group, from 1.
+        output_channel: usize,
+        /// Row, from 1.
+        row: usize,
+        /// Column, from 1.
+        column: usize,
+    },
 }
 
 impl fmt::Display for Position {
@@ -262,6 +417,16 @@ impl fmt::Display for Position {
                 "filter {filter}, channel {channel}, row {row}, column {column}"
             ),
             Position::OutputChannel { channel } => write!(f, "output channel {channel}"),
+            Position::TransposedWeight {
+                input_channel,
+                output_channel,
+                row,
+                column,
+            } => write!(
+                f,
+                "input channel {input_channel}, output channel {output_channel}, row {row}, \
+                 column {column}"
+            ),
         }
     }
 }
@@ -344,6 +509,11 @@ impl LayerProblem {
     pub const LAYER_NAMES: [&'static str; 8] = [
         "input", "conv", "relu", "max", "mean", "avgpool", "flatten", "linear",
     ];
+}
+
+/// `(1, 28, 28)` as `1,28,28`, as the stack syntax writes an input.
+pub fn commas((c, h, w): (usize, usize, usize)) -> String {
+    format!("{c},{h},{w}")
 }
 
 /// Shorthand for `Result<T, convlens_core::Error>`.
@@ -517,6 +687,50 @@ impl fmt::Display for Error {
             Error::TooLarge { what, size, limit } => {
                 write!(f, "the {what} is {size}, more than the limit of {limit}")
             }
+            Error::Label {
+                index,
+                label,
+                classes,
+            } => write!(
+                f,
+                "example {} has the label {label}, but the classes are 0 to {}",
+                index + 1,
+                classes.saturating_sub(1)
+            ),
+            Error::Setting {
+                what,
+                value,
+                low,
+                high,
+            } => write!(f, "the {what} must be from {low} to {high}, not {value}"),
+            Error::TrainingInput { expected, actual } => write!(
+                f,
+                "the training images are {}: the stack must start with input({}), not \
+                 input({})",
+                by(&[expected.0, expected.1, expected.2]),
+                commas(*expected),
+                commas(*actual)
+            ),
+            Error::TrainingOutput { classes, actual } => write!(
+                f,
+                "the last layer must give {classes} scores, one per class, but gives {}: end \
+                 the stack with linear({classes})",
+                by(&[actual.0, actual.1, actual.2])
+            ),
+            Error::Diverged { step, loss } => write!(
+                f,
+                "the loss became {loss} at step {step}: the learning rate is too large for \
+                 this network; lower it and start again"
+            ),
+            Error::WeightNotFinite { index, value } => write!(
+                f,
+                "weight number {} is {value}: every weight must be a finite number",
+                index + 1
+            ),
+            Error::DigitIndex { index, count } => {
+                write!(f, "there is no image {}: the set has {count}", index + 1)
+            }
+            Error::Digits { problem } => write!(f, "the digits file {problem}"),
             Error::TensorTooLarge { shape, limit } => write!(
                 f,
                 "a tensor of {} values is too large: the limit is {limit}",
@@ -582,6 +796,109 @@ impl fmt::Display for Error {
                 f,
                 "layer {} ({pytorch}) needs an image, but gets a flat vector",
                 layer + 1
+            ),
+            Error::OutputPadding {
+                output_padding,
+                stride,
+                dilation,
+            } => write!(
+                f,
+                "the output padding ({}x{}) must be smaller than the stride ({}x{}) or the \
+                 dilation ({}x{}) along each axis",
+                output_padding.0, output_padding.1, stride.0, stride.1, dilation.0, dilation.1
+            ),
+            Error::CroppedAway { uncropped, cropped } => write!(
+                f,
+                "the padding removes {} rows and {} columns of a {}x{} output: nothing would \
+                 be left",
+                cropped.0, cropped.1, uncropped.0, uncropped.1
+            ),
+            Error::TransposedWeightChannels {
+                input_channels,
+                weight_channels,
+            } => write!(
+                f,
+                "a transposed convolution's weight has one row of kernels per input channel: \
+                 the input has {input_channels} channels, but the weight {weight_channels}"
+            ),
+            Error::WrongShape {
+                what,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "the {what} must have shape {} (N x C x H x W), not {}",
+                by(expected),
+                by(actual)
+            ),
+            Error::WindowInPadding { along, cell } => write!(
+                f,
+                "pooled {} {} would take only padding: its dilated window steps over the \
+                 whole input",
+                if *along == "height" { "row" } else { "column" },
+                cell + 1
+            ),
+            Error::IndexOutOfPlane { index, plane } => write!(
+                f,
+                "index {index} is outside its {}x{} plane (indices run from 0 to {})",
+                plane.0,
+                plane.1,
+                (plane.0 * plane.1).saturating_sub(1)
+            ),
+            Error::MergeShapes {
+                layer,
+                merge,
+                first,
+                other,
+            } => {
+                let shape = |(c, h, w): (usize, usize, usize)| format!("{c}x{h}x{w}");
+                write!(
+                    f,
+                    "layer {} ({}) cannot join a {} map with a {} map: {}",
+                    layer + 1,
+                    merge.pytorch(),
+                    shape(*first),
+                    shape(*other),
+                    match merge {
+                        crate::graph::Merge::Add => "adding needs maps of one shape",
+                        crate::graph::Merge::Concat =>
+                            "concatenating along channels needs maps of one height and width",
+                        crate::graph::Merge::Scale =>
+                            "scaling needs one weight per channel of the map (C×1×1)",
+                    }
+                )
+            }
+            Error::UnalignedMerge { layer, jumps } => write!(
+                f,
+                "layer {} joins paths whose cells are {} and {} input pixels apart: no one \
+                 receptive field describes its cells",
+                layer + 1,
+                jumps.0,
+                jumps.1
+            ),
+            Error::Wiring {
+                layer,
+                given,
+                takes: (low, high),
+            } => {
+                let inputs = if *low == 1 { "input" } else { "inputs" };
+                let layer = layer + 1;
+                if low == high {
+                    write!(f, "layer {layer} takes {low} {inputs}, not {given}")
+                } else if *high == usize::MAX {
+                    write!(
+                        f,
+                        "layer {layer} takes at least {low} {inputs}, not {given}"
+                    )
+                } else {
+                    write!(f, "layer {layer} takes {low} to {high} inputs, not {given}")
+                }
+            }
+            Error::LaterInput { layer, input } => write!(
+                f,
+                "layer {} reads layer {}, which does not come before it",
+                layer + 1,
+                input + 1
             ),
         }
     }

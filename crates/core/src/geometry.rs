@@ -20,22 +20,12 @@ pub enum Padding {
 impl Padding {
     /// The same padding `p` on all four sides (`nn.Conv2d(padding=p)`).
     pub fn uniform(p: usize) -> Self {
-        Padding::Explicit(Pads {
-            top: p,
-            bottom: p,
-            left: p,
-            right: p,
-        })
+        Padding::Explicit(Pads::uniform(p))
     }
 
     /// Padding `ph` on top and bottom, `pw` on left and right.
     pub fn symmetric(ph: usize, pw: usize) -> Self {
-        Padding::Explicit(Pads {
-            top: ph,
-            bottom: ph,
-            left: pw,
-            right: pw,
-        })
+        Padding::Explicit(Pads::symmetric(ph, pw))
     }
 
     /// The padding on each side for this kernel, dilation and stride.
@@ -82,6 +72,21 @@ pub struct Pads {
 }
 
 impl Pads {
+    /// `p` on all four sides.
+    pub fn uniform(p: usize) -> Self {
+        Pads::symmetric(p, p)
+    }
+
+    /// `ph` on top and bottom, `pw` on left and right.
+    pub fn symmetric(ph: usize, pw: usize) -> Self {
+        Pads {
+            top: ph,
+            bottom: ph,
+            left: pw,
+            right: pw,
+        }
+    }
+
     /// The padded size of a `height x width` plane, or `None` on overflow.
     pub fn padded(&self, height: usize, width: usize) -> Option<(usize, usize)> {
         Some((

@@ -10,31 +10,50 @@
 //!   dilation, groups and bias. [`conv1d`] is its one-dimensional case.
 //! - [`FrameConv`] and [`FramePool`]: the same convolution and pooling on whole RGBA
 //!   video frames, planned once per kernel, at video rate.
-//! - [`pool2d`] is `nn.MaxPool2d` / `nn.AvgPool2d` (and min pooling); [`global_pool`].
+//! - [`conv_transpose2d`] is `nn.ConvTranspose2d`: every input cell stamps the kernel
+//!   onto the output, overlaps summed.
+//! - [`pool2d`] is `nn.MaxPool2d` / `nn.AvgPool2d` (and min pooling); [`global_pool`];
+//!   [`max_pool2d_with_indices`] is `return_indices=True`.
+//! - [`backward`]: the gradients of convolution (its input gradient is
+//!   [`conv_transpose2d`]) and of pooling, for training.
 //! - [`geometry`], [`cost`] and [`receptive_field`]: output sizes, parameter and FLOP
 //!   counts, and the receptive fields of a stack of layers.
+//! - [`graph`]: networks as graphs (branches, merges, batch norm, squeeze-and-excitation)
+//!   and the lecture's architectures as torchvision builds them ([`graph::torchvision`]):
+//!   every node's shape, parameters, multiply-adds and receptive field.
 //! - [`network`]: whole stacks (LeNet-5, AlexNet, VGG-16 as torchvision builds them):
 //!   every layer's shape, parameters, multiply-adds and receptive field, and a forward
 //!   pass with simple fixed weights.
+//! - [`nn`]: training: layers with learned weights, cross-entropy, SGD and Adam,
+//!   PyTorch's initialisation, a seeded random generator, the MNIST digits.
 //! - [`mod@reference`]: deliberately naive versions that the fast paths are tested against.
 //!
 //! No public function panics: every failure is an [`Error`], a structured value whose
 //! English text is written for a student (a page renders it in its own languages).
 #![deny(missing_docs)]
 
+pub mod backward;
 pub mod conv;
 pub mod cost;
 pub mod error;
 pub mod frame;
+mod gemm;
 pub mod geometry;
+pub mod graph;
 pub mod image;
 pub mod kernel;
 pub mod network;
+pub mod nn;
 pub mod pool;
 pub mod receptive_field;
 pub mod reference;
 pub mod tensor;
+pub mod transpose;
 
+pub use backward::{
+    conv2d_backward, conv2d_input_gradient, conv2d_weight_gradient, max_pool2d_backward,
+    max_pool2d_with_indices, pool2d_backward, ConvGradients,
+};
 pub use conv::{conv1d, conv2d, depthwise_conv2d, ConvParams, ConvPlan};
 pub use cost::{ConvLayerShape, Flops};
 pub use error::{Error, LayerProblem, Named, Position, Result};
@@ -45,3 +64,4 @@ pub use kernel::{Kernel, Preset};
 pub use pool::{global_pool, pool2d, PoolFunction, PoolParams};
 pub use receptive_field::{input_region, receptive_fields, LayerGeometry, ReceptiveField, Rect};
 pub use tensor::{Shape, Tensor};
+pub use transpose::{conv_transpose2d, ConvTransposeParams, ConvTransposePlan};

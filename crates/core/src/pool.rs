@@ -126,7 +126,7 @@ impl PoolParams {
             what: "padded input",
         })?;
         Shape::new(1, 1, padded.0, padded.1)?;
-        window_output(
+        let output = window_output(
             (height, width),
             self.kernel,
             self.stride(),
@@ -134,7 +134,17 @@ impl PoolParams {
             self.dilation,
             self.ceil_mode,
             "pooling window",
-        )
+        )?;
+        // With dilation, a window's taps can step over the whole input.
+        for (axis, count, size) in [(0, output.0, height), (1, output.1, width)] {
+            if let Some(cell) = (0..count).find(|&i| self.taps(i, axis, size).next().is_none()) {
+                return Err(Error::WindowInPadding {
+                    along: if axis == 0 { "height" } else { "width" },
+                    cell,
+                });
+            }
+        }
+        Ok(output)
     }
 
     /// The input cells `(row, column)` that pooled cell `(y, x)` takes, padding left out.
@@ -147,7 +157,8 @@ impl PoolParams {
         input: (usize, usize),
         (y, x): (usize, usize),
     ) -> Result<Vec<(usize, usize)>> {
-        let (out_h, out_w) = self.output_size(function, input.0, input.1)?;
+        let windows = self.windows(function, input.0, input.1)?;
+        let (out_h, out_w) = windows.output;
         if y >= out_h || x >= out_w {
             return Err(Error::CellOutside {
                 what: "pooled map",
@@ -155,10 +166,9 @@ impl PoolParams {
                 cell: (y, x),
             });
         }
-        let rows = self.taps(y, 0, input.0).collect::<Vec<_>>();
-        Ok(rows
+        Ok(windows.rows[y]
             .iter()
-            .flat_map(|&r| self.taps(x, 1, input.1).map(move |c| (r, c)))
+            .flat_map(|&r| windows.columns[x].iter().map(move |&c| (r, c)))
             .collect())
     }
 
@@ -172,6 +182,93 @@ impl PoolParams {
             .filter(move |&i| i >= 0 && (i as usize) < size)
             .map(|i| i as usize)
     }
+
+    /// Checks the settings for a `height x width` input and lists every window's taps.
+    pub(crate) fn windows(
+        &self,
+        function: PoolFunction,
+        height: usize,
+        width: usize,
+    ) -> Result<Windows> {
+        let output = self.output_size(function, height, width)?;
+        let axis = |count: usize, axis: usize, size: usize| -> Vec<Vec<usize>> {
+            (0..count)
+                .map(|i| self.taps(i, axis, size).collect())
+                .collect()
+        };
+        // For the mean: the window clipped to the padded frame, as PyTorch counts it.
+        let spans = |count: usize, axis: usize, size: usize| -> Vec<usize> {
+            let pick = |pair: (usize, usize)| if axis == 0 { pair.0 } else { pair.1 };
+            let (stride, pad, k) = (pick(self.stride()), pick(self.padding), pick(self.kernel));
+            (0..count)
+                .map(|i| (i * stride + k).min(size + 2 * pad) - i * stride)
+                .collect()
+        };
+        Ok(Windows {
+            output,
+            rows: axis(output.0, 0, height),
+            columns: axis(output.1, 1, width),
+            spans: (spans(output.0, 0, height), spans(output.1, 1, width)),
+            count_include_pad: self.count_include_pad,
+        })
+    }
+}
+
+/// The windows of a checked pooling of one plane: for each pooled row the input rows it
+/// takes (padding left out), for each pooled column the input columns.
+#[derive(Debug, Clone)]
+pub(crate) struct Windows {
+    /// The pooled size `(height, width)`.
+    pub output: (usize, usize),
+    /// Input rows of each pooled row.
+    pub rows: Vec<Vec<usize>>,
+    /// Input columns of each pooled column.
+    pub columns: Vec<Vec<usize>>,
+    /// Each window's extent clipped to the padded frame, per pooled row and column.
+    spans: (Vec<usize>, Vec<usize>),
+    count_include_pad: bool,
+}
+
+impl Windows {
+    /// What the mean of pooled cell `(y, x)` divides by: the window clipped to the padded
+    /// frame (`count_include_pad`, PyTorch's default), or its cells inside the input.
+    pub(crate) fn divisor(&self, y: usize, x: usize) -> usize {
+        if self.count_include_pad {
+            self.spans.0[y] * self.spans.1[x]
+        } else {
+            self.rows[y].len() * self.columns[x].len()
+        }
+    }
+
+    /// Max (`sign = 1`) or min (`sign = -1`) pooling of one `width`-wide plane into
+    /// `values`, with the flat index of each window's winner in `indices`: the first
+    /// largest in row-major window order; a NaN wins (the last NaN), as in PyTorch.
+    pub(crate) fn best(
+        &self,
+        plane: &[f32],
+        width: usize,
+        sign: f32,
+        values: &mut Vec<f32>,
+        indices: &mut Vec<usize>,
+    ) {
+        for rows in &self.rows {
+            for columns in &self.columns {
+                let mut best = f32::NEG_INFINITY;
+                let mut index = rows[0] * width + columns[0];
+                for &r in rows {
+                    for &c in columns {
+                        let v = sign * plane[r * width + c];
+                        if v > best || v.is_nan() {
+                            best = v;
+                            index = r * width + c;
+                        }
+                    }
+                }
+                values.push(sign * best);
+                indices.push(index);
+            }
+        }
+    }
 }
 
 /// Pools every channel of every image.
@@ -180,57 +277,33 @@ impl PoolParams {
 /// As [`PoolParams::output_size`].
 pub fn pool2d(input: &Tensor, function: PoolFunction, params: &PoolParams) -> Result<Tensor> {
     let shape = input.shape();
-    let (out_h, out_w) = params.output_size(function, shape.height, shape.width)?;
+    let windows = params.windows(function, shape.height, shape.width)?;
+    let (out_h, out_w) = windows.output;
     let out_shape = Shape::new(shape.batch, shape.channels, out_h, out_w)?;
     let mut data = Vec::with_capacity(out_shape.len());
-    let (stride_h, stride_w) = params.stride();
-    let (pad_h, pad_w) = params.padding;
+    let mut indices = Vec::new();
     for plane in input.data().chunks_exact(shape.plane_len()) {
-        for y in 0..out_h {
-            let rows: Vec<usize> = params.taps(y, 0, shape.height).collect();
-            for x in 0..out_w {
-                let columns = params.taps(x, 1, shape.width);
-                let value = match function {
-                    PoolFunction::Max | PoolFunction::Min => {
-                        let sign = if function == PoolFunction::Max {
-                            1.0
-                        } else {
-                            -1.0
-                        };
-                        let mut best = f32::NEG_INFINITY;
-                        for c in columns {
-                            for &r in &rows {
-                                let v = sign * plane[r * shape.width + c];
-                                if v > best || v.is_nan() {
-                                    best = v;
-                                }
-                            }
-                        }
-                        sign * best
-                    }
-                    PoolFunction::Mean => {
-                        let mut sum = 0.0;
-                        let mut count = 0usize;
-                        for &r in &rows {
-                            for c in params.taps(x, 1, shape.width) {
-                                sum += plane[r * shape.width + c];
-                                count += 1;
-                            }
-                        }
-                        let divisor = if params.count_include_pad {
-                            // PyTorch clips the window to the padded input, not the input.
-                            let clipped = |start: usize, pad: usize, k: usize, size: usize| {
-                                (start + k).min(size + 2 * pad) - start
-                            };
-                            clipped(y * stride_h, pad_h, params.kernel.0, shape.height)
-                                * clipped(x * stride_w, pad_w, params.kernel.1, shape.width)
-                        } else {
-                            count
-                        };
-                        sum / divisor as f32
-                    }
+        match function {
+            PoolFunction::Max | PoolFunction::Min => {
+                let sign = if function == PoolFunction::Max {
+                    1.0
+                } else {
+                    -1.0
                 };
-                data.push(value);
+                windows.best(plane, shape.width, sign, &mut data, &mut indices);
+            }
+            PoolFunction::Mean => {
+                for (y, rows) in windows.rows.iter().enumerate() {
+                    for (x, columns) in windows.columns.iter().enumerate() {
+                        let mut sum = 0.0;
+                        for &r in rows {
+                            for &c in columns {
+                                sum += plane[r * shape.width + c];
+                            }
+                        }
+                        data.push(sum / windows.divisor(y, x) as f32);
+                    }
+                }
             }
         }
     }

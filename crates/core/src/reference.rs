@@ -4,10 +4,12 @@
 //! formula, the padding looked up per tap. Tests compare every fast path against them,
 //! and a student can read them as the definition.
 
+use crate::backward::{same_shape, ConvGradients};
 use crate::conv::{check_weights, ConvParams};
 use crate::error::Result;
 use crate::pool::{PoolFunction, PoolParams};
 use crate::tensor::Tensor;
+use crate::transpose::ConvTransposeParams;
 
 /// `conv2d` straight from its formula (see [`crate::conv`]).
 ///
@@ -68,58 +70,256 @@ pub fn conv2d(
 /// As [`crate::pool::pool2d`].
 pub fn pool2d(input: &Tensor, function: PoolFunction, params: &PoolParams) -> Result<Tensor> {
     let (out_h, out_w) = params.output_size(function, input.height(), input.width())?;
-    let (stride_h, stride_w) = params.stride();
-    let (pad_h, pad_w) = params.padding;
-    let (h, w) = (input.height() as isize, input.width() as isize);
     let mut data = Vec::new();
     for n in 0..input.batch() {
         for c in 0..input.channels() {
+            let value = |&(r, col): &(usize, usize)| input.get(n, c, r, col).unwrap_or(0.0);
             for y in 0..out_h {
                 for x in 0..out_w {
-                    let top = (y * stride_h) as isize - pad_h as isize;
-                    let left = (x * stride_w) as isize - pad_w as isize;
-                    let mut values = Vec::new();
-                    let mut padded_cells = 0;
-                    for m in 0..params.kernel.0 as isize {
-                        for k in 0..params.kernel.1 as isize {
-                            let r = top + m * params.dilation.0 as isize;
-                            let col = left + k * params.dilation.1 as isize;
-                            if (0..h).contains(&r) && (0..w).contains(&col) {
-                                values
-                                    .push(input.get(n, c, r as usize, col as usize).unwrap_or(0.0));
-                            } else if r < h + pad_h as isize && col < w + pad_w as isize {
-                                // Inside the padded frame (PyTorch's pool_size counts it).
-                                padded_cells += 1;
-                            }
-                        }
-                    }
+                    let (cells, divisor) =
+                        pool_window(params, (input.height(), input.width()), (y, x));
                     data.push(match function {
-                        PoolFunction::Max => values.iter().fold(f32::NEG_INFINITY, |a, &v| {
-                            if v > a || v.is_nan() {
-                                v
-                            } else {
-                                a
-                            }
-                        }),
-                        PoolFunction::Min => values.iter().fold(f32::INFINITY, |a, &v| {
-                            if v < a || v.is_nan() {
-                                v
-                            } else {
-                                a
-                            }
-                        }),
-                        PoolFunction::Mean => {
-                            let divisor = if params.count_include_pad {
-                                values.len() + padded_cells
-                            } else {
-                                values.len()
-                            };
-                            values.iter().sum::<f32>() / divisor as f32
+                        PoolFunction::Max | PoolFunction::Min => {
+                            value(&winner(function, &cells, value))
                         }
+                        PoolFunction::Mean => cells.iter().map(value).sum::<f32>() / divisor as f32,
                     });
                 }
             }
         }
     }
     Tensor::with_batch(input.batch(), input.channels(), out_h, out_w, data)
+}
+
+/// Pooled cell `(y, x)` of a `height x width` plane, from the definition: the input
+/// cells its window takes (row-major, padding left out) and the divisor of its mean.
+fn pool_window(
+    params: &PoolParams,
+    (height, width): (usize, usize),
+    (y, x): (usize, usize),
+) -> (Vec<(usize, usize)>, usize) {
+    let (stride_h, stride_w) = params.stride();
+    let (pad_h, pad_w) = params.padding;
+    let (h, w) = (height as isize, width as isize);
+    let top = (y * stride_h) as isize - pad_h as isize;
+    let left = (x * stride_w) as isize - pad_w as isize;
+    let mut cells = Vec::new();
+    let mut padded_cells = 0;
+    for m in 0..params.kernel.0 as isize {
+        for k in 0..params.kernel.1 as isize {
+            let r = top + m * params.dilation.0 as isize;
+            let col = left + k * params.dilation.1 as isize;
+            if (0..h).contains(&r) && (0..w).contains(&col) {
+                cells.push((r as usize, col as usize));
+            } else if r < h + pad_h as isize && col < w + pad_w as isize {
+                // Inside the padded frame (PyTorch's pool_size counts it).
+                padded_cells += 1;
+            }
+        }
+    }
+    let divisor = if params.count_include_pad {
+        cells.len() + padded_cells
+    } else {
+        cells.len()
+    };
+    (cells, divisor)
+}
+
+/// The cell max (or min) pooling takes from `cells`: the first largest (smallest) in
+/// their order, or the last NaN.
+fn winner(
+    function: PoolFunction,
+    cells: &[(usize, usize)],
+    value: impl Fn(&(usize, usize)) -> f32,
+) -> (usize, usize) {
+    let sign = if function == PoolFunction::Min {
+        -1.0
+    } else {
+        1.0
+    };
+    let mut best = (cells[0], f32::NEG_INFINITY);
+    for cell in cells {
+        let v = sign * value(cell);
+        if v > best.1 || v.is_nan() {
+            best = (*cell, v);
+        }
+    }
+    best.0
+}
+
+/// `conv_transpose2d` straight from its definition: every input cell stamps the kernel,
+/// scaled by its value, onto the output (see [`crate::transpose`]).
+///
+/// # Errors
+/// As [`crate::transpose::conv_transpose2d`].
+pub fn conv_transpose2d(
+    input: &Tensor,
+    weight: &Tensor,
+    bias: Option<&[f32]>,
+    params: &ConvTransposeParams,
+) -> Result<Tensor> {
+    let plan = params.plan(input.shape(), weight.shape())?;
+    crate::transpose::check_weights(&plan, weight, bias)?;
+    let out = plan.output;
+    let in_per_group = input.channels() / params.groups;
+    let out_per_group = weight.channels();
+    let mut data = vec![0.0f32; out.len()];
+    for n in 0..input.batch() {
+        for c in 0..input.channels() {
+            let group = c / in_per_group;
+            for y in 0..input.height() {
+                for x in 0..input.width() {
+                    let value = input.get(n, c, y, x).unwrap_or(0.0);
+                    for o in 0..out_per_group {
+                        let channel = group * out_per_group + o;
+                        for m in 0..weight.height() {
+                            for k in 0..weight.width() {
+                                // In i128: no position wraps, whatever the settings.
+                                let at = |i: usize, s: usize, j: usize, d: usize, pad: usize| {
+                                    i as i128 * s as i128 + j as i128 * d as i128 - pad as i128
+                                };
+                                let (stride, dilation) = (params.stride, params.dilation);
+                                let row = at(y, stride.0, m, dilation.0, params.padding.top);
+                                let column = at(x, stride.1, k, dilation.1, params.padding.left);
+                                if (0..out.height as i128).contains(&row)
+                                    && (0..out.width as i128).contains(&column)
+                                {
+                                    let w = weight.get(c, o, m, k).unwrap_or(0.0);
+                                    let at = ((n * out.channels + channel) * out.height
+                                        + row as usize)
+                                        * out.width
+                                        + column as usize;
+                                    data[at] += value * w;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some(bias) = bias {
+        for (i, value) in data.iter_mut().enumerate() {
+            *value += bias[i / out.plane_len() % out.channels];
+        }
+    }
+    Tensor::with_batch(out.batch, out.channels, out.height, out.width, data)
+}
+
+/// The gradients of `conv2d` straight from the chain rule: every output cell's gradient
+/// `g` flows back through each of its terms `w · x`, adding `g · x` to the weight's
+/// gradient, `g · w` to the input pixel's (the pixel the padding copied, if any), and `g`
+/// to the bias's.
+///
+/// # Errors
+/// As [`crate::backward::conv2d_backward`].
+pub fn conv2d_backward(
+    input: &Tensor,
+    weight: &Tensor,
+    grad_output: &Tensor,
+    params: &ConvParams,
+) -> Result<ConvGradients> {
+    let plan = params.plan(input.shape(), weight.shape())?;
+    check_weights(weight, None)?;
+    let out = plan.output;
+    same_shape("gradient of the output", out, grad_output.shape())?;
+    let in_per_group = plan.weight.channels;
+    let out_per_group = out.channels / params.groups;
+    let mut input_grad = Tensor::filled(input.shape(), 0.0);
+    let mut weight_grad = Tensor::filled(weight.shape(), 0.0);
+    let mut bias = vec![0.0f32; out.channels];
+    let (w_shape, in_shape) = (weight.shape(), input.shape());
+    for n in 0..out.batch {
+        for (o, bias) in bias.iter_mut().enumerate() {
+            let group = o / out_per_group;
+            for y in 0..out.height {
+                for x in 0..out.width {
+                    let g = grad_output.get(n, o, y, x).unwrap_or(0.0);
+                    *bias += g;
+                    for c in 0..in_per_group {
+                        for m in 0..w_shape.height {
+                            for k in 0..w_shape.width {
+                                let row = (y * params.stride.0 + m * params.dilation.0) as isize
+                                    - plan.pads.top as isize;
+                                let column = (x * params.stride.1 + k * params.dilation.1) as isize
+                                    - plan.pads.left as isize;
+                                let mode = params.padding_mode;
+                                let (Some(r), Some(col)) = (
+                                    mode.source(row, in_shape.height),
+                                    mode.source(column, in_shape.width),
+                                ) else {
+                                    continue;
+                                };
+                                let channel = group * in_per_group + c;
+                                let value = input.get(n, channel, r, col).unwrap_or(0.0);
+                                let w = weight.get(o, c, m, k).unwrap_or(0.0);
+                                let wi = ((o * in_per_group + c) * w_shape.height + m)
+                                    * w_shape.width
+                                    + k;
+                                weight_grad.data_mut()[wi] += g * value;
+                                let ii = ((n * in_shape.channels + channel) * in_shape.height + r)
+                                    * in_shape.width
+                                    + col;
+                                input_grad.data_mut()[ii] += g * w;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(ConvGradients {
+        input: input_grad,
+        weight: weight_grad,
+        bias,
+    })
+}
+
+/// The gradient of `pool2d` straight from its definition: each window, worked out from
+/// the formula with the padding looked up per tap, passes its gradient to its winner
+/// (the first largest in row-major order, or a NaN) or, for the mean, shares it among
+/// its cells inside the input, divided as the forward pass divides.
+///
+/// # Errors
+/// As [`crate::backward::pool2d_backward`].
+pub fn pool2d_backward(
+    input: &Tensor,
+    grad_output: &Tensor,
+    function: PoolFunction,
+    params: &PoolParams,
+) -> Result<Tensor> {
+    let (out_h, out_w) = params.output_size(function, input.height(), input.width())?;
+    let expected = crate::Shape {
+        height: out_h,
+        width: out_w,
+        ..input.shape()
+    };
+    same_shape("gradient of the output", expected, grad_output.shape())?;
+    let mut gradient = Tensor::filled(input.shape(), 0.0);
+    let (height, width) = (input.height(), input.width());
+    for n in 0..input.batch() {
+        for c in 0..input.channels() {
+            let value = |&(r, col): &(usize, usize)| input.get(n, c, r, col).unwrap_or(0.0);
+            let plane = (n * input.channels() + c) * height * width;
+            for y in 0..out_h {
+                for x in 0..out_w {
+                    let g = grad_output.get(n, c, y, x).unwrap_or(0.0);
+                    let (cells, divisor) = pool_window(params, (height, width), (y, x));
+                    let shares = match function {
+                        PoolFunction::Max | PoolFunction::Min => {
+                            vec![(winner(function, &cells, value), g)]
+                        }
+                        PoolFunction::Mean => cells
+                            .iter()
+                            .map(|&cell| (cell, g / divisor as f32))
+                            .collect(),
+                    };
+                    for ((r, col), share) in shares {
+                        gradient.data_mut()[plane + r * width + col] += share;
+                    }
+                }
+            }
+        }
+    }
+    Ok(gradient)
 }

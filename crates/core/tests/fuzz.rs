@@ -17,9 +17,10 @@ use convlens_core::geometry::{PaddingMode, Pads};
 use convlens_core::image::{rgba_to_tensor, tensor_to_rgba};
 use convlens_core::receptive_field::input_region;
 use convlens_core::{
-    conv1d, conv2d, depthwise_conv2d, pool2d, receptive_fields, reference, Channels,
-    ConvLayerShape, ConvParams, DisplayMapping, FrameConv, FramePool, Kernel, LayerGeometry,
-    Padding, PoolFunction, PoolParams, Preset, Result, Shape, Tensor,
+    conv1d, conv2d, conv2d_backward, conv_transpose2d, depthwise_conv2d, max_pool2d_backward,
+    max_pool2d_with_indices, pool2d, pool2d_backward, receptive_fields, reference, Channels,
+    ConvLayerShape, ConvParams, ConvTransposeParams, DisplayMapping, FrameConv, FramePool, Kernel,
+    LayerGeometry, Padding, PoolFunction, PoolParams, Preset, Result, Shape, Tensor,
 };
 
 fn same(a: &Tensor, b: &Tensor) -> bool {
@@ -100,6 +101,91 @@ fn one_case(random: &mut Random) {
         (fast, slow) => panic!("conv2d {fast:?} but reference {slow:?} for {params:?}"),
     }
 
+    // The same weights as a transposed convolution, and the convolution's gradients.
+    let transposed = ConvTransposeParams {
+        stride: (random.size(1, 3), random.size(1, 3)),
+        padding: Pads {
+            top: random.size(0, 2),
+            bottom: random.size(0, 2),
+            left: random.size(0, 2),
+            right: random.size(0, 2),
+        },
+        output_padding: (random.size(0, 2), random.size(0, 2)),
+        dilation: (random.size(1, 2), random.size(1, 2)),
+        groups: if random.chance(10) {
+            random.size(1, 4)
+        } else {
+            [1, out_channels][random.below(2)]
+        },
+    };
+    let as_transposed = Tensor::with_batch(
+        out_channels,
+        per_group,
+        kernel_h,
+        kernel_w,
+        weight.data().to_vec(),
+    )
+    .expect("small weight");
+    let lifted = Tensor::with_batch(
+        1,
+        out_channels,
+        height,
+        width,
+        (0..out_channels * height * width)
+            .map(|i| input.data()[i % input.data().len()])
+            .collect(),
+    )
+    .expect("small input");
+    let bias_t: Vec<f32> = (0..per_group * transposed.groups.clamp(1, 4))
+        .map(|_| random.value())
+        .collect();
+    let bias_t = random.chance(50).then_some(&bias_t[..]);
+    match (
+        conv_transpose2d(&lifted, &as_transposed, bias_t, &transposed),
+        reference::conv_transpose2d(&lifted, &as_transposed, bias_t, &transposed),
+    ) {
+        (Ok(fast), Ok(slow)) => {
+            assert_eq!(fast.shape(), slow.shape(), "{transposed:?}");
+            // Sums in another order: equal within rounding while nothing overflows.
+            let moderate = |t: &[f32]| t.iter().all(|v| v.abs() < 1e6);
+            if moderate(lifted.data()) && moderate(weight.data()) && bias_t.is_none_or(moderate) {
+                assert!(
+                    fast.data()
+                        .iter()
+                        .zip(slow.data())
+                        .all(|(a, b)| (a - b).abs() <= 1e-3 * (1.0 + b.abs())),
+                    "conv_transpose2d differs: {transposed:?}"
+                );
+            }
+        }
+        (Err(fast), Err(slow)) => assert_eq!(fast.to_string(), slow.to_string()),
+        (fast, slow) => panic!("conv_transpose2d {fast:?} but reference {slow:?}"),
+    }
+    // (The backward pass shares the forward's plan; its huge cases were just run.)
+    if let Some(plan) = params
+        .plan(input.shape(), weight.shape())
+        .ok()
+        .filter(|plan| plan.output.len() <= 1 << 16)
+    {
+        let grad = Tensor::filled(plan.output, random.range(0, 4) as f32 - 2.0);
+        let fast = conv2d_backward(&input, &weight, &grad, &params);
+        let slow = reference::conv2d_backward(&input, &weight, &grad, &params);
+        match (fast, slow) {
+            (Ok(fast), Ok(slow)) => {
+                assert_eq!(fast.input.shape(), input.shape());
+                assert_eq!(fast.weight.shape(), slow.weight.shape());
+                assert_eq!(fast.bias.len(), slow.bias.len());
+            }
+            (Err(fast), Err(slow)) => assert_eq!(fast.to_string(), slow.to_string()),
+            (fast, slow) => panic!("conv2d_backward {fast:?} but reference {slow:?}"),
+        }
+    }
+    let wrong = Tensor::filled(
+        Shape::new(1, out_channels, random.range(1, 3), random.range(1, 3)).expect("small"),
+        1.0,
+    );
+    let _ = conv2d_backward(&input, &weight, &wrong, &params);
+
     // Depthwise with a kernel from presets or random text.
     let kernel = if random.chance(50) {
         Preset::ALL[random.below(Preset::ALL.len())].kernel()
@@ -146,6 +232,28 @@ fn one_case(random: &mut Random) {
         (Err(fast), Err(slow)) => assert_eq!(fast.to_string(), slow.to_string()),
         (fast, slow) => panic!("pool2d {fast:?} but reference {slow:?} for {pool:?}"),
     }
+
+    let grad = Tensor::filled(
+        Shape::new(1, channels, random.size(1, 4), random.size(1, 4)).unwrap_or(input.shape()),
+        1.0,
+    );
+    match (
+        pool2d_backward(&input, &grad, function, &pool),
+        reference::pool2d_backward(&input, &grad, function, &pool),
+    ) {
+        (Ok(fast), Ok(slow)) => assert!(same(&fast, &slow), "pool2d_backward differs"),
+        (Err(fast), Err(slow)) => assert_eq!(fast.to_string(), slow.to_string()),
+        (fast, slow) => panic!("pool2d_backward {fast:?} but reference {slow:?} for {pool:?}"),
+    }
+    if let Ok((pooled, indices)) = max_pool2d_with_indices(&input, &pool) {
+        assert_eq!(indices.len(), pooled.data().len());
+        let back = max_pool2d_backward(&pooled, &indices, input.shape()).expect("own indices");
+        assert_eq!(back.shape(), input.shape());
+    }
+    let indices: Vec<usize> = (0..random.range(0, 6))
+        .map(|_| random.size(0, 80))
+        .collect();
+    let _ = max_pool2d_backward(&grad, &indices, input.shape());
 
     // Whole frames: the page's path to within 1 per byte, or an error on both sides.
     let (width, height) = (random.size(1, 9), random.size(1, 9));

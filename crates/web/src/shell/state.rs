@@ -15,7 +15,7 @@ use web_sys::{EventTarget, HtmlImageElement, HtmlVideoElement, MediaStream};
 
 use crate::dom::{listen, PageResult};
 use crate::message::Message;
-use crate::meter::{Meter, Timings};
+use crate::meter::{GrabTrial, Meter, Timings};
 use crate::pipeline::Frame;
 use crate::settings::Settings;
 use crate::shell::video::{Copying, VideoFrames};
@@ -164,6 +164,8 @@ pub struct State {
     /// The kernel before the step-by-step view opened on the lecture's example, given
     /// back when it closes.
     pub kernel_before: Option<crate::settings::KernelChoice>,
+    /// Times both ways of grabbing webcam frames and keeps the faster.
+    pub grab_trial: GrabTrial,
     /// The views' own state, by view name ([`State::part`]).
     parts: Vec<(&'static str, Box<dyn Any>)>,
 }
@@ -197,6 +199,7 @@ impl State {
             video_frames_failed: false,
             cell_problem: None,
             kernel_before: None,
+            grab_trial: GrabTrial::default(),
             parts: Vec::new(),
         }
     }
