@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  serve, launch, open, waitForMap, query, readCanvas, screenshot, assertNoConsoleErrors, png,
+  serve, launch, open, waitForMap, query, readCanvas, screenshot, assertNoConsoleErrors, png, oracle,
 } from './harness.js';
 
 let server;
@@ -332,6 +332,46 @@ test('defect 11: the 1D caption, the same-stride wording, the panel figure and t
   await page.goto(`${server.url}?size=64&kernel=box-7&dilation=2`);
   await waitForMap(page);
   assert.match(await page.textContent('#receptive-field'), /sees a window of 13×13 input pixels/);
+  assertNoConsoleErrors(page);
+  await page.context().close();
+});
+
+test('defect 8: diverging colours with three channels draw each channel in the colour map', async () => {
+  const page = await open(browser, `${server.url}?size=64&display=diverging`, { viewport: { width: 1440, height: 900 } });
+  await waitForMap(page);
+  await page.waitForSelector('[data-testid=channel-map-2]');
+  assert.equal(await page.isVisible('#legend-bar'), true, 'the colour scale is shown');
+  const expected = oracle(await query(page), await readCanvas(page, 'input-frame'));
+  let largest = 0;
+  for (let c = 0; c < 3; c += 1) {
+    for (let y = 0; y < expected.height; y += 1) {
+      for (let x = 0; x < expected.width; x += 1) largest = Math.max(largest, Math.abs(expected.value(c, y, x)));
+    }
+  }
+  // ColorBrewer RdBu's ends: blue −largest, white 0, red +largest, one scale for the three.
+  const colour = (t) => {
+    const end = t < 0 ? [33, 102, 172] : [178, 24, 43];
+    return [0, 1, 2].map((i) => Math.round(247 + (end[i] - 247) * Math.min(1, Math.abs(t))));
+  };
+  let blue = 0;
+  for (let c = 0; c < 3; c += 1) {
+    const shown = await readCanvas(page, `channel-map-${c}`);
+    assert.equal(`${shown.width}x${shown.height}`, `${expected.width}x${expected.height}`);
+    for (let y = 0; y < shown.height; y += 1) {
+      for (let x = 0; x < shown.width; x += 1) {
+        const want = colour(expected.value(c, y, x) / largest);
+        const i = (y * shown.width + x) * 4;
+        for (let k = 0; k < 3; k += 1) assert.ok(Math.abs(shown.data[i + k] - want[k]) <= 1, `channel ${c} at (${y}, ${x})`);
+        if (expected.value(c, y, x) < 0) blue += 1;
+      }
+    }
+  }
+  assert.ok(blue > 0, 'an edge kernel has negative responses, drawn blue');
+  assert.match(await page.textContent('#legend-text'), /below each channel in the colour map: blue −/);
+  // One channel: the map itself is in the colour map, and no strip is needed.
+  await page.goto(`${server.url}?size=64&display=diverging&channel=gray`);
+  await waitForMap(page);
+  assert.equal(await page.isVisible('#channel-maps'), false);
   assertNoConsoleErrors(page);
   await page.context().close();
 });

@@ -258,6 +258,8 @@ texts! {
     oned_matrix_title: "The same, as a fully connected layer", "То же самое как полносвязный слой";
     channels_title: "Each output channel adds up its input channels",
         "Каждый выходной канал складывает входные каналы";
+    channels_signed: "Maps with negative values in colour: blue negative · white 0 · red positive (each scaled by its largest |value|).",
+        "Карты с отрицательными значениями — в цвете: синий — отрицательное · белый — 0 · красный — положительное (каждая по своему наибольшему |значению|).";
     parameters: "Parameters", "Параметры";
     operations: "Operations", "Операции";
     in_pytorch: "In PyTorch", "В PyTorch";
@@ -339,8 +341,9 @@ texts! {
         "показано растянутым: {low} → 0, {high} → 255";
     legend_diverging: "blue −{largest} · white 0 · red +{largest}",
         "синий −{largest} · белый 0 · красный +{largest}";
-    legend_diverging_channels: "per channel: gray 128 is 0, ±{largest} the extremes",
-        "по каналам: серый 128 — это 0, ±{largest} — крайние значения";
+    legend_diverging_channels: "above per channel: gray 128 is 0, ±{largest} the extremes; below each channel in the colour map: blue −{largest} · white 0 · red +{largest}",
+        "вверху по каналам: серый 128 — это 0, ±{largest} — крайние значения; внизу каждый канал в цветовой шкале: синий −{largest} · белый 0 · красный +{largest}";
+    channel_map: "channel {channel}", "канал {channel}";
     legend_values: "values {low} … {high}; {how}", "значения {low} … {high}; {how}";
     cell_hint: "Point at, tap or focus (Tab, then arrow keys) a cell of the output map to see the input window it comes from and its arithmetic.",
         "Наведите, коснитесь или выберите (Tab, затем стрелки) ячейку выходной карты, чтобы увидеть окно входа, из которого она получена, и её арифметику.";

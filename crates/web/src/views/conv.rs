@@ -337,12 +337,12 @@ mod page {
     use web_sys::{HtmlCanvasElement, HtmlElement};
 
     use super::{conv_arithmetic, conv_facts, feature_map, fed_cells, Conv, ConvFacts};
-    use crate::dom::{by_id, put_rgba, set_text, PageResult};
+    use crate::dom::{by_id, clear, put_rgba, set_text, PageResult};
     use crate::i18n::{fill, t};
     use crate::pipeline::{number, Backend};
     use crate::settings::Settings;
     use crate::shell::maps::{ImageView, Kind};
-    use crate::shell::render::place;
+    use crate::shell::render::{figure, place};
     use crate::shell::{Page, Shell, State};
 
     static VIEW: ImageView<ConvFacts> = ImageView {
@@ -434,12 +434,44 @@ mod page {
         Ok(())
     }
 
+    /// Diverging colours with three channels: one RGB picture cannot hold three signed
+    /// maps in the colour map, so each channel is drawn on its own beside the composite,
+    /// blue −largest · white 0 · red +largest on one scale for the three.
+    fn channel_maps(shown: bool, map: &Tensor, largest: f32) -> PageResult {
+        let strip: HtmlElement = by_id("channel-maps")?;
+        clear(&strip);
+        strip.set_hidden(!shown);
+        if !shown {
+            return Ok(());
+        }
+        for (c, name) in ["R", "G", "B"].into_iter().enumerate() {
+            let plane = map.plane(0, c).unwrap_or_default();
+            let rgba: Vec<u8> = plane
+                .iter()
+                .flat_map(|&v| {
+                    let [r, g, b] = diverging_colour(if largest > 0.0 { v / largest } else { 0.0 });
+                    [r, g, b, 255]
+                })
+                .collect();
+            let one = Tensor::new(1, map.height(), map.width(), plane.to_vec())
+                .map_err(crate::dom::core_error)?;
+            let caption = fill(t().channel_map, &[("channel", &name)]);
+            strip.append_child(&*figure(
+                &one,
+                &rgba,
+                &caption,
+                &format!("channel-map-{c}"),
+            )?)?;
+        }
+        Ok(())
+    }
+
     /// The colour scale under the feature map, with the map's value range.
     fn legend(settings: &Settings, map: &Tensor) -> PageResult {
         let (low, high) = map.min_max();
         let diverging = settings.display == DisplayMapping::Diverging;
         let bar: HtmlCanvasElement = by_id("legend-bar")?;
-        bar.set_hidden(!diverging || map.channels() != 1);
+        bar.set_hidden(!diverging);
         let largest = low.abs().max(high.abs());
         let how = match settings.display {
             DisplayMapping::Clamp => t().legend_clamp.to_string(),
@@ -467,6 +499,7 @@ mod page {
                 ],
             ),
         )?;
+        channel_maps(diverging && map.channels() == 3, map, largest)?;
         if diverging {
             let width = 256u32;
             let rgba: Vec<u8> = (0..width)
