@@ -8,6 +8,9 @@ import {
   serve, launch, open, waitForMap, assertMapMatchesCore, change, query, png,
 } from './harness.js';
 
+/** Opens the 'More settings' disclosure, where the rarely used controls are. */
+const openMore = (page) => page.evaluate(() => { document.getElementById('more').open = true; });
+
 let server;
 const browsers = {};
 before(async () => { server = await serve(); });
@@ -117,8 +120,9 @@ for (const [name, url, action, where, words, options = {}] of table) {
     assert.ok(!/%3C|<|colour|%zz|gallery/.test(q), `cleaned URL: ?${q}`);
     // Still works: pick a photo and change a control; the map is what the core computes.
     await page.selectOption('select[name=image]', 'chelsea');
+    await openMore(page);
     await page.selectOption('select[name=size]', '64');
-    await page.waitForFunction(() => /chelsea.*64×43/.test(document.getElementById('input-caption').textContent));
+    await page.waitForFunction(() => /chelsea.*43 × 64/.test(document.getElementById('input-caption').textContent));
     const pool = (await page.getAttribute('body', 'data-view')) === 'pool';
     if (pool) {
       await change(page, () => page.check('input[name=pool][value="mean"]'));

@@ -10,6 +10,9 @@ import {
   serve, launch, open, waitForMap, assertMapMatchesCore, engine, readMeter,
 } from './harness.js';
 
+/** Opens the 'More settings' disclosure, where the rarely used controls are. */
+const openMore = (page) => page.evaluate(() => { document.getElementById('more').open = true; });
+
 let server;
 let browser;
 before(async () => { server = await serve(); browser = await launch({ camera: 'fake' }); });
@@ -21,6 +24,7 @@ test('the meter is off by default and the checkbox shows it and writes meter=1',
   await waitForMap(page);
   assert.equal((await readMeter(page)).hidden, true);
   assert.ok(!page.url().includes('meter='));
+  await openMore(page);
   await page.check('[data-testid=meter-toggle]');
   await page.waitForFunction(() => !document.querySelector('[data-testid=frame-meter]').hidden);
   assert.match(page.url(), /[?&]meter=1/);

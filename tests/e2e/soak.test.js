@@ -6,6 +6,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launch, open, assertMapMatchesCore, artifact, engine } from './harness.js';
 
+/** Opens the 'More settings' disclosure, where the rarely used controls are. */
+const openMore = (page) => page.evaluate(() => { document.getElementById('more').open = true; });
+
 const FRAMES = Number(process.env.SOAK_FRAMES ?? 10000);
 const WARM_UP = 1000;
 
@@ -29,6 +32,7 @@ test(`${FRAMES} webcam frames: flat memory`, { timeout: 30 * 60 * 1000 }, async 
     return { ...(await stats()), at: Date.now() };
   };
   // Controls that change on the way, one every 500 frames.
+  await openMore(page);
   const changes = [
     () => page.selectOption('select[name=kernel]', 'sobel-left'),
     () => page.check('input[name=stride][value="2"]'),

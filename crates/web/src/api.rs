@@ -35,11 +35,16 @@ enum Operation {
     Pool(FramePool),
 }
 
+/// A core failure as a JavaScript `Error`, in English (as the page's text says it).
+fn js(error: convlens_core::Error) -> JsError {
+    JsError::new(&crate::i18n::EN.error(&error))
+}
+
 /// A URL-style setting the page's parser rejected, as a JavaScript `Error`.
 fn setting(settings: &mut Settings, key: &str, value: &str) -> Result<(), JsError> {
     settings
         .set(key, value)
-        .map_err(|error| JsError::new(&error.to_string()))
+        .map_err(|error| JsError::new(&error.text(&crate::i18n::EN)))
 }
 
 fn size(value: u32) -> usize {
@@ -56,7 +61,7 @@ impl Convolver {
         Ok(Convolver {
             operation,
             channels,
-            map: Tensor::new(1, 1, 1, vec![0.0])?,
+            map: Tensor::new(1, 1, 1, vec![0.0]).map_err(js)?,
             rgba: Vec::new(),
         })
     }
@@ -110,7 +115,8 @@ impl Convolver {
             &settings.conv_params(),
             settings.channel,
             settings.display,
-        )?;
+        )
+        .map_err(js)?;
         Convolver::with(Operation::Conv(conv), settings.channel)
     }
 
@@ -135,7 +141,8 @@ impl Convolver {
         };
         setting(&mut settings, "pool_stride", &stride)?;
         setting(&mut settings, "channel", channels)?;
-        let pool = FramePool::new(settings.pool, &settings.pool_params(), settings.channel)?;
+        let pool =
+            FramePool::new(settings.pool, &settings.pool_params(), settings.channel).map_err(js)?;
         Convolver::with(Operation::Pool(pool), settings.channel)
     }
 
@@ -144,7 +151,7 @@ impl Convolver {
     /// # Errors
     /// A frame the operation cannot apply to (e.g. smaller than the kernel).
     pub fn output_width(&self, width: u32, height: u32) -> Result<u32, JsError> {
-        Ok(side(self.output_size(width, height)?.1))
+        Ok(side(self.output_size(width, height).map_err(js)?.1))
     }
 
     /// The output's height for a `width x height` frame.
@@ -152,7 +159,7 @@ impl Convolver {
     /// # Errors
     /// As [`Convolver::output_width`].
     pub fn output_height(&self, width: u32, height: u32) -> Result<u32, JsError> {
-        Ok(side(self.output_size(width, height)?.0))
+        Ok(side(self.output_size(width, height).map_err(js)?.0))
     }
 
     /// RGBA bytes in, RGBA bytes out: what the page does with each frame. `out` must
@@ -170,8 +177,8 @@ impl Convolver {
     ) -> Result<(), JsError> {
         let (width, height) = (size(width), size(height));
         match &mut self.operation {
-            Operation::Conv(conv) => conv.run(rgba, width, height, &mut self.rgba)?,
-            Operation::Pool(pool) => pool.run(rgba, width, height, &mut self.rgba)?,
+            Operation::Conv(conv) => conv.run(rgba, width, height, &mut self.rgba).map_err(js)?,
+            Operation::Pool(pool) => pool.run(rgba, width, height, &mut self.rgba).map_err(js)?,
         };
         if out.length() as usize != self.rgba.len() {
             return Err(JsError::new(&format!(
@@ -192,8 +199,12 @@ impl Convolver {
     pub fn run_map(&mut self, rgba: &[u8], width: u32, height: u32) -> Result<(), JsError> {
         let (width, height) = (size(width), size(height));
         match &mut self.operation {
-            Operation::Conv(conv) => conv.run_map(rgba, width, height, &mut self.map)?,
-            Operation::Pool(pool) => pool.run_map(rgba, width, height, &mut self.map)?,
+            Operation::Conv(conv) => conv
+                .run_map(rgba, width, height, &mut self.map)
+                .map_err(js)?,
+            Operation::Pool(pool) => pool
+                .run_map(rgba, width, height, &mut self.map)
+                .map_err(js)?,
         }
         Ok(())
     }

@@ -17,6 +17,12 @@ pub fn js_error(error: impl std::fmt::Display) -> JsValue {
     js_sys::Error::new(&error.to_string()).into()
 }
 
+/// A core failure as a JavaScript `Error`, in the page's language (not the core's
+/// English `Display`, which the page's module then leaves out).
+pub fn core_error(error: convlens_core::Error) -> JsValue {
+    js_sys::Error::new(&crate::i18n::t().error(&error)).into()
+}
+
 /// The window.
 pub fn window() -> PageResult<Window> {
     web_sys::window().ok_or_else(|| js_error(crate::i18n::t().msg_no_window))

@@ -171,15 +171,17 @@ texts! {
     bias: "Bias", "Смещение";
     input: "Input", "Вход";
     image: "Image", "Изображение";
-    image_astronaut: "Astronaut (512×512)", "Астронавт (512×512)";
-    image_chelsea: "Cat (451×300)", "Кошка (451×300)";
-    image_coffee: "Coffee (600×400)", "Кофе (600×400)";
-    image_camera: "Cameraman, gray (512×512)", "Оператор, серое (512×512)";
-    image_brick: "Brick wall, gray (512×512)", "Кирпичная стена, серое (512×512)";
+    image_astronaut: "Astronaut", "Астронавт";
+    image_chelsea: "Cat", "Кошка";
+    image_coffee: "Coffee", "Кофе";
+    image_camera: "Cameraman (gray)", "Оператор (серое)";
+    image_brick: "Brick wall (gray)", "Кирпичная стена (серое)";
     image_webcam: "Webcam (live)", "Веб-камера (вживую)";
     open_image: "Open image…", "Открыть изображение…";
     freeze_frame: "Freeze frame", "Заморозить кадр";
     frame_meter: "Frame meter", "Счётчик кадров";
+    more_settings: "More settings", "Ещё настройки";
+    fit_maps: "Fit maps to the box", "Растянуть карты по рамке";
     projector: "Projector", "Проектор";
     projector_title: "Large type, thick lines, high contrast (key P)", "Крупный шрифт, толстые линии, высокий контраст (клавиша P)";
     embed: "Embed", "Встроить";
@@ -256,6 +258,8 @@ texts! {
     oned_matrix_title: "The same, as a fully connected layer", "То же самое как полносвязный слой";
     channels_title: "Each output channel adds up its input channels",
         "Каждый выходной канал складывает входные каналы";
+    channels_signed: "Maps with negative values in colour: blue negative · white 0 · red positive (each scaled by its largest |value|).",
+        "Карты с отрицательными значениями — в цвете: синий — отрицательное · белый — 0 · красный — положительное (каждая по своему наибольшему |значению|).";
     parameters: "Parameters", "Параметры";
     operations: "Operations", "Операции";
     in_pytorch: "In PyTorch", "В PyTorch";
@@ -327,8 +331,9 @@ texts! {
         "без отступа: окно остаётся внутри изображения";
     weight_aria: "Weight, row {row}, column {column}", "Вес, строка {row}, столбец {column}";
     kernel_sum: "sum of weights = {sum}", "сумма весов = {sum}";
-    input_caption: "{label}: {width}×{height} pixels, 3 channels (R, G, B)",
-        "{label}: {width}×{height} пикселей, 3 канала (R, G, B)";
+    input_caption: "{label}: {height} × {width} pixels (H × W), 3 channels (R, G, B)",
+        "{label}: {height} × {width} пикселей (В × Ш), 3 канала (R, G, B)";
+    size_hw: "{height} × {width} (H × W)", "{height} × {width} (В × Ш)";
     legend_clamp: "drawn as clamp(round(v), 0, 255): negatives black",
         "показано как clamp(round(v), 0, 255): отрицательные чёрные";
     legend_abs: "drawn as clamp(round(|v|), 0, 255)", "показано как clamp(round(|v|), 0, 255)";
@@ -336,8 +341,9 @@ texts! {
         "показано растянутым: {low} → 0, {high} → 255";
     legend_diverging: "blue −{largest} · white 0 · red +{largest}",
         "синий −{largest} · белый 0 · красный +{largest}";
-    legend_diverging_channels: "per channel: gray 128 is 0, ±{largest} the extremes",
-        "по каналам: серый 128 — это 0, ±{largest} — крайние значения";
+    legend_diverging_channels: "above per channel: gray 128 is 0, ±{largest} the extremes; below each channel in the colour map: blue −{largest} · white 0 · red +{largest}",
+        "вверху по каналам: серый 128 — это 0, ±{largest} — крайние значения; внизу каждый канал в цветовой шкале: синий −{largest} · белый 0 · красный +{largest}";
+    channel_map: "channel {channel}", "канал {channel}";
     legend_values: "values {low} … {high}; {how}", "значения {low} … {high}; {how}";
     cell_hint: "Point at, tap or focus (Tab, then arrow keys) a cell of the output map to see the input window it comes from and its arithmetic.",
         "Наведите, коснитесь или выберите (Tab, затем стрелки) ячейку выходной карты, чтобы увидеть окно входа, из которого она получена, и её арифметику.";
@@ -391,8 +397,8 @@ texts! {
         "K_h·K_w·(C_in/groups)·C_out = {kh}·{kw}·1·{channels} = {count} (по одному ядру {kh}×{kw} на канал, без смещения)";
     flops_depthwise: "H_out·W_out·C_out·K_h·K_w·(C_in/groups) = {height}·{width}·{channels}·{kh}·{kw}·1 = {multiply_adds} multiply-adds, ×2 = {flops} FLOPs",
         "H_out·W_out·C_out·K_h·K_w·(C_in/groups) = {height}·{width}·{channels}·{kh}·{kw}·1 = {multiply_adds} умножений-сложений, ×2 = {flops} FLOPs";
-    field_window: "each output cell sees a {height}×{width} window of the input",
-        "каждая выходная ячейка видит окно входа {height}×{width}";
+    field_window: "each output cell sees a window of {height}×{width} input pixels",
+        "каждая выходная ячейка видит окно из {height}×{width} пикселей входа";
     field_dilated: " (a {kh}×{kw} kernel at dilation {d}: its {weights} weights spread with gaps of {gap} {gap|pixel|pixels}, a larger field at no extra weights)",
         " (ядро {kh}×{kw} при расширении {d}: его {weights} {weights|вес|веса|весов} расставлены с промежутками в {gap} {gap|пиксель|пикселя|пикселей}, поле больше без лишних весов)";
     field_neighbours: "; neighbouring cells look {s} {s|pixel|pixels} apart",
@@ -410,8 +416,8 @@ texts! {
         "{name}: {parameters} параметров, {multiply_adds} умножений-сложений на изображение {height}×{width}, как в torchvision. Веса здесь — простые фиксированные фильтры (ядра из лекции), а не обученные.";
     architecture_counted: "{parameters} parameters; receptive field {field}",
         "{parameters} параметров; рецептивное поле {field}";
-    oned_parameters: "The convolution has {taps} weights, shared by all {outputs} outputs. A fully connected layer from {inputs} inputs to {outputs} outputs has {outputs} × {inputs} = {weights} weights: the matrix below is that layer, with {shared} entries holding the shared weights and {zeros} zeros.",
-        "У свёртки {taps} {taps|вес|веса|весов}, общих для всех {outputs} выходов. Полносвязный слой из {inputs} входов в {outputs} выходов имеет {outputs} × {inputs} = {weights} весов: матрица ниже — это такой слой, где {shared} элементов хранят общие веса, а {zeros} равны нулю.";
+    oned_parameters: "The convolution has {taps} weights, shared by all {outputs} outputs. A fully connected layer from {inputs} inputs to {outputs} outputs has {outputs} × {inputs} = {weights} weights: this matrix is that layer, with {shared} entries holding the shared weights and {zeros} zeros.",
+        "У свёртки {taps} {taps|вес|веса|весов}, общих для всех {outputs} выходов. Полносвязный слой из {inputs} входов в {outputs} выходов имеет {outputs} × {inputs} = {weights} весов: эта матрица — такой слой, где {shared} элементов хранят общие веса, а {zeros} равны нулю.";
     channels_parameters_bias: "(K_h·K_w·C_in + 1)·C_out = ({kh}·{kw}·3 + 1)·{outputs} = {count} (with bias)",
         "(K_h·K_w·C_in + 1)·C_out = ({kh}·{kw}·3 + 1)·{outputs} = {count} (со смещением)";
     channels_parameters: "(K_h·K_w·C_in)·C_out = ({kh}·{kw}·3)·{outputs} = {count} (no bias)",
@@ -519,8 +525,8 @@ texts! {
         "отступ пулинга {padding} больше половины окна ({window}): окно могло бы попасть целиком в отступ";
     err_mean_dilation: "mean pooling has no dilation (PyTorch's AvgPool2d takes none): set dilation to 1",
         "у пулинга по среднему нет расширения (AvgPool2d в PyTorch его не принимает): поставьте расширение 1";
-    err_same_stride: "padding 'same' keeps the size only at stride 1 (here {stride}); PyTorch refuses it too: choose a number instead",
-        "отступ 'same' сохраняет размер только при шаге 1 (здесь {stride}); PyTorch тоже его не принимает: выберите число";
+    err_same_stride: "padding 'same' keeps the size only at stride 1 (the stride here is {stride}); PyTorch refuses it too: choose a number instead",
+        "отступ 'same' сохраняет размер только при шаге 1 (здесь шаг {stride}); PyTorch тоже его не принимает: выберите число";
     err_not_drawable: "only one image of 1 or 3 channels can be drawn, not {shape}",
         "нарисовать можно только одно изображение из 1 или 3 каналов, а не {shape}";
     err_ragged: "every row of the {what} must have the same length: row 1 has {first} values but row {row} has {length}",
@@ -919,8 +925,8 @@ impl Texts {
                     ("column", &column),
                 ],
             ),
-            // A position added to the core later: its English until translated.
-            _ => at.to_string(),
+            // A position added to the core later, until it has its template.
+            _ => self.word_unknown_error.into(),
         }
     }
 
@@ -1117,7 +1123,7 @@ impl Texts {
                     Named::Channel => (self.err_no_channel_name, self.or_list(&known)),
                     Named::Display => (self.err_no_display, self.or_list(&known)),
                     Named::PaddingMode => (self.err_no_padding_mode, self.or_list(&known)),
-                    _ => return error.to_string(),
+                    _ => return self.word_unknown_error.into(),
                 };
                 fill(template, &[("name", name), ("known", &known)])
             }
@@ -1323,8 +1329,9 @@ impl Texts {
                 self.err_later_input,
                 &[("layer", &(layer + 1)), ("input", &(input + 1))],
             ),
-            // An error added to the core later: its English until translated.
-            _ => error.to_string(),
+            // An error added to the core later, until it has its template (the native
+            // test that makes every error fails until then).
+            _ => self.word_unknown_error.into(),
         }
     }
 
@@ -1368,7 +1375,7 @@ impl Texts {
                     ("expected", &format!("{expected:08x}")),
                 ],
             ),
-            _ => format!("the digits file {problem}"),
+            _ => self.word_unknown_error.into(),
         }
     }
 
@@ -1392,7 +1399,7 @@ impl Texts {
                 self.err_layer_names,
                 &[("names", &self.or_list(&LayerProblem::LAYER_NAMES))],
             ),
-            _ => problem.to_string(),
+            _ => self.word_unknown_error.into(),
         }
     }
 }

@@ -7,13 +7,17 @@ use convlens_core::frame::{FrameConv, FramePool};
 use convlens_core::{DisplayMapping, Result, Tensor};
 use web_sys::{Event, HtmlCanvasElement, KeyboardEvent, PointerEvent};
 
-use crate::dom::{by_id, cell_under, js_error, now, put_rgba, PageResult};
+use crate::dom::{by_id, cell_under, now, put_rgba, PageResult};
 use crate::i18n::{fill, t, Texts};
 use crate::message::Message;
 use crate::pipeline::{draw, CellArithmetic};
 use crate::settings::{KernelChoice, Settings};
+use crate::shell::layout::{self, Pictures};
 use crate::shell::render;
 use crate::shell::state::{Change, Shell, State};
+
+/// The output cells that input pixel `(y, x)` of an input of `(height, width)` feeds.
+pub type Fed = fn(&Settings, (usize, usize), (usize, usize)) -> Result<Vec<(usize, usize)>>;
 
 /// An image view (convolution, pooling) as the shell draws it: its facts, its map, the
 /// numbers beside it and one cell's arithmetic, each given by the view.
@@ -37,9 +41,41 @@ pub struct ImageView<F> {
     pub numbers: fn(&Settings, &F, (usize, usize), &Tensor) -> PageResult,
     /// One cell's arithmetic.
     pub arithmetic: fn(&Settings, &Tensor, &Tensor, (usize, usize)) -> Result<CellArithmetic>,
+    /// The padding around the input (top, right, bottom, left), from the facts.
+    pub pads: fn(&F) -> [usize; 4],
+    /// The output cells an input pixel feeds (the receptive field read backwards).
+    pub fed: Fed,
 }
 
-impl<F> ImageView<F> {
+impl<F: 'static> ImageView<F> {
+    /// Wires the map canvas ([`wire_map`]) and the input: pointing at an input pixel
+    /// marks, on the map, every cell that pixel feeds.
+    ///
+    /// # Errors
+    /// A missing canvas.
+    pub fn wire(&'static self, shell: &Shell) -> PageResult {
+        wire_map(shell, self.canvas)?;
+        let input: HtmlCanvasElement = by_id("input-frame")?;
+        let target = input.clone();
+        shell.on(&input, "pointermove", move |shell, event: PointerEvent| {
+            let state = shell.state.borrow();
+            if state.settings.view != self.name {
+                return Ok(Change::None);
+            }
+            let size = (state.frame.height, state.frame.width);
+            let cells = cell_under(&event, &target)
+                .and_then(|pixel| (self.fed)(&state.settings, size, pixel).ok())
+                .unwrap_or_default();
+            fed(self.canvas, &cells)?;
+            Ok(Change::None)
+        })?;
+        let target = input.clone();
+        shell.on(&target, "pointerleave", move |_, _: Event| {
+            fed(self.canvas, &[])?;
+            Ok(Change::None)
+        })
+    }
+
     /// Recomputes and draws the map and its numbers; invalid settings keep the last good
     /// map and say why.
     ///
@@ -58,8 +94,16 @@ impl<F> ImageView<F> {
             Ok((facts, map)) => {
                 (self.numbers)(&state.settings, &facts, (height, width), &map)?;
                 let start = now();
-                draw(&map, (self.display)(&state.settings), &mut state.rgba).map_err(js_error)?;
+                draw(&map, (self.display)(&state.settings), &mut state.rgba)
+                    .map_err(crate::dom::core_error)?;
                 put_map(self.canvas, &map, &state.rgba, (self.label)(t()))?;
+                layout::image_view(Pictures {
+                    map: self.canvas,
+                    pads: (self.pads)(&facts),
+                    fit: state.settings.fit,
+                    embed: state.settings.embed,
+                    video: state.camera.stream.is_some() && !state.camera.frozen,
+                })?;
                 state.timings.draw = now() - start;
                 state.part::<MapPart>(self.name).map = Some(map);
                 state.say(None)?;
@@ -69,7 +113,7 @@ impl<F> ImageView<F> {
         }
         // The arithmetic of a selected cell reads the input's values.
         if state.selected.is_some() {
-            state.input().map_err(js_error)?;
+            state.input().map_err(crate::dom::core_error)?;
         }
         self.select(state)
     }
@@ -246,7 +290,9 @@ pub fn live(state: &mut State, view: &'static str, kind: Kind, id: &str) -> Page
         return Ok(false);
     };
     let start = now();
-    put_rgba(&by_id(id)?, out_w as u32, out_h as u32, &state.rgba)?;
+    let canvas: HtmlCanvasElement = by_id(id)?;
+    put_rgba(&canvas, out_w as u32, out_h as u32, &state.rgba)?;
+    layout::refresh(&canvas)?;
     state.timings.draw = now() - start;
     // The selection's arithmetic waits for the next full frame.
     state.input = None;
@@ -369,4 +415,27 @@ impl std::fmt::Debug for MapPart {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MapPart").finish_non_exhaustive()
     }
+}
+
+/// Marks `cells` on the overlay of map canvas `id` (the overlay's id is the map's with
+/// `-fed`), one overlay pixel per cell.
+///
+/// # Errors
+/// A missing element.
+pub fn fed(id: &str, cells: &[(usize, usize)]) -> PageResult {
+    let map: HtmlCanvasElement = by_id(id)?;
+    let overlay: HtmlCanvasElement = by_id(&format!("{id}-fed"))?;
+    let (width, height) = (map.width(), map.height());
+    let mut rgba = vec![0u8; width as usize * height as usize * 4];
+    for &(y, x) in cells {
+        if let Some(pixel) =
+            rgba.get_mut((y * width as usize + x) * 4..(y * width as usize + x) * 4 + 4)
+        {
+            pixel.copy_from_slice(&[255, 176, 0, 200]);
+        }
+    }
+    put_rgba(&overlay, width, height, &rgba)?;
+    overlay.set_attribute("data-cells", &cells.len().to_string())?;
+    overlay.set_hidden(cells.is_empty());
+    Ok(())
 }

@@ -18,6 +18,7 @@ mod app;
 pub(crate) mod embed;
 pub(crate) mod export;
 pub mod input;
+pub mod layout;
 pub mod maps;
 pub mod render;
 pub mod state;
