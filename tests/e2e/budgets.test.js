@@ -9,15 +9,20 @@ import {
   serve, launch, open, waitForMap, assertMapMatchesCore, assertNoConsoleErrors, watchFirstMap,
 } from './harness.js';
 
-// The issue's budget, which the module misses today (the note in bench/README.md says by
-// how much and why): reported on every run. The ceiling is what it must never pass
-// while that is worked on, so that growth is caught.
+// The page's modules and each one's ceiling (scripts/build.sh fails the build above it;
+// the same numbers): the first module, which draws the first map, and the frame engines,
+// loaded when the webcam starts. The issue's budget for the first module, 300 KB and
+// 100 KB gzipped, is missed today (bench/README.md says by how much and why): reported
+// on every run, while its ceiling catches growth.
 const BUDGET_BYTES = 300 * 1024;
 const BUDGET_GZIPPED = 100 * 1024;
-const CEILING_BYTES = 768 * 1024;
-const CEILING_GZIPPED = 288 * 1024;
+const MODULES = [
+  { name: 'web', bytes: 576 * 1024, gzipped: 240 * 1024 },
+  { name: 'frames', bytes: 352 * 1024, gzipped: 120 * 1024 },
+];
 const SIMD_WASM = '/pkg/convlens_web_bg.wasm';
 const SCALAR_WASM = '/pkg/convlens_web_scalar_bg.wasm';
+const FRAMES = /^\/pkg\/convlens_frames/;
 
 let server;
 let browser;
@@ -35,24 +40,28 @@ function openWith(initScripts) {
   return open(browser, server.url, { initScripts });
 }
 
-test('each served .wasm file is measured against its budget and stays under the ceiling', async (t) => {
-  const sizes = [];
-  for (const path of [SIMD_WASM, SCALAR_WASM]) {
-    const response = await fetch(new URL(path, server.url));
-    assert.equal(response.status, 200, path);
-    assert.equal(response.headers.get('content-type'), 'application/wasm');
-    const bytes = Buffer.from(await response.arrayBuffer());
-    const gzipped = gzipSync(bytes, { level: 9 }).length;
-    const line = `${path}: ${bytes.length} bytes (${(bytes.length / 1024).toFixed(1)} KB), `
-      + `${gzipped} gzipped (${(gzipped / 1024).toFixed(1)} KB); budget 300 KB, 100 KB gzipped: `
-      + `${bytes.length <= BUDGET_BYTES && gzipped <= BUDGET_GZIPPED ? 'met' : `missed by ${((bytes.length - BUDGET_BYTES) / 1024).toFixed(0)} KB, ${((gzipped - BUDGET_GZIPPED) / 1024).toFixed(0)} KB gzipped`}`;
-    console.log(line);
-    t.diagnostic(line);
-    sizes.push({ path, bytes: bytes.length, gzipped });
-  }
-  for (const { path, bytes, gzipped } of sizes) {
-    assert.ok(bytes <= CEILING_BYTES, `${path} is ${bytes} bytes, over ${CEILING_BYTES}`);
-    assert.ok(gzipped <= CEILING_GZIPPED, `${path} is ${gzipped} bytes gzipped, over ${CEILING_GZIPPED}`);
+test('each served .wasm file is measured and stays under its module\'s ceiling', async (t) => {
+  for (const module of MODULES) {
+    for (const build of ['', '_scalar']) {
+      const path = `/pkg/convlens_${module.name}${build}_bg.wasm`;
+      const response = await fetch(new URL(path, server.url));
+      assert.equal(response.status, 200, path);
+      assert.equal(response.headers.get('content-type'), 'application/wasm');
+      const bytes = Buffer.from(await response.arrayBuffer());
+      const gzipped = gzipSync(bytes, { level: 9 }).length;
+      const kb = (n) => (n / 1024).toFixed(1);
+      let line = `${path}: ${bytes.length} bytes (${kb(bytes.length)} KB), ${gzipped} gzipped (${kb(gzipped)} KB); `
+        + `ceiling ${kb(module.bytes)} KB, ${kb(module.gzipped)} KB gzipped`;
+      if (module.name === 'web') {
+        line += bytes.length <= BUDGET_BYTES && gzipped <= BUDGET_GZIPPED
+          ? '; budget 300 KB, 100 KB gzipped: met'
+          : `; budget 300 KB, 100 KB gzipped: missed by ${kb(bytes.length - BUDGET_BYTES)} KB, ${kb(gzipped - BUDGET_GZIPPED)} KB gzipped`;
+      }
+      console.log(line);
+      t.diagnostic(line);
+      assert.ok(bytes.length <= module.bytes, `${path} is ${bytes.length} bytes, over ${module.bytes}`);
+      assert.ok(gzipped <= module.gzipped, `${path} is ${gzipped} bytes gzipped, over ${module.gzipped}`);
+    }
   }
 });
 
@@ -61,6 +70,8 @@ test('the SIMD build loads and draws the first feature map', async () => {
   await firstMapDrawn(page);
   assert.ok(server.requests.includes(SIMD_WASM), `requests: ${server.requests}`);
   assert.ok(!server.requests.includes(SCALAR_WASM), `requests: ${server.requests}`);
+  // A photo's first map needs no frame engine: that module is not fetched.
+  assert.ok(!server.requests.some((path) => FRAMES.test(path)), `requests: ${server.requests}`);
   await waitForMap(page);
   await assertMapMatchesCore(page);
   assertNoConsoleErrors(page);

@@ -74,6 +74,10 @@ for (const [name, query] of [
     assert.ok(reading.worst >= reading.total - 0.01, JSON.stringify(reading));
     assert.ok(Number.isFinite(reading.fps) && reading.fps > 0, JSON.stringify(reading));
     assert.match(reading.text, /ms a frame/);
+    // Live frames went through the frame engines' module (loaded when the webcam
+    // started), in the build the page runs: an engine's path, not the step-by-step one.
+    assert.ok(!['conv2d', 'pool2d'].includes(reading.path), `path: ${reading.path}`);
+    assert.ok(server.requests.includes('/pkg/convlens_frames_bg.wasm'), `requests: ${server.requests}`);
     // Still exactly the reference's map.
     await page.click('#freeze');
     await page.waitForTimeout(100);
