@@ -375,3 +375,35 @@ test('defect 8: diverging colours with three channels draw each channel in the c
   assertNoConsoleErrors(page);
   await page.context().close();
 });
+
+test('defect 10: embed at 640x360 keeps the map size in its heading; the Embed dialog names controls in words', async () => {
+  const framed = await open(browser, `${server.url}?size=64&embed=1&controls=stride`, { viewport: { width: 640, height: 360 } });
+  await waitForMap(framed);
+  assert.equal(await framed.isVisible('#output-size'), true, 'the size is in the heading');
+  assert.match(await framed.textContent('#feature-title'), /62 × 62 \(H × W\)/);
+  const heading = await framed.locator('#feature-title').boundingBox();
+  assert.ok(heading.x >= 0 && heading.x + heading.width <= 640, 'the heading fits its frame');
+  await framed.context().close();
+  const page = await open(browser, `${server.url}?size=64`, {
+    viewport: { width: 1440, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'],
+  });
+  await waitForMap(page);
+  await page.click('#embed-open');
+  await page.waitForSelector('[data-testid=embed-control-padding_mode]');
+  const labels = Object.fromEntries(await page.$$eval('#embed-controls label', (all) => all.map((l) => [
+    l.querySelector('input').value, l.querySelector('span').textContent,
+  ])));
+  assert.equal(labels.padding_mode, 'Padding mode');
+  assert.equal(labels.display, 'Display');
+  assert.equal(labels.size, 'Size');
+  assert.equal(labels.stride, 'Stride');
+  for (const [name, label] of Object.entries(labels)) assert.doesNotMatch(label, /_/, `${name} is said in words: ${label}`);
+  // Russian: the same labels in Russian.
+  await page.keyboard.press('Escape');
+  await page.click('label:has(input[name=lang][value=ru])');
+  await page.click('#embed-open');
+  await page.waitForSelector('[data-testid=embed-control-padding_mode]');
+  assert.doesNotMatch(await page.textContent('[data-testid=embed-control-padding_mode] + span'), /[a-z]/);
+  assertNoConsoleErrors(page);
+  await page.context().close();
+});
