@@ -279,6 +279,7 @@ test('defects 3, 6, 7: sizes in one order, the steps tab opens on the lecture ex
   await waitForMap(page);
   assert.match(await page.textContent('#input-caption'), /300 × 451 pixels \(H × W\)/);
   assert.match(await page.textContent('#output-size'), /^298 × 449 \(H × W\)$/);
+  assert.match(await page.getAttribute('[data-testid=feature-map]', 'aria-label'), /298 × 449 cells \(H × W\)/);
   await page.click('label:has(input[name=view][value=steps])');
   await page.waitForFunction(() => new URLSearchParams(location.search).get('kernel') === 'lecture-example');
   assert.equal(await page.textContent('[data-testid=steps-output] td.current'), '4');
