@@ -7,7 +7,7 @@
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement};
 
-use crate::dom::{by_id, document, window, PageResult};
+use crate::dom::{by_id, context_2d, document, window, PageResult};
 
 /// The room the shell keeps around a picture for the padding ring and the outline.
 const RING: f64 = 14.0;
@@ -210,10 +210,7 @@ pub fn refresh(canvas: &HtmlCanvasElement) -> PageResult {
     let style = copy.style();
     style.set_property("width", &format!("{width}px"))?;
     style.set_property("height", &format!("{height}px"))?;
-    let context: CanvasRenderingContext2d = copy
-        .get_context("2d")?
-        .ok_or_else(|| crate::dom::js_error(crate::i18n::t().msg_no_canvas))?
-        .dyn_into()?;
+    let context = context_2d(&copy)?;
     let source = halved(canvas, w, h)?;
     smooth(&context)?;
     context.clear_rect(0.0, 0.0, f64::from(w), f64::from(h));
@@ -243,10 +240,7 @@ fn halved(canvas: &HtmlCanvasElement, width: u32, height: u32) -> PageResult<Htm
         let half: HtmlCanvasElement = document()?.create_element("canvas")?.dyn_into()?;
         half.set_width(w);
         half.set_height(h);
-        let context: CanvasRenderingContext2d = half
-            .get_context("2d")?
-            .ok_or_else(|| crate::dom::js_error(crate::i18n::t().msg_no_canvas))?
-            .dyn_into()?;
+        let context = context_2d(&half)?;
         smooth(&context)?;
         context.draw_image_with_html_canvas_element_and_dw_and_dh(
             &source,
