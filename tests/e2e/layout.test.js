@@ -221,6 +221,16 @@ test('pointing at the input marks every map cell the pixel feeds', async () => {
   await page.waitForFunction(() => document.querySelector('[data-testid=feature-fed]')?.dataset.cells === '4');
   await page.mouse.move(5, 5);
   await page.waitForFunction(() => document.querySelector('[data-testid=feature-fed]').hidden);
+  // Pooling 2x2 at stride 2: each pixel feeds exactly one pooled cell, (5, 6) here.
+  await page.goto(`${server.url}?view=pool&size=32&channel=gray&pool_size=2&pool_stride=2`);
+  await waitForMap(page, 'pooled-map');
+  const pooled = await page.locator('[data-testid=input-frame]').boundingBox();
+  await page.mouse.move(pooled.x + (12.5 / 32) * pooled.width, pooled.y + (10.5 / 32) * pooled.height);
+  await page.waitForFunction(() => document.querySelector('[data-testid=pooled-fed]')?.dataset.cells === '1');
+  const one = await readCanvas(page, 'pooled-fed');
+  const lit = [];
+  for (let i = 3; i < one.data.length; i += 4) if (one.data[i] > 0) lit.push([Math.floor((i >> 2) / one.width), (i >> 2) % one.width]);
+  assert.deepEqual(lit, [[5, 6]]);
   assertNoConsoleErrors(page);
   await page.context().close();
 });
