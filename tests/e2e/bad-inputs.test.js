@@ -54,7 +54,7 @@ const table = [
   ['a file that lies about being a PNG', 'size=64', upload('fake.png', 'image/png', Buffer.from('GIF89a nonsense')), '#message',
     /'fake.png' could not be read as an image/],
   ['a 12000x12000 image', 'size=full', upload('huge.png', 'image/png', png(12000, 12000)), '#notices',
-    /'huge.png' is 12000×12000: it was scaled down to 2048×2048/, { timeout: 60000 }],
+    /'huge.png' is 12000 × 12000 pixels \(H × W\): it was scaled down to 2048 × 2048/, { timeout: 60000 }],
   ['a refused camera', 'image=webcam&size=64', null, '#camera-status', /camera was refused.*demo goes on with a photo/, { camera: 'refused' }],
   ['no camera at all', 'image=webcam&size=64', null, '#camera-status', /no camera was found.*demo goes on with a photo/, { camera: 'missing' }],
   ['a camera that stops mid-stream', 'image=webcam&size=64', async (page) => {

@@ -105,7 +105,8 @@ test('390x844 phone: no horizontal overflow in any view, every tab reachable', a
     await page.goto(`${server.url}?view=${view}`);
     await page.waitForFunction((v) => document.body.dataset.view === v, view);
     await page.waitForTimeout(300);
-    const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    // The viewport's width without a scrollbar (Firefox counts its scrollbar in innerWidth).
+    const widths = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
     assert.equal(widths[0], widths[1], `${view}: the page is ${widths[0]}px wide on a ${widths[1]}px screen`);
     const tabs = await page.$$eval('#tabs label', (labels) => labels.map((l) => {
       const box = l.getBoundingClientRect();
@@ -220,6 +221,16 @@ test('pointing at the input marks every map cell the pixel feeds', async () => {
   await page.waitForFunction(() => document.querySelector('[data-testid=feature-fed]')?.dataset.cells === '4');
   await page.mouse.move(5, 5);
   await page.waitForFunction(() => document.querySelector('[data-testid=feature-fed]').hidden);
+  // Pooling 2x2 at stride 2: each pixel feeds exactly one pooled cell, (5, 6) here.
+  await page.goto(`${server.url}?view=pool&size=32&channel=gray&pool_size=2&pool_stride=2`);
+  await waitForMap(page, 'pooled-map');
+  const pooled = await page.locator('[data-testid=input-frame]').boundingBox();
+  await page.mouse.move(pooled.x + (12.5 / 32) * pooled.width, pooled.y + (10.5 / 32) * pooled.height);
+  await page.waitForFunction(() => document.querySelector('[data-testid=pooled-fed]')?.dataset.cells === '1');
+  const one = await readCanvas(page, 'pooled-fed');
+  const lit = [];
+  for (let i = 3; i < one.data.length; i += 4) if (one.data[i] > 0) lit.push([Math.floor((i >> 2) / one.width), (i >> 2) % one.width]);
+  assert.deepEqual(lit, [[5, 6]]);
   assertNoConsoleErrors(page);
   await page.context().close();
 });
@@ -279,6 +290,7 @@ test('defects 3, 6, 7: sizes in one order, the steps tab opens on the lecture ex
   await waitForMap(page);
   assert.match(await page.textContent('#input-caption'), /300 × 451 pixels \(H × W\)/);
   assert.match(await page.textContent('#output-size'), /^298 × 449 \(H × W\)$/);
+  assert.match(await page.getAttribute('[data-testid=feature-map]', 'aria-label'), /298 × 449 cells \(H × W\)/);
   await page.click('label:has(input[name=view][value=steps])');
   await page.waitForFunction(() => new URLSearchParams(location.search).get('kernel') === 'lecture-example');
   assert.equal(await page.textContent('[data-testid=steps-output] td.current'), '4');
@@ -372,6 +384,38 @@ test('defect 8: diverging colours with three channels draw each channel in the c
   await page.goto(`${server.url}?size=64&display=diverging&channel=gray`);
   await waitForMap(page);
   assert.equal(await page.isVisible('#channel-maps'), false);
+  assertNoConsoleErrors(page);
+  await page.context().close();
+});
+
+test('defect 10: embed at 640x360 keeps the map size in its heading; the Embed dialog names controls in words', async () => {
+  const framed = await open(browser, `${server.url}?size=64&embed=1&controls=stride`, { viewport: { width: 640, height: 360 } });
+  await waitForMap(framed);
+  assert.equal(await framed.isVisible('#output-size'), true, 'the size is in the heading');
+  assert.match(await framed.textContent('#feature-title'), /62 × 62 \(H × W\)/);
+  const heading = await framed.locator('#feature-title').boundingBox();
+  assert.ok(heading.x >= 0 && heading.x + heading.width <= 640, 'the heading fits its frame');
+  await framed.context().close();
+  const page = await open(browser, `${server.url}?size=64`, {
+    viewport: { width: 1440, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'],
+  });
+  await waitForMap(page);
+  await page.click('#embed-open');
+  await page.waitForSelector('[data-testid=embed-control-padding_mode]');
+  const labels = Object.fromEntries(await page.$$eval('#embed-controls label', (all) => all.map((l) => [
+    l.querySelector('input').value, l.querySelector('span').textContent,
+  ])));
+  assert.equal(labels.padding_mode, 'Padding mode');
+  assert.equal(labels.display, 'Display');
+  assert.equal(labels.size, 'Size');
+  assert.equal(labels.stride, 'Stride');
+  for (const [name, label] of Object.entries(labels)) assert.doesNotMatch(label, /_/, `${name} is said in words: ${label}`);
+  // Russian: the same labels in Russian.
+  await page.keyboard.press('Escape');
+  await page.click('label:has(input[name=lang][value=ru])');
+  await page.click('#embed-open');
+  await page.waitForSelector('[data-testid=embed-control-padding_mode]');
+  assert.doesNotMatch(await page.textContent('[data-testid=embed-control-padding_mode] + span'), /[a-z]/);
   assertNoConsoleErrors(page);
   await page.context().close();
 });

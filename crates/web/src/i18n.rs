@@ -266,6 +266,7 @@ texts! {
     steps_hint: "Type a number in a cell, or choose “paint” and drag over cells. Hatched cells are padding.",
         "Введите число в ячейку или выберите «рисовать» и проведите по ячейкам. Заштрихованные ячейки — отступ.";
     output: "Output", "Выход";
+    output_chw: "Output (C × H × W)", "Выход (C × В × Ш)";
     feature_map: "Feature map", "Карта признаков";
     pooled_map: "Pooled map", "Карта после пулинга";
     pooled_hint: "Each channel is pooled on its own.", "Каждый канал проходит пулинг отдельно.";
@@ -360,8 +361,8 @@ texts! {
         "Этот слой выдаёт вектор из {n} {n|числа|чисел|чисел}, а не карты.";
     maps_not_run: "Not run here: the layers up to this one need more than {budget} multiply-adds, more than the demo spends on one image. The numbers in the table are exact.",
         "Здесь не вычислено: слоям до этого нужно больше {budget} умножений-сложений, больше, чем демо тратит на одно изображение. Числа в таблице точные.";
-    maps_note: "{shown} of {total} channels, {height}×{width} each, every map stretched to black…white on its own.",
-        "{shown} из {total} {total|канала|каналов|каналов}, каждый {height}×{width}, каждая карта растянута до чёрного…белого отдельно.";
+    maps_note: "{shown} of {total} channels, {height} × {width} (H × W) each, every map stretched to black…white on its own.",
+        "{shown} из {total} {total|канала|каналов|каналов}, каждый {height} × {width} (В × Ш), каждая карта растянута до чёрного…белого отдельно.";
     map_channel: "channel {n}", "канал {n}";
     stack_window: "Layer {layer} cell (row {y}, column {x}) sees input rows {top}…{bottom}, columns {left}…{right}: a {height}×{width} receptive field.",
         "Ячейка слоя {layer} (строка {y}, столбец {x}) видит строки входа {top}…{bottom}, столбцы {left}…{right}: рецептивное поле {height}×{width}.";
@@ -374,8 +375,8 @@ texts! {
     output_channel: "output channel {n}", "выходной канал {n}";
     key_space: "Space", "Пробел";
     key_comma: ", and .", ", и .";
-    feature_map_aria: "Feature map of {width}×{height} cells", "Карта признаков из {width}×{height} ячеек";
-    pooled_map_aria: "Pooled map of {width}×{height} cells", "Карта после пулинга из {width}×{height} ячеек";
+    feature_map_aria: "Feature map of {height} × {width} cells (H × W)", "Карта признаков из {height} × {width} ячеек (В × Ш)";
+    pooled_map_aria: "Pooled map of {height} × {width} cells (H × W)", "Карта после пулинга из {height} × {width} ячеек (В × Ш)";
 
     // Shortcuts.
     shortcut_help: "show or hide this list", "показать или скрыть этот список";
@@ -466,8 +467,8 @@ texts! {
     msg_unreadable_previous: "'{name}' could not be read as an image (the file may be damaged or in a format this browser cannot decode). The previous image stays.",
         "«{name}» не удалось прочитать как изображение (файл повреждён или в формате, который этот браузер не декодирует). Остаётся прежнее изображение.";
     msg_no_pixels: "'{name}' has no pixels.", "В «{name}» нет пикселей.";
-    msg_scaled_down: "'{name}' is {width}×{height}: it was scaled down to {scaled_width}×{scaled_height} to keep the demo responsive.",
-        "«{name}» размером {width}×{height}: уменьшено до {scaled_width}×{scaled_height}, чтобы демо не тормозило.";
+    msg_scaled_down: "'{name}' is {height} × {width} pixels (H × W): it was scaled down to {scaled_height} × {scaled_width} to keep the demo responsive.",
+        "«{name}» размером {height} × {width} пикселей (В × Ш): уменьшено до {scaled_height} × {scaled_width}, чтобы демо не тормозило.";
     msg_no_canvas: "this browser gives no 2D canvas", "этот браузер не даёт 2D-холст";
     msg_no_window: "no window: the page must run in a browser", "нет окна: страница должна работать в браузере";
     msg_no_positions: "there is no window position to draw", "нет ни одной позиции окна";
