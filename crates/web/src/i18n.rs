@@ -450,8 +450,8 @@ texts! {
         "Плотный слой: BN, ReLU, 1×1 в 4·k = {bottleneck} каналов, BN, ReLU, 3×3 в k = {k}: его стоимость растёт с числом предыдущих каналов только в 1×1.";
     blocks_transition: "The transition: BN, ReLU, a 1×1 convolution from {channels} to {half} channels, then 2×2 average pooling: {out} ({parameters} parameters).",
         "Переходный слой: BN, ReLU, свёртка 1×1 из {channels} в {half} каналов, затем усредняющий пулинг 2×2: {out} ({parameters} параметров).";
-    blocks_node: "{name}: {pytorch} → {output}, {parameters} parameters, {multiply_adds} multiply-adds",
-        "{name}: {pytorch} → {output}, {parameters} параметров, {multiply_adds} умножений-сложений";
+    blocks_node: "→ {output}, {parameters} parameters, {multiply_adds} multiply-adds",
+        "→ {output}, {parameters} параметров, {multiply_adds} умножений-сложений";
     architecture_counted: "{parameters} parameters, {multiply_adds} multiply-adds at {height}×{width}; receptive field {field} (torchvision's {preset}); {rounding}",
         "{parameters} параметров, {multiply_adds} умножений-сложений при {height}×{width}; рецептивное поле {field} ({preset} из torchvision); {rounding}";
     architecture_rounds: "the lecture's {figure} is this count rounded", "{figure} в лекции — это число, округлённое";

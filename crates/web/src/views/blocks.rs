@@ -664,9 +664,9 @@ pub mod geometry {
     }
 }
 
-/// The layers of box `unit`, one line each: torchvision's name, the layer as PyTorch
-/// writes it, its output, parameters and multiply-adds.
-pub fn unit_lines(facts: &BlockFacts, unit: usize) -> Vec<String> {
+/// The layers of box `unit`, one line each: torchvision's name and the layer as PyTorch
+/// writes it (code), then its output, parameters and multiply-adds (words).
+pub fn unit_lines(facts: &BlockFacts, unit: usize) -> Vec<(String, String)> {
     let Some(unit) = facts.diagram.units.get(unit) else {
         return Vec::new();
     };
@@ -675,15 +675,16 @@ pub fn unit_lines(facts: &BlockFacts, unit: usize) -> Vec<String> {
         .filter_map(|&n| {
             let node = facts.graph.nodes.get(n)?;
             let report = facts.reports.get(n)?;
-            Some(fill(
-                t().blocks_node,
-                &[
-                    ("name", &node.name),
-                    ("pytorch", &node.op.pytorch(report.in_channels)),
-                    ("output", &shape_text(report.output)),
-                    ("parameters", &group_digits(report.parameters)),
-                    ("multiply_adds", &group_digits(report.multiply_adds)),
-                ],
+            Some((
+                format!("{}: {}", node.name, node.op.pytorch(report.in_channels)),
+                fill(
+                    t().blocks_node,
+                    &[
+                        ("output", &shape_text(report.output)),
+                        ("parameters", &group_digits(report.parameters)),
+                        ("multiply_adds", &group_digits(report.multiply_adds)),
+                    ],
+                ),
             ))
         })
         .collect()
@@ -798,8 +799,11 @@ mod page {
         if lines.is_empty() {
             list.append_child(&*element("li", "hint", crate::i18n::t().blocks_pick)?)?;
         }
-        for line in lines {
-            list.append_child(&*element("li", "code", &line)?)?;
+        for (code, words) in lines {
+            let item = element("li", "layer", "")?;
+            item.append_child(&*element("code", "", &code)?)?;
+            item.append_child(&*element("span", "", &format!(" {words}"))?)?;
+            list.append_child(&item)?;
         }
         Ok(())
     }
@@ -988,11 +992,13 @@ mod tests {
         let last = *concats.last().unwrap();
         assert_eq!(d.edges.iter().filter(|e| e.1 == last).count(), 7);
         let lines = unit_lines(&facts, 2);
-        assert!(
-            lines[0].starts_with(
-                "denseblock.denselayer1.conv1: nn.Conv2d(64, 128, kernel_size=1, bias=False)"
-            ),
-            "{lines:?}"
+        assert_eq!(
+            lines[0].0,
+            "denseblock.denselayer1.conv1: nn.Conv2d(64, 128, kernel_size=1, bias=False)"
+        );
+        assert_eq!(
+            lines[0].1,
+            "→ 128×56×56, 8\u{2009}192 parameters, 25\u{2009}690\u{2009}112 multiply-adds"
         );
     }
 

@@ -290,17 +290,15 @@ pub fn stack_facts(settings: &Settings) -> Result<StackFacts> {
 }
 
 /// The lecture's table of architectures, with what this page counts for each, as
-/// torchvision builds it (`graph::torchvision::LECTURE_PRESETS`): `[name, year,
+/// torchvision builds it (`graph::torchvision::lecture_network`): `[name, year,
 /// parameters, top-1, counted here]`.
 pub fn architecture_rows() -> Vec<[String; 5]> {
-    use convlens_core::graph::torchvision::{preset, rounds_to, LECTURE_PRESETS};
+    use convlens_core::graph::torchvision::{lecture_network, rounds_to};
     convlens_core::network::LECTURE_TABLE
         .iter()
-        .map(|&(name, year, parameters, top1)| {
-            let graph = LECTURE_PRESETS
-                .iter()
-                .find(|(title, _)| *title == name)
-                .and_then(|(_, preset_name)| preset(preset_name));
+        .enumerate()
+        .map(|(row, &(name, year, parameters, top1))| {
+            let graph = lecture_network(row);
             let counted = graph
                 .and_then(|graph| {
                     let reports = graph.analyse().ok()?;
