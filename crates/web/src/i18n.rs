@@ -452,8 +452,8 @@ texts! {
         "Переходный слой: BN, ReLU, свёртка 1×1 из {channels} в {half} каналов, затем усредняющий пулинг 2×2: {out} ({parameters} параметров).";
     blocks_node: "→ {output}, {parameters} parameters, {multiply_adds} multiply-adds",
         "→ {output}, {parameters} параметров, {multiply_adds} умножений-сложений";
-    architecture_counted: "{parameters} parameters, {multiply_adds} multiply-adds at {height}×{width}; receptive field {field} (torchvision's {preset}); {rounding}",
-        "{parameters} параметров, {multiply_adds} умножений-сложений при {height}×{width}; рецептивное поле {field} ({preset} из torchvision); {rounding}";
+    architecture_counted: "{parameters} parameters, {multiply_adds} multiply-adds at {height}×{width}; receptive field {field} (preset {preset}); {rounding}",
+        "{parameters} параметров, {multiply_adds} умножений-сложений при {height}×{width}; рецептивное поле {field} (пресет {preset}); {rounding}";
     architecture_rounds: "the lecture's {figure} is this count rounded", "{figure} в лекции — это число, округлённое";
     architecture_paper: "the lecture's {figure} is the paper's rounded figure", "{figure} в лекции — округлённое число из статьи";
     oned_parameters: "The convolution has {taps} weights, shared by all {outputs} outputs. A fully connected layer from {inputs} inputs to {outputs} outputs has {outputs} × {inputs} = {weights} weights: the matrix below is that layer, with {shared} entries holding the shared weights and {zeros} zeros.",
