@@ -51,7 +51,7 @@ test('the residual block: y = F(x) + x, the projection when the shape changes, t
   // ResNet-50's layer1.1: 64·256 + 64·64·9 + 256·64 weights and 2·(64 + 64 + 256) of BN.
   assert.match(text, /The whole block: 70 400 parameters, 218 365 952 multiply-adds/);
   assert.match(text, /Shortcut: the identity, x itself \(0 parameters\)/);
-  assert.match(text, /0\.5\^20 = 9\.54·10\^-7 without shortcuts, and by 1\.5\^20 = 3325\.2567 with them/);
+  assert.match(text, /0\.5\^20 = 9\.54·10\^-7 without shortcuts, by 1\.5\^20 = 3325\.2567 with them/);
   // The identity shortcut: a red line in the right margin, from x down to the sum.
   let canvas = await readCanvas(page, 'blocks-diagram');
   const lane = 12 + 224 + 4;
@@ -79,7 +79,7 @@ test('the residual block: y = F(x) + x, the projection when the shape changes, t
   // The gradient: one step of the slider, ∂F/∂x = 0.55.
   await change(page, async () => { await page.focus('[data-testid=gain]'); await page.keyboard.press('ArrowRight'); });
   assert.match(await query(page), /gain=55/);
-  assert.match(await numbers(page), /0\.55\^20 = 6\.42·10\^-6 without shortcuts, and by 1\.55\^20 = 64\d\d\.\d+ with them/);
+  assert.match(await numbers(page), /0\.55\^20 = 6\.42·10\^-6 without shortcuts, by 1\.55\^20 = 64\d\d\.\d+ with them/);
   // A box picked: its layers as PyTorch writes them.
   await clickBox(page, 2, 0);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=blocks-picked] li.layer').length === 3);
@@ -102,7 +102,7 @@ test('the Inception block: four branches, the 1x1 reductions\' savings, n×1 the
   assert.equal(await page.textContent('#blocks-title'), 'Inception: 192×28×28 → 256×28×28');
   let text = await numbers(page);
   assert.match(text, /155 872 parameters/);
-  assert.match(text, /64 \+ 128 \+ 32 \+ 32 = 256 channels/);
+  assert.match(text, /Concatenated: 64 \+ 128 \+ 32 \+ 32 = 256 channels/);
   assert.match(text, /192·128·3² = 221 184 weights directly, 192·96 \+ 96·128·3² = 129 024 through 96 channels, 42 % fewer/);
   assert.match(text, /192·32·5² = 153 600 weights directly, 192·16 \+ 16·32·5² = 15 872 through 16 channels, 90 % fewer/);
   assert.match(text, /3×3 replaced by 3×1 then 1×3: 9 → 6 weights per pair of channels \(33 % fewer\)/);
@@ -169,7 +169,7 @@ test('the block views in Russian', async () => {
   await waitForUnits(page, 6);
   const text = await numbers(page);
   assert.match(text, /Обходная связь: проекция, потому что форма меняется с 256×56×56 на 256×28×28/);
-  assert.match(text, /градиент не затухает/);
+  assert.match(text, /Градиент не затухает/);
   assert.equal(await page.textContent('[data-testid=block-dense] + span'), 'Плотный блок');
   await change(page, () => page.click('[data-testid=block-dense]'));
   assert.match(await numbers(page), /Переходный слой: BN, ReLU, свёртка 1×1 из 192 в 96 каналов/);

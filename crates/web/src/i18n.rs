@@ -414,9 +414,11 @@ texts! {
     block_residual: "Residual block", "Остаточный блок";
     block_inception: "Inception block", "Блок Inception";
     block_dense: "Dense block", "Плотный блок";
-    blocks_planes: "Planes", "Ширина (planes)";
+    blocks_planes: "Planes",
+        "Ширина блока";
     blocks_stride: "Stride", "Шаг";
-    blocks_bottleneck: "Bottleneck (1×1, 3×3, 1×1)", "Узкое горло, bottleneck (1×1, 3×3, 1×1)";
+    blocks_bottleneck: "Bottleneck (1×1, 3×3, 1×1)",
+        "Узкое горло (1×1, 3×3, 1×1)";
     blocks_gain: "∂F/∂x per block, ×100", "∂F/∂x в блоке, ×100";
     blocks_depth: "Blocks deep", "Глубина, блоков";
     blocks_branches: "Branches: 1×1, 3×3 reduce, 3×3, 5×5 reduce, 5×5, pool proj", "Ветви: 1×1, сжатие 3×3, 3×3, сжатие 5×5, 5×5, проекция пулинга";
@@ -427,7 +429,6 @@ texts! {
     blocks_numbers_title: "The numbers", "Числа";
     blocks_picked_title: "Inside the picked box", "Внутри выбранного прямоугольника";
     blocks_pick: "Click or tap a box of the drawing to see its layers as PyTorch writes them.", "Нажмите на прямоугольник схемы, чтобы увидеть его слои так, как их пишет PyTorch.";
-    blocks_dense_title: "Dense block", "Плотный блок";
     blocks_totals: "The whole block: {parameters} parameters, {multiply_adds} multiply-adds per image; receptive field of its output {field}.",
         "Весь блок: {parameters} параметров, {multiply_adds} умножений-сложений на изображение; рецептивное поле выхода {field}.";
     blocks_residual_f: "y = F(x) + x. F is the branch of {convs} {convs|convolution|convolutions} with batch normalisation: {parameters} parameters, {multiply_adds} multiply-adds. The block learns only what to add to x.",
@@ -436,18 +437,18 @@ texts! {
         "Обходная связь: тождественная, сам x (0 параметров): вход и выход оба {shape}.";
     blocks_projection: "Shortcut: a projection, because the shape changes from {from} to {to}: a 1×1 convolution with stride {stride} and batch normalisation ({parameters} parameters), y = F(x) + W_s·x.",
         "Обходная связь: проекция, потому что форма меняется с {from} на {to}: свёртка 1×1 с шагом {stride} и батч-нормализация ({parameters} параметров), y = F(x) + W_s·x.";
-    blocks_gradient: "∂y/∂x = ∂F/∂x + 1. If each block's branch has ∂F/∂x = {g}, across {depth} blocks the gradient is multiplied by {g}^{depth} = {plain} without shortcuts, and by {g1}^{depth} = {residual} with them. Expanded, that is one term per path: the path along the shortcuts alone contributes exactly 1 however deep the network ({one} paths through one branch contribute {one_total}), so the gradient does not vanish.",
-        "∂y/∂x = ∂F/∂x + 1. Если у ветви каждого блока ∂F/∂x = {g}, то через {depth} {depth|блок|блока|блоков} градиент умножается на {g}^{depth} = {plain} без обходных связей и на {g1}^{depth} = {residual} с ними. В разложении это одно слагаемое на путь: путь по одним обходным связям даёт ровно 1 при любой глубине ({one} путей через одну ветвь дают {one_total}), поэтому градиент не затухает.";
-    blocks_inception_branches: "Four branches on {input}, side by side: 1×1 to {c1}; 1×1 to {red3} then 3×3 to {c3}; 1×1 to {red5} then 3×3 to {c5} (torchvision's GoogLeNet has 3×3 where the paper has 5×5); 3×3 max pooling then 1×1 to {cp}. Concatenated along channels: {c1} + {c3} + {c5} + {cp} = {out} channels.",
-        "Четыре ветви на {input}, рядом: 1×1 в {c1}; 1×1 в {red3}, затем 3×3 в {c3}; 1×1 в {red5}, затем 3×3 в {c5} (в GoogLeNet из torchvision 3×3, в статье 5×5); макс-пулинг 3×3, затем 1×1 в {cp}. Конкатенация по каналам: {c1} + {c3} + {c5} + {cp} = {out} каналов.";
+    blocks_gradient: "∂y/∂x = ∂F/∂x + 1. With ∂F/∂x = {g} in each of {depth} blocks, the gradient is multiplied by {g}^{depth} = {plain} without shortcuts, by {g1}^{depth} = {residual} with them: one term per path, and the path along the shortcuts alone gives exactly 1 at any depth ({one} paths through one branch give {one_total}). The gradient does not vanish.",
+        "∂y/∂x = ∂F/∂x + 1. При ∂F/∂x = {g} в каждом из {depth} {depth|блока|блоков|блоков} градиент умножается на {g}^{depth} = {plain} без обходных связей и на {g1}^{depth} = {residual} с ними: по слагаемому на путь, и путь по одним обходным связям даёт ровно 1 при любой глубине ({one} путей через одну ветвь дают {one_total}). Градиент не затухает.";
+    blocks_inception_branches: "Four branches on {input}: 1×1 to {c1}; 1×1 to {red3}, 3×3 to {c3}; 1×1 to {red5}, 3×3 to {c5} (the paper's 5×5; torchvision has 3×3); 3×3 max pool, 1×1 to {cp}. Concatenated: {c1} + {c3} + {c5} + {cp} = {out} channels.",
+        "Четыре ветви на {input}: 1×1 в {c1}; 1×1 в {red3}, 3×3 в {c3}; 1×1 в {red5}, 3×3 в {c5} (в статье 5×5, в torchvision 3×3); макс-пулинг 3×3, 1×1 в {cp}. Конкатенация: {c1} + {c3} + {c5} + {cp} = {out} каналов.";
     blocks_reduction: "The 1×1 reduction before a {k}×{k} from {inputs} to {outputs} channels: {inputs}·{outputs}·{k}² = {direct} weights directly, {inputs}·{reduced} + {reduced}·{outputs}·{k}² = {with} through {reduced} channels, {percent} % fewer ({macs_direct} → {macs_with} multiply-adds on {h}×{w}).",
         "Сжатие 1×1 перед {k}×{k} из {inputs} в {outputs} каналов: {inputs}·{outputs}·{k}² = {direct} весов напрямую, {inputs}·{reduced} + {reduced}·{outputs}·{k}² = {with} через {reduced} каналов, на {percent} % меньше ({macs_direct} → {macs_with} умножений-сложений на {h}×{w}).";
     blocks_factorised: "{n}×{n} replaced by {n}×1 then 1×{n}: {full} → {factored} weights per pair of channels ({percent} % fewer), the same {n}×{n} receptive field. Inception v3 does this with 1×7 and 7×1.",
         "{n}×{n} заменена на {n}×1, затем 1×{n}: {full} → {factored} весов на пару каналов (на {percent} % меньше), то же рецептивное поле {n}×{n}. Inception v3 так делает с 1×7 и 7×1.";
     blocks_dense_growth: "Each of the {layers} layers reads the concatenation of everything before it and adds k = {k} channels: {list}; {c0} + {layers}·{k} = {total} channels concatenated at the end.",
         "Каждый из {layers} {layers|слоя|слоёв|слоёв} читает конкатенацию всего, что было до него, и добавляет k = {k} каналов: {list}; в конце конкатенировано {c0} + {layers}·{k} = {total} каналов.";
-    blocks_dense_layer: "A dense layer: BN, ReLU, 1×1 to 4·k = {bottleneck} channels, BN, ReLU, 3×3 to k = {k}: its cost does not grow with the channels before it beyond the 1×1.",
-        "Плотный слой: BN, ReLU, 1×1 в 4·k = {bottleneck} каналов, BN, ReLU, 3×3 в k = {k}: его стоимость растёт с числом предыдущих каналов только в 1×1.";
+    blocks_dense_layer: "A dense layer: BN, ReLU, 1×1 to 4·k = {bottleneck}, BN, ReLU, 3×3 to k = {k}.",
+        "Плотный слой: BN, ReLU, 1×1 в 4·k = {bottleneck}, BN, ReLU, 3×3 в k = {k}.";
     blocks_transition: "The transition: BN, ReLU, a 1×1 convolution from {channels} to {half} channels, then 2×2 average pooling: {out} ({parameters} parameters).",
         "Переходный слой: BN, ReLU, свёртка 1×1 из {channels} в {half} каналов, затем усредняющий пулинг 2×2: {out} ({parameters} параметров).";
     blocks_node: "→ {output}, {parameters} parameters, {multiply_adds} multiply-adds",
@@ -670,9 +671,11 @@ texts! {
     // Nouns inside messages: the core's `what` words and the URL's parameter names, said
     // word for word (`Texts::noun`).
     word_stride: "stride", "шаг";
-    word_planes: "planes", "ширина блока (planes)";
+    word_planes: "planes",
+        "ширина блока";
     word_block_stride: "block_stride", "шаг блока";
-    word_bottleneck: "bottleneck", "узкое горло (bottleneck)";
+    word_bottleneck: "bottleneck",
+        "узкое горло";
     word_gain: "gain", "производная ветви (в сотых)";
     word_depth: "depth", "глубина";
     word_factor: "factor", "размер раскладываемого ядра";

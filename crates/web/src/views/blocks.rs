@@ -403,7 +403,7 @@ pub fn block_facts(settings: &Settings) -> Result<BlockFacts> {
     let diagram = diagram(&graph, &reports);
     let title = format!(
         "{}: {} → {}",
-        graph.title_text(),
+        title_of(&graph),
         shape_text(graph.input()),
         shape_text(totals.output)
     );
@@ -430,18 +430,11 @@ pub fn block_facts(settings: &Settings) -> Result<BlockFacts> {
     })
 }
 
-/// The block's name as the page writes it.
-trait TitleText {
-    fn title_text(&self) -> String;
-}
-
-impl TitleText for Graph {
-    fn title_text(&self) -> String {
-        let kind = self.blocks.get(1).map_or("", |b| b.kind.class());
-        match self.name {
-            "dense" => t().blocks_dense_title.into(),
-            _ => kind.into(),
-        }
+/// The block's name as the page writes it: torchvision's class, or "Dense block".
+fn title_of(graph: &Graph) -> String {
+    match graph.name {
+        "dense" => t().block_dense.into(),
+        _ => graph.blocks.get(1).map_or("", |b| b.kind.class()).into(),
     }
 }
 
