@@ -64,6 +64,8 @@ const KEPT = new Set([
   'groups',
   // The lecture's table of architectures.
   'ResNet', 'Inception', 'DenseNet', 'EfficientNet',
+  // torchvision's builders and block classes, as code names them.
+  'lenet5', 'alexnet', 'vgg16', 'resnet50', 'densenet121', 'Bottleneck', 'BasicBlock',
 ]);
 
 /** The Latin words of three letters or more in `text` that are not kept on purpose. */
@@ -130,6 +132,12 @@ const views = {
   async stack(page) {
     await page.waitForSelector('[data-testid=stack-map-0]');
     await pointAtMiddle(page, 'stack-map-0');
+  },
+  async blocks(page) {
+    await page.waitForSelector('[data-testid=blocks-diagram][data-units="5"]');
+    // A box picked (the first convolution): its layers and their counts.
+    await page.locator('[data-testid=blocks-diagram]').click({ position: { x: 60, y: 90 } });
+    await page.waitForSelector('[data-testid=blocks-picked] li.layer');
   },
 };
 

@@ -43,7 +43,8 @@ THE STACK (exactly one of)
                   by ';' or new lines, the input first (default input(3,64,64)):
                     input(C,H,W)  conv(filters,k[,stride[,padding[,dilation]]])  relu
                     max(k[,stride])  mean(k[,stride])  avgpool(h,w)  flatten
-                    linear(outputs)
+                    linear(outputs)  add(n) (the residual connection around the last
+                    n layers: their output plus their input)
                   convolutions and linear layers have a bias, as in PyTorch
   --file FILE     the same, read from a file; '#' starts a comment to the end of a line
   --url URL       a page URL or its query string (stack= or layers=)

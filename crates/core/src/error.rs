@@ -506,8 +506,8 @@ pub enum LayerProblem {
 
 impl LayerProblem {
     /// The layer names a stack can be written with.
-    pub const LAYER_NAMES: [&'static str; 8] = [
-        "input", "conv", "relu", "max", "mean", "avgpool", "flatten", "linear",
+    pub const LAYER_NAMES: [&'static str; 9] = [
+        "input", "conv", "relu", "max", "mean", "avgpool", "flatten", "linear", "add",
     ];
 }
 

@@ -6,7 +6,9 @@
 //! presets' totals are torchvision's (AlexNet 61,100,840; VGG-16 138,357,544).
 
 use crate::error::{positive, Error, LayerProblem, Result};
-use crate::graph::{torchvision, Activation, Conv, Graph, Op, Pool};
+use crate::graph::{
+    torchvision, Activation, BlockKind, Conv, Graph, GraphBuilder, Merge, Op, Pool,
+};
 use crate::pool::PoolFunction;
 use crate::receptive_field::ReceptiveField;
 use crate::tensor::Tensor;
@@ -58,6 +60,13 @@ pub enum Layer {
         out_features: usize,
         /// Whether a bias is added.
         bias: bool,
+    },
+    /// A residual connection, `y = F(x) + x`: the output of the layer before plus the
+    /// input of the last `back` layers (`F` is those layers, `x` what they were given;
+    /// ResNet's `out += identity`). Both must have one shape.
+    Add {
+        /// How many layers the shortcut goes around (at least 1).
+        back: usize,
     },
 }
 
@@ -161,6 +170,7 @@ impl From<Layer> for Op {
             Layer::AdaptiveAvgPool { output } => Op::AdaptiveAvgPool { output },
             Layer::Flatten => Op::Flatten,
             Layer::Linear { out_features, bias } => Op::Linear { out_features, bias },
+            Layer::Add { .. } => Op::Merge(Merge::Add),
         }
     }
 }
@@ -190,8 +200,7 @@ pub struct LayerReport {
 /// # Errors
 /// A layer that does not fit its input, zero sizes, or a count too large to hold.
 pub fn analyse(input: (usize, usize, usize), layers: &[Layer]) -> Result<Vec<LayerReport>> {
-    let ops: Vec<Op> = layers.iter().map(|&layer| Op::from(layer)).collect();
-    let graph = Graph::chain("stack", "Your stack", input, &ops);
+    let graph = stack_graph(input, layers)?;
     let reports = graph.analyse()?;
     Ok(layers
         .iter()
@@ -205,6 +214,33 @@ pub fn analyse(input: (usize, usize, usize), layers: &[Layer]) -> Result<Vec<Lay
             receptive_field: pair[1].field.window,
         })
         .collect())
+}
+
+/// The stack as a graph: node `i + 1` is layer `i`'s output and reads node `i`; an
+/// [`Layer::Add`] also reads the input of the layer `back` places before it.
+///
+/// # Errors
+/// [`Error::LaterInput`] for a shortcut that goes around more layers than come before.
+pub fn stack_graph(input: (usize, usize, usize), layers: &[Layer]) -> Result<Graph> {
+    let mut builder = GraphBuilder::new(input);
+    for (i, layer) in layers.iter().enumerate() {
+        let op = Op::from(*layer);
+        let number = (i + 1).to_string();
+        builder.block(BlockKind::of(&op), &number, &number);
+        let mut inputs = vec![i];
+        if let Layer::Add { back } = *layer {
+            let from = i
+                .checked_sub(back)
+                .filter(|_| back > 0)
+                .ok_or(Error::LaterInput {
+                    layer: i,
+                    input: i.wrapping_sub(back),
+                })?;
+            inputs.push(from);
+        }
+        builder.node(&number, op, &inputs);
+    }
+    Ok(builder.finish("stack", "Your stack"))
 }
 
 /// The sum of the stack's parameters.
@@ -222,9 +258,8 @@ pub fn total_parameters(reports: &[LayerReport]) -> u64 {
 /// # Errors
 /// As [`analyse`], or an input that does not match the first layer.
 pub fn forward(input: &Tensor, layers: &[Layer], budget_multiply_adds: u64) -> Result<Vec<Tensor>> {
-    let ops: Vec<Op> = layers.iter().map(|&layer| Op::from(layer)).collect();
     let shape = (input.channels(), input.height(), input.width());
-    let graph = Graph::chain("stack", "Your stack", shape, &ops);
+    let graph = stack_graph(shape, layers)?;
     let run = crate::graph::forward::forward(&graph, input, budget_multiply_adds, |i| i > 0)?;
     Ok(run.outputs.into_iter().skip(1).map_while(|o| o).collect())
 }
@@ -324,7 +359,8 @@ pub const MAX_LAYERS: usize = 64;
 
 impl Architecture {
     /// Reads a stack written as `input(C,H,W); conv(out,k[,stride[,padding[,dilation]]]);
-    /// relu; max(k[,stride]); mean(k[,stride]); avgpool(h,w); flatten; linear(out)`:
+    /// relu; max(k[,stride]); mean(k[,stride]); avgpool(h,w); flatten; linear(out); add(n)`
+    /// (`add(n)`: the residual connection around the last `n` layers, [`Layer::Add`]):
     /// layers split by `;` or new lines, the input first (default `input(3,64,64)`).
     /// Convolutions and linear layers have a bias, as PyTorch's do by default.
     ///
@@ -454,6 +490,12 @@ impl Architecture {
                         bias: true,
                     }
                 }
+                "add" => {
+                    count(1, 1)?;
+                    Layer::Add {
+                        back: limit(arg(0, 1), layers.len(), "number of layers to go around")?,
+                    }
+                }
                 _ => return Err(bad(LayerProblem::UnknownLayer)),
             };
             layers.push(layer);
@@ -512,6 +554,7 @@ impl std::fmt::Display for Architecture {
                 }
                 Layer::Flatten => f.write_str(";flatten")?,
                 Layer::Linear { out_features, .. } => write!(f, ";linear({out_features})")?,
+                Layer::Add { back } => write!(f, ";add({back})")?,
             }
         }
         Ok(())
@@ -679,5 +722,37 @@ mod tests {
             .to_string()
             .contains("flat vector"));
         assert!(analyse((0, 4, 4), &[Layer::Relu]).is_err());
+    }
+
+    #[test]
+    fn residual_connections_add_the_input_of_the_layers_they_go_around() {
+        let stack =
+            Architecture::parse("input(1,8,8);conv(4,3,1,1);relu;conv(4,3,1,1);relu;add(2)")
+                .unwrap();
+        assert_eq!(Architecture::parse(&stack.to_string()).unwrap(), stack);
+        let reports = analyse(stack.input, &stack.layers).unwrap();
+        // The shortcut adds no weights; the field is the union of both paths (5x5).
+        assert_eq!(reports[4].output, (4, 8, 8));
+        assert_eq!(reports[4].parameters, 0);
+        assert_eq!(reports[4].receptive_field.unwrap().size, (5, 5));
+        assert_eq!(
+            reports[4].layer.pytorch(4),
+            Op::Merge(Merge::Add).pytorch(4)
+        );
+        // relu(x) + x on a known input: 2x for the positive cells, x for the others.
+        let input = Tensor::new(1, 1, 2, vec![-1.0, 3.0]).unwrap();
+        let out = forward(&input, &[Layer::Relu, Layer::Add { back: 1 }], u64::MAX).unwrap();
+        assert_eq!(out[1].data(), &[-1.0, 6.0]);
+        // Shapes that differ, and a shortcut from before the input, are refused.
+        let message = |text: &str| {
+            let stack = Architecture::parse(text)?;
+            analyse(stack.input, &stack.layers).map(|_| ())
+        };
+        assert!(matches!(
+            message("input(1,8,8);conv(4,3,1,1);add(1)"),
+            Err(Error::MergeShapes { layer: 1, .. })
+        ));
+        assert!(message("input(1,8,8);relu;add(2)").is_err());
+        assert!(stack_graph((1, 8, 8), &[Layer::Add { back: 2 }]).is_err());
     }
 }

@@ -404,15 +404,23 @@ fn the_lecture_table_rows_are_rounded_counts() {
     // EfficientNet-B0 5.3M are the counts rounded; LeNet-5's 60K and AlexNet's 60M are
     // the papers' figures (the LeNet-5 built here has 61,706; torchvision's one-tower
     // AlexNet 61,100,840).
-    for ((name, preset), (lecture, _, figure, _)) in
-        torchvision::LECTURE_PRESETS.iter().zip(LECTURE_TABLE)
+    for (row, ((name, preset), (lecture, _, figure, _))) in torchvision::LECTURE_PRESETS
+        .iter()
+        .zip(LECTURE_TABLE)
+        .enumerate()
     {
         assert_eq!(*name, lecture);
+        assert_eq!(
+            torchvision::lecture_network(row),
+            torchvision::preset(preset),
+            "{name}"
+        );
         let (_, _, totals) = analysed(preset);
         let rounded = torchvision::rounds_to(totals.parameters, figure);
         let paper = matches!(*preset, "lenet5" | "alexnet");
         assert_eq!(rounded, Some(!paper), "{name} {figure}");
     }
+    assert_eq!(torchvision::lecture_network(7), None);
     assert_eq!(torchvision::rounds_to(7_978_856, "8.0M"), Some(true));
     assert_eq!(torchvision::rounds_to(7_978_856, "8M"), Some(true));
     assert_eq!(torchvision::rounds_to(7_978_856, "7.9M"), Some(false));

@@ -143,6 +143,7 @@ texts! {
     tab_1d: "1D", "1D";
     tab_channels: "Channels & 1×1", "Каналы и 1×1";
     tab_stack: "Layer stack", "Стек слоёв";
+    tab_blocks: "Blocks", "Блоки";
     slide: "Slide", "Что двигаем";
     op_conv: "the kernel", "ядро";
     op_max: "max pooling", "макс-пулинг";
@@ -415,10 +416,56 @@ texts! {
         "Ваш стек: {parameters} параметров, {multiply_adds} умножений-сложений на изображение {height}×{width}. Веса здесь — простые фиксированные фильтры (ядра из лекции), а не обученные.";
     note_preset: "{name}: {parameters} parameters, {multiply_adds} multiply-adds per {height}×{width} image, as torchvision builds it. The weights here are simple fixed filters (the lecture's kernels), not learned ones.",
         "{name}: {parameters} параметров, {multiply_adds} умножений-сложений на изображение {height}×{width}, как в torchvision. Веса здесь — простые фиксированные фильтры (ядра из лекции), а не обученные.";
-    architecture_counted: "{parameters} parameters; receptive field {field}",
-        "{parameters} параметров; рецептивное поле {field}";
-    oned_parameters: "The convolution has {taps} weights, shared by all {outputs} outputs. A fully connected layer from {inputs} inputs to {outputs} outputs has {outputs} × {inputs} = {weights} weights: this matrix is that layer, with {shared} entries holding the shared weights and {zeros} zeros.",
-        "У свёртки {taps} {taps|вес|веса|весов}, общих для всех {outputs} выходов. Полносвязный слой из {inputs} входов в {outputs} выходов имеет {outputs} × {inputs} = {weights} весов: эта матрица — такой слой, где {shared} элементов хранят общие веса, а {zeros} равны нулю.";
+    // The block views.
+    blocks_legend: "Block", "Блок";
+    block_residual: "Residual block", "Остаточный блок";
+    block_inception: "Inception block", "Блок Inception";
+    block_dense: "Dense block", "Плотный блок";
+    blocks_planes: "Planes",
+        "Ширина блока";
+    blocks_stride: "Stride", "Шаг";
+    blocks_bottleneck: "Bottleneck (1×1, 3×3, 1×1)",
+        "Узкое горло (1×1, 3×3, 1×1)";
+    blocks_gain: "∂F/∂x per block, ×100", "∂F/∂x в блоке, ×100";
+    blocks_depth: "Blocks deep", "Глубина, блоков";
+    blocks_branches: "Branches: 1×1, 3×3 reduce, 3×3, 5×5 reduce, 5×5, pool proj", "Ветви: 1×1, сжатие 3×3, 3×3, сжатие 5×5, 5×5, проекция пулинга";
+    blocks_factor: "n of n×n → n×1 + 1×n", "n для n×n → n×1 + 1×n";
+    blocks_growth: "Growth rate k", "Темп роста k";
+    blocks_layers: "Dense layers", "Плотных слоёв";
+    blocks_diagram_aria: "The block drawn as boxes and arrows; pick a box to see its layers", "Блок, нарисованный прямоугольниками и стрелками; выберите прямоугольник, чтобы увидеть его слои";
+    blocks_numbers_title: "The numbers", "Числа";
+    blocks_picked_title: "Inside the picked box", "Внутри выбранного прямоугольника";
+    blocks_pick: "Click or tap a box of the drawing to see its layers as PyTorch writes them.", "Нажмите на прямоугольник схемы, чтобы увидеть его слои так, как их пишет PyTorch.";
+    blocks_totals: "The whole block: {parameters} parameters, {multiply_adds} multiply-adds per image; receptive field of its output {field}.",
+        "Весь блок: {parameters} параметров, {multiply_adds} умножений-сложений на изображение; рецептивное поле выхода {field}.";
+    blocks_residual_f: "y = F(x) + x. F is the branch of {convs} {convs|convolution|convolutions} with batch normalisation: {parameters} parameters, {multiply_adds} multiply-adds. The block learns only what to add to x.",
+        "y = F(x) + x. F — ветвь из {convs} {convs|свёртки|свёрток|свёрток} с батч-нормализацией: {parameters} параметров, {multiply_adds} умножений-сложений. Блок учит только то, что нужно добавить к x.";
+    blocks_identity: "Shortcut: the identity, x itself (0 parameters): input and output are both {shape}.",
+        "Обходная связь: тождественная, сам x (0 параметров): вход и выход оба {shape}.";
+    blocks_projection: "Shortcut: a projection, because the shape changes from {from} to {to}: a 1×1 convolution with stride {stride} and batch normalisation ({parameters} parameters), y = F(x) + W_s·x.",
+        "Обходная связь: проекция, потому что форма меняется с {from} на {to}: свёртка 1×1 с шагом {stride} и батч-нормализация ({parameters} параметров), y = F(x) + W_s·x.";
+    blocks_gradient: "∂y/∂x = ∂F/∂x + 1. With ∂F/∂x = {g} in each of {depth} blocks, the gradient is multiplied by {g}^{depth} = {plain} without shortcuts, by {g1}^{depth} = {residual} with them: one term per path, and the path along the shortcuts alone gives exactly 1 at any depth ({one} paths through one branch give {one_total}). The gradient does not vanish.",
+        "∂y/∂x = ∂F/∂x + 1. При ∂F/∂x = {g} в каждом из {depth} {depth|блока|блоков|блоков} градиент умножается на {g}^{depth} = {plain} без обходных связей и на {g1}^{depth} = {residual} с ними: по слагаемому на путь, и путь по одним обходным связям даёт ровно 1 при любой глубине ({one} путей через одну ветвь дают {one_total}). Градиент не затухает.";
+    blocks_inception_branches: "Four branches on {input}: 1×1 to {c1}; 1×1 to {red3}, 3×3 to {c3}; 1×1 to {red5}, 3×3 to {c5} (the paper's 5×5; torchvision has 3×3); 3×3 max pool, 1×1 to {cp}. Concatenated: {c1} + {c3} + {c5} + {cp} = {out} channels.",
+        "Четыре ветви на {input}: 1×1 в {c1}; 1×1 в {red3}, 3×3 в {c3}; 1×1 в {red5}, 3×3 в {c5} (в статье 5×5, в torchvision 3×3); макс-пулинг 3×3, 1×1 в {cp}. Конкатенация: {c1} + {c3} + {c5} + {cp} = {out} каналов.";
+    blocks_reduction: "The 1×1 reduction before a {k}×{k} from {inputs} to {outputs} channels: {inputs}·{outputs}·{k}² = {direct} weights directly, {inputs}·{reduced} + {reduced}·{outputs}·{k}² = {with} through {reduced} channels, {percent} % fewer ({macs_direct} → {macs_with} multiply-adds on {h}×{w}).",
+        "Сжатие 1×1 перед {k}×{k} из {inputs} в {outputs} каналов: {inputs}·{outputs}·{k}² = {direct} весов напрямую, {inputs}·{reduced} + {reduced}·{outputs}·{k}² = {with} через {reduced} каналов, на {percent} % меньше ({macs_direct} → {macs_with} умножений-сложений на {h}×{w}).";
+    blocks_factorised: "{n}×{n} replaced by {n}×1 then 1×{n}: {full} → {factored} weights per pair of channels ({percent} % fewer), the same {n}×{n} receptive field. Inception v3 does this with 1×7 and 7×1.",
+        "{n}×{n} заменена на {n}×1, затем 1×{n}: {full} → {factored} весов на пару каналов (на {percent} % меньше), то же рецептивное поле {n}×{n}. Inception v3 так делает с 1×7 и 7×1.";
+    blocks_dense_growth: "Each of the {layers} layers reads the concatenation of everything before it and adds k = {k} channels: {list}; {c0} + {layers}·{k} = {total} channels concatenated at the end.",
+        "Каждый из {layers} {layers|слоя|слоёв|слоёв} читает конкатенацию всего, что было до него, и добавляет k = {k} каналов: {list}; в конце конкатенировано {c0} + {layers}·{k} = {total} каналов.";
+    blocks_dense_layer: "A dense layer: BN, ReLU, 1×1 to 4·k = {bottleneck}, BN, ReLU, 3×3 to k = {k}.",
+        "Плотный слой: BN, ReLU, 1×1 в 4·k = {bottleneck}, BN, ReLU, 3×3 в k = {k}.";
+    blocks_transition: "The transition: BN, ReLU, a 1×1 convolution from {channels} to {half} channels, then 2×2 average pooling: {out} ({parameters} parameters).",
+        "Переходный слой: BN, ReLU, свёртка 1×1 из {channels} в {half} каналов, затем усредняющий пулинг 2×2: {out} ({parameters} параметров).";
+    blocks_node: "→ {output}, {parameters} parameters, {multiply_adds} multiply-adds",
+        "→ {output}, {parameters} параметров, {multiply_adds} умножений-сложений";
+    architecture_counted: "{parameters} parameters, {multiply_adds} multiply-adds at {height}×{width}; receptive field {field} (preset {preset}); {rounding}",
+        "{parameters} параметров, {multiply_adds} умножений-сложений при {height}×{width}; рецептивное поле {field} (пресет {preset}); {rounding}";
+    architecture_rounds: "the lecture's {figure} is this count rounded", "{figure} в лекции — это число, округлённое";
+    architecture_paper: "the lecture's {figure} is the paper's rounded figure", "{figure} в лекции — округлённое число из статьи";
+    oned_parameters: "The convolution has {taps} weights, shared by all {outputs} outputs. A fully connected layer from {inputs} inputs to {outputs} outputs has {outputs} × {inputs} = {weights} weights: the matrix below is that layer, with {shared} entries holding the shared weights and {zeros} zeros.",
+        "У свёртки {taps} {taps|вес|веса|весов}, общих для всех {outputs} выходов. Полносвязный слой из {inputs} входов в {outputs} выходов имеет {outputs} × {inputs} = {weights} весов: матрица ниже — это такой слой, где {shared} элементов хранят общие веса, а {zeros} равны нулю.";
     channels_parameters_bias: "(K_h·K_w·C_in + 1)·C_out = ({kh}·{kw}·3 + 1)·{outputs} = {count} (with bias)",
         "(K_h·K_w·C_in + 1)·C_out = ({kh}·{kw}·3 + 1)·{outputs} = {count} (со смещением)";
     channels_parameters: "(K_h·K_w·C_in)·C_out = ({kh}·{kw}·3)·{outputs} = {count} (no bias)",
@@ -487,6 +534,9 @@ texts! {
         "{what}: нужно целое число от {low} до {high}, а не «{value}»";
     set_flag: "{key} must be 0 or 1, not '{value}'", "{key}: может быть 0 или 1, а не «{value}»";
     set_no_stack: "there is no stack '{value}'; use {known}", "нет стека «{value}»; возможны {known}";
+    set_no_block: "there is no block '{value}'; use {known}", "нет блока «{value}»; возможны {known}";
+    set_branches: "the Inception branches are six channel counts from 1 to 1024 (1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, pool projection), not '{value}'",
+        "ветви Inception — это шесть чисел каналов от 1 до 1024 (1x1, сжатие перед 3x3, 3x3, сжатие перед 5x5, 5x5, проекция после пулинга), а не «{value}»";
     set_grid_at_most: "the grid can be at most {max}×{max}", "сетка может быть не больше {max}×{max}";
     set_no_operation: "there is no operation '{value}'; use {known}", "нет операции «{value}»; возможны {known}";
     set_mix_rows: "the mixing weights need one row per output channel (at most 4), each with 3 numbers: for R, G and B",
@@ -628,6 +678,17 @@ texts! {
     // Nouns inside messages: the core's `what` words and the URL's parameter names, said
     // word for word (`Texts::noun`).
     word_stride: "stride", "шаг";
+    word_planes: "planes",
+        "ширина блока";
+    word_block_stride: "block_stride", "шаг блока";
+    word_bottleneck: "bottleneck",
+        "узкое горло";
+    word_gain: "gain", "производная ветви (в сотых)";
+    word_depth: "depth", "глубина";
+    word_factor: "factor", "размер раскладываемого ядра";
+    word_growth: "growth", "темп роста k";
+    word_dense_layers: "dense_layers", "число плотных слоёв";
+    word_go_around: "number of layers to go around", "число слоёв, которые обходит связь";
     word_dilation: "dilation", "расширение";
     word_padding: "padding", "отступ";
     word_pool_size: "pool_size", "размер окна пулинга";
@@ -1524,6 +1585,9 @@ mod tests {
             ("pool_stride", "0"),
             ("stack", "x"),
             ("layer", "0"),
+            ("block", "x"),
+            ("branches", "1,2"),
+            ("planes", "0"),
             ("grid", "1,x"),
             ("grid", "1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1;1"),
             ("op", "x"),
@@ -1545,6 +1609,7 @@ mod tests {
             ("layers", "conv(1)"),
             ("layers", "conv(1,3,1,99)"),
             ("layers", "magic"),
+            ("layers", "relu;add(2)"),
             ("layers", "flatten;conv(4,3)"),
             ("layers", "input(1,4,4);conv(1,9)"),
         ] {
@@ -1857,6 +1922,12 @@ mod tests {
             "steps",
             "channels",
             "stack",
+            "add",
+            "blocks",
+            "residual",
+            "inception",
+            "Inception",
+            "dense",
             "astronaut",
             "chelsea",
             "coffee",

@@ -76,6 +76,16 @@ pub enum SettingsError {
         /// The value given (shortened).
         value: String,
     },
+    /// `block=` names no block of the block views.
+    NoBlock {
+        /// The value given (shortened).
+        value: String,
+    },
+    /// `branches=` is not six channel counts from 1 to 1024.
+    Branches {
+        /// The value given (shortened).
+        value: String,
+    },
     /// Mixing weights that are not rows of three.
     MixRows,
     /// A bias of more than one number.
@@ -174,6 +184,15 @@ impl fmt::Display for SettingsError {
             SettingsError::GridTooLarge { max } => {
                 write!(f, "the grid can be at most {max}×{max}")
             }
+            SettingsError::NoBlock { value } => write!(
+                f,
+                "there is no block '{value}'; use {}",
+                or_list(&crate::views::blocks::BLOCK_NAMES, "or")
+            ),
+            SettingsError::Branches { value } => write!(
+                f,
+                "the Inception branches are six channel counts from 1 to 1024 (1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, pool projection), not '{value}'"
+            ),
             SettingsError::NoOperation { value } => write!(
                 f,
                 "there is no operation '{value}'; use {}",
@@ -242,6 +261,10 @@ impl SettingsError {
                 value(t.set_no_stack, v, &crate::views::stack::stack_names())
             }
             SettingsError::GridTooLarge { max } => fill(t.set_grid_at_most, &[("max", max)]),
+            SettingsError::NoBlock { value: v } => {
+                value(t.set_no_block, v, &crate::views::blocks::BLOCK_NAMES)
+            }
+            SettingsError::Branches { value } => fill(t.set_branches, &[("value", value)]),
             SettingsError::NoOperation { value: v } => {
                 value(t.set_no_operation, v, &crate::views::steps::OPERATION_NAMES)
             }
@@ -781,6 +804,13 @@ impl Settings {
                 // Written only when on, so ordinary links stay short.
                 "embed" | "controls" if !self.embed => continue,
                 "projector" if !self.projector => continue,
+                // A view's parameter it leaves out (one at its default).
+                _ if crate::views::all()
+                    .iter()
+                    .any(|v| v.parameters().contains(&key) && v.left_out(self, key)) =>
+                {
+                    continue
+                }
                 _ => self.describe(key),
             };
             if !query.is_empty() {

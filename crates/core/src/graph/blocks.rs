@@ -201,7 +201,7 @@ mod tests {
         );
         let out = block.analyse().unwrap();
         assert_eq!(out.last().unwrap().output, (512, 28, 28));
-        // inception3a: 256 channels out, 163,696 parameters with batch norm.
+        // inception3a: 256 channels out, 155,872 parameters with batch norm.
         let inception = inception((192, 28, 28), [64, 96, 128, 16, 32, 32]);
         let reports = inception.analyse().unwrap();
         assert_eq!(reports.last().unwrap().output, (256, 28, 28));

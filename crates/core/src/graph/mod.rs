@@ -570,6 +570,7 @@ impl GraphBuilder {
 
     /// Starts a block: the nodes added next belong to it. Consecutive blocks with the same
     /// `group` collapse into one row.
+    #[inline(never)]
     pub fn block(&mut self, kind: BlockKind, name: &str, group: &str) {
         self.close();
         let start = self.nodes.len();
@@ -590,6 +591,7 @@ impl GraphBuilder {
     }
 
     /// Adds a node reading `inputs` and returns its index.
+    #[inline(never)]
     pub fn node(&mut self, name: &str, op: Op, inputs: &[usize]) -> usize {
         self.nodes.push(Node {
             name: name.into(),
@@ -603,6 +605,7 @@ impl GraphBuilder {
     /// Adds a chain of operations after `input`, each reading the one before; returns the
     /// last. Names are `prefix` and the position (`features.0`, `features.1`, ...) from
     /// `first`.
+    #[inline(never)]
     pub fn chain(&mut self, prefix: &str, first: usize, input: usize, ops: &[Op]) -> usize {
         ops.iter().enumerate().fold(input, |x, (i, op)| {
             self.node(&format!("{prefix}{}", first + i), *op, &[x])

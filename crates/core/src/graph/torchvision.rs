@@ -45,6 +45,22 @@ pub const LECTURE_PRESETS: [(&str, &str); 7] = [
     ("EfficientNet-B0", "efficientnet_b0"),
 ];
 
+/// The network of row `row` of the lecture's table (the preset [`LECTURE_PRESETS`] names),
+/// built without [`preset`]'s other networks, so that a program showing only the table
+/// does not carry them.
+pub fn lecture_network(row: usize) -> Option<Graph> {
+    let builders: [fn() -> Graph; 7] = [
+        lenet5,
+        alexnet,
+        vgg16,
+        resnet50,
+        || inception_v3(false),
+        densenet121,
+        efficientnet_b0,
+    ];
+    builders.get(row).map(|build| build())
+}
+
 /// Whether a written figure (`"25.6M"`, `"60K"`, `"138M"`) is `count` rounded to the
 /// figure's own precision: `Some(true)` for ResNet-50's 25,557,032 and "25.6M",
 /// `Some(false)` for AlexNet's 61,100,840 and the paper's "60M"; `None` for a figure
@@ -84,6 +100,9 @@ pub fn preset(name: &str) -> Option<Graph> {
 
 /// A convolution, then batch normalisation, then an activation (if any), named
 /// `names[0..3]`; returns the last node.
+// Called for every unit of every network: kept out of line, which keeps the page's
+// module small (the core is built for speed).
+#[inline(never)]
 fn conv_unit(
     b: &mut GraphBuilder,
     x: usize,
@@ -101,6 +120,9 @@ fn conv_unit(
 
 /// torchvision's `Conv2dNormActivation` (a `Sequential` named `p.0`, `p.1`, `p.2`):
 /// padding `(k - 1) / 2`, no bias before the normalisation.
+// Called for every unit of every network: kept out of line, which keeps the page's
+// module small (the core is built for speed).
+#[inline(never)]
 fn conv_norm_activation(
     b: &mut GraphBuilder,
     x: usize,
@@ -118,6 +140,9 @@ fn conv_norm_activation(
 }
 
 /// GoogLeNet's and Inception v3's `BasicConv2d`: `p.conv` (no bias), `p.bn`, ReLU.
+// Called for every unit of every network: kept out of line, which keeps the page's
+// module small (the core is built for speed).
+#[inline(never)]
 fn basic_conv(b: &mut GraphBuilder, x: usize, p: &str, conv: Conv) -> usize {
     conv_unit(
         b,
@@ -133,6 +158,7 @@ fn basic_conv(b: &mut GraphBuilder, x: usize, p: &str, conv: Conv) -> usize {
 }
 
 /// Global average pooling and flatten, as one block.
+#[inline(never)]
 fn global_pool(b: &mut GraphBuilder, x: usize, pool: &str, flatten: &str) -> usize {
     b.block(BlockKind::Pool, pool, pool);
     let x = b.node(pool, Op::GLOBAL_AVERAGE, &[x]);
@@ -166,6 +192,7 @@ pub fn lenet5() -> Graph {
 
 /// The classifier of AlexNet and VGG, `classifier.0..6`, after `x`; `first_dropout`
 /// says whether it starts with dropout (AlexNet) or ends a pair with it (VGG).
+#[inline(never)]
 fn alexnet_vgg_classifier(b: &mut GraphBuilder, x: usize, alexnet: bool) {
     b.block(BlockKind::Classifier, "classifier", "classifier");
     let x = b.node("flatten", Op::Flatten, &[x]);
@@ -286,6 +313,7 @@ pub enum ResNetDepth {
 /// 3x3 with the stride, 1x1 to `4 planes`: ResNet v1.5), with the projection shortcut
 /// `downsample` (1x1 convolution with the stride, batch norm) when the stride is not 1
 /// or the channels change. Returns the block's output and its channels.
+#[inline(never)]
 pub fn residual_block(
     b: &mut GraphBuilder,
     x: usize,
@@ -403,6 +431,7 @@ pub fn resnet50() -> Graph {
 }
 
 /// Concatenates branches along channels (`torch.cat(outputs, 1)`), named `p.cat`.
+#[inline(never)]
 fn concat(b: &mut GraphBuilder, p: &str, branches: &[usize]) -> usize {
     b.node(&format!("{p}.cat"), Op::Merge(Merge::Concat), branches)
 }
@@ -411,6 +440,7 @@ fn concat(b: &mut GraphBuilder, p: &str, branches: &[usize]) -> usize {
 /// block named `p`, reading `x`. Its third branch is a 3x3 convolution, as in
 /// torchvision (the paper's is 5x5; torchvision keeps 3x3 to match its weights).
 /// Returns the output node and its channels.
+#[inline(never)]
 pub fn googlenet_inception(b: &mut GraphBuilder, x: usize, p: &str, ch: [usize; 6]) -> usize {
     let [ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, pool_proj] = ch;
     let one = basic_conv(b, x, &format!("{p}.branch1"), Conv::new(ch1x1, 1));
@@ -436,6 +466,7 @@ pub fn googlenet_inception(b: &mut GraphBuilder, x: usize, p: &str, ch: [usize; 
 
 /// GoogLeNet's `InceptionAux(in, 1000, dropout=0.7)` named `p` on `x`: 4x4 average
 /// pooling, a 1x1 convolution to 128, `fc1` to 1024, ReLU, dropout, `fc2`.
+#[inline(never)]
 fn googlenet_aux(b: &mut GraphBuilder, x: usize, p: &str) {
     b.block(BlockKind::InceptionAux, p, p);
     b.auxiliary();
@@ -518,6 +549,7 @@ fn v3(out: usize, kernel: (usize, usize)) -> Conv {
 
 /// Inception v3's `InceptionA(in, pool_features)`: 1x1; 1x1 then 5x5; 1x1 then two 3x3;
 /// 3x3 average pooling then 1x1.
+#[inline(never)]
 fn inception_a(b: &mut GraphBuilder, x: usize, p: &str, pool_features: usize) -> usize {
     let n = |s: &str| format!("{p}.{s}");
     let one = basic_conv(b, x, &n("branch1x1"), v3(64, (1, 1)));
@@ -537,6 +569,7 @@ fn inception_a(b: &mut GraphBuilder, x: usize, p: &str, pool_features: usize) ->
 
 /// Inception v3's `InceptionB` (35x35 to 17x17): 3x3 stride 2; 1x1, 3x3, 3x3 stride 2;
 /// 3x3 max pooling stride 2.
+#[inline(never)]
 fn inception_b(b: &mut GraphBuilder, x: usize, p: &str) -> usize {
     let n = |s: &str| format!("{p}.{s}");
     let three = basic_conv(b, x, &n("branch3x3"), Conv::new(384, 3).stride(2));
@@ -548,6 +581,7 @@ fn inception_b(b: &mut GraphBuilder, x: usize, p: &str) -> usize {
 }
 
 /// Inception v3's `InceptionC(in, channels_7x7)`: 7x7 factorised into 1x7 and 7x1.
+#[inline(never)]
 fn inception_c(b: &mut GraphBuilder, x: usize, p: &str, c7: usize) -> usize {
     let n = |s: &str| format!("{p}.{s}");
     let one = basic_conv(b, x, &n("branch1x1"), v3(192, (1, 1)));
@@ -576,6 +610,7 @@ fn inception_c(b: &mut GraphBuilder, x: usize, p: &str, c7: usize) -> usize {
 }
 
 /// Inception v3's `InceptionD` (17x17 to 8x8).
+#[inline(never)]
 fn inception_d(b: &mut GraphBuilder, x: usize, p: &str) -> usize {
     let n = |s: &str| format!("{p}.{s}");
     let three = basic_conv(b, x, &n("branch3x3_1"), v3(192, (1, 1)));
@@ -589,6 +624,7 @@ fn inception_d(b: &mut GraphBuilder, x: usize, p: &str) -> usize {
 }
 
 /// Inception v3's `InceptionE`: 3x3 split into 1x3 and 3x1 side by side.
+#[inline(never)]
 fn inception_e(b: &mut GraphBuilder, x: usize, p: &str) -> usize {
     let n = |s: &str| format!("{p}.{s}");
     let one = basic_conv(b, x, &n("branch1x1"), v3(320, (1, 1)));
@@ -683,6 +719,7 @@ pub fn inception_v3(aux_logits: bool) -> Graph {
 /// DenseNet's `_DenseLayer` named `p`, reading every feature map before it: concatenate
 /// them, BN, ReLU, 1x1 convolution to `bn_size k` channels, BN, ReLU, 3x3 convolution
 /// to `k` (the growth rate) new channels.
+#[inline(never)]
 pub fn dense_layer(
     b: &mut GraphBuilder,
     features: &[usize],
@@ -712,6 +749,7 @@ pub fn dense_layer(
 
 /// DenseNet's `_Transition(in, out)` named `p`: BN, ReLU, 1x1 convolution to `out`,
 /// 2x2 average pooling.
+#[inline(never)]
 pub fn transition(b: &mut GraphBuilder, x: usize, p: &str, out_channels: usize) -> usize {
     b.chain(
         &format!("{p}."),
@@ -781,6 +819,7 @@ fn make_divisible(v: usize) -> usize {
 /// 1x1 expansion to `inp t` channels (if `t > 1`), 3x3 depthwise with the stride, 1x1
 /// projection to `oup` with no activation, and `x + ...` when the stride is 1 and the
 /// channels stay.
+#[inline(never)]
 fn inverted_residual(
     b: &mut GraphBuilder,
     x: usize,
@@ -862,6 +901,7 @@ pub fn mobilenet_v2() -> Graph {
 /// torchvision's `SqueezeExcitation(channels, squeeze)` named `p` on `x`: global
 /// average pooling, 1x1 convolution to `squeeze` (with bias), `activation`, 1x1 back to
 /// `channels`, sigmoid, and the map times this one weight per channel.
+#[inline(never)]
 pub fn squeeze_excitation(
     b: &mut GraphBuilder,
     x: usize,
@@ -888,6 +928,7 @@ pub fn squeeze_excitation(
 /// 1x1 projection without activation, then stochastic depth and `+ x` when the stride
 /// is 1 and the channels stay.
 #[allow(clippy::too_many_arguments)]
+#[inline(never)]
 fn mb_conv(
     b: &mut GraphBuilder,
     x: usize,

@@ -263,6 +263,15 @@ impl Model {
                     let (weight, bias) = self.weight_and_bias(index)?;
                     linear(current, weight, bias)?
                 }
+                Layer::Add { back } => {
+                    // The input of layer `index - back`: the analysis checked it exists
+                    // and has this shape.
+                    let from = index - back;
+                    let shortcut = if from == 0 { input } else { &outputs[from - 1] };
+                    let mut out = current.clone();
+                    add_scaled(out.data_mut(), 1.0, shortcut.data());
+                    out
+                }
             };
             debug_assert_eq!(next.batch(), batch);
             outputs.push(next);
@@ -293,6 +302,9 @@ impl Model {
             });
         }
         let mut grad = like(scores, grad_scores.to_vec())?;
+        // What residual connections send back to the input of the layer they start at:
+        // `y = F(x) + x` gives `∂L/∂x = ∂L/∂y ∂F/∂x + ∂L/∂y`, the second term through here.
+        let mut shortcuts: Vec<Option<Tensor>> = vec![None; self.reports.len()];
         for index in (0..self.reports.len()).rev() {
             let report = self.reports[index];
             let layer_input = if index == 0 {
@@ -355,7 +367,20 @@ impl Model {
                         None => break,
                     }
                 }
+                Layer::Add { back } => {
+                    // The sum's gradient goes on to the layer before unchanged, and
+                    // along the shortcut to the input of layer `index - back`.
+                    let from = index - back;
+                    match &mut shortcuts[from] {
+                        Some(sum) => add_scaled(sum.data_mut(), 1.0, grad.data()),
+                        slot => *slot = Some(grad.clone()),
+                    }
+                    grad
+                }
             };
+            if let Some(shortcut) = shortcuts[index].take() {
+                add_scaled(grad.data_mut(), 1.0, shortcut.data());
+            }
         }
         Ok(())
     }
@@ -574,8 +599,8 @@ mod tests {
     use crate::nn::loss::cross_entropy;
     use crate::nn::train::LENET5;
 
-    /// Every kind of layer, with strides, padding, dilation, groups, uneven windows and
-    /// overlapping adaptive windows (max and min pooling windows do not overlap: a
+    /// Every kind of layer, with strides, padding, dilation, groups, uneven windows,
+    /// residual connections and overlapping adaptive windows (max and min pooling windows do not overlap: a
     /// winner that changes within ±h would leave no derivative to compare with).
     fn every_layer() -> Architecture {
         let pool = |function, kernel, stride, padding| Layer::Pool {
@@ -598,6 +623,9 @@ mod tests {
                     bias: true,
                 },
                 Layer::Relu,
+                // A residual block: the shortcut from the first convolution's output.
+                Layer::conv(4, 3, 1, 1),
+                Layer::Add { back: 2 },
                 pool(PoolFunction::Max, (2, 2), (2, 2), (0, 0)),
                 Layer::Conv {
                     out_channels: 3,
@@ -614,6 +642,8 @@ mod tests {
                 Layer::Flatten,
                 Layer::linear(5),
                 Layer::Relu,
+                // Around one layer: relu(x) + x.
+                Layer::Add { back: 1 },
                 Layer::linear(3),
             ],
         }

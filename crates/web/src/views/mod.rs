@@ -13,6 +13,7 @@ use std::cell::RefCell;
 use crate::i18n::Texts;
 use crate::settings::{Settings, SettingsError};
 
+pub mod blocks;
 pub mod channels;
 pub mod conv;
 pub mod oned;
@@ -60,6 +61,13 @@ pub trait View: Sync {
         settings.extra_value(key).unwrap_or_default().into()
     }
 
+    /// Whether the URL leaves out one of [`View::parameters`] (a value at its default,
+    /// so that every other view's links stay short).
+    fn left_out(&self, settings: &Settings, key: &str) -> bool {
+        let _ = (settings, key);
+        false
+    }
+
     /// Called when a URL opens this view, with the parameters the URL named: a view
     /// can start from its own defaults for settings the URL leaves out.
     fn opened(&self, settings: &mut Settings, named: &[String]) {
@@ -97,13 +105,14 @@ pub trait View: Sync {
 }
 
 /// The built-in views, in tab order: the registry. A new view is one more line here.
-pub const BUILT_IN: [&dyn View; 6] = [
+pub const BUILT_IN: [&dyn View; 7] = [
     &conv::Conv,
     &pool::Pool,
     &steps::Steps,
     &oned::OneD,
     &channels::ChannelMixing,
     &stack::Stack,
+    &blocks::Blocks,
 ];
 
 thread_local! {

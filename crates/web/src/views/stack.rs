@@ -289,40 +289,45 @@ pub fn stack_facts(settings: &Settings) -> Result<StackFacts> {
     })
 }
 
-/// The lecture's table of architectures, with what this page counts for those it builds:
-/// `[name, year, parameters, top-1, counted here]`.
+/// The lecture's table of architectures, with what this page counts for each, as
+/// torchvision builds it (`graph::torchvision::lecture_network`): `[name, year,
+/// parameters, top-1, counted here]`.
 pub fn architecture_rows() -> Vec<[String; 5]> {
-    let built = [
-        Architecture::lenet5(),
-        Architecture::alexnet(),
-        Architecture::vgg16(),
-    ];
+    use convlens_core::graph::torchvision::{lecture_network, rounds_to};
     convlens_core::network::LECTURE_TABLE
         .iter()
-        .map(|&(name, year, parameters, top1)| {
-            let counted = built
-                .iter()
-                .find(|a| a.name == name)
-                .and_then(|a| analyse(a.input, &a.layers).ok())
-                .map_or_else(
-                    || "–".to_string(),
-                    |reports| {
-                        let field = reports.iter().rev().find_map(|r| r.receptive_field);
-                        fill(
-                            t().architecture_counted,
-                            &[
-                                ("parameters", &group_digits(total_parameters(&reports))),
-                                (
-                                    "field",
-                                    &field.map_or_else(
-                                        || "–".into(),
-                                        |f| format!("{0}×{0}", f.size.0),
-                                    ),
+        .enumerate()
+        .map(|(row, &(name, year, parameters, top1))| {
+            let graph = lecture_network(row);
+            let counted = graph
+                .and_then(|graph| {
+                    let reports = graph.analyse().ok()?;
+                    let totals = graph.totals(&reports);
+                    let (_, height, width) = graph.input();
+                    let rounding = match rounds_to(totals.parameters, parameters) {
+                        Some(true) => t().architecture_rounds,
+                        _ => t().architecture_paper,
+                    };
+                    Some(fill(
+                        t().architecture_counted,
+                        &[
+                            ("parameters", &group_digits(totals.parameters)),
+                            ("multiply_adds", &group_digits(totals.multiply_adds)),
+                            ("height", &height),
+                            ("width", &width),
+                            (
+                                "field",
+                                &totals.receptive_field.map_or_else(
+                                    || "–".into(),
+                                    |f| format!("{}×{}", f.size.0, f.size.1),
                                 ),
-                            ],
-                        )
-                    },
-                );
+                            ),
+                            ("preset", &graph.name),
+                            ("rounding", &fill(rounding, &[("figure", &parameters)])),
+                        ],
+                    ))
+                })
+                .unwrap_or_else(|| "–".to_string());
             [
                 name.to_string(),
                 year.to_string(),
@@ -777,5 +782,37 @@ mod tests {
         draw_channel(&outputs[0], 5, &mut rgba).unwrap();
         assert_eq!(rgba.len(), 28 * 28 * 4);
         assert!(draw_channel(&outputs[0], 6, &mut rgba).is_err());
+    }
+
+    #[test]
+    fn the_lecture_table_is_counted_for_all_seven_rows() {
+        let rows = architecture_rows();
+        assert_eq!(rows.len(), 7);
+        for row in &rows {
+            assert_ne!(row[4], "–", "{row:?}");
+        }
+        let plain = |text: &str| text.replace('\u{2009}', "");
+        // torchvision's figures (see graph::torchvision's tests for their sources).
+        for (row, parameters) in [
+            (0, "61706 parameters"),
+            (1, "61100840 parameters"),
+            (2, "138357544 parameters"),
+            (
+                3,
+                "25557032 parameters, 4089184256 multiply-adds at 224×224",
+            ),
+            (4, "23834568 parameters"),
+            (5, "7978856 parameters"),
+            (6, "5288548 parameters"),
+        ] {
+            assert!(
+                plain(&rows[row][4]).starts_with(parameters),
+                "{:?}",
+                rows[row]
+            );
+        }
+        assert!(rows[3][4].ends_with("the lecture's 25.6M is this count rounded"));
+        assert!(rows[1][4].ends_with("the lecture's 60M is the paper's rounded figure"));
+        assert!(rows[4][4].contains("at 299×299"), "{}", rows[4][4]);
     }
 }
