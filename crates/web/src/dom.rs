@@ -70,6 +70,15 @@ pub fn put_rgba(canvas: &HtmlCanvasElement, width: u32, height: u32, rgba: &[u8]
     sized_context(canvas, width, height)?.put_image_data(&image, 0.0, 0.0)
 }
 
+/// Puts `image` on `canvas`, resized to the picture first when it differs (no copy of
+/// the pixels on this side).
+///
+/// # Errors
+/// A canvas without a 2D context.
+pub fn put_image(canvas: &HtmlCanvasElement, image: &ImageData) -> PageResult {
+    sized_context(canvas, image.width(), image.height())?.put_image_data(image, 0.0, 0.0)
+}
+
 /// The 2D context of `canvas`, resized to `width x height` first when it differs.
 fn sized_context(
     canvas: &HtmlCanvasElement,
