@@ -113,6 +113,17 @@ test('the whole panel: input | kernel | map side by side; pooling shows input | 
   assert.deepEqual(pixel(conv, 64 + 48, 0), [154, 163, 173, 255], 'the kernel grid starts after the gap');
   // The input and the map are centred on the kernel's middle line (defect 11).
   assert.deepEqual(pixel(conv, 0, 0), [255, 255, 255, 255], 'white above the centred input');
+  // The operators between the parts: ∗ after the input, = before the map (dark glyphs
+  // in the gaps' middle rows, white above them).
+  const inked = (from, to) => {
+    let dark = 0;
+    for (let x = from; x < to; x += 1) {
+      for (let y = 80; y < 113; y += 1) if (pixel(conv, x, y)[0] < 128) dark += 1;
+    }
+    return dark;
+  };
+  const gaps = [[64, 64 + 48], [64 + 48 + 193, 64 + 48 + 193 + 48]];
+  for (const [from, to] of gaps) assert.ok(inked(from, to) > 10, `an operator in the gap ${from}..${to}`);
   assertNoConsoleErrors(page);
   await page.context().close();
 });
@@ -134,7 +145,8 @@ test('the step-by-step animation downloads as a looping GIF, one frame per posit
   const page = await open(browser, `${server.url}?view=steps`);
   await page.waitForSelector('[data-testid=steps-output] td.current');
   await page.selectOption('#steps-speed', '400');
-  await openMore(page);
+  // The GIF button is the player's own (not behind "More settings", whose open panel
+  // would lie over the player).
   const file = await download(page, '#export-gif');
   assert.equal(file.name, 'convlens-steps.gif');
   const gif = decodeGif(file.bytes);

@@ -268,6 +268,13 @@ test('defects 1, 2, 4: the sum of weights follows the cells, fractions fit, a ba
   const panel = await page.locator('.kernel-panel').boundingBox();
   const grid = await page.locator('#kernel-grid').boundingBox();
   assert.ok(grid.x + grid.width <= panel.x + panel.width, 'the grid stays in its panel');
+  // 7x7: 49 cells, none cut, the grid still inside its panel and on the screen.
+  await page.selectOption('select[name=kernel]', 'gaussian-7');
+  await page.waitForFunction(() => document.querySelectorAll('#kernel-grid input').length === 49);
+  assert.deepEqual(await page.$$eval('#kernel-grid input', (cells) => cells.filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.value)), []);
+  const panel7 = await page.locator('.kernel-panel').boundingBox();
+  const grid7 = await page.locator('#kernel-grid').boundingBox();
+  assert.ok(grid7.x + grid7.width <= panel7.x + panel7.width && grid7.x + grid7.width <= 1440, 'the 7x7 grid stays in its panel');
   await page.selectOption('select[name=kernel]', 'box-5');
   await page.waitForFunction(() => /= 1$/.test(document.getElementById('kernel-sum').textContent));
   // Defect 4: "abc" in one cell, then a good edit in another: the message stays.
@@ -344,6 +351,12 @@ test('defect 11: the 1D caption, the same-stride wording, the panel figure and t
   await page.goto(`${server.url}?size=64&kernel=box-7&dilation=2`);
   await waitForMap(page);
   assert.match(await page.textContent('#receptive-field'), /sees a window of 13×13 input pixels/);
+  // The Russian notice for an unknown kernel is Russian to its end.
+  await page.goto(`${server.url}?size=64&kernel=nope&lang=ru`);
+  await waitForMap(page);
+  const notice = await page.textContent('#notices');
+  assert.match(notice, /\(оставлено edges\)$/);
+  assert.doesNotMatch(notice, /kept/);
   assertNoConsoleErrors(page);
   await page.context().close();
 });

@@ -171,7 +171,11 @@ test('projector mode: from the URL, the button or P; thicker outlines and larger
   // Measured in pixels on screen: the orange outline left of the window is thicker.
   const thickness = async () => {
     const box = await page.locator('#window-box').boundingBox();
-    const shot = await page.screenshot({ clip: { x: box.x - 14, y: box.y + box.height / 2, width: 14, height: 1 } });
+    // Within the viewport as it is: capturing beyond it resizes the viewport for the shot,
+    // and the page sizes its pictures to the viewport (shell::layout), moving the window.
+    const shot = await page.screenshot({
+      clip: { x: box.x - 14, y: box.y + box.height / 2, width: 14, height: 1 }, captureBeyondViewport: false,
+    });
     const { decodePng } = await import('./images.js');
     const line = decodePng(shot);
     let orange = 0;
