@@ -144,12 +144,13 @@ impl Layer {
                 padding,
             } => {
                 let name = match function {
-                    PoolFunction::Max => "nn.MaxPool2d",
-                    PoolFunction::Mean => "nn.AvgPool2d",
-                    PoolFunction::Min => "MinPool2d",
+                    PoolFunction::Max => "nn.MaxPool2d(".to_string(),
+                    PoolFunction::Mean => "nn.AvgPool2d(".to_string(),
+                    PoolFunction::Min => "MinPool2d(".to_string(),
+                    PoolFunction::Lp(p) => format!("nn.LPPool2d({}, ", p.value()),
                 };
                 let mut line = format!(
-                    "{name}(kernel_size={}, stride={}",
+                    "{name}kernel_size={}, stride={}",
                     pair(kernel),
                     pair(stride)
                 );
@@ -307,7 +308,7 @@ pub fn analyse(input: (usize, usize, usize), layers: &[Layer]) -> Result<Vec<Lay
                 let params = PoolParams {
                     kernel,
                     stride: Some(stride),
-                    padding,
+                    padding: Pads::symmetric(padding.0, padding.1),
                     ..PoolParams::square(1)
                 };
                 let (h, w) = params.output_size(function, shape.1, shape.2)?;
@@ -430,7 +431,7 @@ pub fn forward(input: &Tensor, layers: &[Layer], budget_multiply_adds: u64) -> R
                 let params = PoolParams {
                     kernel,
                     stride: Some(stride),
-                    padding,
+                    padding: Pads::symmetric(padding.0, padding.1),
                     ..PoolParams::square(1)
                 };
                 pool2d(current, function, &params)?

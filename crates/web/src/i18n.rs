@@ -572,6 +572,12 @@ texts! {
         "окно {line} {cell} карты после пулинга попадает только на отступ: с расширением оно перешагивает весь вход";
     err_index_outside_plane: "index {index} is outside its {height}x{width} plane (indices run from 0 to {last})",
         "индекс {index} вне своей плоскости {height}x{width} (индексы от 0 до {last})";
+    err_lp_dilation: "LP pooling has no dilation (PyTorch's LPPool2d takes none): set dilation to 1",
+        "у LP-пулинга нет расширения (LPPool2d в PyTorch его не принимает): поставьте расширение 1";
+    err_lp_power: "the power of LP pooling must be a number above 0, not {p}",
+        "степень LP-пулинга должна быть числом больше 0, а не {p}";
+    err_unpool_size: "the unpooled size {asked} must be within one stride ({stride}) of {default}, the size the pooling's settings give",
+        "размер после анпулинга {asked} должен отличаться от {default} (размера по настройкам пулинга) меньше чем на шаг ({stride})";
     word_pooled_row: "row", "строки";
     word_pooled_column: "column", "столбца";
     pos_transposed_weight: "input channel {input}, output channel {output}, row {row}, column {column}",
@@ -638,6 +644,7 @@ texts! {
     word_outputs: "number of outputs", "число выходов";
     word_gradient_of_output: "gradient of the output", "градиент по выходу";
     word_transposed_output: "transposed convolution's output", "выход транспонированной свёртки";
+    word_unpooled_map: "unpooled map", "карта после анпулинга";
     word_unknown_error: "unknown error", "неизвестная ошибка";
     word_astronaut: "astronaut", "астронавт";
     word_chelsea: "chelsea", "кошка Челси";
@@ -1162,6 +1169,23 @@ impl Texts {
                     ("cell", &(cell + 1)),
                 ],
             ),
+            Error::LpPoolDilation { .. } => self.err_lp_dilation.into(),
+            Error::LpPower { p } => fill(self.err_lp_power, &[("p", p)]),
+            Error::UnpoolSize {
+                asked,
+                default,
+                stride,
+            } => {
+                let pair = |(a, b): (usize, usize)| format!("{a}x{b}");
+                fill(
+                    self.err_unpool_size,
+                    &[
+                        ("asked", &pair(*asked)),
+                        ("stride", &pair(*stride)),
+                        ("default", &pair(*default)),
+                    ],
+                )
+            }
             Error::IndexOutOfPlane { index, plane } => fill(
                 self.err_index_outside_plane,
                 &[
@@ -1399,7 +1423,7 @@ mod tests {
                 .unwrap_err(),
         );
         let padded = convlens_core::PoolParams {
-            padding: (2, 2),
+            padding: convlens_core::Pads::uniform(2),
             ..convlens_core::PoolParams::square(2)
         };
         let pooled = convlens_core::PoolFunction::Max;
@@ -1493,7 +1517,7 @@ mod tests {
             .unwrap_err(),
         );
         let dilated = convlens_core::PoolParams {
-            padding: (1, 1),
+            padding: convlens_core::Pads::uniform(1),
             dilation: (2, 2),
             ..convlens_core::PoolParams::square(2)
         };
@@ -1505,6 +1529,19 @@ mod tests {
             convlens_core::max_pool2d_backward(&one(1, 1, 1, 1), &[9], one(1, 1, 2, 2).shape())
                 .unwrap_err(),
         );
+        let lp = convlens_core::PoolFunction::Lp(convlens_core::Power::TWO);
+        let dilated_lp = convlens_core::PoolParams {
+            dilation: (2, 2),
+            ..convlens_core::PoolParams::square(2)
+        };
+        core.push(convlens_core::pool2d(&one(1, 1, 4, 4), lp, &dilated_lp).unwrap_err());
+        core.push(convlens_core::Power::new(-1.5).unwrap_err());
+        let square = convlens_core::PoolParams::square(2);
+        core.push(
+            convlens_core::max_unpool2d(&one(1, 1, 2, 2), &[0; 4], &square, Some((9, 4)))
+                .unwrap_err(),
+        );
+        core.push(square.unpooled_size(usize::MAX, 1).unwrap_err());
         errors.extend(core.into_iter().map(SettingsError::Core));
         assert!(errors.len() > 60, "{errors:#?}");
         let mut kinds = std::collections::BTreeSet::<String>::new();
@@ -1594,6 +1631,7 @@ mod tests {
             "magic",
             "blur",
             "AvgPool2d",
+            "LPPool2d",
             "Conv2d",
             "RGBA",
             "foo",

@@ -263,6 +263,7 @@ pub fn pytorch_pool(settings: &Settings) -> String {
         PoolFunction::Max => format!("nn.MaxPool2d({arguments})"),
         PoolFunction::Mean => format!("nn.AvgPool2d({arguments})"),
         PoolFunction::Min => format!("-F.max_pool2d(-x, {arguments})  # min pooling"),
+        PoolFunction::Lp(p) => format!("nn.LPPool2d({}, {arguments})", p.value()),
     }
 }
 
