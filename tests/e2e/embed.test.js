@@ -147,13 +147,23 @@ test('the Embed button copies the iframe snippet for the current state', async (
   await page.waitForFunction(() => /Copied/.test(document.getElementById('embed-status').textContent));
   const snippet = await page.inputValue('[data-testid=embed-snippet]');
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), snippet, 'clipboard = text field');
-  assert.match(snippet, /^<iframe src="[^"]+" width="960" height="540" allow="camera" title="convlens: pool"/);
+  // Titled as the tab is, in words (defect 10).
+  assert.match(snippet, /^<iframe src="[^"]+" width="960" height="540" allow="camera" title="convlens: Pooling"/);
   assert.ok(await page.evaluate(() => document.getElementById('embed-snippet').readOnly));
   assert.match(await page.textContent('#embed-dialog'), /allow="camera" is there for the webcam input/);
   const src = (html) => html.match(/src="([^"]+)"/)[1].replaceAll('&amp;', '&');
   const address = new URL(src(snippet));
   assert.equal(`${address.origin}${address.pathname}`, server.url.replace(/\/$/, '/'), 'the page\'s own address');
-  assert.equal(address.search.slice(1), `${await query(page)}&embed=1&controls=pool,pool_size,pool_stride`);
+  // Only what this view uses is carried (defect 10): no grid, sequence, mixing or kernel.
+  const carried = [...address.searchParams.keys()];
+  for (const unused of ['grid', 'sequence', 'taps', 'mix', 'kernel', 'stride', 'stack', 'layer', 'op']) {
+    assert.ok(!carried.includes(unused), `${unused} in ${address.search}`);
+  }
+  const pageQuery = new URLSearchParams(await query(page));
+  for (const key of ['view', 'image', 'size', 'channel', 'pool', 'pool_size', 'pool_stride']) {
+    assert.equal(address.searchParams.get(key), pageQuery.get(key), key);
+  }
+  assert.match(address.search, /&embed=1&controls=pool,pool_size,pool_stride$/);
   // The offered controls are the ones on screen in this view; unticking one updates it.
   const offered = await page.$$eval('#embed-controls input', (boxes) => boxes.map((b) => b.value));
   assert.ok(offered.includes('pool_size') && offered.includes('image'), offered.join());

@@ -2,12 +2,13 @@
 //! receptive field and jump of every layer, and the totals) as text, CSV or Markdown.
 //!
 //! The stack is the page's (`Settings::architecture`), the rows are the page's
-//! (`pipeline::stack_facts`), so the numbers are the page's.
+//! (`views::stack::stack_facts`), so the numbers are the page's.
 
 use std::path::Path;
 
-use convlens_web::pipeline::{self, StackFacts};
-use convlens_web::settings::{Settings, StackPreset};
+use convlens_web::pipeline;
+use convlens_web::settings::Settings;
+use convlens_web::views::stack::{stack_facts, StackFacts, StackPreset};
 
 use crate::args::{self, Given};
 use crate::{page_url, Failure};
@@ -89,7 +90,7 @@ pub fn run(arguments: &[String]) -> Result<(), Failure> {
         }
     };
     let settings = stack_settings(&given)?;
-    let facts = pipeline::stack_facts(&settings).map_err(|e| Failure::usage(e.to_string()))?;
+    let facts = stack_facts(&settings).map_err(|e| Failure::usage(e.to_string()))?;
     crate::print(&table(&facts, format));
     Ok(())
 }
@@ -331,7 +332,7 @@ mod tests {
     fn facts(stack: &str) -> StackFacts {
         let mut settings = Settings::default();
         settings.set("layers", stack).unwrap();
-        pipeline::stack_facts(&settings).unwrap()
+        stack_facts(&settings).unwrap()
     }
 
     #[test]

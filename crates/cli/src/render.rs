@@ -9,7 +9,7 @@ use std::path::Path;
 
 use convlens_core::DisplayMapping;
 use convlens_web::pipeline::{self, Backend, Frame};
-use convlens_web::settings::{KernelChoice, Settings, Source, View};
+use convlens_web::settings::{KernelChoice, Settings, Source};
 
 use crate::args::{self, Given};
 use crate::panel::{self, Window};
@@ -166,7 +166,7 @@ fn request(given: &Given) -> Result<Request, Failure> {
         .iter()
         .any(|o| given.has(o));
     if pooling && !given.has("view") {
-        settings.view = View::Pool;
+        settings.view = "pool";
     }
     for (option, parameter) in SETTINGS {
         let Some(value) = given.get(option) else {
@@ -181,11 +181,11 @@ fn request(given: &Given) -> Result<Request, Failure> {
             .map_err(|message| Failure::usage(format!("--{option}: {message}")))?;
         scale_input |= option == "size";
     }
-    if !matches!(settings.view, View::Conv | View::Pool) {
+    if !matches!(settings.view, "conv" | "pool") {
         return Err(Failure::usage(format!(
             "the view '{}' is not drawn by this tool: it renders the conv and pool views \
              (for a layer stack's table use `convlens layers`)",
-            settings.view.name()
+            settings.view
         )));
     }
     let image = match (given.get("image"), settings.source) {
@@ -269,7 +269,7 @@ fn draw(request: &Request, frame: &Frame) -> Result<Frame, Failure> {
         return Ok(map);
     }
     let window = match (settings.view, &settings.kernel) {
-        (View::Pool, _) => Window::Pool(settings.pool_size),
+        ("pool", _) => Window::Pool(settings.pool_size),
         (_, KernelChoice::Preset(preset)) => Window::Kernel(preset.kernel()),
         (_, KernelChoice::Custom(kernel)) => Window::Kernel(kernel.clone()),
     };
@@ -284,12 +284,12 @@ fn draw(request: &Request, frame: &Frame) -> Result<Frame, Failure> {
 pub fn map_of(settings: &Settings, frame: &Frame) -> Result<Frame, String> {
     let input = pipeline::input_tensor(frame, settings.channel).map_err(|e| e.to_string())?;
     let (map, display) = match settings.view {
-        View::Pool => (
-            pipeline::pooled_map(settings, &input, Backend::Fast),
+        "pool" => (
+            convlens_web::views::pool::pooled_map(settings, &input, Backend::Fast),
             DisplayMapping::Clamp,
         ),
         _ => (
-            pipeline::feature_map(settings, &input, Backend::Fast),
+            convlens_web::views::conv::feature_map(settings, &input, Backend::Fast),
             settings.display,
         ),
     };
@@ -335,20 +335,20 @@ mod tests {
         );
         assert_eq!(
             (s.view, r.figure, r.scale, r.scale_input),
-            (View::Conv, Figure::Map, 1, false)
+            ("conv", Figure::Map, 1, false)
         );
     }
 
     #[test]
     fn pooling_options_choose_the_pooling_view() {
         let r = request(&given("--image a --out b --pool mean --pool-size 3")).unwrap();
-        assert_eq!(r.settings.view, View::Pool);
+        assert_eq!(r.settings.view, "pool");
         assert_eq!(
             (r.settings.pool, r.settings.pool_size),
             (PoolFunction::Mean, 3)
         );
         let r = request(&given("--image a --out b --pool-size 3 --view conv")).unwrap();
-        assert_eq!(r.settings.view, View::Conv);
+        assert_eq!(r.settings.view, "conv");
     }
 
     #[test]

@@ -12,7 +12,8 @@
 use std::io::{Read, Write};
 
 use convlens_web::pipeline::{self, Backend, Frame};
-use convlens_web::settings::{Settings, View};
+use convlens_web::settings::Settings;
+use convlens_web::views::{conv, pool, stack};
 
 fn main() {
     if let Err(message) = run() {
@@ -39,25 +40,25 @@ fn run() -> Result<(), String> {
         rgba,
     };
     let mut out = Vec::new();
-    let map = if settings.view == View::Stack {
+    let map = if settings.view == "stack" {
         // The frame is the network's input; the map is channel 1 of the chosen layer.
-        let outputs = pipeline::stack_forward(&settings, &frame).map_err(|e| e.to_string())?;
+        let outputs = stack::stack_forward(&settings, &frame).map_err(|e| e.to_string())?;
         let layer = outputs
-            .get(settings.layer)
+            .get(settings.stack.layer)
             .ok_or("the chosen layer did not run")?;
-        pipeline::draw_channel(layer, 0, &mut out).map_err(|e| e.to_string())?;
+        stack::draw_channel(layer, 0, &mut out).map_err(|e| e.to_string())?;
         let plane = layer.plane(0, 0).ok_or("empty layer")?.to_vec();
         convlens_core::Tensor::new(1, layer.height(), layer.width(), plane)
             .map_err(|e| e.to_string())?
     } else {
         let input = pipeline::input_tensor(&frame, settings.channel).map_err(|e| e.to_string())?;
         let (map, display) = match settings.view {
-            View::Pool => (
-                pipeline::pooled_map(&settings, &input, Backend::Reference),
+            "pool" => (
+                pool::pooled_map(&settings, &input, Backend::Reference),
                 convlens_core::DisplayMapping::Clamp,
             ),
             _ => (
-                pipeline::feature_map(&settings, &input, Backend::Reference),
+                conv::feature_map(&settings, &input, Backend::Reference),
                 settings.display,
             ),
         };

@@ -6,7 +6,7 @@ use wasm_bindgen::Clamped;
 use wasm_bindgen::JsCast;
 use web_sys::{
     CanvasRenderingContext2d, Document, Element, EventTarget, HtmlCanvasElement, HtmlElement,
-    ImageData, Window,
+    ImageData, PointerEvent, Window,
 };
 
 /// Any failure on the page, as text.
@@ -147,4 +147,25 @@ pub fn describe(error: &JsValue) -> String {
         (false, true) => name,
         (false, false) => format!("{name}: {message}"),
     }
+}
+
+/// The map cell `(row, column)` under the pointer on a canvas drawn one pixel per cell
+/// (and scaled by CSS), or `None` outside it.
+pub fn cell_under(event: &PointerEvent, canvas: &HtmlCanvasElement) -> Option<(usize, usize)> {
+    let along = |offset: i32, shown: i32, cells: u32| {
+        let cell = (f64::from(offset) / f64::from(shown.max(1)) * f64::from(cells)).floor();
+        (cell >= 0.0 && cell < f64::from(cells)).then_some(cell as usize)
+    };
+    Some((
+        along(event.offset_y(), canvas.client_height(), canvas.height())?,
+        along(event.offset_x(), canvas.client_width(), canvas.width())?,
+    ))
+}
+
+/// The number in an element's `data-` attribute (0 if absent: the page writes them all).
+pub fn index_of(element: &Element, attribute: &str) -> usize {
+    element
+        .get_attribute(attribute)
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(0)
 }

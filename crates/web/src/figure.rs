@@ -7,7 +7,8 @@
 //! written with a built-in 5x7 pixel font, so every machine draws the same pixels.
 //! Lines are `line` pixels wide: 1 normally, more in projector mode.
 
-use crate::pipeline::{number, StepsFacts};
+use crate::pipeline::number;
+use crate::views::steps::StepsFacts;
 
 /// The figures' colours, `[r, g, b]`: named entries first, then [`GRAYS`] gray levels.
 pub const PALETTE: [[u8; 3]; 12 + GRAYS] = palette();
@@ -343,8 +344,8 @@ pub fn steps(facts: &StepsFacts, pool: bool, line: usize) -> Picture {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::steps_facts;
     use crate::settings::Settings;
+    use crate::views::steps::steps_facts;
 
     fn colour_at(picture: &Picture, x: usize, y: usize) -> u8 {
         picture.pixels[y * picture.width + x]
@@ -416,7 +417,7 @@ mod tests {
                 STEP_MARGIN + row * STEP_CELL + 9,
             )
         };
-        for (row, values) in crate::settings::LECTURE_GRID.iter().enumerate() {
+        for (row, values) in crate::views::steps::LECTURE_GRID.iter().enumerate() {
             for (column, &value) in values.iter().enumerate() {
                 let expected = if value == 1.0 {
                     12 + GRAYS as u8 - 1

@@ -378,12 +378,6 @@ texts! {
     shortcut_padding: "padding 0 → 1 → same → valid", "отступ 0 → 1 → same → valid";
     shortcut_dilation: "dilation 1 → 2 → 3", "расширение 1 → 2 → 3";
     shortcut_channels: "channels all → R → G → B → gray", "каналы все → R → G → B → серый";
-    shortcut_conv: "convolution", "свёртка";
-    shortcut_pool: "pooling", "пулинг";
-    shortcut_steps: "step by step", "шаг за шагом";
-    shortcut_1d: "1D", "1D";
-    shortcut_channels_view: "channels and 1×1", "каналы и 1×1";
-    shortcut_stack: "layer stack", "стек слоёв";
     shortcut_play: "play or pause the steps", "запустить или остановить шаги";
     shortcut_step: "one step back (then . one step forward)", "на шаг назад (а . — на шаг вперёд)";
     shortcut_freeze: "freeze or resume the webcam", "остановить или продолжить видео с камеры";
@@ -1230,7 +1224,7 @@ mod tests {
     use super::*;
 
     /// Strings that are the same in both languages: symbols, names and code.
-    const SAME_IN_BOTH: [&str; 3] = ["tab_1d", "shortcut_1d", "msg_sentence"];
+    const SAME_IN_BOTH: [&str; 2] = ["tab_1d", "msg_sentence"];
 
     /// Strings that differ but are no words: punctuation.
     const NOT_WORDS: [&str; 1] = ["msg_quote_join"];
@@ -1383,7 +1377,7 @@ mod tests {
                 dilation: 3,
                 ..Settings::default()
             };
-            crate::pipeline::conv_facts(&settings, 1, 4, 4).unwrap_err()
+            crate::views::conv::conv_facts(&settings, 1, 4, 4).unwrap_err()
         };
         core.push(conv(PaddingChoice::Same, 2, PaddingMode::Zeros));
         core.push(conv(PaddingChoice::Pixels(1), 1, PaddingMode::Zeros));
@@ -1407,7 +1401,7 @@ mod tests {
         core.push(crate::pipeline::input_tensor(&frame, Channels::All).unwrap_err());
         let one = Tensor::new(1, 2, 2, vec![0.0; 4]).unwrap();
         let mut rgba = Vec::new();
-        core.push(crate::pipeline::draw_channel(&one, 3, &mut rgba).unwrap_err());
+        core.push(crate::views::stack::draw_channel(&one, 3, &mut rgba).unwrap_err());
         let two = Tensor::with_batch(2, 1, 2, 2, vec![0.0; 8]).unwrap();
         core.push(
             convlens_core::image::tensor_to_rgba(&two, DisplayMapping::Clamp, &mut rgba)
@@ -1640,7 +1634,7 @@ mod tests {
             .filter(|w| w.chars().filter(char::is_ascii_alphabetic).count() >= 3)
             .filter(|w| !w.contains('_'))
             .filter(|w| !KEPT.contains(w) && !KEPT_TOO.contains(w))
-            .filter(|w| !crate::settings::PARAMETERS.contains(w))
+            .filter(|w| !crate::settings::parameters().contains(w))
             // Kernel names in the URL (`sobel-left`), listed by the core's message.
             .filter(|w| {
                 !Preset::ALL

@@ -20,28 +20,21 @@ pub mod meter;
 pub mod pipeline;
 pub mod settings;
 pub mod shortcuts;
+pub mod views;
 
 #[cfg(target_arch = "wasm32")]
 pub mod api;
 #[cfg(target_arch = "wasm32")]
-mod app;
+pub mod dom;
 #[cfg(target_arch = "wasm32")]
-mod dom;
-#[cfg(target_arch = "wasm32")]
-mod embed;
-#[cfg(target_arch = "wasm32")]
-mod export;
-#[cfg(target_arch = "wasm32")]
-mod render;
-#[cfg(target_arch = "wasm32")]
-mod video;
+pub mod shell;
 
 #[cfg(target_arch = "wasm32")]
 pub use api::Convolver;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "start"))]
 pub use entry::{start, stats};
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "start"))]
 mod entry {
     use wasm_bindgen::prelude::*;
 
@@ -50,14 +43,14 @@ mod entry {
     #[wasm_bindgen]
     pub fn start() -> Result<(), JsValue> {
         install_panic_hook();
-        crate::app::start()
+        crate::shell::start()
     }
 
     /// Webcam frames processed so far and the module's memory in bytes, as
     /// `{ frames, memoryBytes }`: what the soak test watches.
     #[wasm_bindgen]
     pub fn stats() -> Result<JsValue, JsValue> {
-        crate::app::stats()
+        crate::shell::stats()
     }
 
     /// A panic is a bug: print it to the console and also on the page, so that a frozen
@@ -66,7 +59,8 @@ mod entry {
         std::panic::set_hook(Box::new(|info| {
             #[cfg(feature = "console_error_panic_hook")]
             console_error_panic_hook::hook(info);
-            let _ = crate::render::message(Some(crate::message::Message::Bug(info.to_string())));
+            let _ =
+                crate::shell::render::message(Some(crate::message::Message::Bug(info.to_string())));
         }));
     }
 }

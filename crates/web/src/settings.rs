@@ -8,13 +8,15 @@ use std::fmt::Write as _;
 use std::fmt;
 
 use convlens_core::geometry::{Padding, PaddingMode};
-use convlens_core::kernel::parse_rows;
-use convlens_core::network::{layers_to_cover, Architecture};
 use convlens_core::{
     Channels, ConvParams, DisplayMapping, Error, Kernel, PoolFunction, PoolParams, Preset,
 };
 
 use crate::i18n::{fill, or_list, Lang, Texts};
+use crate::views::channels::MixingSettings;
+use crate::views::oned::OneDSettings;
+use crate::views::stack::{StackPreset, StackSettings};
+use crate::views::steps::StepsSettings;
 
 pub use convlens_core::error::shorten;
 
@@ -95,7 +97,7 @@ pub enum SettingsError {
         /// The unknown names (shortened).
         names: Vec<String>,
     },
-    /// A parameter that is not one of [`PARAMETERS`].
+    /// A parameter that is not one of [`parameters`].
     UnknownParameter {
         /// The parameter (shortened).
         key: String,
@@ -122,7 +124,7 @@ impl From<Error> for SettingsError {
 
 /// The views' URL names, in tab order.
 pub fn view_names() -> Vec<&'static str> {
-    View::ALL.map(View::name).to_vec()
+    crate::views::all().iter().map(|v| v.name()).collect()
 }
 
 /// The images' URL names, in menu order.
@@ -131,14 +133,6 @@ pub fn image_names() -> Vec<&'static str> {
     names.push("webcam");
     names
 }
-
-/// The stacks' URL names, in menu order.
-pub fn stack_names() -> Vec<&'static str> {
-    StackPreset::ALL.map(StackPreset::name).to_vec()
-}
-
-/// The step-by-step operations' URL names.
-pub const OPERATION_NAMES: [&str; 3] = ["conv", "max", "mean"];
 
 /// The sizes `size=` offers, as the URL writes them.
 pub const SIZE_NAMES: [&str; 5] = ["full", "256", "128", "64", "32"];
@@ -175,7 +169,7 @@ impl fmt::Display for SettingsError {
             SettingsError::NoStack { value } => write!(
                 f,
                 "there is no stack '{value}'; use {}",
-                or_list(&stack_names(), "or")
+                or_list(&crate::views::stack::stack_names(), "or")
             ),
             SettingsError::GridTooLarge { max } => {
                 write!(f, "the grid can be at most {max}×{max}")
@@ -183,7 +177,7 @@ impl fmt::Display for SettingsError {
             SettingsError::NoOperation { value } => write!(
                 f,
                 "there is no operation '{value}'; use {}",
-                or_list(&OPERATION_NAMES, "or")
+                or_list(&crate::views::steps::OPERATION_NAMES, "or")
             ),
             SettingsError::MixRows => f.write_str(
                 "the mixing weights need one row per output channel (at most 4), each with 3 \
@@ -244,10 +238,12 @@ impl SettingsError {
             SettingsError::Flag { key, value } => {
                 fill(t.set_flag, &[("key", key), ("value", value)])
             }
-            SettingsError::NoStack { value: v } => value(t.set_no_stack, v, &stack_names()),
+            SettingsError::NoStack { value: v } => {
+                value(t.set_no_stack, v, &crate::views::stack::stack_names())
+            }
             SettingsError::GridTooLarge { max } => fill(t.set_grid_at_most, &[("max", max)]),
             SettingsError::NoOperation { value: v } => {
-                value(t.set_no_operation, v, &OPERATION_NAMES)
+                value(t.set_no_operation, v, &crate::views::steps::OPERATION_NAMES)
             }
             SettingsError::MixRows => t.set_mix_rows.into(),
             SettingsError::BiasOne => t.set_bias_one.into(),
@@ -269,143 +265,6 @@ impl SettingsError {
             SettingsError::Kept { error, kept } => {
                 fill(t.set_kept, &[("why", &error.text(t)), ("value", kept)])
             }
-        }
-    }
-}
-
-/// Which demo the page shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    /// The convolution demo.
-    Conv,
-    /// The pooling demo.
-    Pool,
-    /// A stack of layers: shapes, parameters and receptive fields, layer by layer.
-    Stack,
-    /// The sliding window on a small grid, one position at a time.
-    Steps,
-    /// One-dimensional convolution, and the fully connected layer it is.
-    OneD,
-    /// Several input channels adding up into each output channel; 1x1 convolutions.
-    Channels,
-}
-
-/// What the step-by-step view slides over its grid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StepOperation {
-    /// The kernel (with stride, padding and dilation).
-    Conv,
-    /// Max pooling (pool size and stride).
-    Max,
-    /// Mean pooling.
-    Mean,
-}
-
-impl StepOperation {
-    /// URL name.
-    pub fn name(self) -> &'static str {
-        match self {
-            StepOperation::Conv => "conv",
-            StepOperation::Max => "max",
-            StepOperation::Mean => "mean",
-        }
-    }
-}
-
-/// The largest grid side of the step-by-step view.
-pub const MAX_GRID: usize = 16;
-
-/// The lecture's 5x5 binary image ("2D-свёртка").
-#[rustfmt::skip]
-pub const LECTURE_GRID: [[f32; 5]; 5] = [
-    [1.0, 1.0, 1.0, 0.0, 0.0],
-    [0.0, 1.0, 1.0, 1.0, 0.0],
-    [0.0, 0.0, 1.0, 1.0, 1.0],
-    [0.0, 0.0, 1.0, 1.0, 0.0],
-    [0.0, 1.0, 1.0, 0.0, 0.0],
-];
-
-impl View {
-    /// Every view, in tab order.
-    pub const ALL: [View; 6] = [
-        View::Conv,
-        View::Pool,
-        View::Steps,
-        View::OneD,
-        View::Channels,
-        View::Stack,
-    ];
-
-    /// URL name.
-    pub fn name(self) -> &'static str {
-        match self {
-            View::Conv => "conv",
-            View::Pool => "pool",
-            View::Stack => "stack",
-            View::Steps => "steps",
-            View::OneD => "1d",
-            View::Channels => "channels",
-        }
-    }
-}
-
-/// The stacks of layers the stack view can build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StackPreset {
-    /// Three 3x3 convolutions: receptive field 7, 27 weights.
-    Three3x3,
-    /// One 7x7 convolution: receptive field 7, 49 weights.
-    One7x7,
-    /// Fifty 3x3 convolutions: what it takes to see a 100x100 object.
-    Deep3x3,
-    /// LeNet-5.
-    Lenet5,
-    /// AlexNet, as torchvision builds it.
-    Alexnet,
-    /// VGG-16, as torchvision builds it.
-    Vgg16,
-    /// The user's own stack (`layers=`).
-    Custom,
-}
-
-impl StackPreset {
-    /// Every stack, in menu order.
-    pub const ALL: [StackPreset; 7] = [
-        StackPreset::Three3x3,
-        StackPreset::One7x7,
-        StackPreset::Deep3x3,
-        StackPreset::Lenet5,
-        StackPreset::Alexnet,
-        StackPreset::Vgg16,
-        StackPreset::Custom,
-    ];
-
-    /// URL name.
-    pub fn name(self) -> &'static str {
-        match self {
-            StackPreset::Three3x3 => "three-3x3",
-            StackPreset::One7x7 => "one-7x7",
-            StackPreset::Deep3x3 => "deep-3x3",
-            StackPreset::Lenet5 => "lenet5",
-            StackPreset::Alexnet => "alexnet",
-            StackPreset::Vgg16 => "vgg16",
-            StackPreset::Custom => "custom",
-        }
-    }
-
-    /// The layers and their input (a custom stack starts as three 3x3 layers).
-    pub fn architecture(self) -> Architecture {
-        match self {
-            StackPreset::Three3x3 => Architecture::three_3x3(),
-            StackPreset::One7x7 => Architecture::one_7x7(),
-            StackPreset::Deep3x3 => {
-                let cover = layers_to_cover(100, 3).unwrap_or(50);
-                Architecture::stack_3x3(cover)
-            }
-            StackPreset::Lenet5 => Architecture::lenet5(),
-            StackPreset::Alexnet => Architecture::alexnet(),
-            StackPreset::Vgg16 => Architecture::vgg16(),
-            StackPreset::Custom => Architecture::three_3x3(),
         }
     }
 }
@@ -503,11 +362,12 @@ pub const MAX_POOL: usize = 16;
 /// The sizes the input can be scaled to (longest side); 0 is its own size.
 pub const SIZES: [usize; 5] = [0, 256, 128, 64, 32];
 
-/// Everything the controls set.
+/// Everything the controls set: what the shell and the views share, and the built-in
+/// views' own parts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
-    /// The demo shown.
-    pub view: View,
+    /// The view shown, by its name (`view=`; one of [`crate::views::all`]).
+    pub view: &'static str,
     /// Where the input comes from.
     pub source: Source,
     /// Longest side the input is scaled to; 0 keeps its own size.
@@ -532,30 +392,17 @@ pub struct Settings {
     pub pool_size: usize,
     /// The pooling stride; `None` is the window side (PyTorch's default).
     pub pool_stride: Option<usize>,
-    /// The stack of layers in the stack view.
-    pub stack: StackPreset,
-    /// The layer whose feature maps the stack view shows (0 is the first layer).
-    pub layer: usize,
-    /// The user's own stack, when `stack` is custom.
-    pub layers: Option<Architecture>,
-    /// The step-by-step view's grid, row by row.
-    pub grid: Vec<Vec<f32>>,
-    /// What the step-by-step view slides.
-    pub op: StepOperation,
-    /// The window position shown (0 is the first).
-    pub step: usize,
-    /// The 1D view's input sequence `x`.
-    pub sequence: Vec<f32>,
-    /// The 1D view's kernel `(w1, w2, w3, ...)`.
-    pub taps: Vec<f32>,
-    /// The channels view's mixing weights: one row per output channel, one weight per
-    /// input channel (R, G, B).
-    pub mix: Vec<[f32; 3]>,
-    /// Whether the channels view's filters are the kernel scaled per channel (true) or
-    /// pure 1x1 convolutions (false).
-    pub spatial: bool,
-    /// The channels view's bias, added to every output channel.
-    pub bias: f32,
+    /// The step-by-step view's part.
+    pub steps: StepsSettings,
+    /// The 1D view's part.
+    pub oned: OneDSettings,
+    /// The channels view's part.
+    pub mixing: MixingSettings,
+    /// The layer-stack view's part.
+    pub stack: StackSettings,
+    /// The parameters of views registered by other crates, as the URL wrote them (each
+    /// checked by its view's [`View::set`](crate::views::View::set)).
+    pub extra: Vec<(&'static str, String)>,
     /// Whether the frame meter (milliseconds per frame, split into grab, compute and
     /// draw, and frames per second) is shown.
     pub meter: bool,
@@ -583,33 +430,16 @@ pub const NOT_EMBED_CONTROLS: [&str; 7] = [
 
 /// The controls embed mode can show, by their URL parameter names, in page order.
 pub fn embed_controls() -> impl Iterator<Item = &'static str> {
-    PARAMETERS
+    parameters()
         .into_iter()
         .filter(|name| !NOT_EMBED_CONTROLS.contains(name))
 }
-
-impl View {
-    /// The controls a lecturer most likely wants beside this view when embedding it.
-    pub fn embed_controls(self) -> &'static [&'static str] {
-        match self {
-            View::Conv => &["kernel", "stride", "padding"],
-            View::Pool => &["pool", "pool_size", "pool_stride"],
-            View::Steps => &["op", "step"],
-            View::OneD => &["sequence", "taps", "stride", "padding"],
-            View::Channels => &["mix", "spatial"],
-            View::Stack => &["stack"],
-        }
-    }
-}
-
-/// The longest sequence of the 1D view.
-pub const MAX_SEQUENCE: usize = 32;
 
 impl Default for Settings {
     /// The lecture's opening demo: Edges on the astronaut, stride 1, padding 0.
     fn default() -> Self {
         Settings {
-            view: View::Conv,
+            view: "conv",
             source: Source::Sample(Sample::Astronaut),
             size: 0,
             kernel: KernelChoice::Preset(Preset::Edges),
@@ -622,18 +452,11 @@ impl Default for Settings {
             pool: PoolFunction::Max,
             pool_size: 2,
             pool_stride: None,
-            stack: StackPreset::Three3x3,
-            layer: 0,
-            layers: None,
-            grid: LECTURE_GRID.iter().map(|row| row.to_vec()).collect(),
-            op: StepOperation::Conv,
-            step: 0,
-            sequence: vec![1.0, 3.0, 2.0, 5.0, 4.0, 1.0, 0.0, 2.0],
-            taps: vec![1.0, 2.0, 1.0],
-            // RGB to gray (ITU-R BT.601) and red minus green.
-            mix: vec![[0.299, 0.587, 0.114], [1.0, -1.0, 0.0]],
-            spatial: false,
-            bias: 0.0,
+            steps: StepsSettings::default(),
+            oned: OneDSettings::default(),
+            mixing: MixingSettings::default(),
+            stack: StackSettings::default(),
+            extra: Vec::new(),
             meter: false,
             lang: None,
             embed: false,
@@ -643,8 +466,9 @@ impl Default for Settings {
     }
 }
 
-/// The URL parameters, in the order they are written.
-pub const PARAMETERS: [&str; 30] = [
+/// The shell's URL parameters written before the views' own, in URL order: the input
+/// and the settings views share.
+pub const SHARED: [&str; 14] = [
     "view",
     "image",
     "size",
@@ -659,31 +483,43 @@ pub const PARAMETERS: [&str; 30] = [
     "pool",
     "pool_size",
     "pool_stride",
-    "stack",
-    "layers",
-    "layer",
-    "grid",
-    "op",
-    "step",
-    "sequence",
-    "taps",
-    "mix",
-    "spatial",
-    "bias",
-    "meter",
-    "lang",
-    "embed",
-    "controls",
-    "projector",
 ];
 
+/// The shell's URL parameters written after the views' own: the page's modes.
+pub const MODES: [&str; 5] = ["meter", "lang", "embed", "controls", "projector"];
+
+/// Every URL parameter, in the order the URL writes them: [`SHARED`], each view's own
+/// (in tab order), then [`MODES`].
+pub fn parameters() -> Vec<&'static str> {
+    let mut all = SHARED.to_vec();
+    for view in crate::views::all() {
+        all.extend_from_slice(view.parameters());
+    }
+    all.extend_from_slice(&MODES);
+    all
+}
+
+/// The view that owns parameter `key`, if one does.
+fn owner(key: &str) -> Option<&'static dyn crate::views::View> {
+    crate::views::all()
+        .into_iter()
+        .find(|view| view.parameters().contains(&key))
+}
+
 impl Settings {
-    /// The stack the stack view shows: a preset, or the user's own.
-    pub fn architecture(&self) -> Architecture {
-        match (&self.layers, self.stack) {
-            (Some(stack), StackPreset::Custom) => stack.clone(),
-            (_, preset) => preset.architecture(),
-        }
+    /// A parameter of a view registered by another crate, as the URL wrote it.
+    pub fn extra_value(&self, key: &str) -> Option<&str> {
+        self.extra
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Keeps `value` for `key`, a parameter of a view registered by another crate (its
+    /// `set` calls this once the value is checked).
+    pub fn set_extra(&mut self, key: &'static str, value: &str) {
+        self.extra.retain(|(k, _)| *k != key);
+        self.extra.push((key, value.into()));
     }
 
     /// The convolution's parameters (the kernel is applied per channel, depthwise).
@@ -718,15 +554,9 @@ impl Settings {
         let given = || shorten(value);
         match key {
             "view" => {
-                self.view = match value {
-                    "conv" => View::Conv,
-                    "pool" => View::Pool,
-                    "stack" => View::Stack,
-                    "steps" => View::Steps,
-                    "1d" => View::OneD,
-                    "channels" => View::Channels,
-                    _ => return Err(SettingsError::NoView { value: given() }),
-                }
+                self.view = crate::views::find(value)
+                    .ok_or_else(|| SettingsError::NoView { value: given() })?
+                    .name()
             }
             "image" => {
                 self.source = if value == "webcam" {
@@ -778,73 +608,7 @@ impl Settings {
                     _ => Some(number("pool_stride", value, 1, MAX_POOL)?),
                 }
             }
-            "stack" => {
-                self.stack = StackPreset::ALL
-                    .into_iter()
-                    .find(|s| s.name() == value)
-                    .ok_or_else(|| SettingsError::NoStack { value: given() })?
-            }
-            "layer" => self.layer = number("layer", value, 1, 999)? - 1,
-            "layers" => {
-                let stack = Architecture::parse(value)?;
-                // Check it runs on its input before taking it.
-                convlens_core::network::analyse(stack.input, &stack.layers)?;
-                self.layers = Some(stack);
-                self.stack = StackPreset::Custom;
-            }
-            "grid" => {
-                // The same form as kernel weights, with the grid's own limits.
-                let grid = parse_rows(value, "grid")?;
-                if grid.len() > MAX_GRID || grid[0].len() > MAX_GRID {
-                    return Err(SettingsError::GridTooLarge { max: MAX_GRID });
-                }
-                self.grid = grid;
-            }
-            "op" => {
-                self.op = match value {
-                    "conv" => StepOperation::Conv,
-                    "max" => StepOperation::Max,
-                    "mean" => StepOperation::Mean,
-                    _ => return Err(SettingsError::NoOperation { value: given() }),
-                }
-            }
-            "step" => self.step = number("step", value, 1, MAX_GRID * MAX_GRID * 4)? - 1,
-            "mix" => {
-                let rows = parse_rows(&value.replace(' ', ""), "mixing weights")?;
-                if rows[0].len() != 3 || rows.len() > 4 {
-                    return Err(SettingsError::MixRows);
-                }
-                self.mix = rows.iter().map(|r| [r[0], r[1], r[2]]).collect();
-            }
-            "bias" => {
-                let one = parse_rows(value, "bias")?;
-                self.bias = match one.as_slice() {
-                    [row] if row.len() == 1 => row[0],
-                    _ => return Err(SettingsError::BiasOne),
-                };
-            }
-            "spatial" => self.spatial = flag("spatial", value)?,
             "meter" => self.meter = flag("meter", value)?,
-            "sequence" | "taps" => {
-                // One row of numbers, read like kernel weights (fractions allowed).
-                let what = if key == "sequence" {
-                    "sequence"
-                } else {
-                    "1D kernel"
-                };
-                let rows = parse_rows(&value.replace(' ', ""), what)?;
-                let limit = if key == "sequence" { MAX_SEQUENCE } else { 7 };
-                let [values] = <[Vec<f32>; 1]>::try_from(rows)
-                    .map_err(|_| SettingsError::OneRow { what, limit })?;
-                if values.len() > limit {
-                    return Err(SettingsError::OneRow { what, limit });
-                }
-                if key == "sequence" {
-                    self.sequence = values;
-                } else {
-                    self.taps = values;
-                }
-            }
             "lang" => {
                 self.lang = Some(
                     Lang::from_code(value).ok_or_else(|| SettingsError::Lang { value: given() })?,
@@ -870,7 +634,10 @@ impl Settings {
                     return Err(SettingsError::NoControl { names: unknown });
                 }
             }
-            _ => return Err(SettingsError::UnknownParameter { key: shorten(key) }),
+            _ => match owner(key) {
+                Some(view) => return view.set(self, key, value),
+                None => return Err(SettingsError::UnknownParameter { key: shorten(key) }),
+            },
         }
         Ok(())
     }
@@ -901,29 +668,28 @@ impl Settings {
             }
             if let Err(error) = settings.set(&key, &value) {
                 let kept = settings.describe(&key);
-                warnings.push(if PARAMETERS.contains(&key.as_str()) && !kept.is_empty() {
+                let known = parameters().contains(&key.as_str());
+                warnings.push(if known && !kept.is_empty() {
                     SettingsError::Kept {
                         error: Box::new(error),
                         kept,
                     }
-                } else if PARAMETERS.contains(&key.as_str()) {
+                } else if known {
                     error
                 } else {
                     SettingsError::UnknownParameter { key: shorten(&key) }
                 });
             }
         }
-        // The step-by-step view opens on the lecture's example kernel.
-        if settings.view == View::Steps && !seen.iter().any(|k| k == "kernel" || k == "weights") {
-            settings.kernel = KernelChoice::Preset(Preset::LectureExample);
-        }
+        // A view may start from its own defaults for what the URL leaves out.
+        crate::views::of(&settings.clone()).opened(&mut settings, &seen);
         (settings, warnings)
     }
 
     /// The value of one parameter as the URL writes it.
     pub fn describe(&self, key: &str) -> String {
         match key {
-            "view" => self.view.name().into(),
+            "view" => self.view.into(),
             "image" => match self.source {
                 Source::Sample(sample) => sample.name().into(),
                 Source::Webcam => "webcam".into(),
@@ -950,46 +716,30 @@ impl Settings {
             "pool_stride" => self
                 .pool_stride
                 .map_or_else(|| "auto".into(), |s| s.to_string()),
-            "stack" => self.stack.name().into(),
-            "layers" => self.architecture().to_string(),
-            "layer" => (self.layer + 1).to_string(),
-            "grid" => self
-                .grid
-                .iter()
-                .map(|row| list(row))
-                .collect::<Vec<_>>()
-                .join(";"),
-            "op" => self.op.name().into(),
-            "step" => (self.step + 1).to_string(),
-            "sequence" => list(&self.sequence),
-            "taps" => list(&self.taps),
-            "mix" => self
-                .mix
-                .iter()
-                .map(|r| list(r))
-                .collect::<Vec<_>>()
-                .join(";"),
-            "spatial" => u8::from(self.spatial).to_string(),
             "meter" => u8::from(self.meter).to_string(),
-            "bias" => self.bias.to_string(),
             "lang" => self
                 .lang
                 .map_or_else(String::new, |lang| lang.code().into()),
             "embed" => u8::from(self.embed).to_string(),
             "projector" => u8::from(self.projector).to_string(),
             "controls" => self.controls.join(","),
-            _ => String::new(),
+            _ => owner(key).map_or_else(String::new, |view| view.describe(self, key)),
         }
     }
 
     /// The query string for these settings (without `?`), every control included.
     /// An uploaded image is not in the URL: it names the default photo instead.
     pub fn to_query(&self) -> String {
+        self.query_of(&parameters())
+    }
+
+    /// The query string of these settings for the parameters in `keys` (in their order).
+    fn query_of(&self, keys: &[&'static str]) -> String {
         let mut query = String::new();
-        for key in PARAMETERS {
+        for &key in keys {
             let value = match key {
                 "weights" if !matches!(self.kernel, KernelChoice::Custom(_)) => continue,
-                "layers" if self.stack != StackPreset::Custom => continue,
+                "layers" if self.stack.preset != StackPreset::Custom => continue,
                 "image" if self.source == Source::Upload => Sample::Astronaut.name().into(),
                 // Only a language the user picked is written; otherwise the browser's.
                 "lang" if self.lang.is_none() => continue,
@@ -1013,35 +763,50 @@ impl Settings {
 
 impl Settings {
     /// The `<iframe>` that shows these settings in embed mode from `page` (the page's
-    /// address without its query), with `controls` and `width x height` pixels. The
-    /// address is escaped for an HTML attribute (`&` as `&amp;`). `allow="camera"` lets
-    /// the webcam input work inside the frame.
+    /// address without its query), with `controls` and `width x height` pixels, titled
+    /// `title`. The address carries only what the view shows: the input, the shared
+    /// settings the view reads and its own, and the modes. It is escaped for an HTML
+    /// attribute (`&` as `&amp;`). `allow="camera"` lets the webcam input work inside
+    /// the frame.
     pub fn iframe_snippet(
         &self,
         page: &str,
         controls: &[&'static str],
-        width: u32,
-        height: u32,
+        (width, height): (u32, u32),
+        title: &str,
     ) -> String {
         let embedded = Settings {
             embed: true,
             controls: controls.to_vec(),
             ..self.clone()
         };
-        let address = format!("{page}?{}", embedded.to_query());
-        let escaped = address
-            .replace('&', "&amp;")
-            .replace('"', "&quot;")
-            .replace('<', "&lt;");
+        let view = crate::views::of(self);
+        let keys: Vec<&'static str> = parameters()
+            .into_iter()
+            .filter(|key| {
+                *key == "view"
+                    || MODES.contains(key)
+                    || view.uses().contains(key)
+                    || view.parameters().contains(key)
+            })
+            .collect();
+        let address = format!("{page}?{}", embedded.query_of(&keys));
+        let escape = |text: &str| {
+            text.replace('&', "&amp;")
+                .replace('"', "&quot;")
+                .replace('<', "&lt;")
+        };
         format!(
-            "<iframe src=\"{escaped}\" width=\"{width}\" height=\"{height}\" allow=\"camera\" \
-             title=\"convlens: {}\" style=\"border: 0\" loading=\"lazy\"></iframe>",
-            self.view.name()
+            "<iframe src=\"{}\" width=\"{width}\" height=\"{height}\" allow=\"camera\" \
+             title=\"{}\" style=\"border: 0\" loading=\"lazy\"></iframe>",
+            escape(&address),
+            escape(title)
         )
     }
 }
 
-fn list(values: &[f32]) -> String {
+/// Numbers as the URL writes them, separated by commas.
+pub(crate) fn list(values: &[f32]) -> String {
     values
         .iter()
         .map(f32::to_string)
@@ -1050,7 +815,7 @@ fn list(values: &[f32]) -> String {
 }
 
 /// A yes/no parameter: `0` or `1`.
-fn flag(key: &'static str, value: &str) -> Result<bool, SettingsError> {
+pub(crate) fn flag(key: &'static str, value: &str) -> Result<bool, SettingsError> {
     match value {
         "0" => Ok(false),
         "1" => Ok(true),
@@ -1061,7 +826,13 @@ fn flag(key: &'static str, value: &str) -> Result<bool, SettingsError> {
     }
 }
 
-fn number(key: &'static str, value: &str, low: usize, high: usize) -> Result<usize, SettingsError> {
+/// A whole number from `low` to `high`.
+pub(crate) fn number(
+    key: &'static str,
+    value: &str,
+    low: usize,
+    high: usize,
+) -> Result<usize, SettingsError> {
     value
         .parse::<usize>()
         .ok()
@@ -1121,9 +892,9 @@ mod tests {
             query,
             "view=conv&image=astronaut&size=full&kernel=edges&stride=1&padding=0&\
              padding_mode=zeros&dilation=1&channel=all&display=clamp&pool=max&pool_size=2&\
-             pool_stride=auto&stack=three-3x3&layer=1&grid=1,1,1,0,0;0,1,1,1,0;0,0,1,1,1;0,0,1,1,0;\
+             pool_stride=auto&grid=1,1,1,0,0;0,1,1,1,0;0,0,1,1,1;0,0,1,1,0;\
              0,1,1,0,0&op=conv&step=1&sequence=1,3,2,5,4,1,0,2&taps=1,2,1&\
-             mix=0.299,0.587,0.114;1,-1,0&spatial=0&bias=0"
+             mix=0.299,0.587,0.114;1,-1,0&spatial=0&bias=0&stack=three-3x3&layer=1"
         );
         assert_eq!(Settings::from_query(&query), (settings, vec![]));
     }
@@ -1136,7 +907,7 @@ mod tests {
              pool_size=3&pool_stride=1&stack=alexnet&layer=4",
         );
         assert!(warnings.is_empty(), "{warnings:?}");
-        assert_eq!(s.view, View::Pool);
+        assert_eq!(s.view, "pool");
         assert_eq!(s.source, Source::Sample(Sample::Coffee));
         assert_eq!(s.size, 64);
         assert_eq!(s.kernel, KernelChoice::Preset(Preset::SobelLeft));
@@ -1153,7 +924,7 @@ mod tests {
             (s.pool, s.pool_size, s.pool_stride),
             (PoolFunction::Mean, 3, Some(1))
         );
-        assert_eq!((s.stack, s.layer), (StackPreset::Alexnet, 3));
+        assert_eq!((s.stack.preset, s.stack.layer), (StackPreset::Alexnet, 3));
         assert_eq!(Settings::from_query(&s.to_query()).0, s);
     }
 
@@ -1204,7 +975,7 @@ mod tests {
         let (s, warnings) = Settings::from_query("lang=ru");
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(s.lang, Some(Lang::Ru));
-        assert!(s.to_query().ends_with("&bias=0&lang=ru"));
+        assert!(s.to_query().ends_with("&layer=1&lang=ru"));
         assert_eq!(Settings::from_query(&s.to_query()).0, s);
         assert!(!Settings::default().to_query().contains("lang"));
         let (s, warnings) = Settings::from_query("lang=de");
@@ -1242,7 +1013,7 @@ mod tests {
         // Off: not written at all.
         let (off, _) = Settings::from_query("embed=0&controls=kernel&projector=0");
         assert!(!off.to_query().contains("embed") && !off.to_query().contains("projector"));
-        for view in View::ALL {
+        for view in crate::views::all() {
             assert!(view
                 .embed_controls()
                 .iter()
@@ -1253,8 +1024,12 @@ mod tests {
     #[test]
     fn the_iframe_snippet_embeds_this_state() {
         let (settings, _) = Settings::from_query("view=pool&pool=mean&projector=1");
-        let snippet =
-            settings.iframe_snippet("https://a.b/c/index.html", &["pool", "pool_size"], 640, 360);
+        let snippet = settings.iframe_snippet(
+            "https://a.b/c/index.html",
+            &["pool", "pool_size"],
+            (640, 360),
+            "convlens: Pooling",
+        );
         assert!(snippet.starts_with(
             "<iframe src=\"https://a.b/c/index.html?view=pool&amp;image=astronaut&amp;"
         ));
@@ -1270,7 +1045,7 @@ mod tests {
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(back.controls, ["pool", "pool_size"]);
         assert!(back.embed && back.projector && back.pool == PoolFunction::Mean);
-        let odd = Settings::default().iframe_snippet("file:///x\"<y>&z", &[], 1, 1);
+        let odd = Settings::default().iframe_snippet("file:///x\"<y>&z", &[], (1, 1), "t");
         assert!(
             odd.contains("file:///x&quot;&lt;y>&amp;z?view=conv"),
             "{odd}"

@@ -4,7 +4,7 @@
 use convlens_core::{Channels, Preset};
 
 use crate::i18n::Texts;
-use crate::settings::{PaddingChoice, Settings, View};
+use crate::settings::{PaddingChoice, Settings};
 
 /// What a key does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,8 +21,8 @@ pub enum Action {
     Dilation,
     /// Channels all, R, G, B, gray, then all again.
     Channel,
-    /// One of the views.
-    View(View),
+    /// The view at this place of the tabs (0 is the first).
+    View(usize),
     /// Play or pause the step-by-step animation.
     Play,
     /// One window position back (`false`) or forward (`true`).
@@ -38,7 +38,7 @@ pub type Describe = fn(&Texts) -> &'static str;
 
 /// Every shortcut: the key (as `KeyboardEvent.key` gives it), what it does, and that in
 /// words (from [`crate::i18n`]).
-pub const SHORTCUTS: [(&str, Action, Describe); 17] = [
+pub const SHORTCUTS: [(&str, Action, Describe); 11] = [
     ("?", Action::Help, |t| t.shortcut_help),
     ("k", Action::Kernel(true), |t| t.shortcut_next_kernel),
     ("K", Action::Kernel(false), |t| t.shortcut_previous_kernel),
@@ -46,24 +46,22 @@ pub const SHORTCUTS: [(&str, Action, Describe); 17] = [
     ("p", Action::Padding, |t| t.shortcut_padding),
     ("d", Action::Dilation, |t| t.shortcut_dilation),
     ("c", Action::Channel, |t| t.shortcut_channels),
-    ("1", Action::View(View::Conv), |t| t.shortcut_conv),
-    ("2", Action::View(View::Pool), |t| t.shortcut_pool),
-    ("3", Action::View(View::Steps), |t| t.shortcut_steps),
-    ("4", Action::View(View::OneD), |t| t.shortcut_1d),
-    ("5", Action::View(View::Channels), |t| {
-        t.shortcut_channels_view
-    }),
-    ("6", Action::View(View::Stack), |t| t.shortcut_stack),
     (" ", Action::Play, |t| t.shortcut_play),
     (",", Action::Step(false), |t| t.shortcut_step),
     ("f", Action::Freeze, |t| t.shortcut_freeze),
     ("P", Action::Projector, |t| t.shortcut_projector),
 ];
 
-/// The action bound to `key`, if any (`.` is the forward step).
+/// The keys that open the views: `1` the first tab, `2` the second, ...
+pub const VIEW_KEYS: [&str; 9] = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
+
+/// The action bound to `key`, if any (`.` is the forward step, digits open views).
 pub fn action(key: &str) -> Option<Action> {
     if key == "." {
         return Some(Action::Step(true));
+    }
+    if let Some(index) = VIEW_KEYS.iter().position(|k| *k == key) {
+        return (index < crate::views::all().len()).then_some(Action::View(index));
     }
     SHORTCUTS
         .iter()
@@ -111,7 +109,10 @@ pub fn apply(settings: &mut Settings, action: Action) -> bool {
                 .map_or(0, |i| i + 1);
             settings.channel = Channels::ALL[at % Channels::ALL.len()];
         }
-        Action::View(view) => settings.view = view,
+        Action::View(index) => match crate::views::all().get(index) {
+            Some(view) => settings.view = view.name(),
+            None => return false,
+        },
         Action::Projector => settings.projector = !settings.projector,
         Action::Help | Action::Play | Action::Step(_) | Action::Freeze => return false,
     }
@@ -146,7 +147,7 @@ mod tests {
         apply(&mut settings, action("c").unwrap());
         assert_eq!(settings.channel, Channels::Red);
         apply(&mut settings, action("6").unwrap());
-        assert_eq!(settings.view, View::Stack);
+        assert_eq!(settings.view, "stack");
         assert_eq!(action("."), Some(Action::Step(true)));
         assert!(!apply(&mut settings, Action::Freeze));
         assert_eq!(action("x"), None);

@@ -85,13 +85,13 @@ fn fast_paths_compiled_to_wasm_match_the_reference() {
                 settings.channel = channel;
                 let input = pipeline::input_tensor(&frame, channel).expect("frame");
                 assert_eq!(
-                    pipeline::feature_map(&settings, &input, Backend::Fast),
-                    pipeline::feature_map(&settings, &input, Backend::Reference),
+                    convlens_web::views::conv::feature_map(&settings, &input, Backend::Fast),
+                    convlens_web::views::conv::feature_map(&settings, &input, Backend::Reference),
                     "{settings:?}"
                 );
                 assert_eq!(
-                    pipeline::pooled_map(&settings, &input, Backend::Fast),
-                    pipeline::pooled_map(&settings, &input, Backend::Reference),
+                    convlens_web::views::pool::pooled_map(&settings, &input, Backend::Fast),
+                    convlens_web::views::pool::pooled_map(&settings, &input, Backend::Reference),
                 );
             }
         }
@@ -124,10 +124,12 @@ fn reference_rgba(query: &str, frame: &Frame, pool: bool) -> (Vec<u8>, f64) {
     assert!(warnings.is_empty(), "{query}: {warnings:?}");
     let input = pipeline::input_tensor(frame, settings.channel).expect("frame");
     let (map, mapping) = if pool {
-        let map = pipeline::pooled_map(&settings, &input, Backend::Reference).expect("pooled");
+        let map = convlens_web::views::pool::pooled_map(&settings, &input, Backend::Reference)
+            .expect("pooled");
         (map, convlens_core::DisplayMapping::Clamp)
     } else {
-        let map = pipeline::feature_map(&settings, &input, Backend::Reference).expect("map");
+        let map = convlens_web::views::conv::feature_map(&settings, &input, Backend::Reference)
+            .expect("map");
         (map, settings.display)
     };
     let mut rgba = Vec::new();

@@ -111,3 +111,15 @@ impl VideoFrames {
         &self.image
     }
 }
+
+impl std::fmt::Debug for VideoFrames {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VideoFrames").finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Copying {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Copying").finish_non_exhaustive()
+    }
+}

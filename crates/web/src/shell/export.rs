@@ -6,27 +6,22 @@
 //! and the GIF's frames are drawn by [`crate::figure`] and the GIF is encoded by
 //! [`crate::gif`], all in Rust.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, Event, EventTarget, HtmlCanvasElement};
 
-use crate::app::{report, State};
-use crate::dom::{by_id, context_2d, document, js_error, listen, put_rgba, window, PageResult};
+use crate::dom::{by_id, context_2d, document, js_error, put_rgba, window, PageResult};
 use crate::figure::{self, Picture, PALETTE};
 use crate::message::Message;
-use crate::pipeline;
-use crate::settings::{Settings, StepOperation, View};
-
-type Shared = Rc<RefCell<State>>;
+use crate::settings::Settings;
+use crate::shell::state::{Change, Shell};
+use crate::views::steps::{steps_facts, StepOperation};
 
 /// What a download button does with the current settings.
 type Action = fn(&Settings) -> PageResult;
 
 /// Wires the download buttons.
-pub fn wire(state: &Shared) -> PageResult {
+pub fn wire(shell: &Shell) -> PageResult {
     let buttons: [(&str, Action); 5] = [
         ("export-input", |_| {
             download_canvas(&by_id("input-frame")?, "convlens-input.png")
@@ -47,22 +42,26 @@ pub fn wire(state: &Shared) -> PageResult {
         ("export-gif", download_gif),
     ];
     for (id, action) in buttons {
-        let shared = state.clone();
-        listen(&by_id::<EventTarget>(id)?, "click", move |_: Event| {
-            let settings = shared.borrow().settings.clone();
-            report(action(&settings));
-        })?;
+        shell.on(
+            &by_id::<EventTarget>(id)?,
+            "click",
+            move |shell, _: Event| {
+                let settings = shell.state.borrow().settings.clone();
+                action(&settings)?;
+                Ok(Change::None)
+            },
+        )?;
     }
     Ok(())
 }
 
 /// The canvas holding the current view's map, and its file name.
 fn map_canvas(settings: &Settings) -> (&'static str, &'static str) {
-    if settings.view == View::Pool {
-        ("pooled-map", "pooled-map")
-    } else {
-        ("feature-map", "feature-map")
-    }
+    let id = crate::views::of(settings)
+        .page()
+        .map_canvas()
+        .unwrap_or("feature-map");
+    (id, id)
 }
 
 /// The kernel as a grid with its weights written as the page writes them.
@@ -71,14 +70,14 @@ fn kernel_picture(settings: &Settings) -> Picture {
     let labels: Vec<String> = kernel
         .weights()
         .iter()
-        .map(|&w| crate::render::weight_text(w))
+        .map(|&w| crate::shell::render::weight_text(w))
         .collect();
     figure::kernel(
         kernel.height(),
         kernel.width(),
         kernel.weights(),
         &labels,
-        crate::embed::line_width(settings),
+        crate::shell::embed::line_width(settings),
     )
 }
 
@@ -109,7 +108,7 @@ fn picture_canvas(picture: &Picture) -> PageResult<HtmlCanvasElement> {
 fn panel(settings: &Settings) -> PageResult<HtmlCanvasElement> {
     let input: HtmlCanvasElement = by_id("input-frame")?;
     let map: HtmlCanvasElement = by_id(map_canvas(settings).0)?;
-    let kernel = (settings.view == View::Conv)
+    let kernel = (settings.view == "conv")
         .then(|| picture_canvas(&kernel_picture(settings)))
         .transpose()?;
     let gap = 24.0;
@@ -164,12 +163,12 @@ fn download(url: &str, name: &str) -> PageResult {
 /// Every window position of the step-by-step view, drawn and encoded as a looping GIF,
 /// each frame shown as long as the chosen play speed.
 fn download_gif(settings: &Settings) -> PageResult {
-    let positions = match pipeline::steps_facts(settings) {
+    let positions = match steps_facts(settings) {
         Ok(facts) => facts.positions,
-        Err(error) => return crate::render::message(Some(Message::Error(error))),
+        Err(error) => return crate::shell::render::message(Some(Message::Error(error))),
     };
-    let pool = settings.op != StepOperation::Conv;
-    let line = crate::embed::line_width(settings);
+    let pool = settings.steps.op != StepOperation::Conv;
+    let line = crate::shell::embed::line_width(settings);
     let delay_ms = by_id::<web_sys::HtmlSelectElement>("steps-speed")?
         .value()
         .parse()
@@ -177,13 +176,11 @@ fn download_gif(settings: &Settings) -> PageResult {
     let mut encoder: Option<crate::gif::Encoder> = None;
     for step in 0..positions {
         // Each position drawn from its own copy of the settings: the page stays as it is.
-        let at = Settings {
-            step,
-            ..settings.clone()
-        };
-        let facts = match pipeline::steps_facts(&at) {
+        let mut at = settings.clone();
+        at.steps.step = step;
+        let facts = match steps_facts(&at) {
             Ok(facts) => facts,
-            Err(error) => return crate::render::message(Some(Message::Error(error))),
+            Err(error) => return crate::shell::render::message(Some(Message::Error(error))),
         };
         let picture = figure::steps(&facts, pool, line);
         if encoder.is_none() {
@@ -197,7 +194,7 @@ fn download_gif(settings: &Settings) -> PageResult {
         }
     }
     let Some(encoder) = encoder else {
-        return crate::render::message(Some(Message::NoPositions));
+        return crate::shell::render::message(Some(Message::NoPositions));
     };
     let bytes = encoder.finish().map_err(js_error)?;
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));

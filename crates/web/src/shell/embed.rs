@@ -5,18 +5,16 @@
 //! in embed mode the canvases are also fitted to the frame here, because the space they
 //! get depends on the frame's size and on the image's aspect ratio.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, EventTarget, HtmlElement, HtmlInputElement, KeyboardEvent};
 
-use crate::app::{after_change, report, State};
 use crate::dom::{all, by_id, clear, document, element, listen, window, PageResult};
 use crate::settings::{embed_controls, Settings};
-
-type Shared = Rc<RefCell<State>>;
+use crate::shell::state::{report, Change, Shell};
 
 /// Sets the `embed` and `projector` classes on `<html>` from the settings.
 pub fn modes(settings: &Settings) -> PageResult {
@@ -46,31 +44,21 @@ pub fn line_width(settings: &Settings) -> usize {
 
 /// Wires the Embed dialog and the projector button; in embed mode, shows only the named
 /// controls and keeps the canvases fitted to the frame.
-pub fn wire(state: &Shared) -> PageResult {
+pub fn wire(shell: &Shell) -> PageResult {
     // The module runs: the note on how to serve the page (for file://) can go.
     by_id::<HtmlElement>("loading")?.set_hidden(true);
-    let settings = state.borrow().settings.clone();
+    let settings = shell.state.borrow().settings.clone();
     modes(&settings)?;
     if settings.embed {
         show_controls(&settings.controls)?;
         watch_size()?;
     }
-    let shared = state.clone();
-    listen(
-        &by_id::<EventTarget>("projector-toggle")?,
-        "click",
-        move |_: Event| {
-            let projector = !shared.borrow().settings.projector;
-            shared.borrow_mut().settings.projector = projector;
-            report(after_change(&shared, false));
-        },
-    )?;
-    let shared = state.clone();
-    listen(
+    shell.on(
         &by_id::<EventTarget>("embed-open")?,
         "click",
-        move |_: Event| {
-            report(open_dialog(&shared));
+        |shell, _: Event| {
+            open_dialog(shell)?;
+            Ok(Change::None)
         },
     )?;
     listen(
@@ -81,9 +69,10 @@ pub fn wire(state: &Shared) -> PageResult {
         },
     )?;
     for (id, event) in [("embed-controls", "change"), ("embed-size", "change")] {
-        let shared = state.clone();
-        listen(&by_id::<EventTarget>(id)?, event, move |_: Event| {
-            report(write_snippet(&shared.borrow().settings).and_then(|_| copy()));
+        shell.on(&by_id::<EventTarget>(id)?, event, |shell, _: Event| {
+            write_snippet(&shell.state.borrow().settings)?;
+            copy()?;
+            Ok(Change::None)
         })?;
     }
     listen(&by_id::<EventTarget>("embed-copy")?, "click", |_: Event| {
@@ -278,8 +267,8 @@ fn fit() -> PageResult {
 
 /// Opens the Embed dialog: one checkbox per control the current view shows (its
 /// usual ones ticked), the snippet, and a first copy to the clipboard.
-fn open_dialog(state: &Shared) -> PageResult {
-    let settings = state.borrow().settings.clone();
+fn open_dialog(shell: &Shell) -> PageResult {
+    let settings = shell.state.borrow().settings.clone();
     let list: Element = by_id("embed-controls")?;
     clear(&list);
     let page = document()?;
@@ -296,15 +285,44 @@ fn open_dialog(state: &Shared) -> PageResult {
         checkbox.set_type("checkbox");
         checkbox.set_value(name);
         checkbox.set_attribute("data-testid", &format!("embed-control-{name}"))?;
-        checkbox.set_checked(settings.view.embed_controls().contains(&name));
+        checkbox.set_checked(crate::views::of(&settings).embed_controls().contains(&name));
         label.append_child(&checkbox)?;
-        label.append_child(&*element("code", "", name)?)?;
+        label.append_child(&*element("span", "", &control_label(name))?)?;
+        label.append_child(&*element("code", "embed-name", name)?)?;
         list.append_child(&label)?;
     }
     by_id::<HtmlElement>("embed-dialog")?.set_hidden(false);
     write_snippet(&settings)?;
     by_id::<HtmlElement>("embed-snippet")?.focus()?;
     copy()
+}
+
+/// A control's name as its label on the page says it (the URL name otherwise).
+fn control_label(name: &str) -> String {
+    let label = all::<Element>(&format!("[name=\"{name}\"]"))
+        .ok()
+        .and_then(|found| found.into_iter().next())
+        .and_then(|control| {
+            control
+                .closest(".field, .segmented, .check, .tabs")
+                .ok()
+                .flatten()
+        })
+        .and_then(|holder| {
+            holder
+                .query_selector("legend, [data-i18n]")
+                .ok()
+                .flatten()
+                .or(Some(holder))
+        })
+        .and_then(|e| e.text_content())
+        .unwrap_or_default();
+    let first = label
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or(name);
+    first.to_string()
 }
 
 /// Writes the snippet for the ticked controls and the chosen size into the text field.
@@ -320,7 +338,11 @@ fn write_snippet(settings: &Settings) -> PageResult {
         .unwrap_or((960, 540));
     let href = window()?.location().href()?;
     let page_url = href.split(['?', '#']).next().unwrap_or_default();
-    let snippet = settings.iframe_snippet(page_url, &controls, width, height);
+    let title = format!(
+        "convlens: {}",
+        crate::views::of(settings).tab(crate::i18n::t())
+    );
+    let snippet = settings.iframe_snippet(page_url, &controls, (width, height), &title);
     by_id::<web_sys::HtmlTextAreaElement>("embed-snippet")?.set_value(&snippet);
     Ok(())
 }
