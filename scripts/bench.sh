@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 command -v node >/dev/null && command -v npm >/dev/null || {
-  echo "node and npm are needed: bash scripts/setup.sh --browser installs them" >&2
+  echo "node and npm are needed: bash scripts/setup.sh installs them" >&2
   exit 1
 }
 # Status 3 is a module over its size budget: still the module the page loads, so measure it.

@@ -11,7 +11,7 @@ init({ module_or_path: wasm }).then(() => start()).catch((error) => {
   const ru = /^ru/i.test(new URLSearchParams(location.search).get('lang') ?? navigator.language);
   box.hidden = false;
   box.textContent = location.protocol === 'file:'
-    ? (ru ? 'Браузеры не запускают страницы с WebAssembly, открытые через file://. Раздайте эту папку, например `python3 -m http.server` в ней, и откройте http://localhost:8000/.'
-      : 'Browsers do not run WebAssembly pages opened from file://. Serve this folder instead, e.g. `python3 -m http.server` in it, then open http://localhost:8000/.')
+    ? (ru ? 'Этот браузер не запускает страницы с WebAssembly, открытые через file://. Раздайте эту папку, например `python3 -m http.server` в ней, и откройте http://localhost:8000/.'
+      : 'This browser does not run WebAssembly pages opened from file://. Serve this folder instead, e.g. `python3 -m http.server` in it, then open http://localhost:8000/.')
     : `${ru ? 'Демо не удалось запустить' : 'The demo could not start'}: ${error}`;
 });

@@ -11,7 +11,9 @@ import {
 
 let server;
 let browser;
-before(async () => { server = await serve(); browser = await launch(); });
+// The parent page (as a slide would be, on the same host): one iframe, resized for each case.
+const PARENT = '<!doctype html><link rel="icon" href="data:,"><body style="margin:0"><iframe id="frame" style="border:0"></iframe></body>';
+before(async () => { server = await serve({ pages: { '/parent.html': PARENT } }); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
 
 const CONTROLS = [
@@ -78,13 +80,7 @@ async function measure(frame, picture) {
 }
 
 test('embed mode fills every iframe size for every view, with only the named controls', async () => {
-  // The parent page (as a slide would be, on the same host): one iframe, resized for each case.
-  const page = await open(browser, 'about:blank', { viewport: { width: 1960, height: 1120 } });
-  await page.route('**/parent.html', (route) => route.fulfill({
-    contentType: 'text/html',
-    body: '<!doctype html><link rel="icon" href="data:,"><body style="margin:0"><iframe id="frame" style="border:0"></iframe></body>',
-  }));
-  await page.goto(`${server.url}parent.html`);
+  const page = await open(browser, `${server.url}parent.html`, { viewport: { width: 1960, height: 1120 } });
   for (const view of VIEWS) {
     for (const [width, height] of SIZES) {
       const src = `${server.url}?${view.query}&embed=1&controls=${view.controls.join(',')}`;

@@ -1,6 +1,6 @@
-// Shared pieces of the end-to-end tests: a static server for www/, Debian's headless
-// Chromium driven by playwright-core, pixel reads from canvases, and the native oracle
-// (crates/web/examples/oracle.rs) that computes what a map must look like.
+// Shared pieces of the end-to-end tests: a static server for www/, the run's headless
+// browser (Chromium or Firefox ESR, driver.js), pixel reads from canvases, and the native
+// oracle (crates/web/examples/oracle.rs) that computes what a map must look like.
 import { createServer } from 'node:http';
 import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
@@ -8,12 +8,15 @@ import zlib from 'node:zlib';
 import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { launchBrowser, engine } from './driver.js';
+
+export { engine };
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, '..', '..');
 export const www = join(root, 'www');
-export const artifacts = join(root, 'tests', 'artifacts');
+// Screenshots and measurements, one folder per browser.
+export const artifacts = join(root, 'tests', 'artifacts', engine);
 const oracleBinary = join(root, 'target', 'release', 'examples', 'oracle');
 
 const types = {
@@ -21,12 +24,19 @@ const types = {
   '.wasm': 'application/wasm', '.png': 'image/png', '.md': 'text/plain; charset=utf-8',
 };
 
-/** Serves www/ on a free loopback port. Records every request path. */
-export async function serve() {
+/**
+ * Serves www/ on a free loopback port, and `pages` ({ '/path': html }: pages a test needs
+ * beside the site, e.g. a slide around an iframe). Records every request path.
+ */
+export async function serve({ pages = {} } = {}) {
   const requests = [];
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, 'http://x').pathname);
     requests.push(path);
+    if (Object.hasOwn(pages, path)) {
+      response.writeHead(200, { 'content-type': types['.html'] }).end(pages[path]);
+      return;
+    }
     const file = normalize(join(www, path.endsWith('/') ? `${path}index.html` : path));
     if (!file.startsWith(www)) { response.writeHead(403).end(); return; }
     try {
@@ -42,21 +52,13 @@ export async function serve() {
   return { url: `http://127.0.0.1:${port}/`, requests, close: () => new Promise((r) => server.close(r)) };
 }
 
-const baseFlags = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
-
 /**
- * Launches Debian's Chromium. `camera`: 'none' (no camera setup), 'fake' (a fake webcam,
- * allowed), 'refused' (a fake webcam whose permission prompt is denied), 'missing' (no camera at all).
+ * Launches the run's browser (driver.js). `camera`: 'none' (no camera setup), 'fake' (a
+ * fake webcam, allowed), 'refused' (a fake webcam whose permission is denied), 'missing'
+ * (no camera at all). `touch`: for contexts with a touch screen (see driver.js).
  */
-export async function launch({ camera = 'none' } = {}) {
-  const args = [...baseFlags];
-  if (camera === 'fake') args.push('--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream');
-  if (camera === 'refused') args.push('--use-fake-device-for-media-stream', '--deny-permission-prompts');
-  if (camera === 'missing') args.push('--use-fake-ui-for-media-stream');
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args });
+export function launch({ camera = 'none', touch = false } = {}) {
+  return launchBrowser({ camera, touch });
 }
 
 /** A new page that records console errors and uncaught exceptions. */
@@ -139,13 +141,13 @@ export async function change(page, action) {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
 }
 
-/** Saves a screenshot under tests/artifacts/. */
+/** Saves a screenshot under tests/artifacts/BROWSER/. */
 export async function screenshot(page, name) {
   await mkdir(artifacts, { recursive: true });
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
 }
 
-/** Writes a file under tests/artifacts/ (e.g. measurements). */
+/** Writes a file under tests/artifacts/BROWSER/ (e.g. measurements). */
 export async function artifact(name, text) {
   await mkdir(artifacts, { recursive: true });
   await writeFile(join(artifacts, name), text);

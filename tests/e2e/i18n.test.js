@@ -119,7 +119,7 @@ const views = {
   },
   async '1d'(page) {
     await page.waitForSelector('[data-testid=oned-rows] td.z');
-    await page.hover('[data-testid=oned-rows] td.z >> nth=2');
+    await page.locator('[data-testid=oned-rows] td.z').nth(2).hover();
   },
   async channels(page) {
     await page.waitForSelector('[data-testid=channels-grid] canvas');

@@ -2,7 +2,7 @@
 // and the JavaScript heap must stay flat after warm-up, and the frame rate must not decay.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, assertMapMatchesCore, artifact } from './harness.js';
+import { serve, launch, open, assertMapMatchesCore, artifact, engine } from './harness.js';
 
 const FRAMES = Number(process.env.SOAK_FRAMES ?? 10000);
 const WARM_UP = 1000;
@@ -15,15 +15,12 @@ after(async () => { await browser?.close(); await server?.close(); });
 test(`${FRAMES} webcam frames: flat memory, steady frame rate`, { timeout: 30 * 60 * 1000 }, async () => {
   // A small frame keeps the run short; the per-frame path is the same at any size.
   const page = await open(browser, `${server.url}?image=webcam&size=64`, { permissions: ['camera'] });
-  const cdp = await page.context().newCDPSession(page);
   // The page's own module instance (a module is loaded once per page), once started.
   await page.waitForFunction(() => document.getElementById('input-caption').textContent.includes('pixels'));
   await page.evaluate(async () => { window.convlens = await import('./pkg/convlens_web.js'); });
   const stats = () => page.evaluate(() => window.convlens.stats());
-  const heap = async () => {
-    await cdp.send('HeapProfiler.collectGarbage');
-    return (await cdp.send('Runtime.getHeapUsage')).usedSize;
-  };
+  // The JavaScript heap where the browser tells it (Chromium; not Firefox: see driver.js).
+  const heap = () => page.jsHeapBytes();
   const framesAt = async (target) => {
     await page.waitForFunction((n) => window.convlens.stats().frames >= n, target,
       { timeout: 20 * 60 * 1000, polling: 250 });
@@ -78,10 +75,14 @@ test(`${FRAMES} webcam frames: flat memory, steady frame rate`, { timeout: 30 * 
   console.log(`soak: ${JSON.stringify(report)}`);
   assert.ok(end.frames >= FRAMES);
   assert.equal(end.memoryBytes, warm.memoryBytes, 'the module memory grew after warm-up');
-  assert.ok(endHeap < warmHeap * 1.25 + 2 * 1024 * 1024, `JS heap grew from ${warmHeap} to ${endHeap}`);
-  // The engine's own caches settle in the first thousands of frames; after that, flat.
-  const settled = heaps[1] ?? warmHeap;
-  assert.ok(endHeap < settled * 1.1 + 512 * 1024, `JS heap grew from ${settled} to ${endHeap} after settling`);
+  if (warmHeap === null) {
+    console.log(`soak (${engine}): the JavaScript heap is not measured (no protocol command for it); the module's memory is`);
+  } else {
+    assert.ok(endHeap < warmHeap * 1.25 + 2 * 1024 * 1024, `JS heap grew from ${warmHeap} to ${endHeap}`);
+    // The engine's own caches settle in the first thousands of frames; after that, flat.
+    const settled = heaps[1] ?? warmHeap;
+    assert.ok(endHeap < settled * 1.1 + 512 * 1024, `JS heap grew from ${settled} to ${endHeap} after settling`);
+  }
   const early = windows.slice(0, 3).reduce((a, b) => a + b, 0) / Math.min(3, windows.length);
   const late = windows.slice(-3).reduce((a, b) => a + b, 0) / Math.min(3, windows.length);
   assert.ok(late >= 0.75 * early, `frame rate decayed from ${early.toFixed(1)} to ${late.toFixed(1)} per second`);

@@ -4,12 +4,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  serve, launch, open, waitForMap, query, change, screenshot, assertNoConsoleErrors,
+  serve, launch, open, waitForMap, query, change, screenshot, assertNoConsoleErrors, engine,
 } from './harness.js';
 
 let server;
 let browser;
-before(async () => { server = await serve(); browser = await launch(); });
+// Touch contexts below (hasTouch); in Firefox the whole browser has a coarse pointer.
+before(async () => { server = await serve(); browser = await launch({ touch: true }); });
 after(async () => { await browser?.close(); await server?.close(); });
 
 /** The map cell under page point (x, y) of canvas `testid`, as the page computes it. */
@@ -84,20 +85,31 @@ test('pen and finger strokes paint the step-by-step grid', async () => {
     const box = await page.locator(`[data-testid=steps-input] input[data-y="${y}"][data-x="${x}"]`).boundingBox();
     return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
   };
-  // Real input through the browser (DevTools protocol): a pen stroke along the first
-  // row, from cell (0, 3) to (0, 4); the browser sends a pen's or finger's events to the
-  // cell where the stroke began.
-  const cdp = await context.newCDPSession(page);
+  // Real input through the browser: a stroke along the first row, from cell (0, 3) to
+  // (0, 4); the browser sends a pen's or finger's events to the cell where the stroke
+  // began. Chromium: a pen, over the DevTools protocol. Firefox: the mouse (WebDriver BiDi
+  // has pen input, but puppeteer-core drives only mouse and touch through it).
   const start = await centre(0, 3);
   const end = await centre(0, 4);
-  const mouse = (type, at, buttons) => cdp.send('Input.dispatchMouseEvent', {
-    type, x: at.x, y: at.y, button: 'left', buttons, clickCount: 1, pointerType: 'pen',
-  });
-  await mouse('mousePressed', start, 1);
-  for (let k = 1; k <= 4; k += 1) {
-    await mouse('mouseMoved', { x: start.x + ((end.x - start.x) * k) / 4, y: start.y }, 1);
+  let stroke;
+  if (engine === 'chromium') {
+    const cdp = await page.inner.createCDPSession();
+    stroke = (type, at, buttons) => cdp.send('Input.dispatchMouseEvent', {
+      type: { down: 'mousePressed', move: 'mouseMoved', up: 'mouseReleased' }[type],
+      x: at.x, y: at.y, button: 'left', buttons, clickCount: 1, pointerType: 'pen',
+    });
+  } else {
+    stroke = async (type, at) => {
+      await page.mouse.move(at.x, at.y);
+      if (type !== 'move') await page.mouse[type]();
+    };
   }
-  await mouse('mouseReleased', end, 0);
+  console.log(`${engine}: the stroke is ${engine === 'chromium' ? 'a pen (DevTools protocol)' : 'a mouse (WebDriver BiDi)'}`);
+  await stroke('down', start, 1);
+  for (let k = 1; k <= 4; k += 1) {
+    await stroke('move', { x: start.x + ((end.x - start.x) * k) / 4, y: start.y }, 1);
+  }
+  await stroke('up', end, 0);
   assert.match(await query(page), /grid=1,1,1,1,1;0,1,1,1,0;/);
   // A finger erases down the middle: (1, 1) → (1, 2) → (2, 2). Synthetic touch pointer
   // events, delivered as the browser does once the grid has captured the pointer: the

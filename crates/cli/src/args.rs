@@ -13,6 +13,8 @@ pub struct Given {
     pub options: Vec<(String, String)>,
     /// Whether `--help` or `-h` was given.
     pub help: bool,
+    /// The flags (options without a value) given, without `--`.
+    pub flags: Vec<String>,
 }
 
 impl Given {
@@ -28,6 +30,11 @@ impl Given {
     pub fn has(&self, option: &str) -> bool {
         self.get(option).is_some()
     }
+
+    /// Whether the flag `--name` was given.
+    pub fn flag(&self, name: &str) -> bool {
+        self.flags.iter().any(|f| f == name)
+    }
 }
 
 /// Reads `arguments` (after the subcommand) against the `known` options.
@@ -35,6 +42,19 @@ impl Given {
 /// # Errors
 /// An unknown option, a missing value, a stray word, or an option given twice.
 pub fn read(command: &str, arguments: &[String], known: Known) -> Result<Given, Failure> {
+    read_with_flags(command, arguments, known, &[])
+}
+
+/// As [`read`], where the `flags` are options that take no value (`--json`).
+///
+/// # Errors
+/// As [`read`], or a flag given a value (`--json=yes`) or given twice.
+pub fn read_with_flags(
+    command: &str,
+    arguments: &[String],
+    known: Known,
+    flags: Known,
+) -> Result<Given, Failure> {
     let mut given = Given::default();
     let mut words = arguments.iter();
     let see_help = format!("see `convlens {command} --help`");
@@ -53,6 +73,16 @@ pub fn read(command: &str, arguments: &[String], known: Known) -> Result<Given, 
             Some((name, value)) => (name, Some(value.to_string())),
             None => (option, None),
         };
+        if flags.contains(&name) {
+            if inline.is_some() {
+                return Err(Failure::usage(format!("--{name} takes no value")));
+            }
+            if given.flag(name) {
+                return Err(Failure::usage(format!("--{name} is given more than once")));
+            }
+            given.flags.push(name.to_string());
+            continue;
+        }
         if !known.contains(&name) {
             return Err(Failure::usage(format!(
                 "there is no option '--{}' for `convlens {command}`; {see_help}",
@@ -96,6 +126,17 @@ mod tests {
         assert_eq!(given.get("kernel"), Some("sobel-left"));
         assert!(given.help);
         assert_eq!(given.get("padding"), None);
+        let given =
+            read_with_flags("train", &words("--json --epochs 2"), &["epochs"], &["json"]).unwrap();
+        assert!(given.flag("json") && !given.flag("other"));
+        assert_eq!(given.get("epochs"), Some("2"));
+        let message = |text: &str| {
+            read_with_flags("train", &words(text), &["epochs"], &["json"])
+                .unwrap_err()
+                .message
+        };
+        assert_eq!(message("--json=1"), "--json takes no value");
+        assert_eq!(message("--json --json"), "--json is given more than once");
     }
 
     #[test]

@@ -9,17 +9,20 @@ mod page_url;
 mod panel;
 mod picture;
 mod render;
+mod train;
 
 use std::io::Write;
 use std::process::ExitCode;
 
 const HELP: &str = "\
-convlens: the convlens page's figures as PNG files, and layer tables
+convlens: the convlens page's figures as PNG files, layer tables, and training
 
 USAGE
   convlens render --image IN.png [SETTINGS] --out OUT.png   the feature map or pooled map
   convlens layers --preset vgg16 | --stack TEXT | --file F  a stack's table of layers
-  convlens help [render|layers]                             more on each command
+  convlens train [--stack TEXT] [--epochs N] [--optimizer sgd|adam] …
+                                                            train on the MNIST digits
+  convlens help [render|layers|train]                       more on each command
   convlens --version
 
 The settings are the page's URL parameters (kernel, stride, padding, …), with the
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
     let result = match arguments.first().map(String::as_str) {
         Some("render") => render::run(&arguments[1..]),
         Some("layers") => layers::run(&arguments[1..]),
+        Some("train") => train::run(&arguments[1..]),
         Some("help" | "--help" | "-h") => help(arguments.get(1).map(String::as_str)),
         Some("--version" | "-V") => {
             print(&format!("convlens {}\n", env!("CARGO_PKG_VERSION")));
@@ -86,7 +90,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Some(other) => Err(Failure::usage(format!(
-            "there is no command '{}'; use render or layers (see `convlens --help`)",
+            "there is no command '{}'; use render, layers or train (see `convlens --help`)",
             args::shorten(other)
         ))),
     };
@@ -101,9 +105,10 @@ fn help(command: Option<&str>) -> Result<(), Failure> {
         None => print(HELP),
         Some("render") => print(render::HELP),
         Some("layers") => print(layers::HELP),
+        Some("train") => print(train::HELP),
         Some(other) => {
             return Err(Failure::usage(format!(
-                "there is no command '{}'; use render or layers",
+                "there is no command '{}'; use render, layers or train",
                 args::shorten(other)
             )))
         }

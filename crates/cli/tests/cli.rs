@@ -432,51 +432,166 @@ fn the_panel_shows_input_kernel_and_map_enlarged() {
     assert!(middle.iter().any(|p| p[..3] == [0, 0, 0]), "digits");
 }
 
+/// CSV rows as cells: commas inside double quotes belong to the cell, `""` is a quote.
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(|line| {
+            let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+            let mut chars = line.chars().peekable();
+            while let Some(ch) = chars.next() {
+                match ch {
+                    '"' if quoted && chars.peek() == Some(&'"') => {
+                        cell.push('"');
+                        chars.next();
+                    }
+                    '"' => quoted = !quoted,
+                    ',' if !quoted => cells.push(std::mem::take(&mut cell)),
+                    _ => cell.push(ch),
+                }
+            }
+            cells.push(cell);
+            cells
+        })
+        .collect()
+}
+
 #[test]
 fn layer_tables_have_torchvisions_numbers() {
-    for (preset, parameters, layers) in [
-        ("vgg16", "138357544", 38),
-        ("alexnet", "61100840", 20),
-        ("lenet5", "61706", 12),
+    // torchvision 0.29.2's counts (sum of p.numel(); FlopCounterMode's FLOPs halved, in
+    // eval mode) and receptive fields measured by gradients, as
+    // crates/core/tests/torchvision.rs quotes them from its count.py.
+    for (preset, parameters, multiply_adds, field) in [
+        ("alexnet", 61_100_840, 714_188_480, "195x195"),
+        ("vgg16", 138_357_544, 15_470_264_320, "212x212"),
+        ("vgg16_bn", 138_365_992, 15_470_264_320, "212x212"),
+        ("resnet18", 11_689_512, 1_814_073_344, "435x435"),
+        ("resnet34", 21_797_672, 3_663_761_408, "899x899"),
+        ("resnet50", 25_557_032, 4_089_184_256, "427x427"),
+        ("googlenet", 6_624_904, 1_498_376_192, "379x379"),
+        ("googlenet_aux", 13_004_888, 1_498_376_192, "379x379"),
+        ("inception_v3", 23_834_568, 5_713_216_096, "1311x1311"),
+        ("inception_v3_aux", 27_161_264, 5_713_216_096, "1311x1311"),
+        ("densenet121", 7_978_856, 2_834_161_664, "2071x2071"),
+        ("mobilenet_v2", 3_504_872, 300_774_272, "491x491"),
+        ("efficientnet_b0", 5_288_548, 385_814_752, "851x851"),
+        ("lenet5", 61_706, 416_520, "16x16"),
     ] {
-        let output = run(&["layers", "--preset", preset, "--format", "csv"]);
-        assert!(output.status.success(), "{}", stderr(&output));
-        let text = stdout(&output);
-        let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), layers + 2, "{text}");
-        let total: Vec<&str> = lines[layers + 1].split(',').collect();
-        assert_eq!((total[1], total[5]), ("total", parameters), "{preset}");
-        // The per-layer parameters add up to the total.
-        let sum: u64 = lines[1..=layers]
-            .iter()
-            .map(|l| l.rsplit(',').nth(4).unwrap().parse::<u64>().unwrap())
-            .sum();
-        assert_eq!(sum.to_string(), parameters, "{preset}");
+        for by in ["block", "group", "layer"] {
+            let output = run(&["layers", "--preset", preset, "--by", by, "--format", "csv"]);
+            assert!(output.status.success(), "{}", stderr(&output));
+            let rows = csv_rows(&stdout(&output));
+            assert_eq!(rows[0][6], "parameters");
+            let total = rows.last().unwrap();
+            assert_eq!(total[1], "total", "{preset} {by}");
+            assert_eq!(total[6], parameters.to_string(), "{preset} {by}");
+            assert_eq!(total[7], multiply_adds.to_string(), "{preset} {by}");
+            assert_eq!(total[9], field, "{preset} {by}");
+            // The rows add up to the totals (training-only rows add no inference work).
+            let body = &rows[1..rows.len() - 1];
+            let sum = |column: usize, training: bool| -> u64 {
+                body.iter()
+                    .filter(|r| training || r[13] == "false")
+                    .map(|r| r[column].parse::<u64>().unwrap())
+                    .sum()
+            };
+            assert_eq!(sum(6, true), parameters, "{preset} {by}");
+            assert_eq!(sum(7, false), multiply_adds, "{preset} {by}");
+        }
     }
-    // VGG-16's first layer and its FLOPs: 64·224·224·27 multiply-adds.
-    let text = stdout(&run(&["layers", "--preset", "vgg16"]));
+    // ResNet-50 by group: the stack view's collapsed rows.
+    let text = stdout(&run(&["layers", "--preset", "resnet50", "--by", "group"]));
+    for expected in [
+        "model: torchvision.models.resnet50()",
+        "Bottleneck ×3",
+        "256 × 56 × 56",
+        "25\u{2009}557\u{2009}032",
+        "4\u{2009}089\u{2009}184\u{2009}256",
+        "427 × 427",
+        "4.089 G",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+    // Every layer of VGG-16, with torchvision's module names: 64·224·224·27
+    // multiply-adds in the first.
+    let text = stdout(&run(&["layers", "--preset", "vgg16", "--by", "layer"]));
+    let row = |text: &str, cells: &[&str]| {
+        text.lines().any(|l| {
+            cells
+                .iter()
+                .all(|c| l.split("  ").any(|cell| cell.trim() == *c))
+        })
+    };
     assert!(
-        text.contains("nn.Conv2d(3, 64, kernel_size=3, padding=1)"),
+        row(
+            &text,
+            &["features.0", "nn.Conv2d(3, 64, kernel_size=3, padding=1)"]
+        ),
         "{text}"
     );
-    assert!(text.contains("64 × 224 × 224"), "{text}");
+    assert!(row(&text, &["classifier.2", "nn.Dropout(p=0.5)"]), "{text}");
     assert!(text.contains("86\u{2009}704\u{2009}128"), "{text}");
-    assert!(text.contains("138\u{2009}357\u{2009}544"), "{text}");
     // LeNet-5: the first convolution sees 5x5, after the second pooling 16x16, jump 4.
-    let csv = stdout(&run(&["layers", "--preset", "lenet5", "--format", "csv"]));
+    let csv = stdout(&run(&[
+        "layers", "--preset", "lenet5", "--by", "layer", "--format", "csv",
+    ]));
     assert!(
-        csv.contains("\n1,\"nn.Conv2d(1, 6, kernel_size=5)\",6,28,28,156,117600,235200,5x5,1\n"),
+        csv.contains(
+            "\n1,conv1,\"nn.Conv2d(1, 6, kernel_size=5)\",6,28,28,156,117600,235200,5x5,1,0,"
+        ),
         "{csv}"
     );
     assert!(
-        csv.contains("\n6,\"nn.MaxPool2d(kernel_size=2, stride=2)\",16,5,5,0,0,0,16x16,4\n"),
+        csv.contains("\n6,pool2,\"nn.MaxPool2d(kernel_size=2, stride=2)\",16,5,5,0,0,0,16x16,4,0,"),
         "{csv}"
     );
+    // The auxiliary classifiers: rows of their own, outside the inference total.
+    let text = stdout(&run(&["layers", "--preset", "inception_v3_aux"]));
+    assert!(
+        row(&text, &["AuxLogits", "InceptionAux (training only)"]),
+        "{text}"
+    );
+    assert!(
+        text.contains("their 5\u{2009}683\u{2009}200 multiply-adds are not in the total"),
+        "{text}"
+    );
+    // EfficientNet-B0: squeeze-and-excitation sees the whole image.
+    let text = stdout(&run(&[
+        "layers",
+        "--preset",
+        "efficientnet_b0",
+        "--by",
+        "group",
+    ]));
+    assert!(text.contains("851 × 851 + whole image"), "{text}");
     // AlexNet in Markdown.
     let md = stdout(&run(&[
         "layers", "--preset", "alexnet", "--format", "markdown",
     ]));
     assert!(md.contains("| **61\u{2009}100\u{2009}840** |"), "{md}");
+    assert!(md.contains("|---:|:---|:---|---:|"), "{md}");
+    // ResNet-50 at 448x448: every map twice as large, so four times the convolutions'
+    // work; the fc layer's stays.
+    let csv = stdout(&run(&[
+        "layers", "--preset", "resnet50", "--size", "448", "--format", "csv",
+    ]));
+    let total = csv.lines().last().unwrap();
+    let convolutions = 4_089_184_256u64 - 2_048_000;
+    assert!(
+        total.starts_with(&format!(
+            ",total,,1000,1,1,25557032,{},",
+            4 * convolutions + 2_048_000
+        )),
+        "{total}"
+    );
+    // The page's own stacks stay layer by layer.
+    let csv = stdout(&run(&[
+        "layers",
+        "--preset",
+        "three-3x3",
+        "--format",
+        "csv",
+    ]));
+    assert!(csv.contains("\n,total,,,,27,"), "{csv}");
 }
 
 #[test]
@@ -673,8 +788,24 @@ fn mistakes_exit_2_with_a_message() {
         (vec!["frobnicate"], "there is no command 'frobnicate'"),
         (vec!["layers"], "give the stack"),
         (
-            vec!["layers", "--preset", "resnet50"],
-            "there is no stack 'resnet50'",
+            vec!["layers", "--preset", "resnet51"],
+            "there is no network 'resnet51'; use lenet5, alexnet",
+        ),
+        (
+            vec!["layers", "--preset", "resnet50", "--by", "module"],
+            "--by must be block, group or layer",
+        ),
+        (
+            vec!["layers", "--preset", "resnet50", "--size", "0"],
+            "--size takes N or HxW",
+        ),
+        (
+            vec!["layers", "--preset", "inception_v3", "--size", "32"],
+            "inception_v3 does not fit its input: the effective kernel (3x3)",
+        ),
+        (
+            vec!["layers", "--stack", "relu", "--by", "layer"],
+            "--by is for the torchvision networks",
         ),
         (vec!["layers", "--preset", "custom"], "give your own stack"),
         (
@@ -816,4 +947,94 @@ fn size_scales_the_input_only_when_given() {
             );
         }
     }
+}
+
+/// The number after `"key":` in a JSON line.
+fn json_number(line: &str, key: &str) -> f64 {
+    let start = line
+        .find(&format!("\"{key}\":"))
+        .unwrap_or_else(|| panic!("no {key} in {line}"))
+        + key.len()
+        + 3;
+    let end = line[start..]
+        .find([',', '}'])
+        .map_or(line.len(), |e| start + e);
+    line[start..end].parse().expect("a number")
+}
+
+#[test]
+fn train_prints_one_line_per_epoch() {
+    // Small enough for a debug build: 4x4 max pooling, then a linear classifier.
+    let stack = "input(1,28,28); max(4); flatten; linear(10)";
+    let arguments = [
+        "train", "--stack", stack, "--epochs", "2", "--batch", "100", "--lr", "0.01", "--json",
+    ];
+    let output = run(&arguments);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    for (i, line) in lines.iter().enumerate() {
+        assert_eq!(json_number(line, "epoch"), (i + 1) as f64);
+        assert_eq!(json_number(line, "steps"), (80 * (i + 1)) as f64);
+        assert!(json_number(line, "seconds") > 0.0);
+    }
+    // A linear classifier of 7x7 pooled pixels learns most digits, and the second
+    // epoch's loss is lower.
+    assert!(json_number(lines[1], "test_accuracy") > 0.6, "{text}");
+    assert!(
+        json_number(lines[1], "loss") < json_number(lines[0], "loss"),
+        "{text}"
+    );
+    // Text: a header, then a line per epoch.
+    let output = run(&["train", "--stack", stack, "--epochs", "1", "--batch", "200"]);
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("Your stack: 500 parameters; adam at learning rate 0.003"),
+        "{text}"
+    );
+    assert!(text.contains("epoch 1/1  loss "), "{text}");
+}
+
+#[test]
+fn train_explains_its_mistakes() {
+    for (arguments, expected) in [
+        (
+            &["--optimizer", "rmsprop"][..],
+            "--optimizer must be sgd or adam, not 'rmsprop'",
+        ),
+        (&["--lr", "0"], "the learning rate must be from"),
+        (&["--lr", "fast"], "--lr must be a number, not 'fast'"),
+        (
+            &["--batch", "0"],
+            "the batch size must be from 1 to 1024, not 0",
+        ),
+        (&["--momentum", "0.5"], "--momentum is SGD's"),
+        (&["--json=yes"], "--json takes no value"),
+        (
+            &["--stack", "input(3,28,28); flatten; linear(10)"],
+            "must start with input(1,28,28)",
+        ),
+        (
+            &["--stack", "input(1,28,28); flatten; linear(7)"],
+            "end the stack with linear(10)",
+        ),
+        (&["--stack", "conv(8"], "--stack: layer 1"),
+        (
+            &["--data", "/nonexistent/digits.bin"],
+            "cannot read /nonexistent/digits.bin",
+        ),
+    ] {
+        let mut all = vec!["train"];
+        all.extend_from_slice(arguments);
+        let output = run(&all);
+        assert_eq!(output.status.code(), Some(2), "{arguments:?}");
+        assert!(
+            stderr(&output).contains(expected),
+            "{arguments:?}: {}",
+            stderr(&output)
+        );
+    }
+    let help = run(&["train", "--help"]);
+    assert!(stdout(&help).contains("--optimizer O"));
 }

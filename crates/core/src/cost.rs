@@ -120,11 +120,12 @@ impl Flops {
     }
 }
 
-fn overflow() -> Error {
+pub(crate) fn overflow() -> Error {
     Error::Overflow { what: "count" }
 }
 
-fn mul(factors: &[u64]) -> Result<u64> {
+/// The product, or [`Error::Overflow`] when it overflows.
+pub(crate) fn mul(factors: &[u64]) -> Result<u64> {
     factors
         .iter()
         .try_fold(1u64, |acc, &f| acc.checked_mul(f))

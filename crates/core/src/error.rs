@@ -163,6 +163,66 @@ pub enum Error {
         /// The layer asked for, from 0.
         layer: usize,
     },
+    /// A class label that is not one of the classes.
+    Label {
+        /// The example, counted from 0.
+        index: usize,
+        /// Its label.
+        label: usize,
+        /// The number of classes (labels are `0..classes`).
+        classes: usize,
+    },
+    /// A training setting (learning rate, batch size, ...) outside its range.
+    Setting {
+        /// Which setting ("learning rate", "batch size", "momentum", ...).
+        what: &'static str,
+        /// The value given.
+        value: f64,
+        /// The smallest value allowed.
+        low: f64,
+        /// The largest value allowed.
+        high: f64,
+    },
+    /// A stack to be trained whose input is not the size of the training images.
+    TrainingInput {
+        /// The images' `(channels, height, width)`.
+        expected: (usize, usize, usize),
+        /// The stack's input.
+        actual: (usize, usize, usize),
+    },
+    /// A stack to be trained whose last layer does not give one score per class.
+    TrainingOutput {
+        /// The number of classes.
+        classes: usize,
+        /// The last layer's output `(channels, height, width)`.
+        actual: (usize, usize, usize),
+    },
+    /// The training loss or a weight became NaN or infinite: the run cannot go on.
+    Diverged {
+        /// The optimizer step at which it happened, from 1.
+        step: u64,
+        /// The loss.
+        loss: f32,
+    },
+    /// A learned weight, given to a network, that is NaN or infinite.
+    WeightNotFinite {
+        /// Its place in the list of weights, from 0.
+        index: usize,
+        /// The value.
+        value: f32,
+    },
+    /// An image index past the last image of a data set.
+    DigitIndex {
+        /// The index, from 0.
+        index: usize,
+        /// The number of images.
+        count: usize,
+    },
+    /// A digits file (the training images) that cannot be read.
+    Digits {
+        /// What is wrong with it.
+        problem: crate::nn::digits::DigitsProblem,
+    },
     /// A cell index outside a layer's output.
     LayerCellOutside {
         /// The layer, from 0.
@@ -284,6 +344,41 @@ pub enum Error {
         index: usize,
         /// The plane's `(height, width)`.
         plane: (usize, usize),
+    },
+    /// The inputs of a merge (add, concatenate, scale) of a graph do not fit together.
+    MergeShapes {
+        /// The merge's layer, from 0 (the input is not a layer).
+        layer: usize,
+        /// Which merge.
+        merge: crate::graph::Merge,
+        /// The first input's shape, `(channels, height, width)`.
+        first: (usize, usize, usize),
+        /// The shape of the input that does not fit.
+        other: (usize, usize, usize),
+    },
+    /// A merge joins paths whose cells step over the input by different jumps, so no one
+    /// receptive field describes its cells.
+    UnalignedMerge {
+        /// The merge's layer, from 0 (the input is not a layer).
+        layer: usize,
+        /// The two jumps, in input pixels.
+        jumps: (u64, u64),
+    },
+    /// A layer of a graph is given too few or too many inputs.
+    Wiring {
+        /// The layer, from 0 (the input is not a layer).
+        layer: usize,
+        /// How many inputs it was given.
+        given: usize,
+        /// The fewest and the most it takes (`usize::MAX`: no limit).
+        takes: (usize, usize),
+    },
+    /// A layer of a graph reads a layer that does not come before it.
+    LaterInput {
+        /// The layer, from 0 (the input is not a layer).
+        layer: usize,
+        /// The layer it reads, from 0.
+        input: usize,
     },
 }
 
@@ -434,6 +529,11 @@ impl LayerProblem {
     pub const LAYER_NAMES: [&'static str; 8] = [
         "input", "conv", "relu", "max", "mean", "avgpool", "flatten", "linear",
     ];
+}
+
+/// `(1, 28, 28)` as `1,28,28`, as the stack syntax writes an input.
+pub fn commas((c, h, w): (usize, usize, usize)) -> String {
+    format!("{c},{h},{w}")
 }
 
 /// Shorthand for `Result<T, convlens_core::Error>`.
@@ -607,6 +707,50 @@ impl fmt::Display for Error {
             Error::TooLarge { what, size, limit } => {
                 write!(f, "the {what} is {size}, more than the limit of {limit}")
             }
+            Error::Label {
+                index,
+                label,
+                classes,
+            } => write!(
+                f,
+                "example {} has the label {label}, but the classes are 0 to {}",
+                index + 1,
+                classes.saturating_sub(1)
+            ),
+            Error::Setting {
+                what,
+                value,
+                low,
+                high,
+            } => write!(f, "the {what} must be from {low} to {high}, not {value}"),
+            Error::TrainingInput { expected, actual } => write!(
+                f,
+                "the training images are {}: the stack must start with input({}), not \
+                 input({})",
+                by(&[expected.0, expected.1, expected.2]),
+                commas(*expected),
+                commas(*actual)
+            ),
+            Error::TrainingOutput { classes, actual } => write!(
+                f,
+                "the last layer must give {classes} scores, one per class, but gives {}: end \
+                 the stack with linear({classes})",
+                by(&[actual.0, actual.1, actual.2])
+            ),
+            Error::Diverged { step, loss } => write!(
+                f,
+                "the loss became {loss} at step {step}: the learning rate is too large for \
+                 this network; lower it and start again"
+            ),
+            Error::WeightNotFinite { index, value } => write!(
+                f,
+                "weight number {} is {value}: every weight must be a finite number",
+                index + 1
+            ),
+            Error::DigitIndex { index, count } => {
+                write!(f, "there is no image {}: the set has {count}", index + 1)
+            }
+            Error::Digits { problem } => write!(f, "the digits file {problem}"),
             Error::TensorTooLarge { shape, limit } => write!(
                 f,
                 "a tensor of {} values is too large: the limit is {limit}",
@@ -737,6 +881,61 @@ impl fmt::Display for Error {
                 plane.0,
                 plane.1,
                 (plane.0 * plane.1).saturating_sub(1)
+            ),
+            Error::MergeShapes {
+                layer,
+                merge,
+                first,
+                other,
+            } => {
+                let shape = |(c, h, w): (usize, usize, usize)| format!("{c}x{h}x{w}");
+                write!(
+                    f,
+                    "layer {} ({}) cannot join a {} map with a {} map: {}",
+                    layer + 1,
+                    merge.pytorch(),
+                    shape(*first),
+                    shape(*other),
+                    match merge {
+                        crate::graph::Merge::Add => "adding needs maps of one shape",
+                        crate::graph::Merge::Concat =>
+                            "concatenating along channels needs maps of one height and width",
+                        crate::graph::Merge::Scale =>
+                            "scaling needs one weight per channel of the map (C×1×1)",
+                    }
+                )
+            }
+            Error::UnalignedMerge { layer, jumps } => write!(
+                f,
+                "layer {} joins paths whose cells are {} and {} input pixels apart: no one \
+                 receptive field describes its cells",
+                layer + 1,
+                jumps.0,
+                jumps.1
+            ),
+            Error::Wiring {
+                layer,
+                given,
+                takes: (low, high),
+            } => {
+                let inputs = if *low == 1 { "input" } else { "inputs" };
+                let layer = layer + 1;
+                if low == high {
+                    write!(f, "layer {layer} takes {low} {inputs}, not {given}")
+                } else if *high == usize::MAX {
+                    write!(
+                        f,
+                        "layer {layer} takes at least {low} {inputs}, not {given}"
+                    )
+                } else {
+                    write!(f, "layer {layer} takes {low} to {high} inputs, not {given}")
+                }
+            }
+            Error::LaterInput { layer, input } => write!(
+                f,
+                "layer {} reads layer {}, which does not come before it",
+                layer + 1,
+                input + 1
             ),
         }
     }

@@ -12,12 +12,15 @@
 //!   over a power of two. With a power-of-two scale every partial sum of the `f32`
 //!   reference is exact, so the integer sum *is* the reference's value and the bytes are
 //!   identical. A kernel whose nonzero weights share one magnitude (the box blurs'
-//!   `1/9`) is summed the same way and scaled once at the end.
+//!   `1/9`) is summed the same way and scaled once at the end. Sums that are never
+//!   negative (no negative weights) may use all 16 bits (`u16`), which fits the 5x5
+//!   Gaussian and boxes up to 15x15. A 1x1 kernel of weight 1 copies the padded input.
 //! - **separable**: a rank-one kernel (a column times a row) larger than 3x3, such as the
 //!   Gaussians, is applied as a vertical then a horizontal pass: `K_h + K_w` taps per
 //!   pixel instead of `K_h K_w`, in integers when its factors are integers.
-//! - **box**: a window mean (all weights equal) at stride and dilation 1 keeps a running
-//!   sum per column: each output row adds one input row and drops one.
+//! - **box**: a window mean (all weights equal) at stride and dilation 1 keeps running
+//!   sums: per column (each output row adds one input row and drops one) and along the
+//!   row (each pixel adds one column sum and drops one), the same cost for any size.
 //! - **general**: any other kernel, every nonzero tap in `f32`, summed in the order of
 //!   [`crate::conv`], so the values equal `depthwise_conv2d`'s to the bit.
 //!
@@ -26,12 +29,15 @@
 //! a value, which moves a byte by at most 1 where a value lies on a rounding boundary.
 //!
 //! How it runs: the padded input rows a kernel needs are built one at a time in a small
-//! ring (padding and channel selection done there, in the kernel's number type), and
-//! each output row is one pass over contiguous slices of those rows, a loop the compiler
-//! vectorises (SIMD on `wasm32` with `simd128`). "All channels" keeps the frame's RGBA
-//! interleaving: the four lanes of a pixel are summed side by side (alpha too, a quarter
-//! of the work, which costs less than splitting and joining planes) and alpha is written
-//! as 255 at the end. A stride along the width is handled by storing each padded row as
+//! ring (padding and channel selection done there; bytes for the integer paths, `f32`
+//! for the others), and each output row is one pass over contiguous slices of those
+//! rows, a loop the compiler vectorises (SIMD on `wasm32` with `simd128`). With
+//! `simd128`, an integer kernel of up to 9 taps on all channels drawn with `clamp` or
+//! `abs` goes from the byte rows to the output's bytes in one hand-written pass (16
+//! bytes a step: widen, multiply, add, shift, saturate to bytes). "All channels" keeps
+//! the frame's RGBA interleaving: the four lanes of a pixel are summed side by side
+//! (alpha too, a quarter of the work, which costs less than splitting and joining
+//! planes) and alpha is written as 255 at the end. A stride along the width is handled by storing each padded row as
 //! its `stride` phases (padded columns `0, s, 2s, ...`,
 //! then `1, 1 + s, ...`), so a tap still reads a contiguous run.
 
@@ -64,7 +70,9 @@ fn round_byte(v: f32) -> u8 {
     (shifted.to_bits() + tie_down) as u8
 }
 
-/// The number types a path sums in: `i16`, `i32` or `f32`.
+/// The number types a path stores or sums in: `u8` (the padded input rows of the
+/// integer paths), `u16` (sums of kernels without negative weights), `i16`, `i32` or
+/// `f32`.
 trait Value:
     Copy
     + Default
@@ -88,10 +96,29 @@ trait Value:
     /// is `2^shift / 2`: rounding half away from zero in the type's own lanes (integers
     /// only; the plans keep `|self| + half` within the type).
     fn shifted_byte(self, half: Self, shift: u32, absolute: bool) -> u8;
+    /// The values as bytes, if they are bytes (the integer paths' input rows).
+    fn bytes(values: &[Self]) -> Option<&[u8]> {
+        let _ = values;
+        None
+    }
+    /// Writes one RGBA output row straight from `n` (at most 9) weighted byte rows,
+    /// summed in this type: `clamp(round(|sum| / 2^shift))`, alpha 255; false where this
+    /// type has no such loop (then the row is summed, then converted).
+    fn taps_to_bytes(
+        inputs: &[&[u8]; 9],
+        weights: &[f32; 9],
+        n: usize,
+        shift: u32,
+        absolute: bool,
+        out: &mut [u8],
+    ) -> bool {
+        let _ = (inputs, weights, n, shift, absolute, out);
+        false
+    }
 }
 
 macro_rules! integer_value {
-    ($($t:ty),*) => {$(
+    ($($t:ty: $abs:expr, {$($extra:item)*});*) => {$(
         impl Value for $t {
             const INTEGER: bool = true;
             #[inline(always)]
@@ -112,13 +139,50 @@ macro_rules! integer_value {
             }
             #[inline(always)]
             fn shifted_byte(self, half: Self, shift: u32, absolute: bool) -> u8 {
-                let value = if absolute { self.abs() } else { self };
+                let value = if absolute { $abs(self) } else { self };
                 ((value + half) >> shift).clamp(0, 255) as u8
             }
+            $($extra)*
         }
     )*};
 }
-integer_value!(i16, i32);
+integer_value!(
+    u8: |v| v, {
+        fn bytes(values: &[u8]) -> Option<&[u8]> {
+            Some(values)
+        }
+    };
+    u16: |v| v, {};
+    i16: i16::abs, {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        fn taps_to_bytes(
+            inputs: &[&[u8]; 9],
+            weights: &[f32; 9],
+            n: usize,
+            shift: u32,
+            absolute: bool,
+            out: &mut [u8],
+        ) -> bool {
+            let weights = weights.map(|w| w as i16);
+            let done = match inputs.first().filter(|_| n > 0) {
+                Some(&first) => {
+                    // 3, 6 or 9 taps (exact in any order), the missing ones of weight 0.
+                    let mut inputs = *inputs;
+                    inputs[n..].fill(first);
+                    simd::taps_to_bytes(&inputs, &weights, n, shift, absolute, out)
+                }
+                None => 0,
+            };
+            let half = ((1u32 << shift) >> 1) as i16;
+            for (x, o) in out.iter_mut().enumerate().skip(done) {
+                let sum = (0..n).fold(0i16, |sum, t| sum + weights[t] * i16::from(inputs[t][x]));
+                *o = if x % 4 == 3 { 255 } else { sum.shifted_byte(half, shift, absolute) };
+            }
+            true
+        }
+    };
+    i32: i32::abs, {}
+);
 
 impl Value for f32 {
     const INTEGER: bool = false;
@@ -170,6 +234,8 @@ enum Numbers {
     I16,
     I16I32,
     I32,
+    /// All sums non-negative and below 2^16 (kernels without negative weights).
+    U16,
     F32,
 }
 
@@ -188,6 +254,9 @@ const EXACT_LIMIT: i64 = 1 << 24;
 
 /// The largest sum a 16-bit path may reach.
 const I16_LIMIT: i64 = i16::MAX as i64;
+
+/// The largest sum an unsigned 16-bit path may reach.
+const U16_LIMIT: i64 = u16::MAX as i64;
 
 /// Writes a kernel as `scale` times integers whose sums over 8-bit input stay exact: with
 /// a power-of-two scale (the smallest that works), or with the one magnitude all nonzero
@@ -315,12 +384,27 @@ struct Choice {
     name: &'static str,
 }
 
+impl Choice {
+    /// True for a 1x1 kernel of weight 1 on 8-bit channels: the output is the padded,
+    /// strided input itself, copied rather than summed.
+    fn is_identity(&self) -> bool {
+        let unit = Tap {
+            row: 0,
+            column: 0,
+            weight: 1.0,
+        };
+        matches!(&self.method, Method::Direct(taps) if taps[..] == [unit]) && self.shift == Some(0)
+    }
+}
+
 /// The number types for vertical sums up to `vertical` and output sums up to `total`,
-/// with room for the rounding half of a power-of-two `shift`.
-fn numbers_for(vertical: i64, total: i64, shift: Option<u32>) -> Numbers {
+/// with room for the rounding half of a power-of-two `shift`; sums that are never
+/// negative (`nonnegative` weights) may use all 16 bits.
+fn numbers_for(vertical: i64, total: i64, shift: Option<u32>, nonnegative: bool) -> Numbers {
     let half = shift.map_or(0, |n| (1i64 << n) >> 1);
     match (vertical <= I16_LIMIT, total + half <= I16_LIMIT) {
         (true, true) => Numbers::I16,
+        _ if nonnegative && total + half <= U16_LIMIT => Numbers::U16,
         (true, false) => Numbers::I16I32,
         _ => Numbers::I32,
     }
@@ -351,8 +435,9 @@ fn choose(kernel: &Kernel, params: &ConvParams, byte_input: bool) -> Choice {
             shift: form.shift,
             name,
         };
+        let nonnegative = form.integers.iter().all(|&a| a >= 0);
         if large && unit_steps && form.integers.iter().all(|&a| a == 1) {
-            return integer(Method::Box, numbers_for(0, total, form.shift), "box");
+            return integer(Method::Box, numbers_for(0, total, form.shift, true), "box");
         }
         if large {
             if let Some((column, row)) = integer_factors(&form.integers, width) {
@@ -363,7 +448,7 @@ fn choose(kernel: &Kernel, params: &ConvParams, byte_input: bool) -> Choice {
                 if column.len() + row.len() < taps.len() {
                     return integer(
                         Method::Separable { column, row },
-                        numbers_for(vertical, total, form.shift),
+                        numbers_for(vertical, total, form.shift, nonnegative),
                         "separable",
                     );
                 }
@@ -383,7 +468,7 @@ fn choose(kernel: &Kernel, params: &ConvParams, byte_input: bool) -> Choice {
         };
         return integer(
             Method::Direct(integers),
-            numbers_for(total, total, form.shift),
+            numbers_for(total, total, form.shift, nonnegative),
             name,
         );
     }
@@ -621,7 +706,9 @@ fn fused<I: Value, H: Value + From<I>, const N: usize>(
 }
 
 /// [`fused`] for `n` taps (1 to 9). Kept out of line: one copy per number type serves
-/// every caller, which keeps the module small.
+/// every caller, which keeps the module small. Integer sums are exact in any order, so
+/// they take 3, 5, 7 or 9 taps (the Gaussians' and the 3x3 kernels' counts), the missing
+/// ones of weight 0: four loops, not nine.
 #[inline(never)]
 fn fused_taps<I: Value, H: Value + From<I>>(
     n: usize,
@@ -629,6 +716,17 @@ fn fused_taps<I: Value, H: Value + From<I>>(
     weights: &[H; 9],
     acc: &mut [H],
 ) {
+    if H::INTEGER {
+        let mut inputs = *inputs;
+        let first = inputs[0];
+        inputs[n.min(9)..].fill(first);
+        return match n {
+            0..=3 => fused::<I, H, 3>(&inputs, weights, acc),
+            4..=5 => fused::<I, H, 5>(&inputs, weights, acc),
+            6..=7 => fused::<I, H, 7>(&inputs, weights, acc),
+            _ => fused::<I, H, 9>(&inputs, weights, acc),
+        };
+    }
     match n {
         1 => fused::<I, H, 1>(inputs, weights, acc),
         2 => fused::<I, H, 2>(inputs, weights, acc),
@@ -670,14 +768,15 @@ fn accumulate<'a, I: Value + 'a, H: Value + From<I>>(
 }
 
 /// A ring (or, for very sparse dilated kernels, one slot per kernel row) of padded input
-/// rows, plus the rows a pass writes.
+/// rows in `R` (bytes for the integer paths), plus the rows a pass writes: vertical sums
+/// in `C`, output sums in `H`.
 #[derive(Debug, Clone, Default)]
-struct Rows<V, H> {
-    ring: Vec<V>,
+struct Rows<R, C, H> {
+    ring: Vec<R>,
     /// The padded row each slot holds (`usize::MAX`: none).
     held: Vec<usize>,
     /// Vertical sums (separable) or running column sums (box), one padded row.
-    columns: Vec<V>,
+    columns: Vec<C>,
     /// One output row.
     acc: Vec<H>,
     /// One padded row of RGBA bytes in phase order (strided rows of all channels).
@@ -698,7 +797,7 @@ struct ConvPlan {
     choice: Choice,
 }
 
-impl<V: Value, H: Value + From<V>> Rows<V, H> {
+impl<R: Value, C: Value + From<R>, H: Value + From<R> + From<C>> Rows<R, C, H> {
     /// Runs the plan over the frame, handing each output row (`lanes` values a pixel)
     /// to `sink`.
     fn convolve(
@@ -706,7 +805,7 @@ impl<V: Value, H: Value + From<V>> Rows<V, H> {
         plan: &ConvPlan,
         layout: &Layout,
         source: &Source<'_>,
-        mut sink: impl FnMut(usize, &[H]),
+        mut sink: impl FnMut(usize, Output<'_, R, H>) -> bool,
     ) {
         let Rows {
             ring,
@@ -727,11 +826,11 @@ impl<V: Value, H: Value + From<V>> Rows<V, H> {
         let in_ring = span <= kernel_h + 1 || span * row_len <= RING_LIMIT;
         let slots = if in_ring { span } else { kernel_h };
         let slot = |py: usize, m: usize| if in_ring { py % slots } else { m };
-        ring.resize(slots * row_len, V::default());
+        ring.resize(slots * row_len, R::default());
         held.clear();
         held.resize(slots, usize::MAX);
         acc.resize(out_len, H::default());
-        let mut ensure = |ring: &mut Vec<V>, py: usize, m: usize| {
+        let mut ensure = |ring: &mut Vec<R>, py: usize, m: usize| {
             let s = slot(py, m);
             if held[s] != py {
                 source.fill_row(layout, py, &mut ring[s * row_len..][..row_len], bytes);
@@ -745,22 +844,34 @@ impl<V: Value, H: Value + From<V>> Rows<V, H> {
                         ensure(ring, y * stride_y + t.row * dilation_y, t.row);
                     }
                     let ring = &ring[..];
-                    accumulate(
-                        taps.len(),
-                        |i| {
-                            let t = taps[i];
-                            let py = y * stride_y + t.row * dilation_y;
-                            let at = layout.start(t.column * dilation_x, stride_x) * lanes;
-                            (&ring[slot(py, t.row) * row_len + at..][..out_len], t.weight)
-                        },
-                        acc,
-                    );
+                    let tap = |i: usize| {
+                        let t = taps[i];
+                        let py = y * stride_y + t.row * dilation_y;
+                        let at = layout.start(t.column * dilation_x, stride_x) * lanes;
+                        (&ring[slot(py, t.row) * row_len + at..][..out_len], t.weight)
+                    };
+                    if taps.len() <= 9 {
+                        let mut inputs: [&[R]; 9] = [&[]; 9];
+                        let mut weights = [0.0; 9];
+                        for (i, (input, weight)) in inputs
+                            .iter_mut()
+                            .zip(&mut weights)
+                            .enumerate()
+                            .take(taps.len())
+                        {
+                            (*input, *weight) = tap(i);
+                        }
+                        if sink(y, Output::Taps(&inputs, &weights, taps.len())) {
+                            continue;
+                        }
+                    }
+                    accumulate(taps.len(), tap, acc);
                 }
                 Method::Separable { column, row } => {
                     for t in column {
                         ensure(ring, y * stride_y + t.row * dilation_y, t.row);
                     }
-                    columns.resize(row_len, V::default());
+                    columns.resize(row_len, C::default());
                     let ring = &ring[..];
                     accumulate(
                         column.len(),
@@ -783,7 +894,7 @@ impl<V: Value, H: Value + From<V>> Rows<V, H> {
                     );
                 }
                 Method::Box => {
-                    columns.resize(row_len, V::default());
+                    columns.resize(row_len, C::default());
                     if y == 0 {
                         for m in 0..kernel_h {
                             ensure(ring, m, m);
@@ -801,19 +912,80 @@ impl<V: Value, H: Value + From<V>> Rows<V, H> {
                         let old = &ring[slot(old, 0) * row_len..][..row_len];
                         let new = &ring[slot(new, 0) * row_len..][..row_len];
                         for ((c, &n), &o) in columns.iter_mut().zip(new).zip(old) {
-                            *c = *c + n - o;
+                            *c = *c + C::from(n) - C::from(o);
                         }
                     }
-                    let columns = &columns[..];
-                    accumulate(
-                        plan.kernel.1,
-                        |k| (&columns[k * lanes..][..out_len], 1.0),
-                        acc,
-                    );
+                    match lanes {
+                        4 => running_sums::<C, H, 4>(columns, plan.kernel.1, acc),
+                        _ => running_sums::<C, H, 1>(columns, plan.kernel.1, acc),
+                    }
                 }
             }
-            sink(y, acc);
+            sink(y, Output::Sums(acc));
         }
+    }
+}
+
+/// What [`Rows::convolve`] hands its sink for an output row.
+enum Output<'a, R, H> {
+    /// The row's sums, `lanes` values a pixel.
+    Sums(&'a [H]),
+    /// Before summing a direct kernel of at most 9 taps: each tap's input row (from its
+    /// column offset) and weight, and how many taps. A sink that writes the row from
+    /// these gives true; with false, the row is summed and handed over again as sums.
+    Taps(&'a [&'a [R]; 9], &'a [f32; 9], usize),
+}
+
+/// Window sums of `width` consecutive pixels (`L` values each) of `columns` into `acc`,
+/// by a running sum: each pixel adds one column and drops one, whatever the width. The
+/// sums are of integers, so they equal the window sums exactly.
+fn running_sums<C: Value, H: Value + From<C>, const L: usize>(
+    columns: &[C],
+    width: usize,
+    acc: &mut [H],
+) {
+    let mut sum = [H::default(); L];
+    for pixel in columns.chunks_exact(L).take(width) {
+        for (s, &c) in sum.iter_mut().zip(pixel) {
+            *s = *s + H::from(c);
+        }
+    }
+    let Some((first, rest)) = acc.split_first_chunk_mut::<L>() else {
+        return;
+    };
+    *first = sum;
+    let dropped = columns.chunks_exact(L);
+    let added = columns[width * L..].chunks_exact(L);
+    for ((a, old), new) in rest.chunks_exact_mut(L).zip(dropped).zip(added) {
+        for l in 0..L {
+            // Dropping first keeps the sum within the window's range (no overflow).
+            sum[l] = sum[l] - H::from(old[l]) + H::from(new[l]);
+            a[l] = sum[l];
+        }
+    }
+}
+
+/// A sink for [`Rows::convolve`] that takes every row as sums.
+fn sums<R, H>(mut sink: impl FnMut(usize, &[H])) -> impl FnMut(usize, Output<'_, R, H>) -> bool {
+    move |y, row| match row {
+        Output::Sums(acc) => {
+            sink(y, acc);
+            true
+        }
+        Output::Taps(..) => false,
+    }
+}
+
+/// Sets alpha to 255 in a row of RGBA pixels (a flat loop, vector code).
+fn opaque(out: &mut [u8]) {
+    let mut pixels = out.chunks_exact_mut(16);
+    for o in &mut pixels {
+        for (o, alpha) in o.iter_mut().zip(ALPHA) {
+            *o |= alpha;
+        }
+    }
+    for o in pixels.into_remainder().chunks_exact_mut(4) {
+        o[3] = 255;
     }
 }
 
@@ -830,15 +1002,7 @@ fn write_row<H: Value>(acc: &[H], lanes: usize, out: &mut [u8], byte: impl Fn(H)
             for (o, &a) in out.iter_mut().zip(acc) {
                 *o = byte(a);
             }
-            let mut pixels = out.chunks_exact_mut(16);
-            for o in &mut pixels {
-                for (o, alpha) in o.iter_mut().zip(ALPHA) {
-                    *o |= alpha;
-                }
-            }
-            for o in pixels.into_remainder().chunks_exact_mut(4) {
-                o[3] = 255;
-            }
+            opaque(out);
         }
         3 => {
             for (o, a) in out.chunks_exact_mut(4).zip(acc.chunks_exact(3)) {
@@ -874,23 +1038,63 @@ fn row_range<H: Value>(acc: &[H], lanes: usize, range: &mut Option<(H, H)>) {
 /// The scratch of one number type: the rows, and the whole map for the mappings that
 /// need its range first.
 #[derive(Debug, Clone, Default)]
-struct Work<V, H> {
-    rows: Rows<V, H>,
-    stored: Vec<H>,
+struct Work<R, C, H> {
+    rows: Rows<R, C, H>,
+    /// One padded input row of bytes (the identity's copy).
+    line: Vec<u8>,
+    /// The whole map, for the mappings that need its range first.
+    stored: Vec<f32>,
 }
 
-impl<V: Value, H: Value + From<V>> Work<V, H> {
+impl<R: Value, C: Value + From<R>, H: Value + From<R> + From<C>> Work<R, C, H> {
     fn draw(&mut self, plan: &ConvPlan, layout: &Layout, source: &Source<'_>, out: &mut [u8]) {
         let lanes = source.lanes;
         let (out_h, out_w) = layout.output;
         let row_bytes = out_w * 4;
         let Choice { scale, shift, .. } = plan.choice;
-        let Work { rows, stored } = self;
+        let Work { rows, stored, line } = self;
         let mapping = plan.mapping;
-        if matches!(mapping, DisplayMapping::Clamp | DisplayMapping::Absolute) {
+        let clamped = matches!(mapping, DisplayMapping::Clamp | DisplayMapping::Absolute);
+        if clamped && plan.choice.is_identity() && plan.kernel == (1, 1) {
+            // Bytes in, the same bytes out (absolute values of bytes are themselves):
+            // straight into the output row where it is the padded row (all channels at
+            // stride 1), else through one padded row.
+            let row_len = layout.padded_width * lanes;
+            line.resize(row_len, 0);
+            for (y, out) in out.chunks_exact_mut(row_bytes).enumerate() {
+                let py = y * plan.params.stride.0;
+                if lanes == 4 && row_len == row_bytes {
+                    source.fill_row(layout, py, out, &mut rows.bytes);
+                    opaque(out);
+                } else {
+                    source.fill_row(layout, py, line, &mut rows.bytes);
+                    write_row(&line[..out_w * lanes], lanes, out, |v| v);
+                }
+            }
+            return;
+        }
+        if clamped {
             let absolute = mapping == DisplayMapping::Absolute;
-            rows.convolve(plan, layout, source, |y, acc| {
+            rows.convolve(plan, layout, source, |y, row| {
                 let out = &mut out[y * row_bytes..][..row_bytes];
+                let acc = match row {
+                    Output::Sums(acc) => acc,
+                    // Integer kernels on all channels may go from the byte rows straight
+                    // to the output's bytes, in one pass.
+                    Output::Taps(inputs, weights, n) => {
+                        let (Some(shift), 4) = (shift, lanes) else {
+                            return false;
+                        };
+                        let mut bytes: [&[u8]; 9] = [&[]; 9];
+                        for (b, input) in bytes.iter_mut().zip(inputs).take(n) {
+                            match R::bytes(input) {
+                                Some(input) => *b = input,
+                                None => return false,
+                            }
+                        }
+                        return H::taps_to_bytes(&bytes, weights, n, shift, absolute, out);
+                    }
+                };
                 match (shift.filter(|_| H::INTEGER), absolute) {
                     (Some(n), false) => {
                         let half = H::from_weight(((1u32 << n) >> 1) as f32);
@@ -905,65 +1109,87 @@ impl<V: Value, H: Value + From<V>> Work<V, H> {
                         write_row(acc, lanes, out, |a| round_byte((a.to_f32() * scale).abs()))
                     }
                 }
+                true
             });
             return;
         }
         let row_len = out_w * lanes;
-        stored.resize(out_h * row_len, H::default());
+        stored.resize(out_h * row_len, 0.0);
         let mut range = None;
-        rows.convolve(plan, layout, source, |y, acc| {
-            stored[y * row_len..][..row_len].copy_from_slice(acc);
-            row_range(acc, lanes, &mut range);
-        });
-        let (low, high) = range.map_or((0.0, 0.0), |(low, high)| {
-            (low.to_f32() * scale, high.to_f32() * scale)
-        });
-        let rows = stored
-            .chunks_exact(row_len)
-            .zip(out.chunks_exact_mut(row_bytes));
-        if mapping == DisplayMapping::Normalize {
-            for (acc, out) in rows {
-                if high > low {
-                    write_row(acc, lanes, out, |a| {
-                        round_byte((a.to_f32() * scale - low) / (high - low) * 255.0)
-                    });
-                } else {
-                    write_row(acc, lanes, out, |_| 128);
+        rows.convolve(
+            plan,
+            layout,
+            source,
+            sums(|y, acc: &[H]| {
+                let row = &mut stored[y * row_len..][..row_len];
+                for (v, &a) in row.iter_mut().zip(acc) {
+                    *v = a.to_f32() * scale;
                 }
-            }
-            return;
-        }
-        let largest = low.abs().max(high.abs());
-        for (acc, out) in rows {
-            if lanes == 1 {
-                for (o, &a) in out.chunks_exact_mut(4).zip(acc) {
-                    let t = if largest > 0.0 {
-                        a.to_f32() * scale / largest
-                    } else {
-                        0.0
-                    };
-                    let [r, g, b] = diverging_colour(t);
-                    o.copy_from_slice(&[r, g, b, 255]);
-                }
-            } else if largest > 0.0 {
-                write_row(acc, lanes, out, |a| {
-                    round_byte(128.0 + 127.0 * (a.to_f32() * scale) / largest)
-                });
-            } else {
-                write_row(acc, lanes, out, |_| 128);
-            }
-        }
+                row_range(row, lanes, &mut range);
+            }),
+        );
+        draw_ranged(stored, range, (lanes, out_w), mapping, out);
     }
 
     fn values(&mut self, plan: &ConvPlan, layout: &Layout, source: &Source<'_>, map: &mut [f32]) {
         let lanes = source.lanes;
         let scale = plan.choice.scale;
         let output = layout.output;
-        self.rows.convolve(plan, layout, source, |y, acc| {
-            write_planes(acc, lanes, lanes.min(3), y, output, map, |a| {
-                a.to_f32() * scale
+        self.rows.convolve(
+            plan,
+            layout,
+            source,
+            sums(|y, acc| {
+                write_planes(acc, lanes, lanes.min(3), y, output, map, |a: H| {
+                    a.to_f32() * scale
+                });
+            }),
+        );
+    }
+}
+
+/// Draws a whole map of `f32` values (`lanes` a pixel, `width` pixels a row) whose range
+/// is `range` with `normalize` or `diverging`: one copy of this code for every number
+/// type (the values are the sums times the plan's scale, exact for integer sums, and the
+/// range of the scaled values is the scaled range).
+fn draw_ranged(
+    stored: &[f32],
+    range: Option<(f32, f32)>,
+    (lanes, width): (usize, usize),
+    mapping: DisplayMapping,
+    out: &mut [u8],
+) {
+    let (low, high) = range.unwrap_or((0.0, 0.0));
+    let rows = stored
+        .chunks_exact(width * lanes)
+        .zip(out.chunks_exact_mut(width * 4));
+    if mapping == DisplayMapping::Normalize {
+        for (values, out) in rows {
+            if high > low {
+                write_row(values, lanes, out, |v| {
+                    round_byte((v - low) / (high - low) * 255.0)
+                });
+            } else {
+                write_row(values, lanes, out, |_| 128);
+            }
+        }
+        return;
+    }
+    let largest = low.abs().max(high.abs());
+    for (values, out) in rows {
+        if lanes == 1 {
+            for (o, &v) in out.chunks_exact_mut(4).zip(values) {
+                let t = if largest > 0.0 { v / largest } else { 0.0 };
+                let [r, g, b] = diverging_colour(t);
+                o.copy_from_slice(&[r, g, b, 255]);
+            }
+        } else if largest > 0.0 {
+            write_row(values, lanes, out, |v| {
+                round_byte(128.0 + 127.0 * v / largest)
             });
-        });
+        } else {
+            write_row(values, lanes, out, |_| 128);
+        }
     }
 }
 
@@ -1003,10 +1229,11 @@ fn write_planes<T: Copy>(
 /// The buffers of the path's number types.
 #[derive(Debug, Clone)]
 enum Engine {
-    I16(Work<i16, i16>),
-    I16I32(Work<i16, i32>),
-    I32(Work<i32, i32>),
-    F32(Work<f32, f32>),
+    I16(Work<u8, i16, i16>),
+    I16I32(Work<u8, i16, i32>),
+    I32(Work<u8, i32, i32>),
+    U16(Work<u8, u16, u16>),
+    F32(Work<f32, f32, f32>),
 }
 
 /// Runs `$body` with `$work` bound to the engine's buffers, whatever their types.
@@ -1016,6 +1243,7 @@ macro_rules! with_work {
             Engine::I16($work) => $body,
             Engine::I16I32($work) => $body,
             Engine::I32($work) => $body,
+            Engine::U16($work) => $body,
             Engine::F32($work) => $body,
         }
     };
@@ -1066,6 +1294,7 @@ impl FrameConv {
             Numbers::I16 => Engine::I16(Work::default()),
             Numbers::I16I32 => Engine::I16I32(Work::default()),
             Numbers::I32 => Engine::I32(Work::default()),
+            Numbers::U16 => Engine::U16(Work::default()),
             Numbers::F32 => Engine::F32(Work::default()),
         };
         Ok(FrameConv {
@@ -1186,6 +1415,8 @@ pub struct FramePool {
     gray: Vec<f32>,
     /// One row of pooled values, 4 lanes a pixel.
     row: Vec<f32>,
+    /// One row of pooled RGBA bytes (the lecture's windows, for the map).
+    bytes: Vec<u8>,
 }
 
 impl FramePool {
@@ -1201,6 +1432,7 @@ impl FramePool {
             channels,
             gray: Vec::new(),
             row: Vec::new(),
+            bytes: Vec::new(),
         };
         // Any error that does not depend on the frame's size shows on a frame that is
         // surely large enough.
@@ -1280,11 +1512,73 @@ impl FramePool {
     ) -> Result<()> {
         let output = self.check(rgba, width, height)?;
         let data = map_storage(map, self.channels, output)?;
+        // LP pooling's map is not bytes: it takes the general path's exact values.
+        let lp = matches!(self.function, PoolFunction::Lp(_));
+        if !lp && self.lecture_window((height, width), output) {
+            self.lecture_map(rgba, width, output, data);
+            return Ok(());
+        }
         let lanes = self.lanes();
         self.pool(rgba, width, height, output, |y, values| {
             write_planes(values, lanes, lanes, y, output, data, |v| v);
         });
         Ok(())
+    }
+
+    /// The map of the lecture's 2x2 windows straight from the bytes, plane by plane: the
+    /// pooled bytes for max and min (exact), and `sum / 4` for the mean (a sum of four
+    /// bytes is exact in `f32`, as is a quarter of it: the reference's value to the bit).
+    fn lecture_map(
+        &mut self,
+        rgba: &[u8],
+        width: usize,
+        (out_h, out_w): (usize, usize),
+        map: &mut [f32],
+    ) {
+        let first = lane_of(self.channels);
+        let planes = self.lanes();
+        self.bytes.resize(out_w * 4, 0);
+        for y in 0..out_h {
+            let line = |r: usize| &rgba[r * width * 4..][..out_w * 8];
+            let (top, bottom) = (line(2 * y), line(2 * y + 1));
+            // Output row y of each plane.
+            let mut rows: [&mut [f32]; 3] = [&mut [], &mut [], &mut []];
+            for (c, plane) in map.chunks_exact_mut(out_h * out_w).take(planes).enumerate() {
+                rows[c] = &mut plane[y * out_w..][..out_w];
+            }
+            let [r, g, b] = rows;
+            if self.function == PoolFunction::Mean {
+                let windows = top.chunks_exact(8).zip(bottom.chunks_exact(8));
+                let mean = |a: &[u8], b: &[u8], l: usize| {
+                    let sum = u16::from(a[l])
+                        + u16::from(a[l + 4])
+                        + u16::from(b[l])
+                        + u16::from(b[l + 4]);
+                    f32::from(sum) * 0.25
+                };
+                if planes == 3 {
+                    for (x, (t, u)) in windows.enumerate() {
+                        (r[x], g[x], b[x]) = (mean(t, u, 0), mean(t, u, 1), mean(t, u, 2));
+                    }
+                } else {
+                    for (o, (t, u)) in r.iter_mut().zip(windows) {
+                        *o = mean(t, u, first);
+                    }
+                }
+            } else {
+                pool_2x2_row(self.function, top, bottom, None, &mut self.bytes);
+                let pixels = self.bytes.chunks_exact(4);
+                if planes == 3 {
+                    for (x, p) in pixels.enumerate() {
+                        (r[x], g[x], b[x]) = (f32::from(p[0]), f32::from(p[1]), f32::from(p[2]));
+                    }
+                } else {
+                    for (o, p) in r.iter_mut().zip(pixels) {
+                        *o = f32::from(p[first]);
+                    }
+                }
+            }
+        }
     }
 
     fn check(&self, rgba: &[u8], width: usize, height: usize) -> Result<(usize, usize)> {
@@ -1322,26 +1616,6 @@ impl FramePool {
         let lanes = self.lanes();
         let first = lane_of(self.channels);
         self.row.resize(out_w * lanes, 0.0);
-        if self.lecture_window((height, width), (out_h, out_w)) {
-            for y in 0..out_h {
-                let line = |r: usize| &rgba[r * width * 4..][..out_w * 8];
-                let (top, bottom) = (line(2 * y), line(2 * y + 1));
-                let pixels = top.chunks_exact(8).zip(bottom.chunks_exact(8));
-                for (o, (a, b)) in self.row.chunks_exact_mut(lanes).zip(pixels) {
-                    for (l, o) in (first..).zip(o) {
-                        *o = crate::reference::pool_value(
-                            self.function,
-                            &self.params,
-                            (2, 2),
-                            (0, 0),
-                            |r, c| f32::from([a, b][r][c * 4 + l]),
-                        );
-                    }
-                }
-                sink(y, &self.row);
-            }
-            return;
-        }
         let gray = self.channels == Channels::Gray;
         if gray {
             self.gray.clear();
@@ -1421,9 +1695,9 @@ fn pool_2x2_row(
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd {
     use core::arch::wasm32::{
-        i8x16_shuffle, u16x8_add, u16x8_extend_high_u8x16, u16x8_extend_low_u8x16, u16x8_shr,
-        u16x8_splat, u64x2_extract_lane, u8x16, u8x16_max, u8x16_min, u8x16_narrow_i16x8, v128,
-        v128_or,
+        i16x8_abs, i16x8_add, i16x8_mul, i16x8_shr, i16x8_splat, i8x16_shuffle, u16x8_add,
+        u16x8_extend_high_u8x16, u16x8_extend_low_u8x16, u16x8_shr, u16x8_splat,
+        u64x2_extract_lane, u8x16, u8x16_max, u8x16_min, u8x16_narrow_i16x8, v128, v128_or,
     };
 
     use crate::pool::PoolFunction;
@@ -1512,6 +1786,58 @@ mod simd {
                 u8x16_narrow_i16x8(mean(s0, s1), mean(s2, s3))
             }
         }
+    }
+
+    /// As many whole groups of 16 output bytes (four pixels) as `out` holds of
+    /// `sum over n taps of weights[t] * inputs[t][x]` (taken 3, 6 or 9 at a time: all
+    /// nine inputs must be rows, the weights past `n` zero) in 16-bit lanes (the plan keeps
+    /// the sums within them), `|sum|` when `absolute`, then `(sum + half) >> shift`
+    /// clamped to a byte, alpha 255. Gives how many bytes it wrote.
+    pub(super) fn taps_to_bytes(
+        inputs: &[&[u8]; 9],
+        weights: &[i16; 9],
+        n: usize,
+        shift: u32,
+        absolute: bool,
+        out: &mut [u8],
+    ) -> usize {
+        match n {
+            1..=3 => taps::<3>(inputs, weights, shift, absolute, out),
+            4..=6 => taps::<6>(inputs, weights, shift, absolute, out),
+            7..=9 => taps::<9>(inputs, weights, shift, absolute, out),
+            _ => 0,
+        }
+    }
+
+    /// [`taps_to_bytes`] for `N` taps.
+    #[inline(always)]
+    fn taps<const N: usize>(
+        inputs: &[&[u8]; 9],
+        weights: &[i16; 9],
+        shift: u32,
+        absolute: bool,
+        out: &mut [u8],
+    ) -> usize {
+        let len = out.len() / 16 * 16;
+        let rows: [&[u8]; N] = core::array::from_fn(|t| &inputs[t][..len]);
+        let w: [v128; N] = core::array::from_fn(|t| i16x8_splat(weights[t]));
+        let half = i16x8_splat(((1u32 << shift) >> 1) as i16);
+        let alpha = u8x16(0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255);
+        for (at, o) in (0..len).step_by(16).zip(out.chunks_exact_mut(16)) {
+            let (mut low, mut high) = (i16x8_splat(0), i16x8_splat(0));
+            for t in 0..N {
+                let v = load(&rows[t][at..]);
+                low = i16x8_add(low, i16x8_mul(u16x8_extend_low_u8x16(v), w[t]));
+                high = i16x8_add(high, i16x8_mul(u16x8_extend_high_u8x16(v), w[t]));
+            }
+            if absolute {
+                (low, high) = (i16x8_abs(low), i16x8_abs(high));
+            }
+            let low = i16x8_shr(i16x8_add(low, half), shift);
+            let high = i16x8_shr(i16x8_add(high, half), shift);
+            store(v128_or(u8x16_narrow_i16x8(low, high), alpha), o);
+        }
+        len
     }
 
     /// At stride 2, gathers as many whole groups of four pixels as fit (8 input pixels a
@@ -1680,6 +2006,34 @@ mod tests {
         )
         .unwrap();
         assert_eq!(gray.path(), "general");
+        let choice = |kernel: &Kernel| {
+            FrameConv::new(
+                kernel,
+                &ConvParams::default(),
+                Channels::All,
+                DisplayMapping::Clamp,
+            )
+            .map(|c| c.plan.choice)
+        };
+        let one = Kernel::new(1, 1, vec![1.0]).unwrap();
+        assert!(choice(&one).unwrap().is_identity());
+        assert!(!choice(&Kernel::new(1, 1, vec![2.0]).unwrap())
+            .unwrap()
+            .is_identity());
+        assert!(!choice(&Preset::Identity.kernel()).unwrap().is_identity());
+        // Sums of kernels without negative weights may use all 16 bits.
+        assert_eq!(
+            choice(&Preset::Gaussian5.kernel()).unwrap().numbers,
+            Numbers::U16
+        );
+        assert_eq!(
+            choice(&Kernel::box_blur(15).unwrap()).unwrap().numbers,
+            Numbers::U16
+        );
+        assert_eq!(
+            choice(&Preset::Edges.kernel()).unwrap().numbers,
+            Numbers::I16
+        );
         let form = integer_form(Preset::Gaussian7.kernel().weights()).unwrap();
         assert_eq!(form.shift, Some(12));
         let (column, row) = integer_factors(&form.integers, 7).unwrap();

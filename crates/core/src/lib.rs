@@ -19,9 +19,14 @@
 //!   [`conv_transpose2d`]) and of pooling, for training.
 //! - [`geometry`], [`cost`] and [`receptive_field`]: output sizes, parameter and FLOP
 //!   counts, and the receptive fields of a stack of layers.
+//! - [`graph`]: networks as graphs (branches, merges, batch norm, squeeze-and-excitation)
+//!   and the lecture's architectures as torchvision builds them ([`graph::torchvision`]):
+//!   every node's shape, parameters, multiply-adds and receptive field.
 //! - [`network`]: whole stacks (LeNet-5, AlexNet, VGG-16 as torchvision builds them):
 //!   every layer's shape, parameters, multiply-adds and receptive field, and a forward
 //!   pass with simple fixed weights.
+//! - [`nn`]: training: layers with learned weights, cross-entropy, SGD and Adam,
+//!   PyTorch's initialisation, a seeded random generator, the MNIST digits.
 //! - [`mod@reference`]: deliberately naive versions that the fast paths are tested against.
 //!
 //! No public function panics: every failure is an [`Error`], a structured value whose
@@ -35,9 +40,11 @@ pub mod error;
 pub mod frame;
 mod gemm;
 pub mod geometry;
+pub mod graph;
 pub mod image;
 pub mod kernel;
 pub mod network;
+pub mod nn;
 pub mod pool;
 pub mod receptive_field;
 pub mod reference;

@@ -5,13 +5,10 @@
 //! vector of `n` features is `(n, 1, 1)`. Counts follow PyTorch's layers exactly, so the
 //! presets' totals are torchvision's (AlexNet 61,100,840; VGG-16 138,357,544).
 
-use crate::conv::{conv2d, ConvParams};
-use crate::cost::ConvLayerShape;
 use crate::error::{positive, Error, LayerProblem, Result};
-use crate::geometry::{window_output, Padding, Pads};
-use crate::kernel::{Kernel, Preset};
-use crate::pool::{pool2d, PoolFunction, PoolParams};
-use crate::receptive_field::{receptive_fields, LayerGeometry, ReceptiveField};
+use crate::graph::{torchvision, Activation, Conv, Graph, Op, Pool};
+use crate::pool::PoolFunction;
+use crate::receptive_field::ReceptiveField;
 use crate::tensor::Tensor;
 
 /// One layer of a stack, with PyTorch's arguments.
@@ -98,14 +95,40 @@ impl Layer {
 
     /// The layer as PyTorch writes it, given its input channels or features.
     pub fn pytorch(&self, inputs: usize) -> String {
-        let pair = |(a, b): (usize, usize)| {
-            if a == b {
-                a.to_string()
-            } else {
-                format!("({a}, {b})")
-            }
-        };
-        match *self {
+        Op::from(*self).pytorch(inputs)
+    }
+
+    /// The layer of a stack that does what `op` does, if a stack has one (dropout does
+    /// nothing at inference and is left out).
+    fn from_op(op: &Op) -> Option<Layer> {
+        Some(match *op {
+            Op::Conv(conv) => Layer::Conv {
+                out_channels: conv.out_channels,
+                kernel: conv.kernel,
+                stride: conv.stride,
+                padding: conv.padding,
+                dilation: conv.dilation,
+                groups: conv.groups,
+                bias: conv.bias,
+            },
+            Op::Activation(Activation::Relu) => Layer::Relu,
+            Op::Pool(pool) if !pool.ceil_mode => Layer::Pool {
+                function: pool.function,
+                kernel: pool.kernel,
+                stride: pool.stride,
+                padding: pool.padding,
+            },
+            Op::AdaptiveAvgPool { output } => Layer::AdaptiveAvgPool { output },
+            Op::Flatten => Layer::Flatten,
+            Op::Linear { out_features, bias } => Layer::Linear { out_features, bias },
+            _ => return None,
+        })
+    }
+}
+
+impl From<Layer> for Op {
+    fn from(layer: Layer) -> Op {
+        match layer {
             Layer::Conv {
                 out_channels,
                 kernel,
@@ -114,101 +137,30 @@ impl Layer {
                 dilation,
                 groups,
                 bias,
-            } => {
-                let mut line = format!(
-                    "nn.Conv2d({inputs}, {out_channels}, kernel_size={}",
-                    pair(kernel)
-                );
-                if stride != (1, 1) {
-                    line += &format!(", stride={}", pair(stride));
-                }
-                if padding != (0, 0) {
-                    line += &format!(", padding={}", pair(padding));
-                }
-                if dilation != (1, 1) {
-                    line += &format!(", dilation={}", pair(dilation));
-                }
-                if groups != 1 {
-                    line += &format!(", groups={groups}");
-                }
-                if !bias {
-                    line += ", bias=False";
-                }
-                line + ")"
-            }
-            Layer::Relu => "nn.ReLU()".into(),
+            } => Op::Conv(Conv {
+                out_channels,
+                kernel,
+                stride,
+                padding,
+                dilation,
+                groups,
+                bias,
+            }),
+            Layer::Relu => Op::RELU,
             Layer::Pool {
                 function,
                 kernel,
                 stride,
                 padding,
-            } => {
-                let name = match function {
-                    PoolFunction::Max => "nn.MaxPool2d(".to_string(),
-                    PoolFunction::Mean => "nn.AvgPool2d(".to_string(),
-                    PoolFunction::Min => "MinPool2d(".to_string(),
-                    PoolFunction::Lp(p) => format!("nn.LPPool2d({}, ", p.value()),
-                };
-                let mut line = format!(
-                    "{name}kernel_size={}, stride={}",
-                    pair(kernel),
-                    pair(stride)
-                );
-                if padding != (0, 0) {
-                    line += &format!(", padding={}", pair(padding));
-                }
-                line + ")"
-            }
-            Layer::AdaptiveAvgPool { output } => format!("nn.AdaptiveAvgPool2d({})", pair(output)),
-            Layer::Flatten => "nn.Flatten()".into(),
-            Layer::Linear { out_features, bias } => {
-                format!(
-                    "nn.Linear({inputs}, {out_features}{})",
-                    if bias { "" } else { ", bias=False" }
-                )
-            }
-        }
-    }
-
-    /// The sliding-window geometry, for layers that have one.
-    fn geometry(&self) -> Option<LayerGeometry> {
-        let pads = |(h, w): (usize, usize)| Pads {
-            top: h,
-            bottom: h,
-            left: w,
-            right: w,
-        };
-        match *self {
-            Layer::Conv {
-                kernel,
-                stride,
+            } => Op::Pool(Pool {
                 padding,
-                dilation,
-                ..
-            } => Some(LayerGeometry {
-                kernel,
                 stride,
-                pads: pads(padding),
-                dilation,
-            }),
-            Layer::Pool {
                 kernel,
-                stride,
-                padding,
-                ..
-            } => Some(LayerGeometry {
-                kernel,
-                stride,
-                pads: pads(padding),
-                dilation: (1, 1),
+                ..Pool::new(function, 1, 1)
             }),
-            Layer::Relu => Some(LayerGeometry {
-                kernel: (1, 1),
-                stride: (1, 1),
-                pads: Pads::default(),
-                dilation: (1, 1),
-            }),
-            Layer::AdaptiveAvgPool { .. } | Layer::Flatten | Layer::Linear { .. } => None,
+            Layer::AdaptiveAvgPool { output } => Op::AdaptiveAvgPool { output },
+            Layer::Flatten => Op::Flatten,
+            Layer::Linear { out_features, bias } => Op::Linear { out_features, bias },
         }
     }
 }
@@ -233,140 +185,26 @@ pub struct LayerReport {
 }
 
 /// Shapes, parameters, multiply-adds and receptive fields of every layer for an input of
-/// `(channels, height, width)`.
+/// `(channels, height, width)`: the stack as a chain [`Graph`], analysed as graphs are.
 ///
 /// # Errors
 /// A layer that does not fit its input, zero sizes, or a count too large to hold.
 pub fn analyse(input: (usize, usize, usize), layers: &[Layer]) -> Result<Vec<LayerReport>> {
-    positive(input.0, "number of input channels")?;
-    let mut shape = input;
-    let mut windows: Vec<LayerGeometry> = Vec::new();
-    let mut field_alive = true;
-    let mut reports = Vec::with_capacity(layers.len());
-    for (index, layer) in layers.iter().enumerate() {
-        let in_shape = shape;
-        let not_flat = || -> Result<()> {
-            if in_shape.1 == 1
-                && in_shape.2 == 1
-                && index > 0
-                && matches!(layers[index - 1], Layer::Flatten | Layer::Linear { .. })
-            {
-                return Err(Error::FlatIntoImage {
-                    layer: index,
-                    pytorch: layer.pytorch(in_shape.0),
-                });
-            }
-            Ok(())
-        };
-        let (output, parameters, multiply_adds) = match *layer {
-            Layer::Conv {
-                out_channels,
-                kernel,
-                stride,
-                padding,
-                dilation,
-                groups,
-                bias,
-            } => {
-                not_flat()?;
-                let pads = Pads {
-                    top: padding.0,
-                    bottom: padding.0,
-                    left: padding.1,
-                    right: padding.1,
-                };
-                let (h, w) = window_output(
-                    (shape.1, shape.2),
-                    kernel,
-                    stride,
-                    pads,
-                    dilation,
-                    false,
-                    "kernel",
-                )?;
-                let cost = ConvLayerShape {
-                    in_channels: shape.0,
-                    out_channels,
-                    kernel,
-                    groups,
-                    bias,
-                };
-                (
-                    (out_channels, h, w),
-                    cost.parameters()?,
-                    cost.flops((h, w))?.multiply_adds,
-                )
-            }
-            Layer::Relu => (shape, 0, 0),
-            Layer::Pool {
-                function,
-                kernel,
-                stride,
-                padding,
-            } => {
-                not_flat()?;
-                let params = PoolParams {
-                    kernel,
-                    stride: Some(stride),
-                    padding: Pads::symmetric(padding.0, padding.1),
-                    ..PoolParams::square(1)
-                };
-                let (h, w) = params.output_size(function, shape.1, shape.2)?;
-                ((shape.0, h, w), 0, 0)
-            }
-            Layer::AdaptiveAvgPool { output } => {
-                not_flat()?;
-                positive(output.0, "adaptive pooling height")?;
-                positive(output.1, "adaptive pooling width")?;
-                ((shape.0, output.0, output.1), 0, 0)
-            }
-            Layer::Flatten => {
-                let features = checked_product(&[shape.0, shape.1, shape.2])?;
-                ((features, 1, 1), 0, 0)
-            }
-            Layer::Linear { out_features, bias } => {
-                positive(out_features, "number of output features")?;
-                let inputs = checked_product(&[shape.0, shape.1, shape.2])?;
-                let weights = checked_product(&[inputs, out_features])? as u64;
-                (
-                    (out_features, 1, 1),
-                    weights + if bias { out_features as u64 } else { 0 },
-                    weights,
-                )
-            }
-        };
-        // The receptive field survives sliding windows and size-keeping adaptive pools.
-        match layer.geometry() {
-            Some(geometry) if field_alive => windows.push(geometry),
-            Some(_) => {}
-            None => {
-                let identity = matches!(layer, Layer::AdaptiveAvgPool { output } if *output == (shape.1, shape.2));
-                field_alive &= identity;
-            }
-        }
-        let receptive_field = if field_alive && !windows.is_empty() {
-            receptive_fields(&windows)?.last().copied()
-        } else {
-            None
-        };
-        shape = output;
-        reports.push(LayerReport {
-            layer: *layer,
-            input: in_shape,
-            output,
-            parameters,
-            multiply_adds,
-            receptive_field,
-        });
-    }
-    Ok(reports)
-}
-
-fn checked_product(values: &[usize]) -> Result<usize> {
-    values
+    let ops: Vec<Op> = layers.iter().map(|&layer| Op::from(layer)).collect();
+    let graph = Graph::chain("stack", "Your stack", input, &ops);
+    let reports = graph.analyse()?;
+    Ok(layers
         .iter()
-        .try_fold(1usize, |acc, &v| acc.checked_mul(v))
-        .ok_or(Error::Overflow { what: "layer size" })
+        .zip(reports.windows(2))
+        .map(|(layer, pair)| LayerReport {
+            layer: *layer,
+            input: pair[0].output,
+            output: pair[1].output,
+            parameters: pair[1].parameters,
+            multiply_adds: pair[1].multiply_adds,
+            receptive_field: pair[1].field.window,
+        })
+        .collect())
 }
 
 /// The sum of the stack's parameters.
@@ -377,122 +215,18 @@ pub fn total_parameters(reports: &[LayerReport]) -> u64 {
 /// Runs the stack on one image with simple fixed weights and returns every layer's
 /// output, stopping before the first layer that would take the total past
 /// `budget_multiply_adds` (the demo's time limit) or that is flat (linear layers are
-/// counted, not run).
-///
-/// The fixed weights make feature maps a student can read: filter `o` of a 3x3 layer is
-/// the lecture's preset number `o mod 8` (Edges, Blur, Sharpen, the Sobels, Identity),
-/// averaged over its input channels; other sizes use a Gaussian blur for even filters and
-/// a centre-minus-surround for odd ones. Biases are 0.
+/// counted, not run). The stack runs as a chain graph, with the weights that
+/// [`graph::forward`](crate::graph::forward) describes: filter `o` of a 3x3 layer is the
+/// lecture's preset number `o mod 8`, averaged over its input channels.
 ///
 /// # Errors
 /// As [`analyse`], or an input that does not match the first layer.
 pub fn forward(input: &Tensor, layers: &[Layer], budget_multiply_adds: u64) -> Result<Vec<Tensor>> {
-    let reports = analyse((input.channels(), input.height(), input.width()), layers)?;
-    let mut outputs: Vec<Tensor> = Vec::new();
-    let mut spent = 0u64;
-    for report in &reports {
-        let current = outputs.last().unwrap_or(input);
-        spent = spent.saturating_add(report.multiply_adds);
-        if spent > budget_multiply_adds {
-            break;
-        }
-        let next = match report.layer {
-            Layer::Conv {
-                out_channels,
-                kernel,
-                stride,
-                padding,
-                dilation,
-                groups,
-                ..
-            } => {
-                let per_group = current.channels() / groups.max(1);
-                let weight = fixed_weights(out_channels, per_group, kernel)?;
-                let params = ConvParams {
-                    stride,
-                    padding: Padding::symmetric(padding.0, padding.1),
-                    dilation,
-                    groups,
-                    ..ConvParams::default()
-                };
-                conv2d(current, &weight, None, &params)?
-            }
-            Layer::Relu => {
-                let mut out = current.clone();
-                out.relu();
-                out
-            }
-            Layer::Pool {
-                function,
-                kernel,
-                stride,
-                padding,
-            } => {
-                let params = PoolParams {
-                    kernel,
-                    stride: Some(stride),
-                    padding: Pads::symmetric(padding.0, padding.1),
-                    ..PoolParams::square(1)
-                };
-                pool2d(current, function, &params)?
-            }
-            Layer::AdaptiveAvgPool { output } => adaptive_average(current, output)?,
-            Layer::Flatten | Layer::Linear { .. } => break,
-        };
-        outputs.push(next);
-    }
-    Ok(outputs)
-}
-
-/// `nn.AdaptiveAvgPool2d`: output cell `i` averages input rows `floor(i H / h_out)` to
-/// `ceil((i + 1) H / h_out) - 1`, and likewise for columns.
-fn adaptive_average(input: &Tensor, (out_h, out_w): (usize, usize)) -> Result<Tensor> {
-    let (h, w) = (input.height(), input.width());
-    let mut data = Vec::with_capacity(input.channels() * out_h * out_w);
-    for c in 0..input.channels() {
-        let plane = input.plane(0, c).unwrap_or_default();
-        for y in 0..out_h {
-            let (top, bottom) = (y * h / out_h, ((y + 1) * h).div_ceil(out_h));
-            for x in 0..out_w {
-                let (left, right) = (x * w / out_w, ((x + 1) * w).div_ceil(out_w));
-                let mut sum = 0.0;
-                for row in top..bottom {
-                    sum += plane[row * w + left..row * w + right].iter().sum::<f32>();
-                }
-                data.push(sum / ((bottom - top) * (right - left)) as f32);
-            }
-        }
-    }
-    Tensor::new(input.channels(), out_h, out_w, data)
-}
-
-fn fixed_weights(
-    out_channels: usize,
-    per_group: usize,
-    (kh, kw): (usize, usize),
-) -> Result<Tensor> {
-    let mut data = Vec::new();
-    for o in 0..out_channels {
-        let kernel = if (kh, kw) == (3, 3) {
-            Preset::LECTURE[o % Preset::LECTURE.len()].kernel()
-        } else if o % 2 == 0 {
-            blur(kh, kw)?
-        } else {
-            // Centre minus surround: a blob detector of any size.
-            let surround = -1.0 / (kh * kw - 1).max(1) as f32;
-            let mut weights = vec![surround; kh * kw];
-            weights[(kh / 2) * kw + kw / 2] = 1.0;
-            Kernel::new(kh, kw, weights)?
-        };
-        for _ in 0..per_group {
-            data.extend(kernel.weights().iter().map(|w| w / per_group as f32));
-        }
-    }
-    Tensor::with_batch(out_channels, per_group, kh, kw, data)
-}
-
-fn blur(kh: usize, kw: usize) -> Result<Kernel> {
-    Kernel::new(kh, kw, vec![1.0 / (kh * kw) as f32; kh * kw])
+    let ops: Vec<Op> = layers.iter().map(|&layer| Op::from(layer)).collect();
+    let shape = (input.channels(), input.height(), input.width());
+    let graph = Graph::chain("stack", "Your stack", shape, &ops);
+    let run = crate::graph::forward::forward(&graph, input, budget_multiply_adds, |i| i > 0)?;
+    Ok(run.outputs.into_iter().skip(1).map_while(|o| o).collect())
 }
 
 /// A named stack of layers with its input.
@@ -542,73 +276,36 @@ impl Architecture {
         }
     }
 
+    /// The stack of a chain graph (dropout left out: it has no parameters and does
+    /// nothing at inference).
+    fn from_graph(graph: &Graph) -> Self {
+        Architecture {
+            name: graph.title,
+            input: graph.input(),
+            layers: graph
+                .nodes
+                .iter()
+                .filter_map(|n| Layer::from_op(&n.op))
+                .collect(),
+        }
+    }
+
     /// LeNet-5 as usually built today (LeCun et al., 1998, with max pooling and ReLU):
-    /// 61,706 parameters on a 1x32x32 input.
+    /// 61,706 parameters on a 1x32x32 input ([`torchvision::lenet5`]).
     pub fn lenet5() -> Self {
-        Architecture {
-            name: "LeNet-5",
-            input: (1, 32, 32),
-            layers: vec![
-                Layer::conv(6, 5, 1, 0),
-                Layer::Relu,
-                Layer::max_pool(2, 2),
-                Layer::conv(16, 5, 1, 0),
-                Layer::Relu,
-                Layer::max_pool(2, 2),
-                Layer::Flatten,
-                Layer::linear(120),
-                Layer::Relu,
-                Layer::linear(84),
-                Layer::Relu,
-                Layer::linear(10),
-            ],
-        }
+        Self::from_graph(&torchvision::lenet5())
     }
 
-    /// torchvision's `alexnet()`: 61,100,840 parameters on 3x224x224.
+    /// torchvision's `alexnet()`: 61,100,840 parameters on 3x224x224
+    /// ([`torchvision::alexnet`]).
     pub fn alexnet() -> Self {
-        Architecture {
-            name: "AlexNet",
-            input: (3, 224, 224),
-            layers: vec![
-                Layer::conv(64, 11, 4, 2),
-                Layer::Relu,
-                Layer::max_pool(3, 2),
-                Layer::conv(192, 5, 1, 2),
-                Layer::Relu,
-                Layer::max_pool(3, 2),
-                Layer::conv(384, 3, 1, 1),
-                Layer::Relu,
-                Layer::conv(256, 3, 1, 1),
-                Layer::Relu,
-                Layer::conv(256, 3, 1, 1),
-                Layer::Relu,
-                Layer::max_pool(3, 2),
-                Layer::AdaptiveAvgPool { output: (6, 6) },
-                Layer::Flatten,
-            ]
-            .into_iter()
-            .chain(classifier())
-            .collect(),
-        }
+        Self::from_graph(&torchvision::alexnet())
     }
 
-    /// torchvision's `vgg16()` (configuration D, no batch norm): 138,357,544 parameters.
+    /// torchvision's `vgg16()` (configuration D, no batch norm): 138,357,544 parameters
+    /// ([`torchvision::vgg16`]).
     pub fn vgg16() -> Self {
-        let mut layers = Vec::new();
-        for (channels, convs) in [(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)] {
-            for _ in 0..convs {
-                layers.extend([Layer::conv(channels, 3, 1, 1), Layer::Relu]);
-            }
-            layers.push(Layer::max_pool(2, 2));
-        }
-        layers.extend([Layer::AdaptiveAvgPool { output: (7, 7) }, Layer::Flatten]);
-        layers.extend(classifier());
-        Architecture {
-            name: "VGG-16",
-            input: (3, 224, 224),
-            layers,
-        }
+        Self::from_graph(&torchvision::vgg16())
     }
 
     /// `n` 3x3 convolutions with stride 1 and padding 1 (size kept): the lecture's "how
@@ -620,18 +317,6 @@ impl Architecture {
             layers: vec![Layer::conv(1, 3, 1, 1); n],
         }
     }
-}
-
-/// torchvision's classifier head of AlexNet and VGG (dropout left out: it has no
-/// parameters and does nothing at inference): 4096, 4096, then 1000 classes.
-fn classifier() -> [Layer; 5] {
-    [
-        Layer::linear(4096),
-        Layer::Relu,
-        Layer::linear(4096),
-        Layer::Relu,
-        Layer::linear(1000),
-    ]
 }
 
 /// The most layers a written stack may have.

@@ -488,7 +488,7 @@ pub fn max_unpool2d(
         None => default,
         Some(size) => {
             let within = |asked: usize, default: usize, stride: usize| {
-                asked + stride > default && asked < default.saturating_add(stride)
+                asked.saturating_add(stride) > default && asked < default.saturating_add(stride)
             };
             if !within(size.0, default.0, stride.0) || !within(size.1, default.1, stride.1) {
                 return Err(Error::UnpoolSize {

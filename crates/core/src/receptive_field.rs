@@ -59,6 +59,82 @@ pub struct ReceptiveField {
 }
 
 impl ReceptiveField {
+    /// The field of an input pixel: itself (size 1, jump 1, start 0).
+    pub const INPUT: ReceptiveField = ReceptiveField {
+        size: (1, 1),
+        jump: (1, 1),
+        start: (0, 0),
+    };
+
+    /// The field after one more layer (the recurrence at the top of this module).
+    ///
+    /// # Errors
+    /// A zero kernel, stride or dilation, or a field too large to count.
+    pub fn through(&self, layer: &LayerGeometry) -> Result<ReceptiveField> {
+        for (value, what) in [
+            (layer.kernel.0.min(layer.kernel.1), "kernel size"),
+            (layer.stride.0.min(layer.stride.1), "stride"),
+            (layer.dilation.0.min(layer.dilation.1), "dilation"),
+        ] {
+            crate::error::positive(value, what)?;
+        }
+        let axis = |size: u64, jump: u64, start: i64, k: usize, s: usize, p: usize, d: usize| {
+            let span = (d as u64).checked_mul(k as u64 - 1)?;
+            let size = size.checked_add(span.checked_mul(jump)?)?;
+            let start = start.checked_sub(i64::try_from((p as u64).checked_mul(jump)?).ok()?)?;
+            let jump = jump.checked_mul(s as u64)?;
+            (size <= i64::MAX as u64 && jump <= i64::MAX as u64).then_some((size, jump, start))
+        };
+        let (size_h, jump_h, start_h) = axis(
+            self.size.0,
+            self.jump.0,
+            self.start.0,
+            layer.kernel.0,
+            layer.stride.0,
+            layer.pads.top,
+            layer.dilation.0,
+        )
+        .ok_or_else(field_too_large)?;
+        let (size_w, jump_w, start_w) = axis(
+            self.size.1,
+            self.jump.1,
+            self.start.1,
+            layer.kernel.1,
+            layer.stride.1,
+            layer.pads.left,
+            layer.dilation.1,
+        )
+        .ok_or_else(field_too_large)?;
+        Ok(ReceptiveField {
+            size: (size_h, size_w),
+            jump: (jump_h, jump_w),
+            start: (start_h, start_w),
+        })
+    }
+
+    /// The union of two paths' fields onto the same cells (Araujo et al., Distill 2019):
+    /// from the earliest start to the latest end along each axis. `None` when the two
+    /// paths step over the input by different jumps: then neighbouring cells' fields do
+    /// not move together and no one window describes them (or the union is too large to
+    /// count).
+    pub fn union(&self, other: &ReceptiveField) -> Option<ReceptiveField> {
+        if self.jump != other.jump {
+            return None;
+        }
+        let axis = |(s1, z1): (i64, u64), (s2, z2): (i64, u64)| {
+            let start = s1.min(s2);
+            let end = (i128::from(s1) + i128::from(z1)).max(i128::from(s2) + i128::from(z2));
+            Some((start, u64::try_from(end - i128::from(start)).ok()?))
+        };
+        let (top, height) = axis((self.start.0, self.size.0), (other.start.0, other.size.0))?;
+        let (left, width) = axis((self.start.1, self.size.1), (other.start.1, other.size.1))?;
+        Some(ReceptiveField {
+            size: (height, width),
+            jump: self.jump,
+            start: (top, left),
+        })
+    }
+
     /// The input rectangle that cell `(y, x)` sees, before clipping to the input.
     pub fn rect(&self, (y, x): (usize, usize)) -> Option<Rect> {
         let top = self
@@ -83,6 +159,12 @@ impl ReceptiveField {
             self.start.0 as f64 + (self.size.0 as f64 - 1.0) / 2.0,
             self.start.1 as f64 + (self.size.1 as f64 - 1.0) / 2.0,
         )
+    }
+}
+
+fn field_too_large() -> Error {
+    Error::Overflow {
+        what: "receptive field",
     }
 }
 
@@ -187,59 +269,11 @@ impl ReceptiveField {
 /// # Errors
 /// A zero kernel, stride or dilation, or a field too large to count.
 pub fn receptive_fields(layers: &[LayerGeometry]) -> Result<Vec<ReceptiveField>> {
-    let mut field = ReceptiveField {
-        size: (1, 1),
-        jump: (1, 1),
-        start: (0, 0),
-    };
-    let too_large = || Error::Overflow {
-        what: "receptive field",
-    };
+    let mut field = ReceptiveField::INPUT;
     layers
         .iter()
         .map(|layer| {
-            for (value, what) in [
-                (layer.kernel.0.min(layer.kernel.1), "kernel size"),
-                (layer.stride.0.min(layer.stride.1), "stride"),
-                (layer.dilation.0.min(layer.dilation.1), "dilation"),
-            ] {
-                crate::error::positive(value, what)?;
-            }
-            let axis =
-                |size: u64, jump: u64, start: i64, k: usize, s: usize, p: usize, d: usize| {
-                    let span = (d as u64).checked_mul(k as u64 - 1)?;
-                    let size = size.checked_add(span.checked_mul(jump)?)?;
-                    let start =
-                        start.checked_sub(i64::try_from((p as u64).checked_mul(jump)?).ok()?)?;
-                    let jump = jump.checked_mul(s as u64)?;
-                    (size <= i64::MAX as u64 && jump <= i64::MAX as u64)
-                        .then_some((size, jump, start))
-                };
-            let (size_h, jump_h, start_h) = axis(
-                field.size.0,
-                field.jump.0,
-                field.start.0,
-                layer.kernel.0,
-                layer.stride.0,
-                layer.pads.top,
-                layer.dilation.0,
-            )
-            .ok_or_else(too_large)?;
-            let (size_w, jump_w, start_w) = axis(
-                field.size.1,
-                field.jump.1,
-                field.start.1,
-                layer.kernel.1,
-                layer.stride.1,
-                layer.pads.left,
-                layer.dilation.1,
-            )
-            .ok_or_else(too_large)?;
-            field = ReceptiveField {
-                size: (size_h, size_w),
-                jump: (jump_h, jump_w),
-                start: (start_h, start_w),
-            };
+            field = field.through(layer)?;
             Ok(field)
         })
         .collect()
@@ -415,6 +449,26 @@ mod tests {
             start.transposed(&LayerGeometry::square(3, 1, 1, 1)),
             Some(receptive_fields(&[LayerGeometry::square(3, 1, 1, 1)]).unwrap()[0])
         );
+    }
+
+    #[test]
+    fn union_spans_both_fields() {
+        let field = |size: u64, jump: u64, start: i64| ReceptiveField {
+            size: (size, size),
+            jump: (jump, jump),
+            start: (start, start + 1),
+        };
+        // [-1, 2) and [0, 4): [-1, 4).
+        let union = field(3, 2, -1).union(&field(4, 2, 0)).unwrap();
+        assert_eq!(union.size, (5, 5));
+        assert_eq!(union.start, (-1, 0));
+        assert_eq!(union.jump, (2, 2));
+        // A field inside another changes nothing.
+        assert_eq!(
+            field(7, 2, -3).union(&field(1, 2, 0)),
+            Some(field(7, 2, -3))
+        );
+        assert_eq!(field(3, 2, -1).union(&field(3, 1, -1)), None);
     }
 
     #[test]

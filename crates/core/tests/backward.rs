@@ -441,7 +441,12 @@ fn lp_pool_gradients_are_the_finite_differences() {
         let p = [1.0, 1.5, 2.0, 3.0][case % 4];
         let function = PoolFunction::Lp(Power::new(p).expect("positive"));
         let params = random_pool(&mut random, function);
-        let dims = [1, random.range(1, 2), random.range(1, 6), random.range(1, 6)];
+        let dims = [
+            1,
+            random.range(1, 2),
+            random.range(1, 6),
+            random.range(1, 6),
+        ];
         let mut x = random.distinct(dims);
         x.data_mut().iter_mut().for_each(|v| *v += 3.0);
         let Ok((h, w)) = params.output_size(function, x.height(), x.width()) else {

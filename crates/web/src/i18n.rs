@@ -23,7 +23,8 @@
 use std::cell::Cell;
 use std::fmt::Display;
 
-use convlens_core::error::by;
+use convlens_core::error::{by, commas};
+use convlens_core::nn::digits::{self, DigitsProblem};
 use convlens_core::{
     Channels, DisplayMapping, Error, LayerProblem, Named, PaddingMode, Position, Preset,
 };
@@ -554,6 +555,33 @@ texts! {
     err_layer_names: "use {names}", "возможны {names}";
     err_flat_into_image: "layer {layer} ({pytorch}) needs an image, but gets a flat vector",
         "слою {layer} ({pytorch}) нужно изображение, а он получает плоский вектор";
+    err_label: "example {index} has the label {label}, but the classes are 0 to {last}",
+        "у примера {index} метка {label}, а классы — от 0 до {last}";
+    err_setting: "the {what} must be from {low} to {high}, not {value}",
+        "{what}: нужно от {low} до {high}, а не {value}";
+    err_training_input: "the training images are {shape}: the stack must start with input({expected}), not input({actual})",
+        "обучающие изображения — {shape}: стек должен начинаться с input({expected}), а не input({actual})";
+    err_training_output: "the last layer must give {classes} scores, one per class, but gives {shape}: end the stack with linear({classes})",
+        "последний слой должен давать {classes} {classes|оценку|оценки|оценок}, по одной на класс, а даёт {shape}: закончите стек слоем linear({classes})";
+    err_diverged: "the loss became {loss} at step {step}: the learning rate is too large for this network; lower it and start again",
+        "на шаге {step} функция потерь стала {loss}: скорость обучения слишком велика для этой сети; уменьшите её и начните заново";
+    err_weight_not_finite: "weight number {index} is {value}: every weight must be a finite number",
+        "вес номер {index} равен {value}: каждый вес должен быть конечным числом";
+    err_digit_index: "there is no image {index}: the set has {count}", "изображения {index} нет: в наборе их {count}";
+    err_digits_not: "the digits file is not a digits file (it does not start with 'CLDIGITS')",
+        "файл цифр — не файл цифр (он не начинается с «CLDIGITS»)";
+    err_digits_version: "the digits file is of version {found}; this version of convlens reads version {version}",
+        "файл цифр версии {found}; эта версия программы читает версию {version}";
+    err_digits_sizes: "the digits file claims {count} images of {size} ({train} for training) in {classes} classes, which is no data set (at most {limit} images)",
+        "файл цифр заявляет {count} изображений {size} ({train} для обучения) в {classes} классах — такого набора данных не бывает (не больше {limit} изображений)";
+    err_digits_truncated: "the digits file ends too soon, after {length} bytes",
+        "файл цифр обрывается слишком рано, после {length} байт";
+    err_digits_label: "the digits file gives image {index} the label {label}, which is no class",
+        "в файле цифр у изображения {index} метка {label}, а такого класса нет";
+    err_digits_pixels: "the digits file holds {found} pixels where its images need {expected}: it is damaged",
+        "в файле цифр {found} пикселей, а изображениям нужно {expected}: файл повреждён";
+    err_digits_checksum: "the digits file has the checksum {found} instead of {expected}: it is damaged",
+        "у файла цифр контрольная сумма {found} вместо {expected}: файл повреждён";
     err_output_padding: "the output padding ({padding}) must be smaller than the stride ({stride}) or the dilation ({dilation}) along each axis",
         "выходной отступ ({padding}) должен быть меньше шага ({stride}) или расширения ({dilation}) по каждой оси";
     err_cropped_away: "the padding removes {rows} rows and {columns} columns of a {height}x{width} output: nothing would be left",
@@ -576,6 +604,21 @@ texts! {
     word_pooled_column: "column", "столбца";
     pos_transposed_weight: "input channel {input}, output channel {output}, row {row}, column {column}",
         "входной канал {input}, выходной канал {output}, строка {row}, столбец {column}";
+    err_merge_add: "layer {layer} ({merge}) cannot join a {first} map with a {other} map: adding needs maps of one shape",
+        "слой {layer} ({merge}) не может соединить карту {first} с картой {other}: складывать можно только карты одной формы";
+    err_merge_concat: "layer {layer} ({merge}) cannot join a {first} map with a {other} map: concatenating along channels needs maps of one height and width",
+        "слой {layer} ({merge}) не может соединить карту {first} с картой {other}: конкатенировать по каналам можно только карты одной высоты и ширины";
+    err_merge_scale: "layer {layer} ({merge}) cannot join a {first} map with a {other} map: scaling needs one weight per channel of the map (C×1×1)",
+        "слой {layer} ({merge}) не может соединить карту {first} с картой {other}: для масштабирования нужен один вес на канал карты (C×1×1)";
+    err_unaligned_merge: "layer {layer} joins paths whose cells are {a} and {b} input pixels apart: no one receptive field describes its cells",
+        "слой {layer} соединяет пути, у которых соседние ячейки отстоят на {a} и {b} пикселей входа: одно рецептивное поле не описывает его ячейки";
+    err_wiring_exact: "layer {layer} takes {low} {low|input|inputs}, not {given}",
+        "слой {layer} принимает {low} {low|вход|входа|входов}, а не {given}";
+    err_wiring_least: "layer {layer} takes at least {low} {low|input|inputs}, not {given}",
+        "слой {layer} принимает не меньше {low} {low|входа|входов|входов}, а не {given}";
+    err_wiring_range: "layer {layer} takes {low} to {high} inputs, not {given}", "слой {layer} принимает от {low} до {high} входов, а не {given}";
+    err_later_input: "layer {layer} reads layer {input}, which does not come before it",
+        "слой {layer} читает слой {input}, который идёт не раньше него";
     pos_cell: "row {row}, column {column}", "строка {row}, столбец {column}";
     pos_filter: "filter {filter}, channel {channel}, row {row}, column {column}",
         "фильтр {filter}, канал {channel}, строка {row}, столбец {column}";
@@ -588,6 +631,17 @@ texts! {
     word_padding: "padding", "отступ";
     word_pool_size: "pool_size", "размер окна пулинга";
     word_pool_stride: "pool_stride", "шаг пулинга";
+    word_learning_rate: "learning rate", "скорость обучения";
+    word_learning_rate_decay: "learning rate decay", "затухание скорости обучения";
+    word_weight_decay: "weight decay", "затухание весов";
+    word_momentum: "momentum", "момент";
+    word_beta1: "beta1", "коэффициент β₁";
+    word_beta2: "beta2", "коэффициент β₂";
+    word_epsilon: "epsilon", "эпсилон";
+    word_epochs: "number of epochs", "число эпох";
+    word_batch_size: "batch size", "размер батча";
+    word_shift: "augmentation shift", "сдвиг при аугментации";
+    word_classes: "number of classes", "число классов";
     word_layer: "layer", "номер слоя";
     word_step: "step", "позиция";
     word_kernel: "kernel", "ядро";
@@ -607,7 +661,6 @@ texts! {
     word_input_channels_count: "number of input channels", "число входных каналов";
     word_output_channels_count: "number of output channels", "число выходных каналов";
     word_groups_count: "number of groups", "число групп";
-    word_batch_size: "batch size", "размер батча";
     word_channels_count: "number of channels", "число каналов";
     word_height: "height", "высота";
     word_width: "width", "ширина";
@@ -1106,6 +1159,59 @@ impl Texts {
                 self.err_flat_into_image,
                 &[("layer", &(layer + 1)), ("pytorch", pytorch)],
             ),
+            Error::Label {
+                index,
+                label,
+                classes,
+            } => fill(
+                self.err_label,
+                &[
+                    ("index", &(index + 1)),
+                    ("label", label),
+                    ("last", &classes.saturating_sub(1)),
+                ],
+            ),
+            Error::Setting {
+                what,
+                value,
+                low,
+                high,
+            } => fill(
+                self.err_setting,
+                &[
+                    ("what", &self.noun(what)),
+                    ("low", low),
+                    ("high", high),
+                    ("value", value),
+                ],
+            ),
+            Error::TrainingInput { expected, actual } => fill(
+                self.err_training_input,
+                &[
+                    ("shape", &by(&[expected.0, expected.1, expected.2])),
+                    ("expected", &commas(*expected)),
+                    ("actual", &commas(*actual)),
+                ],
+            ),
+            Error::TrainingOutput { classes, actual } => fill(
+                self.err_training_output,
+                &[
+                    ("classes", classes),
+                    ("shape", &by(&[actual.0, actual.1, actual.2])),
+                ],
+            ),
+            Error::Diverged { step, loss } => {
+                fill(self.err_diverged, &[("loss", loss), ("step", step)])
+            }
+            Error::WeightNotFinite { index, value } => fill(
+                self.err_weight_not_finite,
+                &[("index", &(index + 1)), ("value", value)],
+            ),
+            Error::DigitIndex { index, count } => fill(
+                self.err_digit_index,
+                &[("index", &(index + 1)), ("count", count)],
+            ),
+            Error::Digits { problem } => self.digits_problem(problem),
             Error::OutputPadding {
                 output_padding,
                 stride,
@@ -1189,8 +1295,104 @@ impl Texts {
                     ("last", &(plane.0 * plane.1).saturating_sub(1)),
                 ],
             ),
+            Error::MergeShapes {
+                layer,
+                merge,
+                first,
+                other,
+            } => {
+                let shape = |(c, h, w): &(usize, usize, usize)| format!("{c}x{h}x{w}");
+                let template = match merge {
+                    convlens_core::graph::Merge::Add => self.err_merge_add,
+                    convlens_core::graph::Merge::Concat => self.err_merge_concat,
+                    convlens_core::graph::Merge::Scale => self.err_merge_scale,
+                };
+                fill(
+                    template,
+                    &[
+                        ("layer", &(layer + 1)),
+                        ("merge", &merge.pytorch()),
+                        ("first", &shape(first)),
+                        ("other", &shape(other)),
+                    ],
+                )
+            }
+            Error::UnalignedMerge { layer, jumps } => fill(
+                self.err_unaligned_merge,
+                &[("layer", &(layer + 1)), ("a", &jumps.0), ("b", &jumps.1)],
+            ),
+            Error::Wiring {
+                layer,
+                given,
+                takes: (low, high),
+            } => {
+                let template = if low == high {
+                    self.err_wiring_exact
+                } else if *high == usize::MAX {
+                    self.err_wiring_least
+                } else {
+                    self.err_wiring_range
+                };
+                fill(
+                    template,
+                    &[
+                        ("layer", &(layer + 1)),
+                        ("low", low),
+                        ("high", high),
+                        ("given", given),
+                    ],
+                )
+            }
+            Error::LaterInput { layer, input } => fill(
+                self.err_later_input,
+                &[("layer", &(layer + 1)), ("input", &(input + 1))],
+            ),
             // An error added to the core later: its English until translated.
             _ => error.to_string(),
+        }
+    }
+
+    fn digits_problem(&self, problem: &DigitsProblem) -> String {
+        match *problem {
+            DigitsProblem::NotDigits => self.err_digits_not.into(),
+            DigitsProblem::Version { found } => fill(
+                self.err_digits_version,
+                &[("found", &found), ("version", &digits::VERSION)],
+            ),
+            DigitsProblem::Sizes {
+                count,
+                train,
+                size,
+                classes,
+            } => fill(
+                self.err_digits_sizes,
+                &[
+                    ("count", &count),
+                    ("size", &by(&[size.0, size.1])),
+                    ("train", &train),
+                    ("classes", &classes),
+                    ("limit", &digits::MAX_IMAGES),
+                ],
+            ),
+            DigitsProblem::Truncated { length } => {
+                fill(self.err_digits_truncated, &[("length", &length)])
+            }
+            DigitsProblem::Label { index, label } => fill(
+                self.err_digits_label,
+                &[("index", &(index + 1)), ("label", &label)],
+            ),
+            DigitsProblem::Pixels { expected, found } => fill(
+                self.err_digits_pixels,
+                &[("found", &found), ("expected", &expected)],
+            ),
+            DigitsProblem::Checksum { expected, found } => fill(
+                self.err_digits_checksum,
+                &[
+                    ("found", &format!("{found:08x}")),
+                    ("expected", &format!("{expected:08x}")),
+                ],
+            ),
+            _ => format!("the digits file {problem}"),
         }
     }
 
@@ -1469,6 +1671,78 @@ mod tests {
             )
             .unwrap_err(),
         );
+        // Training: settings, stacks that do not fit the digits, damaged digits files.
+        use convlens_core::nn::{self, digits::DigitsProblem};
+        core.push(nn::cross_entropy(&[0.0; 2], &[3], 2).unwrap_err());
+        let optimizer = nn::Settings {
+            method: nn::Method::ADAM,
+            learning_rate: 20.0,
+            weight_decay: 0.0,
+        };
+        core.push(nn::Optimizer::new(optimizer).unwrap_err());
+        for what in [
+            "learning rate decay",
+            "weight decay",
+            "momentum",
+            "beta1",
+            "beta2",
+            "epsilon",
+            "number of epochs",
+            "batch size",
+            "augmentation shift",
+        ] {
+            core.push(convlens_core::Error::Setting {
+                what,
+                value: -1.0,
+                low: 0.0,
+                high: 1.0,
+            });
+        }
+        core.push(convlens_core::Error::TrainingInput {
+            expected: (1, 28, 28),
+            actual: (3, 28, 28),
+        });
+        core.push(convlens_core::Error::TrainingOutput {
+            classes: 10,
+            actual: (7, 1, 1),
+        });
+        core.push(convlens_core::Error::Diverged {
+            step: 12,
+            loss: f32::INFINITY,
+        });
+        core.push(convlens_core::Error::WeightNotFinite {
+            index: 3,
+            value: f32::NAN,
+        });
+        core.push(convlens_core::Error::DigitIndex {
+            index: 10_000,
+            count: 10_000,
+        });
+        for problem in [
+            DigitsProblem::NotDigits,
+            DigitsProblem::Version { found: 2 },
+            DigitsProblem::Sizes {
+                count: 0,
+                train: 1,
+                size: (28, 28),
+                classes: 10,
+            },
+            DigitsProblem::Truncated { length: 20 },
+            DigitsProblem::Label {
+                index: 4,
+                label: 11,
+            },
+            DigitsProblem::Pixels {
+                expected: 784,
+                found: 700,
+            },
+            DigitsProblem::Checksum {
+                expected: 1,
+                found: 2,
+            },
+        ] {
+            core.push(convlens_core::Error::Digits { problem });
+        }
         // The transposed convolution's and the backward pass's.
         let one = |n, c, h, w| Tensor::filled(convlens_core::Shape::new(n, c, h, w).unwrap(), 1.0);
         let transposed = |params: convlens_core::ConvTransposeParams, weight: &Tensor| {
@@ -1536,6 +1810,40 @@ mod tests {
                 .unwrap_err(),
         );
         core.push(square.unpooled_size(usize::MAX, 1).unwrap_err());
+        // The graph's own errors.
+        {
+            use convlens_core::graph::{BlockKind, Conv, GraphBuilder, Merge, Op};
+            let graph = |build: &dyn Fn(&mut GraphBuilder)| {
+                let mut b = GraphBuilder::new((3, 8, 8));
+                b.block(BlockKind::Conv, "x", "x");
+                build(&mut b);
+                b.finish("test", "Test").analyse().unwrap_err()
+            };
+            for merge in [Merge::Add, Merge::Concat, Merge::Scale] {
+                core.push(graph(&|b| {
+                    let a = b.node("a", Op::Conv(Conv::new(4, 1)), &[0]);
+                    let c = b.node("c", Op::Conv(Conv::new(4, 1).stride(2)), &[0]);
+                    b.node("m", Op::Merge(merge), &[a, c]);
+                }));
+            }
+            core.push(graph(&|b| {
+                let a = b.node("a", Op::Conv(Conv::new(1, 3).stride(2).padding(5)), &[0]);
+                let c = b.node("c", Op::Conv(Conv::new(1, 3).padding(1)), &[0]);
+                b.node("cat", Op::Merge(Merge::Concat), &[a, c]);
+            }));
+            core.push(graph(&|b| {
+                b.node("m", Op::Merge(Merge::Scale), &[0]);
+            }));
+            core.push(graph(&|b| {
+                b.node("m", Op::Merge(Merge::Add), &[]);
+            }));
+            core.push(graph(&|b| {
+                b.node("r", Op::RELU, &[0, 0]);
+            }));
+            core.push(graph(&|b| {
+                b.node("r", Op::RELU, &[5]);
+            }));
+        }
         errors.extend(core.into_iter().map(SettingsError::Core));
         assert!(errors.len() > 60, "{errors:#?}");
         let mut kinds = std::collections::BTreeSet::<String>::new();
@@ -1629,6 +1937,12 @@ mod tests {
             "Conv2d",
             "RGBA",
             "foo",
+            "CLDIGITS",
+            // The graph's merges as PyTorch writes them.
+            "torch",
+            "cat",
+            "inputs",
+            "scale",
         ];
         text.split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
             .filter(|w| w.chars().filter(char::is_ascii_alphabetic).count() >= 3)

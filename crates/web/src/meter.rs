@@ -148,6 +148,79 @@ pub fn algorithm(path: &str) -> &str {
     }
 }
 
+/// The two ways the page grabs a webcam frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grab {
+    /// WebCodecs' `VideoFrame.copyTo`, straight to RGBA bytes.
+    VideoFrame,
+    /// Drawing the video on the input canvas and reading it back (`getImageData`).
+    Canvas,
+}
+
+impl Grab {
+    /// The name the meter's `data-grab-by` attribute carries.
+    pub fn name(self) -> &'static str {
+        match self {
+            Grab::VideoFrame => "videoframe",
+            Grab::Canvas => "canvas",
+        }
+    }
+}
+
+/// Picks the faster way to grab webcam frames in this browser, by timing both: which is
+/// faster differs (Chromium converts a `VideoFrame` to RGBA in under a millisecond, Firefox
+/// 153 takes several times as long as its canvas path). Frames go one way until
+/// [`GrabTrial::WARM`] + [`GrabTrial::FRAMES`] are in, then the other; the first `WARM`
+/// of each are not counted; then the way with the lower mean stays.
+#[derive(Debug, Clone, Default)]
+pub struct GrabTrial {
+    /// Frames seen and milliseconds counted, `VideoFrame` first, then canvas.
+    seen: [(usize, f64); 2],
+    chosen: Option<Grab>,
+}
+
+impl GrabTrial {
+    /// Frames of each way not counted (the pipeline warming up).
+    pub const WARM: usize = 10;
+    /// Frames of each way counted.
+    pub const FRAMES: usize = 30;
+
+    /// The way to grab the next frame.
+    pub fn next(&self) -> Grab {
+        match self.chosen {
+            Some(grab) => grab,
+            None if self.seen[0].0 < Self::WARM + Self::FRAMES => Grab::VideoFrame,
+            None => Grab::Canvas,
+        }
+    }
+
+    /// The way chosen, once both are timed.
+    pub fn chosen(&self) -> Option<Grab> {
+        self.chosen
+    }
+
+    /// Records that a frame took `ms` of the page's time to grab `grab`'s way.
+    pub fn record(&mut self, grab: Grab, ms: f64) {
+        if self.chosen.is_some() {
+            return;
+        }
+        let (seen, total) = &mut self.seen[usize::from(grab == Grab::Canvas)];
+        *seen += 1;
+        if *seen > Self::WARM {
+            *total += ms;
+        }
+        let done = |(seen, _): (usize, f64)| seen >= Self::WARM + Self::FRAMES;
+        if done(self.seen[0]) && done(self.seen[1]) {
+            let mean = |(seen, total): (usize, f64)| total / (seen - Self::WARM) as f64;
+            self.chosen = Some(if mean(self.seen[0]) <= mean(self.seen[1]) {
+                Grab::VideoFrame
+            } else {
+                Grab::Canvas
+            });
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,5 +276,62 @@ mod tests {
         assert!(!summary.line("general").contains("frames/s"));
         meter.reset();
         assert_eq!(meter.summary().frames, 0);
+    }
+
+    /// Runs a trial where a `VideoFrame` grab takes `video` ms and a canvas grab `canvas`.
+    fn trial(video: f64, canvas: f64) -> GrabTrial {
+        let mut trial = GrabTrial::default();
+        for _ in 0..2 * (GrabTrial::WARM + GrabTrial::FRAMES) {
+            let grab = trial.next();
+            // The warm-up frames are slow either way and must not decide.
+            let warm = trial.seen[usize::from(grab == Grab::Canvas)].0 < GrabTrial::WARM;
+            let ms = if warm {
+                100.0
+            } else if grab == Grab::VideoFrame {
+                video
+            } else {
+                canvas
+            };
+            assert_eq!(trial.chosen(), None);
+            trial.record(grab, ms);
+        }
+        trial
+    }
+
+    #[test]
+    fn the_grab_trial_times_both_ways_and_keeps_the_faster() {
+        let chromium = trial(0.7, 2.4);
+        assert_eq!(chromium.chosen(), Some(Grab::VideoFrame));
+        assert_eq!(chromium.next(), Grab::VideoFrame);
+        let firefox = trial(13.0, 5.0);
+        assert_eq!(firefox.chosen(), Some(Grab::Canvas));
+        assert_eq!(firefox.next(), Grab::Canvas);
+        // Chosen for good: later frames do not change it.
+        let mut kept = firefox;
+        for _ in 0..100 {
+            kept.record(Grab::Canvas, 50.0);
+        }
+        assert_eq!(kept.chosen(), Some(Grab::Canvas));
+        assert_eq!(
+            (Grab::VideoFrame.name(), Grab::Canvas.name()),
+            ("videoframe", "canvas")
+        );
+    }
+
+    #[test]
+    fn the_grab_trial_goes_videoframe_first_then_canvas() {
+        let mut trial = GrabTrial::default();
+        let mut order = Vec::new();
+        while trial.chosen().is_none() {
+            let grab = trial.next();
+            order.push(grab);
+            trial.record(grab, 1.0);
+        }
+        let each = GrabTrial::WARM + GrabTrial::FRAMES;
+        assert_eq!(order.len(), 2 * each);
+        assert!(order[..each].iter().all(|&g| g == Grab::VideoFrame));
+        assert!(order[each..].iter().all(|&g| g == Grab::Canvas));
+        // A tie keeps VideoFrame (no canvas read-back of premultiplied pixels).
+        assert_eq!(trial.chosen(), Some(Grab::VideoFrame));
     }
 }

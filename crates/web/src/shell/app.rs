@@ -15,10 +15,11 @@ use web_sys::{
 use crate::dom::{by_id, document, index_of, js_error, now, property, window, PageResult};
 use crate::i18n::Lang;
 use crate::message::Message;
-use crate::meter::Timings;
+use crate::meter::{Grab, Timings};
 use crate::pipeline::cell_value;
 use crate::settings::{parameters, KernelChoice, Settings};
 use crate::shell::state::{Change, Shell, State};
+use crate::shell::video::VideoFrames;
 use crate::shell::{embed, export, input, render};
 use crate::views;
 
@@ -146,6 +147,13 @@ fn show_meter(state: &mut State, timings: Timings) -> PageResult {
         meter.set_attribute(&format!("data-{name}"), &format!("{value:.3}"))?;
     }
     meter.set_attribute("data-frames", &summary.frames.to_string())?;
+    // How webcam frames are grabbed: "trial" while both ways are being timed.
+    let grab = if state.video_frames_failed || !VideoFrames::supported() {
+        Grab::Canvas.name()
+    } else {
+        state.grab_trial.chosen().map_or("trial", Grab::name)
+    };
+    meter.set_attribute("data-grab-by", if live { grab } else { "" })?;
     meter.set_attribute("data-path", state.path)
 }
 

@@ -16,6 +16,7 @@ use web_sys::{
 use crate::dom::{by_id, describe, document, js_error, listen, now, pixels, window, PageResult};
 use crate::i18n::t;
 use crate::message::{CameraProblem, InputLabel, Message};
+use crate::meter::Grab;
 use crate::pipeline::{self, Frame};
 use crate::settings::{Sample, Source};
 use crate::shell::render;
@@ -420,6 +421,7 @@ fn camera_frame(shell: &Shell) -> PageResult {
     let start = now();
     let (width, height) = scaled(video.video_width(), video.video_height(), size);
     if (width, height) == (video.video_width(), video.video_height())
+        && shell.state.borrow().grab_trial.next() == Grab::VideoFrame
         && copy_video_frame(shell, &video, start)?
     {
         return Ok(());
@@ -437,6 +439,8 @@ fn camera_frame(shell: &Shell) -> PageResult {
         let before = (state.frame.width, state.frame.height);
         grab_into(&context, &canvas, &mut state.frame)?;
         state.timings.grab = now() - start;
+        let grab = state.timings.grab;
+        state.grab_trial.record(Grab::Canvas, grab);
         before != (state.frame.width, state.frame.height)
     };
     if resized {
@@ -515,6 +519,7 @@ fn video_frame_copied(shell: &Shell) -> PageResult {
         let (_, context) = input_canvas(width, height)?;
         context.put_image_data(frames.image(), 0.0, 0.0)?;
         st.timings.grab = starting + (now() - resumed);
+        st.grab_trial.record(Grab::VideoFrame, st.timings.grab);
         before != (st.frame.width, st.frame.height)
     };
     if resized {

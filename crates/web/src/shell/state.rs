@@ -15,7 +15,7 @@ use web_sys::{EventTarget, HtmlImageElement, HtmlVideoElement, MediaStream};
 
 use crate::dom::{listen, PageResult};
 use crate::message::Message;
-use crate::meter::{Meter, Timings};
+use crate::meter::{GrabTrial, Meter, Timings};
 use crate::pipeline::Frame;
 use crate::settings::Settings;
 use crate::shell::video::{Copying, VideoFrames};
@@ -158,6 +158,8 @@ pub struct State {
     pub on_copy: Option<(Callback, Callback)>,
     /// Whether `VideoFrame.copyTo` failed here.
     pub video_frames_failed: bool,
+    /// Times both ways of grabbing webcam frames and keeps the faster.
+    pub grab_trial: GrabTrial,
     /// The views' own state, by view name ([`State::part`]).
     parts: Vec<(&'static str, Box<dyn Any>)>,
 }
@@ -189,6 +191,7 @@ impl State {
             copying: None,
             on_copy: None,
             video_frames_failed: false,
+            grab_trial: GrabTrial::default(),
             parts: Vec::new(),
         }
     }
