@@ -141,6 +141,7 @@ texts! {
     tab_pool: "Pooling", "Пулинг";
     tab_steps: "Step by step", "Шаг за шагом";
     tab_1d: "1D", "1D";
+    tab_transposed: "Transposed", "Транспонированная";
     tab_channels: "Channels & 1×1", "Каналы и 1×1";
     tab_stack: "Layer stack", "Стек слоёв";
     slide: "Slide", "Что двигаем";
@@ -153,6 +154,10 @@ texts! {
     paint_1: "paint 1", "рисовать 1";
     paint_0: "paint 0", "рисовать 0";
     oned_legend: "1D convolution", "1D свёртка";
+    transposed_legend: "Transposed convolution", "Транспонированная свёртка";
+    t_grid: "Input x (rows split by ;)", "Вход x (строки через ;)";
+    t_kernel: "Kernel w (rows split by ;)", "Ядро w (строки через ;)";
+    output_padding: "Output padding", "Выходной отступ";
     sequence_x: "Sequence x", "Последовательность x";
     kernel_w: "Kernel w", "Ядро w";
     numbers_note: "Numbers separated by commas; press Enter to apply.",
@@ -370,6 +375,34 @@ texts! {
     key_comma: ", and .", ", и .";
     feature_map_aria: "Feature map of {width}×{height} cells", "Карта признаков из {width}×{height} ячеек";
     pooled_map_aria: "Pooled map of {width}×{height} cells", "Карта после пулинга из {width}×{height} ячеек";
+    transposed_title: "Each input cell stamps the kernel, scaled by its value; overlaps add up",
+        "Каждая клетка входа ставит штамп — ядро, умноженное на её значение; наложения складываются";
+    transposed_hint: "Hatched cells are cropped away by the padding. Point at, tap or focus an output cell to see its sum.",
+        "Заштрихованные клетки отрезает отступ (padding). Наведите на клетку выхода, коснитесь её или выберите с клавиатуры, чтобы увидеть её сумму.";
+    transposed_stamp: "Stamp {step} of {stamps}: x[{y},{x}] = {value} adds {value} × w to rows {top}–{bottom}, columns {left}–{right} (counted before the crop)",
+        "Штамп {step} из {stamps}: x[{y},{x}] = {value} добавляет {value} × w в строки {top}–{bottom}, столбцы {left}–{right} (считая до обрезки)";
+    transposed_cropped: "a cropped cell", "отрезанная клетка";
+    transposed_no_stamp: "no stamp reaches it", "сюда не попадает ни один штамп";
+    transposed_parameters: "{weights} {weights|weight|weights} (the kernel), no bias",
+        "{weights} {weights|вес|веса|весов} (ядро), без смещения";
+    transposed_flops: "{cells} input {cells|cell|cells} × {weights} {weights|weight|weights} = {total} multiply-adds: every cell stamps the whole kernel (the cropped products included, as PyTorch's profilers count)",
+        "{cells} {cells|клетка|клетки|клеток} входа × {weights} {weights|вес|веса|весов} = {total} умножений-сложений: каждая клетка ставит всё ядро (отрезанные произведения тоже считаются, как в профилировщиках PyTorch)";
+    transposed_matrix_title: "The same, as the transpose of the convolution's matrix",
+        "То же самое: транспонированная матрица свёртки";
+    transposed_matrix_note: "Rows: the {outputs} output cells; columns: the {inputs} input cells (row by row, as PyTorch flattens them). It is the transpose of the matrix of {conv}, which maps {out_h} × {out_w} back to {h} × {w}: so a transposed convolution is also that convolution's gradient with respect to its input.",
+        "Строки — {outputs} клеток выхода, столбцы — {inputs} клеток входа (построчно, как их вытягивает PyTorch). Это транспонированная матрица слоя {conv}, который переводит {out_h} × {out_w} обратно в {h} × {w}; поэтому транспонированная свёртка — это ещё и градиент той свёртки по её входу.";
+    transposed_matrix_too_large: "The matrix ({outputs} × {inputs}) is too large to draw here: make the input or the kernel smaller.",
+        "Матрица ({outputs} × {inputs}) слишком велика, чтобы нарисовать её здесь: уменьшите вход или ядро.";
+    checker_title: "The checkerboard: a photo upsampled by 2", "Шахматный узор: фото, увеличенное в 2 раза";
+    checker_photo: "The photo, gray, at most 64 pixels a side", "Фото в оттенках серого, не больше 64 пикселей по стороне";
+    checker_uneven: "Kernel 3, stride 2: the stamps overlap unevenly", "Ядро 3, шаг 2: штампы перекрываются неравномерно";
+    checker_uneven_counts: "Stamps reaching each cell (kernel 3): {counts}", "Сколько штампов попадает в клетку (ядро 3): {counts}";
+    checker_even: "Kernel 4, stride 2: even overlaps", "Ядро 4, шаг 2: равномерные перекрытия";
+    checker_even_counts: "The same count with kernel 4: {counts} inside", "То же для ядра 4: внутри {counts}";
+    checker_resized: "Resize ×2 (nearest), then a 3×3 convolution: no checkerboard", "Увеличение ×2 (ближайший сосед), затем свёртка 3×3: узора нет";
+    checker_note: "Every weight is the same (4/9 with kernel 3, 1/4 with kernel 4), so any pattern comes from the overlaps alone: with stride 2, kernel 3 leaves cells that 1, 2 or 4 stamps reach, kernel 4 reaches every inner cell 4 times. Learned weights can only hide the uneven overlap, not remove it (Odena, Dumoulin, Olah, “Deconvolution and Checkerboard Artifacts”, Distill 2016).",
+        "Все веса одинаковы (4/9 для ядра 3, 1/4 для ядра 4), поэтому любой узор возникает только из перекрытий: при шаге 2 ядро 3 оставляет клетки, в которые попадает 1, 2 или 4 штампа, а ядро 4 попадает в каждую внутреннюю клетку 4 раза. Обученные веса могут лишь замаскировать неравномерное перекрытие, но не убрать его (Odena, Dumoulin, Olah, «Deconvolution and Checkerboard Artifacts», Distill, 2016).";
+    checker_aria: "Upsampled map of {width}×{height} cells", "Увеличенная карта из {width}×{height} ячеек";
 
     // Shortcuts.
     shortcut_help: "show or hide this list", "показать или скрыть этот список";
@@ -481,6 +514,7 @@ texts! {
     set_flag: "{key} must be 0 or 1, not '{value}'", "{key}: может быть 0 или 1, а не «{value}»";
     set_no_stack: "there is no stack '{value}'; use {known}", "нет стека «{value}»; возможны {known}";
     set_grid_at_most: "the grid can be at most {max}×{max}", "сетка может быть не больше {max}×{max}";
+    set_at_most: "the {what} can be at most {max}×{max}", "{what}: не больше {max}×{max}";
     set_no_operation: "there is no operation '{value}'; use {known}", "нет операции «{value}»; возможны {known}";
     set_mix_rows: "the mixing weights need one row per output channel (at most 4), each with 3 numbers: for R, G and B",
         "весам смешивания нужна одна строка на выходной канал (не больше 4), в каждой 3 числа: для R, G и B";
@@ -1552,6 +1586,10 @@ mod tests {
             ("sequence", "1;2"),
             ("sequence", "a"),
             ("taps", "1,2,3,4,5,6,7,8"),
+            ("tgrid", "1;1;1;1;1;1;1"),
+            ("tkernel", "1,x"),
+            ("tstride", "9"),
+            ("output_padding", "x"),
             ("lang", "de"),
             ("controls", "nope,x"),
             ("nope", "1"),
@@ -1882,6 +1920,7 @@ mod tests {
     fn english_words(text: &str) -> Vec<String> {
         const KEPT: &[&str] = &[
             "conv",
+            "transposed",
             "pool",
             "steps",
             "channels",

@@ -17,6 +17,7 @@ use crate::views::channels::MixingSettings;
 use crate::views::oned::OneDSettings;
 use crate::views::stack::{StackPreset, StackSettings};
 use crate::views::steps::StepsSettings;
+use crate::views::transposed::TransposedSettings;
 
 pub use convlens_core::error::shorten;
 
@@ -65,6 +66,13 @@ pub enum SettingsError {
     NoStack {
         /// The value given (shortened).
         value: String,
+    },
+    /// A grid or kernel larger than a view draws.
+    AtMost {
+        /// `"grid"` or `"kernel"`.
+        what: &'static str,
+        /// The largest side.
+        max: usize,
     },
     /// A grid larger than the step-by-step view draws.
     GridTooLarge {
@@ -174,6 +182,9 @@ impl fmt::Display for SettingsError {
             SettingsError::GridTooLarge { max } => {
                 write!(f, "the grid can be at most {max}×{max}")
             }
+            SettingsError::AtMost { what, max } => {
+                write!(f, "the {what} can be at most {max}×{max}")
+            }
             SettingsError::NoOperation { value } => write!(
                 f,
                 "there is no operation '{value}'; use {}",
@@ -242,6 +253,9 @@ impl SettingsError {
                 value(t.set_no_stack, v, &crate::views::stack::stack_names())
             }
             SettingsError::GridTooLarge { max } => fill(t.set_grid_at_most, &[("max", max)]),
+            SettingsError::AtMost { what, max } => {
+                fill(t.set_at_most, &[("what", &t.noun(what)), ("max", max)])
+            }
             SettingsError::NoOperation { value: v } => {
                 value(t.set_no_operation, v, &crate::views::steps::OPERATION_NAMES)
             }
@@ -396,6 +410,8 @@ pub struct Settings {
     pub steps: StepsSettings,
     /// The 1D view's part.
     pub oned: OneDSettings,
+    /// The transposed-convolution view's part.
+    pub transposed: TransposedSettings,
     /// The channels view's part.
     pub mixing: MixingSettings,
     /// The layer-stack view's part.
@@ -454,6 +470,7 @@ impl Default for Settings {
             pool_stride: None,
             steps: StepsSettings::default(),
             oned: OneDSettings::default(),
+            transposed: TransposedSettings::default(),
             mixing: MixingSettings::default(),
             stack: StackSettings::default(),
             extra: Vec::new(),
@@ -814,6 +831,14 @@ pub(crate) fn list(values: &[f32]) -> String {
         .join(",")
 }
 
+/// Rows of numbers as the URL writes them: commas between numbers, `;` between rows.
+pub(crate) fn rows(rows: &[Vec<f32>]) -> String {
+    rows.iter()
+        .map(|row| list(row))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
 /// A yes/no parameter: `0` or `1`.
 pub(crate) fn flag(key: &'static str, value: &str) -> Result<bool, SettingsError> {
     match value {
@@ -894,7 +919,9 @@ mod tests {
              padding_mode=zeros&dilation=1&channel=all&display=clamp&pool=max&pool_size=2&\
              pool_stride=auto&grid=1,1,1,0,0;0,1,1,1,0;0,0,1,1,1;0,0,1,1,0;\
              0,1,1,0,0&op=conv&step=1&sequence=1,3,2,5,4,1,0,2&taps=1,2,1&\
-             mix=0.299,0.587,0.114;1,-1,0&spatial=0&bias=0&stack=three-3x3&layer=1"
+             mix=0.299,0.587,0.114;1,-1,0&spatial=0&bias=0&stack=three-3x3&layer=1&\
+             tgrid=1,2;3,4&tkernel=1,2,1;2,4,2;1,2,1&tstride=2&tpadding=0&output_padding=0&\
+             tdilation=1&tstep=1"
         );
         assert_eq!(Settings::from_query(&query), (settings, vec![]));
     }
@@ -975,7 +1002,7 @@ mod tests {
         let (s, warnings) = Settings::from_query("lang=ru");
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(s.lang, Some(Lang::Ru));
-        assert!(s.to_query().ends_with("&layer=1&lang=ru"));
+        assert!(s.to_query().ends_with("&tstep=1&lang=ru"));
         assert_eq!(Settings::from_query(&s.to_query()).0, s);
         assert!(!Settings::default().to_query().contains("lang"));
         let (s, warnings) = Settings::from_query("lang=de");

@@ -19,6 +19,7 @@ pub mod oned;
 pub mod pool;
 pub mod stack;
 pub mod steps;
+pub mod transposed;
 
 /// One view of the page.
 ///
@@ -83,13 +84,14 @@ pub trait View: Sync {
 }
 
 /// The built-in views, in tab order: the registry. A new view is one more line here.
-pub const BUILT_IN: [&dyn View; 6] = [
+pub const BUILT_IN: [&dyn View; 7] = [
     &conv::Conv,
     &pool::Pool,
     &steps::Steps,
     &oned::OneD,
     &channels::ChannelMixing,
     &stack::Stack,
+    &transposed::Transposed,
 ];
 
 thread_local! {

@@ -106,12 +106,7 @@ impl crate::views::View for Steps {
     fn describe(&self, settings: &Settings, key: &str) -> String {
         let part = &settings.steps;
         match key {
-            "grid" => part
-                .grid
-                .iter()
-                .map(|row| crate::settings::list(row))
-                .collect::<Vec<_>>()
-                .join(";"),
+            "grid" => crate::settings::rows(&part.grid),
             "op" => part.op.name().into(),
             "step" => (part.step + 1).to_string(),
             _ => String::new(),
