@@ -58,7 +58,7 @@ const KEPT = new Set([
   'VGG', 'ImageNet', 'Conv2d', 'MaxPool2d', 'AvgPool2d', 'torch', 'torchvision', 'FLOPs',
   'Rust', 'WebAssembly', 'JavaScript', 'convlens', 'scikit', 'CC0', 'Esc', 'Tab', 'Enter',
   'https', 'localhost', 'max', 'mean', 'min', 'clamp', 'round', 'rgb', 'same', 'valid',
-  'groups',
+  'groups', 'Distill',
   // The lecture's table of architectures.
   'ResNet', 'Inception', 'DenseNet', 'EfficientNet',
 ]);
@@ -127,6 +127,13 @@ const views = {
   async stack(page) {
     await page.waitForSelector('[data-testid=stack-map-0]');
     await pointAtMiddle(page, 'stack-map-0');
+  },
+  async transposed(page) {
+    await page.waitForSelector('[data-testid=transposed-output] td');
+    await page.click('#transposed-next');
+    await page.locator('[data-testid=transposed-output] td').nth(7).hover();
+    await page.waitForFunction(() => document.getElementById('transposed-cell').textContent !== '');
+    await page.waitForSelector('[data-testid=checker-uneven-counts-text], #checker-uneven-counts-text');
   },
 };
 

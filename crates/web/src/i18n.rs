@@ -378,7 +378,7 @@ texts! {
     transposed_title: "Each input cell stamps the kernel, scaled by its value; overlaps add up",
         "Каждая клетка входа ставит штамп — ядро, умноженное на её значение; наложения складываются";
     transposed_hint: "Hatched cells are cropped away by the padding. Point at, tap or focus an output cell to see its sum.",
-        "Заштрихованные клетки отрезает отступ (padding). Наведите на клетку выхода, коснитесь её или выберите с клавиатуры, чтобы увидеть её сумму.";
+        "Заштрихованные клетки отрезает отступ. Наведите на клетку выхода, коснитесь её или выберите с клавиатуры, чтобы увидеть её сумму.";
     transposed_stamp: "Stamp {step} of {stamps}: x[{y},{x}] = {value} adds {value} × w to rows {top}–{bottom}, columns {left}–{right} (counted before the crop)",
         "Штамп {step} из {stamps}: x[{y},{x}] = {value} добавляет {value} × w в строки {top}–{bottom}, столбцы {left}–{right} (считая до обрезки)";
     transposed_cropped: "a cropped cell", "отрезанная клетка";
@@ -389,8 +389,8 @@ texts! {
         "{cells} {cells|клетка|клетки|клеток} входа × {weights} {weights|вес|веса|весов} = {total} умножений-сложений: каждая клетка ставит всё ядро (отрезанные произведения тоже считаются, как в профилировщиках PyTorch)";
     transposed_matrix_title: "The same, as the transpose of the convolution's matrix",
         "То же самое: транспонированная матрица свёртки";
-    transposed_matrix_note: "Rows: the {outputs} output cells; columns: the {inputs} input cells (row by row, as PyTorch flattens them). It is the transpose of the matrix of {conv}, which maps {out_h} × {out_w} back to {h} × {w}: so a transposed convolution is also that convolution's gradient with respect to its input.",
-        "Строки — {outputs} клеток выхода, столбцы — {inputs} клеток входа (построчно, как их вытягивает PyTorch). Это транспонированная матрица слоя {conv}, который переводит {out_h} × {out_w} обратно в {h} × {w}; поэтому транспонированная свёртка — это ещё и градиент той свёртки по её входу.";
+    transposed_matrix_note: "Rows: the {outputs} output {outputs|cell|cells}; columns: the {inputs} input {inputs|cell|cells} (row by row, as PyTorch flattens them). It is the transpose of the matrix of the convolution below (the same kernel, stride, padding and dilation), which maps {out_h} × {out_w} back to {h} × {w}: so a transposed convolution is also that convolution's gradient with respect to its input.",
+        "Строки — {outputs} {outputs|клетка|клетки|клеток} выхода, столбцы — {inputs} {inputs|клетка|клетки|клеток} входа (построчно, как их вытягивает PyTorch). Это транспонированная матрица свёртки ниже (с тем же ядром, шагом, отступом и расширением), которая переводит {out_h} × {out_w} обратно в {h} × {w}; поэтому транспонированная свёртка — это ещё и градиент той свёртки по её входу.";
     transposed_matrix_too_large: "The matrix ({outputs} × {inputs}) is too large to draw here: make the input or the kernel smaller.",
         "Матрица ({outputs} × {inputs}) слишком велика, чтобы нарисовать её здесь: уменьшите вход или ядро.";
     checker_title: "The checkerboard: a photo upsampled by 2", "Шахматный узор: фото, увеличенное в 2 раза";
@@ -401,7 +401,7 @@ texts! {
     checker_even_counts: "The same count with kernel 4: {counts} inside", "То же для ядра 4: внутри {counts}";
     checker_resized: "Resize ×2 (nearest), then a 3×3 convolution: no checkerboard", "Увеличение ×2 (ближайший сосед), затем свёртка 3×3: узора нет";
     checker_note: "Every weight is the same (4/9 with kernel 3, 1/4 with kernel 4), so any pattern comes from the overlaps alone: with stride 2, kernel 3 leaves cells that 1, 2 or 4 stamps reach, kernel 4 reaches every inner cell 4 times. Learned weights can only hide the uneven overlap, not remove it (Odena, Dumoulin, Olah, “Deconvolution and Checkerboard Artifacts”, Distill 2016).",
-        "Все веса одинаковы (4/9 для ядра 3, 1/4 для ядра 4), поэтому любой узор возникает только из перекрытий: при шаге 2 ядро 3 оставляет клетки, в которые попадает 1, 2 или 4 штампа, а ядро 4 попадает в каждую внутреннюю клетку 4 раза. Обученные веса могут лишь замаскировать неравномерное перекрытие, но не убрать его (Odena, Dumoulin, Olah, «Deconvolution and Checkerboard Artifacts», Distill, 2016).";
+        "Все веса одинаковы (4/9 для ядра 3, 1/4 для ядра 4), поэтому любой узор возникает только из перекрытий: при шаге 2 ядро 3 оставляет клетки, в которые попадает 1, 2 или 4 штампа, а ядро 4 попадает в каждую внутреннюю клетку 4 раза. Обученные веса могут лишь замаскировать неравномерное перекрытие, но не убрать его (Одена, Думулен, Ола, «Деконволюция и шахматные артефакты», журнал Distill, 2016).";
     checker_aria: "Upsampled map of {width}×{height} cells", "Увеличенная карта из {width}×{height} ячеек";
 
     // Shortcuts.
@@ -665,6 +665,11 @@ texts! {
     word_padding: "padding", "отступ";
     word_pool_size: "pool_size", "размер окна пулинга";
     word_pool_stride: "pool_stride", "шаг пулинга";
+    word_tstride: "tstride", "шаг транспонированной свёртки";
+    word_tpadding: "tpadding", "отступ транспонированной свёртки";
+    word_output_padding: "output_padding", "выходной отступ";
+    word_tdilation: "tdilation", "расширение транспонированной свёртки";
+    word_tstep: "tstep", "номер штампа";
     word_learning_rate: "learning rate", "скорость обучения";
     word_learning_rate_decay: "learning rate decay", "затухание скорости обучения";
     word_weight_decay: "weight decay", "затухание весов";

@@ -253,7 +253,6 @@ fn show_matrix(facts: &TransposedFacts) -> PageResult {
         &[
             ("outputs", &(out_h * out_w)),
             ("inputs", &(h * w)),
-            ("conv", &facts.convolution),
             ("out_h", &out_h),
             ("out_w", &out_w),
             ("h", &h),
@@ -261,6 +260,7 @@ fn show_matrix(facts: &TransposedFacts) -> PageResult {
         ],
     );
     let Some(matrix) = &facts.matrix else {
+        set_text("transposed-conv", "")?;
         set_text(
             "transposed-matrix-note",
             &fill(
@@ -271,6 +271,7 @@ fn show_matrix(facts: &TransposedFacts) -> PageResult {
         return Ok(());
     };
     set_text("transposed-matrix-note", &note)?;
+    set_text("transposed-conv", &facts.convolution)?;
     let kw = facts.weight.width();
     let table = element("table", "", "")?;
     let header = element("tr", "", "")?;
