@@ -374,6 +374,16 @@ texts! {
     key_space: "Space", "Пробел";
     key_comma: ", and .", ", и .";
     feature_map_aria: "Feature map of {width}×{height} cells", "Карта признаков из {width}×{height} ячеек";
+    pool_ceil_dropped: "the last window would start in the padding", "последнее окно начиналось бы в отступе";
+    pool_power: "Power p (LP)", "Степень p (LP)";
+    ceil_mode: "ceil mode: round the size up", "ceil_mode: округлять размер вверх";
+    show_argmax: "show where each maximum came from", "показать, откуда взят каждый максимум";
+    argmax_title: "Where each maximum came from", "Откуда взят каждый максимум";
+    argmax_hint: "The input dimmed; the {taken} {taken|cell|cells} the windows took stay bright (return_indices=True gives their flat indices, per channel).",
+        "Вход притушен; {taken} {taken|клетка|клетки|клеток}, взятые окнами, остаются яркими (return_indices=True даёт их номера в плоскости каждого канала).";
+    unpooled_title: "Unpooling: each maximum put back where it came from", "Анпулинг: каждый максимум возвращён на своё место";
+    unpooled_hint: "Zeros everywhere else: the layer keeps where, not what else was there.", "Всюду остальное — нули: слой помнит, где был максимум, но не то, что было вокруг.";
+    argmax_aria: "Map of {width}×{height} cells", "Карта из {width}×{height} ячеек";
     pooled_map_aria: "Pooled map of {width}×{height} cells", "Карта после пулинга из {width}×{height} ячеек";
     transposed_title: "Each input cell stamps the kernel, scaled by its value; overlaps add up",
         "Каждая клетка входа ставит штамп — ядро, умноженное на её значение; наложения складываются";
@@ -665,6 +675,7 @@ texts! {
     word_padding: "padding", "отступ";
     word_pool_size: "pool_size", "размер окна пулинга";
     word_pool_stride: "pool_stride", "шаг пулинга";
+    word_pool_padding: "pool_padding", "отступ пулинга";
     word_tstride: "tstride", "шаг транспонированной свёртки";
     word_tpadding: "tpadding", "отступ транспонированной свёртки";
     word_output_padding: "output_padding", "выходной отступ";
@@ -1577,6 +1588,9 @@ mod tests {
             ("pool", "x"),
             ("pool_size", "0"),
             ("pool_stride", "0"),
+            ("pool_p", "0"),
+            ("pool_padding", "99"),
+            ("pool_ceil", "2"),
             ("stack", "x"),
             ("layer", "0"),
             ("grid", "1,x"),

@@ -15,6 +15,7 @@ use convlens_core::{
 use crate::i18n::{fill, or_list, Lang, Texts};
 use crate::views::channels::MixingSettings;
 use crate::views::oned::OneDSettings;
+use crate::views::pool::PoolingSettings;
 use crate::views::stack::{StackPreset, StackSettings};
 use crate::views::steps::StepsSettings;
 use crate::views::transposed::TransposedSettings;
@@ -406,6 +407,8 @@ pub struct Settings {
     pub pool_size: usize,
     /// The pooling stride; `None` is the window side (PyTorch's default).
     pub pool_stride: Option<usize>,
+    /// The pooling view's part (padding, ceil mode, LP's power, indices).
+    pub pooling: PoolingSettings,
     /// The step-by-step view's part.
     pub steps: StepsSettings,
     /// The 1D view's part.
@@ -468,6 +471,7 @@ impl Default for Settings {
             pool: PoolFunction::Max,
             pool_size: 2,
             pool_stride: None,
+            pooling: PoolingSettings::default(),
             steps: StepsSettings::default(),
             oned: OneDSettings::default(),
             transposed: TransposedSettings::default(),
@@ -558,6 +562,8 @@ impl Settings {
     pub fn pool_params(&self) -> PoolParams {
         PoolParams {
             stride: self.pool_stride.map(|s| (s, s)),
+            padding: convlens_core::Pads::uniform(self.pooling.padding),
+            ceil_mode: self.pooling.ceil,
             ..PoolParams::square(self.pool_size)
         }
     }
@@ -617,7 +623,12 @@ impl Settings {
             "padding_mode" => self.padding_mode = PaddingMode::from_name(value)?,
             "channel" => self.channel = Channels::from_name(value)?,
             "display" => self.display = DisplayMapping::from_name(value)?,
-            "pool" => self.pool = PoolFunction::from_name(value)?,
+            "pool" => {
+                self.pool = match PoolFunction::from_name(value)? {
+                    PoolFunction::Lp(_) => PoolFunction::Lp(self.pooling.power),
+                    other => other,
+                }
+            }
             "pool_size" => self.pool_size = number("pool_size", value, 1, MAX_POOL)?,
             "pool_stride" => {
                 self.pool_stride = match value {
@@ -840,7 +851,7 @@ pub(crate) fn rows(rows: &[Vec<f32>]) -> String {
 }
 
 /// A yes/no parameter: `0` or `1`.
-pub(crate) fn flag(key: &'static str, value: &str) -> Result<bool, SettingsError> {
+pub fn flag(key: &'static str, value: &str) -> Result<bool, SettingsError> {
     match value {
         "0" => Ok(false),
         "1" => Ok(true),
@@ -852,7 +863,7 @@ pub(crate) fn flag(key: &'static str, value: &str) -> Result<bool, SettingsError
 }
 
 /// A whole number from `low` to `high`.
-pub(crate) fn number(
+pub fn number(
     key: &'static str,
     value: &str,
     low: usize,
@@ -917,7 +928,8 @@ mod tests {
             query,
             "view=conv&image=astronaut&size=full&kernel=edges&stride=1&padding=0&\
              padding_mode=zeros&dilation=1&channel=all&display=clamp&pool=max&pool_size=2&\
-             pool_stride=auto&grid=1,1,1,0,0;0,1,1,1,0;0,0,1,1,1;0,0,1,1,0;\
+             pool_stride=auto&pool_p=2&pool_padding=0&pool_ceil=0&pool_indices=0&\
+             grid=1,1,1,0,0;0,1,1,1,0;0,0,1,1,1;0,0,1,1,0;\
              0,1,1,0,0&op=conv&step=1&sequence=1,3,2,5,4,1,0,2&taps=1,2,1&\
              mix=0.299,0.587,0.114;1,-1,0&spatial=0&bias=0&stack=three-3x3&layer=1&\
              tgrid=1,2;3,4&tkernel=1,2,1;2,4,2;1,2,1&tstride=2&tpadding=0&output_padding=0&\
