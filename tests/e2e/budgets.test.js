@@ -13,8 +13,8 @@ import {
 // while that is worked on, so that growth is caught.
 const BUDGET_BYTES = 300 * 1024;
 const BUDGET_GZIPPED = 100 * 1024;
-const CEILING_BYTES = 800 * 1024; // as scripts/build.sh
-const CEILING_GZIPPED = 300 * 1024;
+const CEILING_BYTES = 850 * 1024; // as scripts/build.sh
+const CEILING_GZIPPED = 320 * 1024;
 const FIRST_MAP_MS = 1000;
 const SIMD_WASM = '/pkg/convlens_web_bg.wasm';
 const SCALAR_WASM = '/pkg/convlens_web_scalar_bg.wasm';

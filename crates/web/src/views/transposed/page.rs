@@ -2,14 +2,16 @@
 //! growing stamp by stamp, the sums, the matrix, and the checkerboard on the photo.
 
 use convlens_core::{Channels, DisplayMapping, Tensor};
+use std::fmt::Write as _;
 use wasm_bindgen::JsCast;
+
 use web_sys::{Element, Event, EventTarget, HtmlElement, HtmlInputElement};
 
 use super::{
     cell_sum, checkerboard, counts_text, stamp_text, transposed_facts, Transposed, TransposedFacts,
     CHECKER_PYTORCH,
 };
-use crate::dom::{by_id, clear, element, property, set_text, PageResult};
+use crate::dom::{by_id, property, set_text, PageResult};
 use crate::i18n::{fill, t};
 use crate::message::Message;
 use crate::pipeline::{input_tensor, number};
@@ -133,87 +135,81 @@ fn say_cell(state: &State, cell: (usize, usize)) -> PageResult {
     }
 }
 
-/// A table of numbers: `cell(y, x)` gives each cell's class and text.
+/// One table cell: its attributes (class and the like, written by this module: numbers
+/// and fixed names only) and its content.
+fn cell(html: &mut String, attributes: &str, content: &str) {
+    let _ = write!(html, "<td{attributes}>{content}</td>");
+}
+
+/// Puts a table, row by row, into element `id`: `cell(y, x, html)` writes each cell.
 fn table(
     id: &str,
     (rows, columns): (usize, usize),
-    mut cell: impl FnMut(usize, usize, &HtmlElement) -> PageResult<(String, String)>,
+    cell: &mut dyn FnMut(usize, usize, &mut String),
 ) -> PageResult {
-    let holder: Element = by_id(id)?;
-    clear(&holder);
-    let table = element("table", "", "")?;
+    let mut html = String::from("<table>");
     for y in 0..rows {
-        let tr = element("tr", "", "")?;
+        html.push_str("<tr>");
         for x in 0..columns {
-            let td = element("td", "", "")?;
-            let (class, text) = cell(y, x, &td)?;
-            if !class.is_empty() {
-                td.set_class_name(&class);
-            }
-            td.prepend_with_str_1(&text)?;
-            tr.append_child(&td)?;
+            cell(y, x, &mut html);
         }
-        table.append_child(&tr)?;
+        html.push_str("</tr>");
     }
-    holder.append_child(&table)?;
+    html.push_str("</table>");
+    by_id::<Element>(id)?.set_inner_html(&html);
     Ok(())
 }
 
 fn show(facts: &TransposedFacts) -> PageResult {
     let (h, w) = (facts.input.height(), facts.input.width());
-    table("transposed-input", (h, w), |y, x, td| {
-        let index = y * w + x;
-        let class = match index.cmp(&facts.step) {
-            std::cmp::Ordering::Less => "done",
-            std::cmp::Ordering::Equal => "current",
+    table("transposed-input", (h, w), &mut |y, x, html| {
+        let class = match (y * w + x).cmp(&facts.step) {
+            std::cmp::Ordering::Less => " class=\"done\"",
+            std::cmp::Ordering::Equal => " class=\"current\"",
             std::cmp::Ordering::Greater => "",
         };
-        td.set_title(&format!("x[{},{}]", y + 1, x + 1));
-        Ok((
-            class.into(),
-            number(facts.input.get(0, 0, y, x).unwrap_or(0.0)),
-        ))
+        let value = number(facts.input.get(0, 0, y, x).unwrap_or(0.0));
+        cell(
+            html,
+            &format!("{class} title=\"x[{},{}]\"", y + 1, x + 1),
+            &value,
+        );
     })?;
     set_text("transposed-input-size", &format!("{h} × {w}"))?;
     let weight = &facts.weight;
-    table(
-        "transposed-kernel",
-        (weight.height(), weight.width()),
-        |m, n, td| {
-            td.set_title(&format!("w[{},{}]", m + 1, n + 1));
-            Ok((String::new(), number(weight.get(0, 0, m, n).unwrap_or(0.0))))
-        },
-    )?;
-    set_text(
-        "transposed-kernel-size",
-        &format!("{} × {}", weight.height(), weight.width()),
-    )?;
-    // Drawn cells no stamp has reached yet show a dot.
-    let reached = |r: usize, c: usize| facts.overlaps.get(0, 0, r, c).unwrap_or(0.0) > 0.0;
+    let (kh, kw) = (weight.height(), weight.width());
+    table("transposed-kernel", (kh, kw), &mut |m, n, html| {
+        let value = number(weight.get(0, 0, m, n).unwrap_or(0.0));
+        cell(html, &format!(" title=\"w[{},{}]\"", m + 1, n + 1), &value);
+    })?;
+    set_text("transposed-kernel-size", &format!("{kh} × {kw}"))?;
     let (out_h, out_w) = (facts.output.height(), facts.output.width());
     let crop = facts.crop;
-    table("transposed-output", facts.drawn, |r, c, td| {
+    table("transposed-output", facts.drawn, &mut |r, c, html| {
         let inside = r >= crop && r < crop + out_h && c >= crop && c < crop + out_w;
         let mut class = String::from(if inside { "" } else { "pad" });
-        let product = facts.stamp.iter().find(|p| p.at == (r, c));
-        if let Some(p) = product {
-            class.push_str(" tap");
-            td.append_child(&*element(
-                "sub",
-                "",
-                &format!("+{}·{}", number(p.value), number(p.weight)),
-            )?)?;
-        }
-        td.set_attribute("data-r", &r.to_string())?;
-        td.set_attribute("data-c", &c.to_string())?;
-        td.set_attribute("tabindex", "0")?;
-        let text = if reached(r, c) {
+        // Drawn cells no stamp has reached yet show a dot.
+        let reached = facts.overlaps.get(0, 0, r, c).unwrap_or(0.0) > 0.0;
+        let mut content = if reached {
             number(facts.stamped.get(0, 0, r, c).unwrap_or(0.0))
         } else {
             class.push_str(" future");
             "·".into()
         };
-        Ok((class.trim().into(), text))
+        if let Some(p) = facts.stamp.iter().find(|p| p.at == (r, c)) {
+            class.push_str(" tap");
+            let _ = write!(
+                content,
+                "<sub>+{}·{}</sub>",
+                number(p.value),
+                number(p.weight)
+            );
+        }
+        let attributes = format!(
+            " class=\"{}\" data-r=\"{r}\" data-c=\"{c}\" tabindex=\"0\"",
+            class.trim()
+        );
+        cell(html, &attributes, &content);
     })?;
     set_text("transposed-output-size", &format!("{out_h} × {out_w}"))?;
     set_text("transposed-stamp", &stamp_text(facts))?;
@@ -241,13 +237,21 @@ fn show(facts: &TransposedFacts) -> PageResult {
     show_matrix(facts)
 }
 
-/// The layer's matrix, each weight in its colour, the rows of the stamp shown's
-/// outputs marked.
+/// The layer's matrix, each weight in its colour, the column of the stamp shown marked.
 fn show_matrix(facts: &TransposedFacts) -> PageResult {
-    let holder: Element = by_id("transposed-matrix")?;
-    clear(&holder);
     let (h, w) = (facts.input.height(), facts.input.width());
     let (out_h, out_w) = (facts.output.height(), facts.output.width());
+    let Some(matrix) = &facts.matrix else {
+        let sizes: [(&str, &dyn std::fmt::Display); 2] =
+            [("outputs", &(out_h * out_w)), ("inputs", &(h * w))];
+        set_text(
+            "transposed-matrix-note",
+            &fill(t().transposed_matrix_too_large, &sizes),
+        )?;
+        set_text("transposed-conv", "")?;
+        by_id::<Element>("transposed-matrix")?.set_inner_html("");
+        return Ok(());
+    };
     let note = fill(
         t().transposed_matrix_note,
         &[
@@ -259,56 +263,43 @@ fn show_matrix(facts: &TransposedFacts) -> PageResult {
             ("w", &w),
         ],
     );
-    let Some(matrix) = &facts.matrix else {
-        set_text("transposed-conv", "")?;
-        set_text(
-            "transposed-matrix-note",
-            &fill(
-                t().transposed_matrix_too_large,
-                &[("outputs", &(out_h * out_w)), ("inputs", &(h * w))],
-            ),
-        )?;
-        return Ok(());
-    };
     set_text("transposed-matrix-note", &note)?;
     set_text("transposed-conv", &facts.convolution)?;
     let kw = facts.weight.width();
-    let table = element("table", "", "")?;
-    let header = element("tr", "", "")?;
-    header.append_child(&*element("th", "", "")?)?;
-    for j in 0..h * w {
-        let th = element("th", "", &format!("x[{},{}]", j / w + 1, j % w + 1))?;
-        if j == facts.step {
-            th.set_class_name("stamping");
-        }
-        header.append_child(&th)?;
-    }
-    table.append_child(&header)?;
-    for (i, row) in matrix.iter().enumerate() {
-        let tr = element("tr", "", "")?;
-        tr.append_child(&*element(
-            "th",
-            "",
-            &format!("y[{},{}]", i / out_w + 1, i % out_w + 1),
-        )?)?;
-        for (j, entry) in row.iter().enumerate() {
-            let td = match entry {
-                Some((m, n)) => element(
-                    "td",
-                    &format!("w{}", (m * kw + n) % 7),
-                    &format!("w[{},{}]", m + 1, n + 1),
-                )?,
-                None => element("td", "zero", "0")?,
-            };
-            if j == facts.step {
-                td.class_list().add_1("stamping")?;
+    let marked = |j: usize| if j == facts.step { " stamping" } else { "" };
+    // The header row, then one row per output cell, its name first.
+    table(
+        "transposed-matrix",
+        (matrix.len() + 1, h * w + 1),
+        &mut |i, j, html| match (i, j) {
+            (0, 0) => html.push_str("<th></th>"),
+            (0, j) => {
+                let _ = write!(
+                    html,
+                    "<th class=\"{}\">x[{},{}]</th>",
+                    marked(j - 1),
+                    (j - 1) / w + 1,
+                    (j - 1) % w + 1
+                );
             }
-            tr.append_child(&td)?;
-        }
-        table.append_child(&tr)?;
-    }
-    holder.append_child(&table)?;
-    Ok(())
+            (i, 0) => {
+                let _ = write!(
+                    html,
+                    "<th>y[{},{}]</th>",
+                    (i - 1) / out_w + 1,
+                    (i - 1) % out_w + 1
+                );
+            }
+            (i, j) => match matrix[i - 1][j - 1] {
+                Some((m, n)) => cell(
+                    html,
+                    &format!(" class=\"w{}{}\"", (m * kw + n) % 7, marked(j - 1)),
+                    &format!("w[{},{}]", m + 1, n + 1),
+                ),
+                None => cell(html, &format!(" class=\"zero{}\"", marked(j - 1)), "0"),
+            },
+        },
+    )
 }
 
 /// The checkerboard on the photo, once per input frame.
