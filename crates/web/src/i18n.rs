@@ -379,8 +379,8 @@ texts! {
     ceil_mode: "ceil mode: round the size up", "ceil_mode: округлять размер вверх";
     show_argmax: "show where each maximum came from", "показать, откуда взят каждый максимум";
     argmax_title: "Where each maximum came from", "Откуда взят каждый максимум";
-    argmax_hint: "The input dimmed; the {taken} {taken|cell|cells} the windows took stay bright (return_indices=True gives their flat indices, per channel).",
-        "Вход притушен; {taken} {taken|клетка|клетки|клеток}, взятые окнами, остаются яркими (с флагом return_indices PyTorch отдаёт их номера в плоскости каждого канала).";
+    argmax_hint: "The input dimmed; the {taken} {taken|cell|cells} the windows took stay bright (return_indices=True gives their flat indices, per channel). With Size 64 or 32 each cell is big enough to see.",
+        "Вход притушен; {taken} {taken|клетка|клетки|клеток}, взятые окнами, остаются яркими (с флагом return_indices PyTorch отдаёт их номера в плоскости каждого канала). При размере 64 или 32 каждая клетка видна отдельно.";
     unpooled_title: "Unpooling: each maximum put back where it came from", "Анпулинг: каждый максимум возвращён на своё место";
     unpooled_hint: "Zeros everywhere else: the layer keeps where, not what else was there.", "Всюду остальное — нули: слой помнит, где был максимум, но не то, что было вокруг.";
     argmax_aria: "Map of {width}×{height} cells", "Карта из {width}×{height} ячеек";
