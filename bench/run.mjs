@@ -10,7 +10,7 @@
 // written just before) and once more straight after (warm). Every output is checked
 // against a float64 reference written plainly below, not against any contestant.
 // Prints a table and writes results.json next to this file. See README.md.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -79,18 +79,22 @@ function flush() {
 }
 
 // ---------------------------------------------------------------- the libraries
-// Ours: the page's glue and .wasm files. The glue keeps its module in a module-level
-// variable, so the scalar build gets its own copy of the glue (a distinct URL).
-async function loadOurs(wasmFile, tag, dir = pkg) {
-  const url = pathToFileURL(join(dir, 'convlens_web.js')).href + (tag ? `?${tag}` : '');
+// Ours: the page's frame engines, the module the page loads when the webcam starts
+// (`convlens_frames`, crates/web-frames); in a build from before the module split (an
+// earlier DIR for --before) they were in the page's module (`convlens_web`). The glue
+// keeps its module in a module-level variable, so the scalar build gets its own copy of
+// the glue (a distinct URL).
+async function loadOurs(variant, tag, dir = pkg) {
+  const name = existsSync(join(dir, 'convlens_frames.js')) ? 'convlens_frames' : 'convlens_web';
+  const url = pathToFileURL(join(dir, `${name}.js`)).href + (tag ? `?${tag}` : '');
   const glue = await import(url);
-  glue.initSync({ module: readFileSync(join(dir, wasmFile)) });
+  glue.initSync({ module: readFileSync(join(dir, `${name}${variant}_bg.wasm`)) });
   return glue;
 }
 const ours = {
-  simd: await loadOurs('convlens_web_bg.wasm', ''),
-  scalar: await loadOurs('convlens_web_scalar_bg.wasm', 'scalar'),
-  before: options.before ? await loadOurs('convlens_web_bg.wasm', 'before', options.before) : null,
+  simd: await loadOurs('', ''),
+  scalar: await loadOurs('_scalar', 'scalar'),
+  before: options.before ? await loadOurs('', 'before', options.before) : null,
 };
 
 const cv = require('@techstark/opencv-js');

@@ -6,7 +6,30 @@
 # built page in headless Chromium and Firefox.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Each step's wall time, printed together at the end, also when a step fails (CI time is
+# issue 17's too: a fresh machine's whole run must stay under 45 minutes).
+timings=()
+started=$SECONDS
+last_step=""
+last_start=$SECONDS
+finish_step() {
+  if [ -n "$last_step" ]; then
+    timings+=("$(printf '%5ds  %s' $((SECONDS - last_start)) "$last_step")")
+  fi
+}
+step() {
+  finish_step
+  last_step=$*
+  last_start=$SECONDS
+  printf '\n\033[1m== %s\033[0m\n' "$*"
+}
+report_timings() {
+  finish_step
+  last_step=""
+  printf '\n\033[1m== time per step (%ds in all)\033[0m\n' $((SECONDS - started))
+  printf '%s\n' "${timings[@]}"
+}
+trap report_timings EXIT
 
 step "cargo fmt --check"
 cargo fmt --all --check
@@ -14,7 +37,7 @@ cargo fmt --all --check
 step "clippy (native)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 step "clippy (wasm32)"
-cargo clippy -p convlens-web --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+cargo clippy -p convlens-web -p convlens-web-frames --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
@@ -33,6 +56,9 @@ step "wasm tests (wasm-pack test --headless --chrome)"
 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" crates/web --locked
 step "wasm tests (wasm-pack test --headless --firefox)"
 wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" crates/web --locked
+# The frame engines' module and the core's fast paths in WebAssembly: no page, so Node.
+step "wasm tests of the frame engines (wasm-pack test --node)"
+wasm-pack test --node crates/web-frames --locked
 
 step "build the page and the test oracle"
 bash scripts/build.sh

@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser
+echo "[test] setup took ${SECONDS}s"
 bash scripts/check.sh

@@ -4,7 +4,16 @@ import init, { start } from './pkg/convlens_web.js';
 // A tiny module that uses wasm SIMD (i8x16.splat, i8x16.popcnt): valid only where the
 // browser has it. Such browsers load the SIMD build, others the scalar one.
 const simd = WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]));
-const wasm = new URL(simd ? './pkg/convlens_web_bg.wasm' : './pkg/convlens_web_scalar_bg.wasm', import.meta.url);
+const build = simd ? '' : '_scalar';
+const wasm = new URL(`./pkg/convlens_web${build}_bg.wasm`, import.meta.url);
+
+// The page's other modules, each loaded the first time the page asks for it (`frames`:
+// the live frame engines, when the webcam starts), in the same build as this one.
+globalThis.convlensModule = async (name) => {
+  const module = await import(`./pkg/convlens_${name}.js`);
+  await module.default({ module_or_path: new URL(`./pkg/convlens_${name}${build}_bg.wasm`, import.meta.url) });
+  return module;
+};
 
 init({ module_or_path: wasm }).then(() => start()).catch((error) => {
   const box = document.getElementById('message');

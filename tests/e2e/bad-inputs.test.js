@@ -8,6 +8,9 @@ import {
   serve, launch, open, waitForMap, assertMapMatchesCore, change, query, png,
 } from './harness.js';
 
+/** Opens the 'More settings' disclosure, where the rarely used controls are. */
+const openMore = (page) => page.evaluate(() => { document.getElementById('more').open = true; });
+
 let server;
 const browsers = {};
 before(async () => { server = await serve(); });
@@ -51,7 +54,7 @@ const table = [
   ['a file that lies about being a PNG', 'size=64', upload('fake.png', 'image/png', Buffer.from('GIF89a nonsense')), '#message',
     /'fake.png' could not be read as an image/],
   ['a 12000x12000 image', 'size=full', upload('huge.png', 'image/png', png(12000, 12000)), '#notices',
-    /'huge.png' is 12000×12000: it was scaled down to 2048×2048/, { timeout: 60000 }],
+    /'huge.png' is 12000 × 12000 pixels \(H × W\): it was scaled down to 2048 × 2048/, { timeout: 60000 }],
   ['a refused camera', 'image=webcam&size=64', null, '#camera-status', /camera was refused.*demo goes on with a photo/, { camera: 'refused' }],
   ['no camera at all', 'image=webcam&size=64', null, '#camera-status', /no camera was found.*demo goes on with a photo/, { camera: 'missing' }],
   ['a camera that stops mid-stream', 'image=webcam&size=64', async (page) => {
@@ -117,8 +120,9 @@ for (const [name, url, action, where, words, options = {}] of table) {
     assert.ok(!/%3C|<|colour|%zz|gallery/.test(q), `cleaned URL: ?${q}`);
     // Still works: pick a photo and change a control; the map is what the core computes.
     await page.selectOption('select[name=image]', 'chelsea');
+    await openMore(page);
     await page.selectOption('select[name=size]', '64');
-    await page.waitForFunction(() => /chelsea.*64×43/.test(document.getElementById('input-caption').textContent));
+    await page.waitForFunction(() => /chelsea.*43 × 64/.test(document.getElementById('input-caption').textContent));
     const pool = (await page.getAttribute('body', 'data-view')) === 'pool';
     if (pool) {
       await change(page, () => page.check('input[name=pool][value="mean"]'));

@@ -1,114 +1,88 @@
-// The page's budgets: the size of each .wasm file (as served) and the time from
-// navigation to the first feature map; and the scalar build taking over where the
-// browser has no wasm SIMD. Both numbers are printed, so they appear in the test output.
+// The page's budgets: the size of each .wasm file (as served), printed so that it appears
+// in the test output; the first feature map drawn by the SIMD build, and the scalar build
+// taking over where the browser has no wasm SIMD. How soon the first map appears is
+// measured by the benchmark (bench/page.mjs), not here: a test does not time anything.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import {
-  serve, launch, open, waitForMap, assertMapMatchesCore, assertNoConsoleErrors,
+  serve, launch, open, waitForMap, assertMapMatchesCore, assertNoConsoleErrors, watchFirstMap,
 } from './harness.js';
 
-// The issue's budget, which the module misses today (the note in bench/README.md says by
-// how much and why): reported on every run. The ceiling is what it must never pass
-// while that is worked on, so that growth is caught.
+// The page's modules and each one's ceiling (scripts/build.sh fails the build above it;
+// the same numbers): the first module, which draws the first map, and the frame engines,
+// loaded when the webcam starts. The issue's budget for the first module, 300 KB and
+// 100 KB gzipped, is missed today (bench/README.md says by how much and why): reported
+// on every run, while its ceiling catches growth.
 const BUDGET_BYTES = 300 * 1024;
 const BUDGET_GZIPPED = 100 * 1024;
-const CEILING_BYTES = 850 * 1024; // as scripts/build.sh
-const CEILING_GZIPPED = 320 * 1024;
-const FIRST_MAP_MS = 1000;
+const MODULES = [
+  { name: 'web', bytes: 576 * 1024, gzipped: 240 * 1024 },
+  { name: 'frames', bytes: 352 * 1024, gzipped: 120 * 1024 },
+];
 const SIMD_WASM = '/pkg/convlens_web_bg.wasm';
 const SCALAR_WASM = '/pkg/convlens_web_scalar_bg.wasm';
+const FRAMES = /^\/pkg\/convlens_frames/;
 
 let server;
 let browser;
 before(async () => { server = await serve(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
 
-// Installed before the page's scripts run: polls the feature map once a frame and notes
-// performance.now() (milliseconds since navigation started) when it first holds a drawn
-// frame: more than one pixel, opaque, not a single colour.
-function watchFirstMap() {
-  window.firstMapMs = null;
-  const poll = () => {
-    const canvas = document.querySelector('[data-testid=feature-map]');
-    if (canvas && canvas.width > 1 && canvas.height > 1) {
-      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
-      let drawn = false;
-      for (let i = 4; i < data.length && !drawn; i += 4) {
-        drawn = data[i + 3] > 0 && (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]);
-      }
-      if (drawn) {
-        window.firstMapMs = performance.now();
-        return;
-      }
-    }
-    requestAnimationFrame(poll);
-  };
-  requestAnimationFrame(poll);
+// However loaded the machine, the map comes: the wait is generous, and nothing is timed.
+async function firstMapDrawn(page) {
+  await page.waitForFunction(() => window.firstMap !== null, null, { timeout: 120000, polling: 100 });
 }
 
-async function firstMapMs(page) {
-  await page.waitForFunction(() => window.firstMapMs !== null, null, { timeout: 10000 });
-  return page.evaluate(() => window.firstMapMs);
-}
-
-async function openWith(initScripts) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  for (const script of initScripts) await context.addInitScript(script);
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.errors = errors;
+// A page in a fresh context, the server's request log cleared just before it loads.
+function openWith(initScripts) {
   server.requests.length = 0;
-  await page.goto(server.url);
-  return page;
+  return open(browser, server.url, { initScripts });
 }
 
-test('each served .wasm file is measured against its budget and stays under the ceiling', async (t) => {
-  const sizes = [];
-  for (const path of [SIMD_WASM, SCALAR_WASM]) {
-    const response = await fetch(new URL(path, server.url));
-    assert.equal(response.status, 200, path);
-    assert.equal(response.headers.get('content-type'), 'application/wasm');
-    const bytes = Buffer.from(await response.arrayBuffer());
-    const gzipped = gzipSync(bytes, { level: 9 }).length;
-    const line = `${path}: ${bytes.length} bytes (${(bytes.length / 1024).toFixed(1)} KB), `
-      + `${gzipped} gzipped (${(gzipped / 1024).toFixed(1)} KB); budget 300 KB, 100 KB gzipped: `
-      + `${bytes.length <= BUDGET_BYTES && gzipped <= BUDGET_GZIPPED ? 'met' : `missed by ${((bytes.length - BUDGET_BYTES) / 1024).toFixed(0)} KB, ${((gzipped - BUDGET_GZIPPED) / 1024).toFixed(0)} KB gzipped`}`;
-    console.log(line);
-    t.diagnostic(line);
-    sizes.push({ path, bytes: bytes.length, gzipped });
-  }
-  for (const { path, bytes, gzipped } of sizes) {
-    assert.ok(bytes <= CEILING_BYTES, `${path} is ${bytes} bytes, over ${CEILING_BYTES}`);
-    assert.ok(gzipped <= CEILING_GZIPPED, `${path} is ${gzipped} bytes gzipped, over ${CEILING_GZIPPED}`);
+test('each served .wasm file is measured and stays under its module\'s ceiling', async (t) => {
+  for (const module of MODULES) {
+    for (const build of ['', '_scalar']) {
+      const path = `/pkg/convlens_${module.name}${build}_bg.wasm`;
+      const response = await fetch(new URL(path, server.url));
+      assert.equal(response.status, 200, path);
+      assert.equal(response.headers.get('content-type'), 'application/wasm');
+      const bytes = Buffer.from(await response.arrayBuffer());
+      const gzipped = gzipSync(bytes, { level: 9 }).length;
+      const kb = (n) => (n / 1024).toFixed(1);
+      let line = `${path}: ${bytes.length} bytes (${kb(bytes.length)} KB), ${gzipped} gzipped (${kb(gzipped)} KB); `
+        + `ceiling ${kb(module.bytes)} KB, ${kb(module.gzipped)} KB gzipped`;
+      if (module.name === 'web') {
+        line += bytes.length <= BUDGET_BYTES && gzipped <= BUDGET_GZIPPED
+          ? '; budget 300 KB, 100 KB gzipped: met'
+          : `; budget 300 KB, 100 KB gzipped: missed by ${kb(bytes.length - BUDGET_BYTES)} KB, ${kb(gzipped - BUDGET_GZIPPED)} KB gzipped`;
+      }
+      console.log(line);
+      t.diagnostic(line);
+      assert.ok(bytes.length <= module.bytes, `${path} is ${bytes.length} bytes, over ${module.bytes}`);
+      assert.ok(gzipped <= module.gzipped, `${path} is ${gzipped} bytes gzipped, over ${module.gzipped}`);
+    }
   }
 });
 
-test('the SIMD build loads and draws the first feature map within 1 s of navigation', async (t) => {
+test('the SIMD build loads and draws the first feature map', async () => {
   const page = await openWith([watchFirstMap]);
-  const ms = await firstMapMs(page);
-  const line = `first feature map drawn ${ms.toFixed(0)} ms after navigation started (budget ${FIRST_MAP_MS} ms)`;
-  console.log(line);
-  t.diagnostic(line);
+  await firstMapDrawn(page);
   assert.ok(server.requests.includes(SIMD_WASM), `requests: ${server.requests}`);
   assert.ok(!server.requests.includes(SCALAR_WASM), `requests: ${server.requests}`);
-  assert.ok(ms <= FIRST_MAP_MS, line);
+  // A photo's first map needs no frame engine: that module is not fetched.
+  assert.ok(!server.requests.some((path) => FRAMES.test(path)), `requests: ${server.requests}`);
   await waitForMap(page);
   await assertMapMatchesCore(page);
   assertNoConsoleErrors(page);
   await page.context().close();
 });
 
-test('without wasm SIMD the scalar build loads and draws the same map', async (t) => {
+test('without wasm SIMD the scalar build loads and draws the same map', async () => {
   // main.js is the only caller of WebAssembly.validate: its SIMD probe now fails.
   const noSimd = () => { WebAssembly.validate = () => false; };
   const page = await openWith([noSimd, watchFirstMap]);
-  const ms = await firstMapMs(page);
-  const line = `scalar build: first feature map drawn ${ms.toFixed(0)} ms after navigation started`;
-  console.log(line);
-  t.diagnostic(line);
+  await firstMapDrawn(page);
   assert.ok(server.requests.includes(SCALAR_WASM), `requests: ${server.requests}`);
   assert.ok(!server.requests.includes(SIMD_WASM), `requests: ${server.requests}`);
   await waitForMap(page);

@@ -54,7 +54,7 @@ test('hovering a feature-map cell outlines its window and shows its arithmetic',
   assert.match(sum, /^R: .*·\(−1\).* = -?\d+/);
   assert.equal(await page.isVisible('#pad-frame'), true);
   // Dilation widens the field at no extra weights, and the page says so.
-  assert.match(await page.textContent('#receptive-field'), /5×5 window.*its 9 weights spread with gaps of 1 pixel, a larger field at no extra weights/);
+  assert.match(await page.textContent('#receptive-field'), /window of 5×5 input pixels.*its 9 weights spread with gaps of 1 pixel, a larger field at no extra weights/);
   assert.equal(input.width, 64);
   await screenshot(page, 'conv-hover');
   assertNoConsoleErrors(page);

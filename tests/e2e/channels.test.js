@@ -17,13 +17,33 @@ test('1x1 convolution mixes channels: RGB to gray and red minus green', async ()
   const input = await readCanvas(page, 'input-frame');
   const gray = await readCanvas(page, 'channels-out-0');
   const redMinusGreen = await readCanvas(page, 'channels-out-1');
+  const minusGreen = await readCanvas(page, 'channels-part-1-1');
+  // Signed maps read as signed (defect 8): R − G and −1 · G in the diverging colour map
+  // (ColorBrewer RdBu's ends: blue (33, 102, 172) −, white (247, 247, 247) 0, red
+  // (178, 24, 43) +), each scaled by its largest |value|; the gray row stays gray.
+  const diverging = (t) => {
+    const end = t < 0 ? [33, 102, 172] : [178, 24, 43];
+    return [0, 1, 2].map((i) => Math.round(247 + (end[i] - 247) * Math.min(1, Math.abs(t))));
+  };
+  let largest = 0;
+  let greenest = 0;
+  for (let i = 0; i < input.data.length; i += 4) {
+    largest = Math.max(largest, Math.abs(input.data[i] - input.data[i + 1]));
+    greenest = Math.max(greenest, input.data[i + 1]);
+  }
   let worst = 0;
   for (let i = 0; i < input.data.length; i += 4) {
     const [r, g, b] = [input.data[i], input.data[i + 1], input.data[i + 2]];
     worst = Math.max(worst, Math.abs(gray.data[i] - Math.round(0.299 * r + 0.587 * g + 0.114 * b)));
-    worst = Math.max(worst, Math.abs(redMinusGreen.data[i] - Math.min(255, Math.max(0, r - g))));
+    const signed = diverging((r - g) / largest);
+    const negative = diverging(-g / greenest);
+    for (let k = 0; k < 3; k += 1) {
+      worst = Math.max(worst, Math.abs(redMinusGreen.data[i + k] - signed[k]), Math.abs(minusGreen.data[i + k] - negative[k]));
+    }
   }
   assert.ok(worst <= 1, `largest difference ${worst}`);
+  assert.equal(await page.isVisible('#channels-signed'), true, 'the colours are explained');
+  assert.match(await page.textContent('#channels-signed'), /blue negative · white 0 · red positive/);
   // Three outputs: swap red and blue.
   await change(page, () => page.selectOption('select[name=mix]', '0,0,1;0,1,0;1,0,0'));
   assert.equal(await page.locator('#channels-grid .mix-row').count(), 3);

@@ -6,6 +6,9 @@ import {
   screenshot, assertNoConsoleErrors,
 } from './harness.js';
 
+/** Opens the 'More settings' disclosure, where the rarely used controls are. */
+const openMore = (page) => page.evaluate(() => { document.getElementById('more').open = true; });
+
 let server;
 let browser;
 before(async () => { server = await serve(); browser = await launch(); });
@@ -35,6 +38,7 @@ test('the default page shows the astronaut and its Edges feature map', async () 
 test('every convolution control redraws the map exactly as the core computes it', async () => {
   const page = await open(browser, `${server.url}?size=128`);
   await waitForMap(page);
+  await openMore(page);
   const radio = (name, value) => () => page.check(`input[type=radio][name=${name}][value="${value}"]`);
   const select = (name, value) => () => page.selectOption(`select[name=${name}]`, value);
   const steps = [];
@@ -81,7 +85,8 @@ test('typing in a kernel cell makes a custom kernel; a bad cell is explained and
     await page.fill('[data-testid=kernel-cell-0-0]', '-1/2');
   });
   const q = await query(page);
-  assert.match(q, /kernel=custom&weights=-0.5,0,0;0,1,0;0,0,0/);
+  // Kept as typed (defect 5).
+  assert.match(q, /kernel=custom&weights=-1\/2,0,0;0,1,0;0,0,0/);
   await assertMapMatchesCore(page);
   const before = await readCanvas(page, 'feature-map');
   for (const bad of ['abc', '', 'NaN', 'Infinity', '1e39']) {
@@ -94,9 +99,10 @@ test('typing in a kernel cell makes a custom kernel; a bad cell is explained and
     assert.ok(after.data.equals(before.data), `map unchanged after ${JSON.stringify(bad)}`);
   }
   await change(page, () => page.fill('[data-testid=kernel-cell-1-1]', '2'));
-  assert.match(await query(page), /weights=-0.5,0,0;0,2,0;0,0,0/);
+  assert.match(await query(page), /weights=-1\/2,0,0;0,2,0;0,0,0/);
   await assertMapMatchesCore(page);
   // Resizing a custom kernel keeps its centre.
+  await openMore(page);
   await change(page, () => page.selectOption('select[name=kernel_size]', '5'));
   assert.match(await query(page), /weights=0,0,0,0,0;0,-0.5,0,0,0;0,0,2,0,0;0,0,0,0,0;0,0,0,0,0/);
   await assertMapMatchesCore(page);

@@ -44,8 +44,10 @@ const cameras = {
  * Launches the run's browser (headless) with `camera` as above. `touch`: contexts may ask
  * for a touch screen (`hasTouch`); Chromium emulates one per context, Firefox only for
  * the whole browser (preferences: a coarse primary pointer, touch events), so here.
+ * `preciseClock` (for bench/page.mjs): Firefox's performance.now() without its rounding
+ * to 1 ms (Chromium's is 0.1 ms without any setting).
  */
-export async function launchBrowser({ camera = 'none', touch = false } = {}) {
+export async function launchBrowser({ camera = 'none', touch = false, preciseClock = false } = {}) {
   const setup = cameras[camera];
   const touchPrefs = touch
     ? { 'ui.primaryPointerCapabilities': 1, 'ui.allPointerCapabilities': 1, 'dom.w3c_touch_events.enabled': 1 }
@@ -60,6 +62,7 @@ export async function launchBrowser({ camera = 'none', touch = false } = {}) {
         'dom.events.testing.asyncClipboard': true,
         ...setup.prefs,
         ...touchPrefs,
+        ...(preciseClock ? { 'privacy.reduceTimerPrecision': false } : {}),
       },
     })
     : await puppeteer.launch({

@@ -9,6 +9,9 @@ import {
 } from './harness.js';
 import { decodePng, decodeGif } from './images.js';
 
+/** Opens the 'More settings' disclosure, where the rarely used controls are. */
+const openMore = (page) => page.evaluate(() => { document.getElementById('more').open = true; });
+
 let server;
 let browser;
 before(async () => { server = await serve(); browser = await launch(); });
@@ -25,6 +28,7 @@ const pixel = (image, x, y) => [...image.data.subarray((y * image.width + x) * 4
 test('input, feature map and kernel download as PNG, pixel for pixel', async () => {
   const page = await open(browser, `${server.url}?image=chelsea&size=64&kernel=sobel-left&stride=2`);
   await waitForMap(page);
+  await openMore(page);
   const input = await download(page, '#export-input');
   assert.equal(input.name, 'convlens-input.png');
   const inputCanvas = await readCanvas(page, 'input-frame');
@@ -32,6 +36,7 @@ test('input, feature map and kernel download as PNG, pixel for pixel', async () 
   assert.equal(`${inputPng.width}x${inputPng.height}`, `${inputCanvas.width}x${inputCanvas.height}`);
   assert.ok(inputPng.data.equals(inputCanvas.data), 'input PNG = input canvas');
 
+  await openMore(page);
   const map = await download(page, '#export-map');
   assert.equal(map.name, 'convlens-feature-map.png');
   const mapCanvas = await readCanvas(page, 'feature-map');
@@ -41,6 +46,7 @@ test('input, feature map and kernel download as PNG, pixel for pixel', async () 
 
   // The kernel: 3x3 cells of 64 pixels, grid lines 1 pixel wide, cells tinted by sign
   // ([[1,0,-1],[2,0,-2],[1,0,-1]]), each non-empty cell with ink.
+  await openMore(page);
   const kernel = decodePng((await download(page, '#export-kernel')).bytes);
   assert.equal(`${kernel.width}x${kernel.height}`, '193x193');
   const line = [154, 163, 173, 255];
@@ -67,6 +73,7 @@ test('input, feature map and kernel download as PNG, pixel for pixel', async () 
 test('the whole panel: input | kernel | map side by side; pooling shows input | map', async () => {
   const page = await open(browser, `${server.url}?view=pool&image=astronaut&size=64&pool_size=2`);
   await waitForMap(page, 'pooled-map');
+  await openMore(page);
   const file = await download(page, '#export-panel');
   assert.equal(file.name, 'convlens-panel.png');
   const panel = decodePng(file.bytes);
@@ -75,7 +82,7 @@ test('the whole panel: input | kernel | map side by side; pooling shows input | 
   assert.equal(`${input.width}x${input.height}`, '64x64');
   assert.equal(`${map.width}x${map.height}`, '32x32');
   const scale = input.height / map.height;
-  assert.equal(panel.width, input.width + 24 + Math.round(map.width * scale));
+  assert.equal(panel.width, input.width + 48 + Math.round(map.width * scale));
   assert.equal(panel.height, input.height);
   for (let y = 0; y < input.height; y += 1) {
     for (let x = 0; x < input.width; x += 1) {
@@ -83,7 +90,11 @@ test('the whole panel: input | kernel | map side by side; pooling shows input | 
     }
   }
   // The map scaled up without smoothing: every panel pixel is one map pixel.
-  const left = input.width + 24;
+  const left = input.width + 48;
+  // The operator stands in the gap between the parts.
+  let ink = 0;
+  for (let y = 0; y < panel.height; y += 1) for (let x = input.width; x < left; x += 1) if (pixel(panel, x, y)[0] < 128) ink += 1;
+  assert.ok(ink > 10, `an arrow between input and map (${ink} ink pixels)`);
   for (let y = 0; y < panel.height; y += 1) {
     for (let x = left; x < panel.width; x += 1) {
       const [mx, my] = [Math.floor((x - left) / scale), Math.floor(y / scale)];
@@ -94,11 +105,14 @@ test('the whole panel: input | kernel | map side by side; pooling shows input | 
   // Convolution: the kernel grid sits between them.
   await page.click('input[name=view][value=conv]');
   await waitForMap(page);
+  await openMore(page);
   const conv = decodePng((await download(page, '#export-panel')).bytes);
   const feature = await readCanvas(page, 'feature-map');
-  assert.equal(conv.width, 64 + 24 + 193 + 24 + Math.round(feature.width * (64 / feature.height)));
+  assert.equal(conv.width, 64 + 48 + 193 + 48 + Math.round(feature.width * (64 / feature.height)));
   assert.equal(conv.height, 193, 'as tall as the kernel grid');
-  assert.deepEqual(pixel(conv, 64 + 24, 0), [154, 163, 173, 255], 'the kernel grid starts after the gap');
+  assert.deepEqual(pixel(conv, 64 + 48, 0), [154, 163, 173, 255], 'the kernel grid starts after the gap');
+  // The input and the map are centred on the kernel's middle line (defect 11).
+  assert.deepEqual(pixel(conv, 0, 0), [255, 255, 255, 255], 'white above the centred input');
   assertNoConsoleErrors(page);
   await page.context().close();
 });
@@ -106,6 +120,7 @@ test('the whole panel: input | kernel | map side by side; pooling shows input | 
 test('projector mode draws the kernel grid with thicker lines', async () => {
   const page = await open(browser, `${server.url}?size=32&projector=1`);
   await waitForMap(page);
+  await openMore(page);
   const kernel = decodePng((await download(page, '#export-kernel')).bytes);
   assert.equal(`${kernel.width}x${kernel.height}`, '196x196');
   const isLine = (x) => pixel(kernel, x, 30).join() === '154,163,173,255';
@@ -119,6 +134,7 @@ test('the step-by-step animation downloads as a looping GIF, one frame per posit
   const page = await open(browser, `${server.url}?view=steps`);
   await page.waitForSelector('[data-testid=steps-output] td.current');
   await page.selectOption('#steps-speed', '400');
+  await openMore(page);
   const file = await download(page, '#export-gif');
   assert.equal(file.name, 'convlens-steps.gif');
   const gif = decodeGif(file.bytes);

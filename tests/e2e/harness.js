@@ -55,15 +55,20 @@ export async function serve({ pages = {} } = {}) {
 /**
  * Launches the run's browser (driver.js). `camera`: 'none' (no camera setup), 'fake' (a
  * fake webcam, allowed), 'refused' (a fake webcam whose permission is denied), 'missing'
- * (no camera at all). `touch`: for contexts with a touch screen (see driver.js).
+ * (no camera at all). `touch`: for contexts with a touch screen; `preciseClock`: see
+ * driver.js.
  */
-export function launch({ camera = 'none', touch = false } = {}) {
-  return launchBrowser({ camera, touch });
+export function launch({ camera = 'none', touch = false, preciseClock = false } = {}) {
+  return launchBrowser({ camera, touch, preciseClock });
 }
 
-/** A new page that records console errors and uncaught exceptions. */
-export async function open(browser, url, { viewport = { width: 1400, height: 1000 }, permissions = [] } = {}) {
+/**
+ * A new page that records console errors and uncaught exceptions; `initScripts` run in it
+ * before the page's own scripts.
+ */
+export async function open(browser, url, { viewport = { width: 1400, height: 1000 }, permissions = [], initScripts = [] } = {}) {
   const context = await browser.newContext({ viewport, permissions });
+  for (const script of initScripts) await context.addInitScript(script);
   const page = await context.newPage();
   const errors = [];
   page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
@@ -79,6 +84,58 @@ export async function waitForMap(page, testid = 'feature-map') {
     const canvas = document.querySelector(`[data-testid=${id}]`);
     return canvas && canvas.width > 1 && canvas.height > 1;
   }, testid);
+}
+
+/**
+ * An init script (`context.addInitScript(watchFirstMap)`, run before the page's own):
+ * polls the feature map once a frame and sets `window.firstMap` to `performance.now()`
+ * (milliseconds since navigation started) when it first holds a drawn frame: more than
+ * one pixel, opaque, not a single colour. The tests wait for it; bench/page.mjs reads
+ * the time.
+ */
+export function watchFirstMap() {
+  window.firstMap = null;
+  const poll = () => {
+    const canvas = document.querySelector('[data-testid=feature-map]');
+    if (canvas && canvas.width > 1 && canvas.height > 1) {
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      let drawn = false;
+      for (let i = 4; i < data.length && !drawn; i += 4) {
+        drawn = data[i + 3] > 0 && (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]);
+      }
+      if (drawn) {
+        window.firstMap = performance.now();
+        return;
+      }
+    }
+    requestAnimationFrame(poll);
+  };
+  requestAnimationFrame(poll);
+}
+
+/**
+ * What the frame meter shows: its text and its readings (milliseconds: the means of
+ * grab, compute, draw and their total over the last 30 frames, the slowest of them; the
+ * frames a second, the frames counted, the algorithm and how frames are grabbed).
+ */
+export function readMeter(page) {
+  return page.evaluate(() => {
+    const box = document.querySelector('[data-testid=frame-meter]');
+    const read = (name) => Number(box.dataset[name]);
+    return {
+      hidden: box.hidden,
+      text: box.textContent,
+      frames: read('frames'),
+      grab: read('grab'),
+      compute: read('compute'),
+      draw: read('draw'),
+      total: read('total'),
+      worst: read('worst'),
+      fps: read('fps'),
+      path: box.dataset.path,
+      grabbedBy: box.dataset.grabBy,
+    };
+  });
 }
 
 /** The RGBA pixels of a canvas, as { width, height, data: Buffer }. */

@@ -5,6 +5,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launch, waitForMap, query, screenshot, assertNoConsoleErrors } from './harness.js';
+/** Opens the 'More settings' disclosure, where the rarely used controls are. */
+const openMore = (page) => page.evaluate(() => { document.getElementById('more').open = true; });
+
 
 let server;
 let browser;
@@ -149,6 +152,7 @@ for (const [view, work] of Object.entries(views)) {
     await checkHelp(page, assertRussian, view);
     // A bad value typed in: the message is Russian too.
     if (view === 'conv' || view === 'steps' || view === '1d') {
+      await openMore(page);
       await page.fill('[data-testid=padding-custom]', '99');
       await page.press('[data-testid=padding-custom]', 'Enter');
       await page.waitForSelector('#message:not([hidden])');
@@ -203,6 +207,7 @@ test('the switch changes every text in place and writes lang= to the URL', async
   await pointAtMiddle(page, 'feature-map');
   await page.waitForSelector('#arithmetic .channel');
   // A bad value shown before the switch is said again in the new language.
+  await openMore(page);
   await page.fill('[data-testid=padding-custom]', '99');
   await page.press('[data-testid=padding-custom]', 'Enter');
   await page.waitForSelector('#message:not([hidden])');
@@ -212,7 +217,7 @@ test('the switch changes every text in place and writes lang= to the URL', async
   assert.equal(new URLSearchParams(await query(page)).get('lang'), 'ru');
   assert.equal(await page.evaluate(() => window.notReloaded), true);
   assert.equal(await page.textContent('#help-open'), '? Клавиши');
-  assert.match(await page.textContent('#input-caption'), /^Фото «астронавт»: \d+×\d+ пикселей/);
+  assert.match(await page.textContent('#input-caption'), /^Фото «астронавт»: \d+ × \d+ пикселей \(В × Ш\)/);
   await assertRussian(page, 'after switching to Russian');
   await checkHelp(page, assertRussian, 'after switching to Russian');
   for (const view of ['pool', 'steps', '1d', 'channels', 'stack', 'conv']) {

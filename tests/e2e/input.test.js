@@ -34,7 +34,7 @@ test('an uploaded image becomes the input; bad files are explained and change no
   const chelsea = await readFile(join(www, 'samples', 'chelsea.png'));
   await page.setInputFiles('[data-testid=upload]', { name: 'my cat.png', mimeType: 'image/png', buffer: chelsea });
   await page.waitForFunction(() => document.getElementById('input-caption').textContent.includes('my cat.png'));
-  assert.match(await caption(page), /451×300/);
+  assert.match(await caption(page), /300 × 451 pixels \(H × W\)/);
   await assertMapMatchesCore(page);
   const before = await readCanvas(page, 'input-frame');
 
@@ -63,7 +63,7 @@ test('an image dropped on the input panel is used', async () => {
   }, brick);
   await page.dispatchEvent('#input-panel', 'drop', { dataTransfer });
   await page.waitForFunction(() => document.getElementById('input-caption').textContent.includes('wall.png'));
-  assert.match(await caption(page), /64×64/);
+  assert.match(await caption(page), /64 × 64/);
   await assertMapMatchesCore(page);
   assertNoConsoleErrors(page);
   await page.context().close();

@@ -9,11 +9,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root, www } from './harness.js';
+import { root, www, engine } from './harness.js';
+
+// No browser here: the suite runs once per browser, these tests once (with Chromium's).
+const once = { skip: engine !== 'chromium' && 'not a browser test: run with the Chromium suite' };
 
 const binary = join(root, 'target', 'release', 'convlens');
 
-test('the digits file is the mnist package, converted by scripts/digits.mjs', async () => {
+test('the digits file is the mnist package, converted by scripts/digits.mjs', once, async () => {
   const scratch = await mkdtemp(join(tmpdir(), 'convlens-digits-'));
   try {
     const out = join(scratch, 'mnist.bin');
@@ -27,7 +30,7 @@ test('the digits file is the mnist package, converted by scripts/digits.mjs', as
   }
 });
 
-test('default LeNet-5 reaches 97 % on the test digits in 5 epochs', { timeout: 20 * 60_000 }, () => {
+test('default LeNet-5 reaches 97 % on the test digits in 5 epochs', { ...once, timeout: 20 * 60_000 }, () => {
   const run = spawnSync(binary, ['train', '--json'], { encoding: 'utf8', timeout: 20 * 60_000 });
   assert.equal(run.status, 0, run.stderr);
   const epochs = run.stdout.trim().split('\n').map((line) => JSON.parse(line));

@@ -6,6 +6,9 @@ import {
   serve, launch, open, waitForMap, query, assertMapMatchesCore, change, assertNoConsoleErrors,
 } from './harness.js';
 
+/** Opens the 'More settings' disclosure, where the rarely used controls are. */
+const openMore = (page) => page.evaluate(() => { document.getElementById('more').open = true; });
+
 let server;
 let browser;
 before(async () => { server = await serve(); browser = await launch(); });
@@ -49,6 +52,7 @@ test('a changed control survives a reload, and a custom kernel travels in the UR
   const page = await open(browser, `${server.url}?size=64`);
   await waitForMap(page);
   await change(page, () => page.check('input[name=dilation][value="2"]'));
+  await openMore(page);
   await change(page, () => page.selectOption('select[name=padding_mode]', 'circular'));
   await change(page, () => page.fill('[data-testid=kernel-cell-2-2]', '3'));
   const before = await query(page);

@@ -686,7 +686,7 @@ impl fmt::Display for Error {
             ),
             Error::SameNeedsStrideOne { stride } => write!(
                 f,
-                "padding 'same' keeps the size only at stride 1 (here {}x{}); \
+                "padding 'same' keeps the size only at stride 1 (the stride here is {}x{}); \
                  PyTorch refuses it too: choose a number instead",
                 stride.0, stride.1
             ),

@@ -17,6 +17,12 @@ pub fn js_error(error: impl std::fmt::Display) -> JsValue {
     js_sys::Error::new(&error.to_string()).into()
 }
 
+/// A core failure as a JavaScript `Error`, in the page's language (not the core's
+/// English `Display`, which the page's module then leaves out).
+pub fn core_error(error: convlens_core::Error) -> JsValue {
+    js_sys::Error::new(&crate::i18n::t().error(&error)).into()
+}
+
 /// The window.
 pub fn window() -> PageResult<Window> {
     web_sys::window().ok_or_else(|| js_error(crate::i18n::t().msg_no_window))
@@ -62,6 +68,15 @@ pub fn set_text(id: &str, text: &str) -> PageResult {
 pub fn put_rgba(canvas: &HtmlCanvasElement, width: u32, height: u32, rgba: &[u8]) -> PageResult {
     let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width, height)?;
     sized_context(canvas, width, height)?.put_image_data(&image, 0.0, 0.0)
+}
+
+/// Puts `image` on `canvas`, resized to the picture first when it differs (no copy of
+/// the pixels on this side).
+///
+/// # Errors
+/// A canvas without a 2D context.
+pub fn put_image(canvas: &HtmlCanvasElement, image: &ImageData) -> PageResult {
+    sized_context(canvas, image.width(), image.height())?.put_image_data(image, 0.0, 0.0)
 }
 
 /// The 2D context of `canvas`, resized to `width x height` first when it differs.

@@ -176,15 +176,17 @@ texts! {
     bias: "Bias", "Смещение";
     input: "Input", "Вход";
     image: "Image", "Изображение";
-    image_astronaut: "Astronaut (512×512)", "Астронавт (512×512)";
-    image_chelsea: "Cat (451×300)", "Кошка (451×300)";
-    image_coffee: "Coffee (600×400)", "Кофе (600×400)";
-    image_camera: "Cameraman, gray (512×512)", "Оператор, серое (512×512)";
-    image_brick: "Brick wall, gray (512×512)", "Кирпичная стена, серое (512×512)";
+    image_astronaut: "Astronaut", "Астронавт";
+    image_chelsea: "Cat", "Кошка";
+    image_coffee: "Coffee", "Кофе";
+    image_camera: "Cameraman (gray)", "Оператор (серое)";
+    image_brick: "Brick wall (gray)", "Кирпичная стена (серое)";
     image_webcam: "Webcam (live)", "Веб-камера (вживую)";
     open_image: "Open image…", "Открыть изображение…";
     freeze_frame: "Freeze frame", "Заморозить кадр";
     frame_meter: "Frame meter", "Счётчик кадров";
+    more_settings: "More settings", "Ещё настройки";
+    fit_maps: "Fit maps to the box", "Растянуть карты по рамке";
     projector: "Projector", "Проектор";
     projector_title: "Large type, thick lines, high contrast (key P)", "Крупный шрифт, толстые линии, высокий контраст (клавиша P)";
     embed: "Embed", "Встроить";
@@ -261,12 +263,15 @@ texts! {
     oned_matrix_title: "The same, as a fully connected layer", "То же самое как полносвязный слой";
     channels_title: "Each output channel adds up its input channels",
         "Каждый выходной канал складывает входные каналы";
+    channels_signed: "Maps with negative values in colour: blue negative · white 0 · red positive (each scaled by its largest |value|).",
+        "Карты с отрицательными значениями — в цвете: синий — отрицательное · белый — 0 · красный — положительное (каждая по своему наибольшему |значению|).";
     parameters: "Parameters", "Параметры";
     operations: "Operations", "Операции";
     in_pytorch: "In PyTorch", "В PyTorch";
     steps_hint: "Type a number in a cell, or choose “paint” and drag over cells. Hatched cells are padding.",
         "Введите число в ячейку или выберите «рисовать» и проведите по ячейкам. Заштрихованные ячейки — отступ.";
     output: "Output", "Выход";
+    output_chw: "Output (C × H × W)", "Выход (C × В × Ш)";
     feature_map: "Feature map", "Карта признаков";
     pooled_map: "Pooled map", "Карта после пулинга";
     pooled_hint: "Each channel is pooled on its own.", "Каждый канал проходит пулинг отдельно.";
@@ -332,8 +337,9 @@ texts! {
         "без отступа: окно остаётся внутри изображения";
     weight_aria: "Weight, row {row}, column {column}", "Вес, строка {row}, столбец {column}";
     kernel_sum: "sum of weights = {sum}", "сумма весов = {sum}";
-    input_caption: "{label}: {width}×{height} pixels, 3 channels (R, G, B)",
-        "{label}: {width}×{height} пикселей, 3 канала (R, G, B)";
+    input_caption: "{label}: {height} × {width} pixels (H × W), 3 channels (R, G, B)",
+        "{label}: {height} × {width} пикселей (В × Ш), 3 канала (R, G, B)";
+    size_hw: "{height} × {width} (H × W)", "{height} × {width} (В × Ш)";
     legend_clamp: "drawn as clamp(round(v), 0, 255): negatives black",
         "показано как clamp(round(v), 0, 255): отрицательные чёрные";
     legend_abs: "drawn as clamp(round(|v|), 0, 255)", "показано как clamp(round(|v|), 0, 255)";
@@ -341,8 +347,9 @@ texts! {
         "показано растянутым: {low} → 0, {high} → 255";
     legend_diverging: "blue −{largest} · white 0 · red +{largest}",
         "синий −{largest} · белый 0 · красный +{largest}";
-    legend_diverging_channels: "per channel: gray 128 is 0, ±{largest} the extremes",
-        "по каналам: серый 128 — это 0, ±{largest} — крайние значения";
+    legend_diverging_channels: "above per channel: gray 128 is 0, ±{largest} the extremes; below each channel in the colour map: blue −{largest} · white 0 · red +{largest}",
+        "вверху по каналам: серый 128 — это 0, ±{largest} — крайние значения; внизу каждый канал в цветовой шкале: синий −{largest} · белый 0 · красный +{largest}";
+    channel_map: "channel {channel}", "канал {channel}";
     legend_values: "values {low} … {high}; {how}", "значения {low} … {high}; {how}";
     cell_hint: "Point at, tap or focus (Tab, then arrow keys) a cell of the output map to see the input window it comes from and its arithmetic.",
         "Наведите, коснитесь или выберите (Tab, затем стрелки) ячейку выходной карты, чтобы увидеть окно входа, из которого она получена, и её арифметику.";
@@ -359,8 +366,8 @@ texts! {
         "Этот слой выдаёт вектор из {n} {n|числа|чисел|чисел}, а не карты.";
     maps_not_run: "Not run here: the layers up to this one need more than {budget} multiply-adds, more than the demo spends on one image. The numbers in the table are exact.",
         "Здесь не вычислено: слоям до этого нужно больше {budget} умножений-сложений, больше, чем демо тратит на одно изображение. Числа в таблице точные.";
-    maps_note: "{shown} of {total} channels, {height}×{width} each, every map stretched to black…white on its own.",
-        "{shown} из {total} {total|канала|каналов|каналов}, каждый {height}×{width}, каждая карта растянута до чёрного…белого отдельно.";
+    maps_note: "{shown} of {total} channels, {height} × {width} (H × W) each, every map stretched to black…white on its own.",
+        "{shown} из {total} {total|канала|каналов|каналов}, каждый {height} × {width} (В × Ш), каждая карта растянута до чёрного…белого отдельно.";
     map_channel: "channel {n}", "канал {n}";
     stack_window: "Layer {layer} cell (row {y}, column {x}) sees input rows {top}…{bottom}, columns {left}…{right}: a {height}×{width} receptive field.",
         "Ячейка слоя {layer} (строка {y}, столбец {x}) видит строки входа {top}…{bottom}, столбцы {left}…{right}: рецептивное поле {height}×{width}.";
@@ -373,7 +380,8 @@ texts! {
     output_channel: "output channel {n}", "выходной канал {n}";
     key_space: "Space", "Пробел";
     key_comma: ", and .", ", и .";
-    feature_map_aria: "Feature map of {width}×{height} cells", "Карта признаков из {width}×{height} ячеек";
+    feature_map_aria: "Feature map of {height} × {width} cells (H × W)", "Карта признаков из {height} × {width} ячеек (В × Ш)";
+    pooled_map_aria: "Pooled map of {height} × {width} cells (H × W)", "Карта после пулинга из {height} × {width} ячеек (В × Ш)";
     pool_ceil_dropped: "the last window would start in the padding", "последнее окно начиналось бы в отступе";
     pool_power: "Power p (LP)", "Степень p (LP)";
     ceil_mode: "ceil mode: round the size up", "ceil_mode: округлять размер вверх";
@@ -383,8 +391,7 @@ texts! {
         "Вход притушен; {taken} {taken|клетка|клетки|клеток}, взятые окнами, остаются яркими (с флагом return_indices PyTorch отдаёт их номера в плоскости каждого канала). При размере 64 или 32 каждая клетка видна отдельно.";
     unpooled_title: "Unpooling: each maximum put back where it came from", "Анпулинг: каждый максимум возвращён на своё место";
     unpooled_hint: "Zeros everywhere else: the layer keeps where, not what else was there.", "Всюду остальное — нули: слой помнит, где был максимум, но не то, что было вокруг.";
-    argmax_aria: "Map of {width}×{height} cells", "Карта из {width}×{height} ячеек";
-    pooled_map_aria: "Pooled map of {width}×{height} cells", "Карта после пулинга из {width}×{height} ячеек";
+    argmax_aria: "Map of {height} × {width} cells (H × W)", "Карта из {height} × {width} ячеек (В × Ш)";
     transposed_title: "Each input cell stamps the kernel, scaled by its value; overlaps add up",
         "Каждая клетка входа ставит штамп — ядро, умноженное на её значение; наложения складываются";
     transposed_hint: "Hatched cells are cropped away by the padding. Point at, tap or focus an output cell to see its sum.",
@@ -412,7 +419,7 @@ texts! {
     checker_resized: "Resize ×2 (nearest), then a 3×3 convolution: no checkerboard", "Увеличение ×2 (ближайший сосед), затем свёртка 3×3: узора нет";
     checker_note: "Every weight is the same (4/9 with kernel 3, 1/4 with kernel 4), so any pattern comes from the overlaps alone: with stride 2, kernel 3 leaves cells that 1, 2 or 4 stamps reach, kernel 4 reaches every inner cell 4 times. Learned weights can only hide the uneven overlap, not remove it (Odena, Dumoulin, Olah, “Deconvolution and Checkerboard Artifacts”, Distill 2016).",
         "Все веса одинаковы (4/9 для ядра 3, 1/4 для ядра 4), поэтому любой узор возникает только из перекрытий: при шаге 2 ядро 3 оставляет клетки, в которые попадает 1, 2 или 4 штампа, а ядро 4 попадает в каждую внутреннюю клетку 4 раза. Обученные веса могут лишь замаскировать неравномерное перекрытие, но не убрать его (Одена, Думулен, Ола, «Деконволюция и шахматные артефакты», журнал Distill, 2016).";
-    checker_aria: "Upsampled map of {width}×{height} cells", "Увеличенная карта из {width}×{height} ячеек";
+    checker_aria: "Upsampled map of {height} × {width} cells (H × W)", "Увеличенная карта из {height} × {width} ячеек (В × Ш)";
 
     // Shortcuts.
     shortcut_help: "show or hide this list", "показать или скрыть этот список";
@@ -434,8 +441,8 @@ texts! {
         "K_h·K_w·(C_in/groups)·C_out = {kh}·{kw}·1·{channels} = {count} (по одному ядру {kh}×{kw} на канал, без смещения)";
     flops_depthwise: "H_out·W_out·C_out·K_h·K_w·(C_in/groups) = {height}·{width}·{channels}·{kh}·{kw}·1 = {multiply_adds} multiply-adds, ×2 = {flops} FLOPs",
         "H_out·W_out·C_out·K_h·K_w·(C_in/groups) = {height}·{width}·{channels}·{kh}·{kw}·1 = {multiply_adds} умножений-сложений, ×2 = {flops} FLOPs";
-    field_window: "each output cell sees a {height}×{width} window of the input",
-        "каждая выходная ячейка видит окно входа {height}×{width}";
+    field_window: "each output cell sees a window of {height}×{width} input pixels",
+        "каждая выходная ячейка видит окно из {height}×{width} пикселей входа";
     field_dilated: " (a {kh}×{kw} kernel at dilation {d}: its {weights} weights spread with gaps of {gap} {gap|pixel|pixels}, a larger field at no extra weights)",
         " (ядро {kh}×{kw} при расширении {d}: его {weights} {weights|вес|веса|весов} расставлены с промежутками в {gap} {gap|пиксель|пикселя|пикселей}, поле больше без лишних весов)";
     field_neighbours: "; neighbouring cells look {s} {s|pixel|pixels} apart",
@@ -453,8 +460,8 @@ texts! {
         "{name}: {parameters} параметров, {multiply_adds} умножений-сложений на изображение {height}×{width}, как в torchvision. Веса здесь — простые фиксированные фильтры (ядра из лекции), а не обученные.";
     architecture_counted: "{parameters} parameters; receptive field {field}",
         "{parameters} параметров; рецептивное поле {field}";
-    oned_parameters: "The convolution has {taps} weights, shared by all {outputs} outputs. A fully connected layer from {inputs} inputs to {outputs} outputs has {outputs} × {inputs} = {weights} weights: the matrix below is that layer, with {shared} entries holding the shared weights and {zeros} zeros.",
-        "У свёртки {taps} {taps|вес|веса|весов}, общих для всех {outputs} выходов. Полносвязный слой из {inputs} входов в {outputs} выходов имеет {outputs} × {inputs} = {weights} весов: матрица ниже — это такой слой, где {shared} элементов хранят общие веса, а {zeros} равны нулю.";
+    oned_parameters: "The convolution has {taps} weights, shared by all {outputs} outputs. A fully connected layer from {inputs} inputs to {outputs} outputs has {outputs} × {inputs} = {weights} weights: this matrix is that layer, with {shared} entries holding the shared weights and {zeros} zeros.",
+        "У свёртки {taps} {taps|вес|веса|весов}, общих для всех {outputs} выходов. Полносвязный слой из {inputs} входов в {outputs} выходов имеет {outputs} × {inputs} = {weights} весов: эта матрица — такой слой, где {shared} элементов хранят общие веса, а {zeros} равны нулю.";
     channels_parameters_bias: "(K_h·K_w·C_in + 1)·C_out = ({kh}·{kw}·3 + 1)·{outputs} = {count} (with bias)",
         "(K_h·K_w·C_in + 1)·C_out = ({kh}·{kw}·3 + 1)·{outputs} = {count} (со смещением)";
     channels_parameters: "(K_h·K_w·C_in)·C_out = ({kh}·{kw}·3)·{outputs} = {count} (no bias)",
@@ -503,8 +510,8 @@ texts! {
     msg_unreadable_previous: "'{name}' could not be read as an image (the file may be damaged or in a format this browser cannot decode). The previous image stays.",
         "«{name}» не удалось прочитать как изображение (файл повреждён или в формате, который этот браузер не декодирует). Остаётся прежнее изображение.";
     msg_no_pixels: "'{name}' has no pixels.", "В «{name}» нет пикселей.";
-    msg_scaled_down: "'{name}' is {width}×{height}: it was scaled down to {scaled_width}×{scaled_height} to keep the demo responsive.",
-        "«{name}» размером {width}×{height}: уменьшено до {scaled_width}×{scaled_height}, чтобы демо не тормозило.";
+    msg_scaled_down: "'{name}' is {height} × {width} pixels (H × W): it was scaled down to {scaled_height} × {scaled_width} to keep the demo responsive.",
+        "«{name}» размером {height} × {width} пикселей (В × Ш): уменьшено до {scaled_height} × {scaled_width}, чтобы демо не тормозило.";
     msg_no_canvas: "this browser gives no 2D canvas", "этот браузер не даёт 2D-холст";
     msg_no_window: "no window: the page must run in a browser", "нет окна: страница должна работать в браузере";
     msg_no_positions: "there is no window position to draw", "нет ни одной позиции окна";
@@ -563,8 +570,8 @@ texts! {
         "отступ пулинга {padding} больше половины окна ({window}): окно могло бы попасть целиком в отступ";
     err_mean_dilation: "mean pooling has no dilation (PyTorch's AvgPool2d takes none): set dilation to 1",
         "у пулинга по среднему нет расширения (AvgPool2d в PyTorch его не принимает): поставьте расширение 1";
-    err_same_stride: "padding 'same' keeps the size only at stride 1 (here {stride}); PyTorch refuses it too: choose a number instead",
-        "отступ 'same' сохраняет размер только при шаге 1 (здесь {stride}); PyTorch тоже его не принимает: выберите число";
+    err_same_stride: "padding 'same' keeps the size only at stride 1 (the stride here is {stride}); PyTorch refuses it too: choose a number instead",
+        "отступ 'same' сохраняет размер только при шаге 1 (здесь шаг {stride}); PyTorch тоже его не принимает: выберите число";
     err_not_drawable: "only one image of 1 or 3 channels can be drawn, not {shape}",
         "нарисовать можно только одно изображение из 1 или 3 каналов, а не {shape}";
     err_ragged: "every row of the {what} must have the same length: row 1 has {first} values but row {row} has {length}",
@@ -976,8 +983,8 @@ impl Texts {
                     ("column", &column),
                 ],
             ),
-            // A position added to the core later: its English until translated.
-            _ => at.to_string(),
+            // A position added to the core later, until it has its template.
+            _ => self.word_unknown_error.into(),
         }
     }
 
@@ -1174,7 +1181,7 @@ impl Texts {
                     Named::Channel => (self.err_no_channel_name, self.or_list(&known)),
                     Named::Display => (self.err_no_display, self.or_list(&known)),
                     Named::PaddingMode => (self.err_no_padding_mode, self.or_list(&known)),
-                    _ => return error.to_string(),
+                    _ => return self.word_unknown_error.into(),
                 };
                 fill(template, &[("name", name), ("known", &known)])
             }
@@ -1397,8 +1404,9 @@ impl Texts {
                 self.err_later_input,
                 &[("layer", &(layer + 1)), ("input", &(input + 1))],
             ),
-            // An error added to the core later: its English until translated.
-            _ => error.to_string(),
+            // An error added to the core later, until it has its template (the native
+            // test that makes every error fails until then).
+            _ => self.word_unknown_error.into(),
         }
     }
 
@@ -1442,7 +1450,7 @@ impl Texts {
                     ("expected", &format!("{expected:08x}")),
                 ],
             ),
-            _ => format!("the digits file {problem}"),
+            _ => self.word_unknown_error.into(),
         }
     }
 
@@ -1466,7 +1474,7 @@ impl Texts {
                 self.err_layer_names,
                 &[("names", &self.or_list(&LayerProblem::LAYER_NAMES))],
             ),
-            _ => problem.to_string(),
+            _ => self.word_unknown_error.into(),
         }
     }
 }

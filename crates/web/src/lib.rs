@@ -9,8 +9,9 @@
 //! animation (both plain Rust), while `embed` (embed and projector modes, the iframe
 //! snippet) and `export` (the downloads) are wasm-only. [`i18n`] holds every word in
 //! English and Russian, [`meter`] times frames. JavaScript only loads the module and
-//! calls `start`; `api` (wasm32 only) is a handle for scripting the module without the
-//! page, which the benchmark uses.
+//! calls `start`. The live frame engines are another module (`convlens-web-frames`,
+//! loaded when the webcam starts), so that this one, which draws the first map, stays
+//! small.
 
 pub mod figure;
 pub mod gif;
@@ -23,14 +24,10 @@ pub mod shortcuts;
 pub mod views;
 
 #[cfg(target_arch = "wasm32")]
-pub mod api;
-#[cfg(target_arch = "wasm32")]
 pub mod dom;
 #[cfg(target_arch = "wasm32")]
 pub mod shell;
 
-#[cfg(target_arch = "wasm32")]
-pub use api::Convolver;
 #[cfg(all(target_arch = "wasm32", feature = "start"))]
 pub use entry::{start, stats};
 

@@ -232,6 +232,46 @@ pub fn cell_value(
     }
 }
 
+/// A size as the page writes every size: height × width, labelled (`300 × 451 (H × W)`).
+pub fn size_hw(height: usize, width: usize) -> String {
+    fill(t().size_hw, &[("height", &height), ("width", &width)])
+}
+
+/// The gray level of one RGBA pixel, as the core's gray channel computes it, rounded
+/// to a byte.
+pub fn luminance_byte(pixel: &[u8]) -> u8 {
+    let [r, g, b] = [0, 1, 2].map(|i| f32::from(pixel.get(i).copied().unwrap_or(0)));
+    (0.299 * r + 0.587 * g + 0.114 * b)
+        .round()
+        .clamp(0.0, 255.0) as u8
+}
+
+/// A weight as the grid shows it: whole numbers plainly, simple fractions as `a/b`
+/// (`1/16`, `1/9`), others with up to four decimals.
+pub fn weight_text(weight: f32) -> String {
+    // Sums of fractions land next to whole numbers (25 · 1/25 = 0.99999994): say 1.
+    if (f64::from(weight) - f64::from(weight).round()).abs() < 1e-5 {
+        return number(weight.round());
+    }
+    let nice = (2..=64u32).chain([128, 256, 512, 1024, 2048, 4096]);
+    for denominator in nice {
+        let numerator = f64::from(weight) * f64::from(denominator);
+        if (numerator - numerator.round()).abs() < 1e-4 {
+            return format!("{}/{denominator}", numerator.round() as i64);
+        }
+    }
+    let text = format!("{weight:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A negative factor in parentheses with a real minus sign: `(−1)`.
+pub fn signed(text: &str) -> String {
+    match text.strip_prefix('-') {
+        Some(magnitude) => format!("(−{magnitude})"),
+        None => text.to_string(),
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -254,6 +294,19 @@ pub(crate) mod tests {
             height,
             rgba,
         }
+    }
+
+    #[test]
+    fn weights_read_as_written_on_a_slide() {
+        use convlens_core::Preset;
+        assert_eq!(weight_text(1.0 / 256.0), "1/256");
+        assert_eq!(weight_text(0.25), "1/4");
+        assert_eq!(weight_text(-2.0), "-2");
+        // Defect 2: the box blurs' sums of weights are 1, not "2/2".
+        for preset in [Preset::Box5, Preset::Box7, Preset::Gaussian7] {
+            assert_eq!(weight_text(preset.kernel().sum()), "1", "{preset:?}");
+        }
+        assert_eq!(signed("-3"), "(−3)");
     }
 
     #[test]

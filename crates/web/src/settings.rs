@@ -389,6 +389,9 @@ pub struct Settings {
     pub size: usize,
     /// The kernel.
     pub kernel: KernelChoice,
+    /// A custom kernel's cells as they were typed (`1/3`, `0.1`), row by row, written
+    /// back to the URL and the cells as they are; empty for a preset.
+    pub weight_texts: Vec<String>,
     /// Convolution stride (both axes).
     pub stride: usize,
     /// Convolution padding.
@@ -401,6 +404,8 @@ pub struct Settings {
     pub channel: Channels,
     /// How the feature map's values are drawn.
     pub display: DisplayMapping,
+    /// Whether maps are enlarged to the input's box instead of drawn at their true scale.
+    pub fit: bool,
     /// The pooling function.
     pub pool: PoolFunction,
     /// The pooling window side.
@@ -462,12 +467,14 @@ impl Default for Settings {
             source: Source::Sample(Sample::Astronaut),
             size: 0,
             kernel: KernelChoice::Preset(Preset::Edges),
+            weight_texts: Vec::new(),
             stride: 1,
             padding: PaddingChoice::Pixels(0),
             padding_mode: PaddingMode::Zeros,
             dilation: 1,
             channel: Channels::All,
             display: DisplayMapping::Clamp,
+            fit: false,
             pool: PoolFunction::Max,
             pool_size: 2,
             pool_stride: None,
@@ -489,7 +496,7 @@ impl Default for Settings {
 
 /// The shell's URL parameters written before the views' own, in URL order: the input
 /// and the settings views share.
-pub const SHARED: [&str; 14] = [
+pub const SHARED: [&str; 15] = [
     "view",
     "image",
     "size",
@@ -501,6 +508,7 @@ pub const SHARED: [&str; 14] = [
     "dilation",
     "channel",
     "display",
+    "fit",
     "pool",
     "pool_size",
     "pool_stride",
@@ -607,10 +615,20 @@ impl Settings {
                 self.kernel = if value == "custom" {
                     KernelChoice::Custom(self.kernel.kernel())
                 } else {
-                    KernelChoice::Preset(Preset::from_slug(value)?)
+                    let preset = Preset::from_slug(value)?;
+                    self.weight_texts.clear();
+                    KernelChoice::Preset(preset)
                 }
             }
-            "weights" => self.kernel = KernelChoice::Custom(Kernel::parse(value)?),
+            "weights" => {
+                let kernel = Kernel::parse(value)?;
+                self.weight_texts = value
+                    .split(';')
+                    .flat_map(|row| row.split(','))
+                    .map(|cell| cell.trim().to_string())
+                    .collect();
+                self.kernel = KernelChoice::Custom(kernel);
+            }
             "stride" => self.stride = number("stride", value, 1, MAX_STEP)?,
             "dilation" => self.dilation = number("dilation", value, 1, MAX_STEP)?,
             "padding" => {
@@ -623,6 +641,7 @@ impl Settings {
             "padding_mode" => self.padding_mode = PaddingMode::from_name(value)?,
             "channel" => self.channel = Channels::from_name(value)?,
             "display" => self.display = DisplayMapping::from_name(value)?,
+            "fit" => self.fit = flag("fit", value)?,
             "pool" => {
                 self.pool = match PoolFunction::from_name(value)? {
                     PoolFunction::Lp(_) => PoolFunction::Lp(self.pooling.power),
@@ -728,7 +747,18 @@ impl Settings {
                 n => n.to_string(),
             },
             "kernel" => self.kernel.name().into(),
-            "weights" => self.kernel.kernel().to_string(),
+            "weights" => {
+                let kernel = self.kernel.kernel();
+                if self.weight_texts.len() == kernel.weights().len() {
+                    self.weight_texts
+                        .chunks(kernel.width())
+                        .map(|row| row.join(","))
+                        .collect::<Vec<_>>()
+                        .join(";")
+                } else {
+                    kernel.to_string()
+                }
+            }
             "stride" => self.stride.to_string(),
             "dilation" => self.dilation.to_string(),
             "padding" => match self.padding {
@@ -739,6 +769,7 @@ impl Settings {
             "padding_mode" => self.padding_mode.name().into(),
             "channel" => self.channel.name().into(),
             "display" => self.display.name().into(),
+            "fit" => u8::from(self.fit).to_string(),
             "pool" => self.pool.name().into(),
             "pool_size" => self.pool_size.to_string(),
             "pool_stride" => self
@@ -773,6 +804,8 @@ impl Settings {
                 "lang" if self.lang.is_none() => continue,
                 // A tool for the curious: in the URL only when shown.
                 "meter" if !self.meter => continue,
+                // Written only when on, so ordinary links stay short.
+                "fit" if !self.fit => continue,
                 // Written only when on, so ordinary links stay short.
                 "embed" | "controls" if !self.embed => continue,
                 "projector" if !self.projector => continue,
@@ -964,6 +997,20 @@ mod tests {
             (PoolFunction::Mean, 3, Some(1))
         );
         assert_eq!((s.stack.preset, s.stack.layer), (StackPreset::Alexnet, 3));
+        assert_eq!(Settings::from_query(&s.to_query()).0, s);
+    }
+
+    #[test]
+    fn typed_weights_stay_as_typed() {
+        // Defect 5: 1/3 is not written back as 0.33333334, nor 0.1 read back as 1/10.
+        let (s, warnings) = Settings::from_query("weights=1/3,0.1;-1/2,2");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert!(
+            s.to_query().contains("weights=1/3,0.1;-1/2,2&"),
+            "{}",
+            s.to_query()
+        );
+        assert_eq!(s.weight_texts, ["1/3", "0.1", "-1/2", "2"]);
         assert_eq!(Settings::from_query(&s.to_query()).0, s);
     }
 

@@ -12,7 +12,7 @@ use web_sys::{
     Element, Event, EventTarget, HtmlElement, HtmlFormElement, HtmlInputElement, KeyboardEvent,
 };
 
-use crate::dom::{by_id, document, index_of, js_error, now, property, window, PageResult};
+use crate::dom::{by_id, document, index_of, now, property, window, PageResult};
 use crate::i18n::Lang;
 use crate::message::Message;
 use crate::meter::{Grab, Timings};
@@ -55,7 +55,11 @@ pub fn start() -> PageResult {
     {
         let state = shell.state.borrow();
         render::sync_controls(&state.settings)?;
-        render::kernel_grid(&state.settings.kernel.kernel())?;
+        render::kernel_grid(
+            &state.settings.kernel.kernel(),
+            &state.settings.weight_texts,
+            false,
+        )?;
         render::notices(&state.notices)?;
         // The URL now says exactly what is shown (bad parameters dropped).
         write_url(&state.settings)?;
@@ -187,7 +191,11 @@ fn wire_language(shell: &Shell) -> PageResult {
             render::language(lang)?;
             let mut state = shell.state.borrow_mut();
             state.settings.lang = Some(lang);
-            render::kernel_grid(&state.settings.kernel.kernel())?;
+            render::kernel_grid(
+                &state.settings.kernel.kernel(),
+                &state.settings.weight_texts,
+                false,
+            )?;
             render::camera_controls(state.camera.stream.is_some(), state.camera.frozen)?;
             for view in views::all() {
                 view.page().language(&state)?;
@@ -219,6 +227,30 @@ fn wire_controls(shell: &Shell) -> PageResult {
             Ok(Change::None)
         },
     )?;
+    // The pictures are sized to the window: a new size redraws them.
+    let page: EventTarget = window()?.into();
+    shell.on(&page, "resize", |_, _: Event| Ok(Change::Redraw))?;
+    // Controls outside the form (the tabs, the input's picker) name it with `form=`.
+    for id in ["tabs", "input-panel"] {
+        let holder: Element = by_id(id)?;
+        for kind in ["change", "input"] {
+            shell.on(&holder, kind, |shell, event: Event| {
+                on_control(shell, &event)
+            })?;
+        }
+    }
+    // A channel's name in the magnifier opens its window.
+    let magnifier: Element = by_id("arithmetic")?;
+    shell.on(&magnifier, "click", |_, event: Event| {
+        let name = event
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|e| e.get_attribute("data-open-channel"));
+        if let Some(name) = name {
+            render::open_channel(&name)?;
+        }
+        Ok(Change::None)
+    })?;
     shell.on(
         &by_id::<EventTarget>("projector-toggle")?,
         "click",
@@ -304,8 +336,31 @@ fn settings_changed(shell: &Shell, before: &Settings) -> PageResult {
         if now.stack.preset != before.stack.preset || now.stack.layers != before.stack.layers {
             state.settings.stack.layer = 0;
         }
-        if now.kernel != before.kernel {
-            render::kernel_grid(&now.kernel.kernel())?;
+        if now.kernel != before.kernel && !matches!(now.kernel, KernelChoice::Custom(_)) {
+            // A preset replaces every cell: no cell is left unreadable, none as typed.
+            state.cell_problem = None;
+            state.settings.weight_texts.clear();
+        }
+        if now.view != before.view {
+            // A view opened by a tab or a key starts from its own defaults, as from a
+            // URL that names none (the step-by-step view: the lecture's example).
+            let opened = views::of(&now);
+            if now.view == "steps" {
+                state.kernel_before = Some(now.kernel.clone());
+            }
+            opened.opened(&mut state.settings, &[]);
+            if before.view == "steps"
+                && state.settings.kernel
+                    == KernelChoice::Preset(convlens_core::Preset::LectureExample)
+            {
+                if let Some(kept) = state.kernel_before.take() {
+                    state.settings.kernel = kept;
+                }
+            }
+        }
+        let kernel = state.settings.kernel.clone();
+        if kernel != before.kernel {
+            render::kernel_grid(&kernel.kernel(), &state.settings.weight_texts, false)?;
         }
         (now.view != before.view, views::of(before))
     };
@@ -333,13 +388,47 @@ fn on_kernel_cell(shell: &Shell, event: &Event) -> PageResult<Change> {
     let mut kernel = shell.state.borrow().settings.kernel.kernel();
     let parsed = cell_value(&cell.value(), "kernel", row, column)
         .and_then(|value| kernel.set(row, column, value));
+    let mut state = shell.state.borrow_mut();
     if let Err(error) = parsed {
         cell.set_attribute("aria-invalid", "true")?;
-        render::message(Some(Message::LastValidKernel(error)))?;
+        let message = Message::LastValidKernel(error);
+        state.cell_problem = Some((row, column, message.clone()));
+        render::message(Some(message))?;
         return Ok(Change::None);
     }
     cell.remove_attribute("aria-invalid")?;
-    shell.state.borrow_mut().settings.kernel = KernelChoice::Custom(kernel);
+    // A cell that still cannot be read keeps its message (defect 4): the kernel in use
+    // is not what that cell shows.
+    if state
+        .cell_problem
+        .as_ref()
+        .is_some_and(|(r, c, _)| (*r, *c) == (row, column))
+    {
+        state.cell_problem = None;
+    }
+    // The cells' texts as typed go to the URL (defect 5): `1/3` stays `1/3`.
+    let count = kernel.weights().len();
+    if state.settings.weight_texts.len() != count {
+        state.settings.weight_texts = kernel
+            .weights()
+            .iter()
+            .map(|&w| crate::pipeline::weight_text(w))
+            .collect();
+    }
+    if let Some(text) = state
+        .settings
+        .weight_texts
+        .get_mut(row * kernel.width() + column)
+    {
+        *text = cell.value().trim().to_string();
+    }
+    state.settings.kernel = KernelChoice::Custom(kernel);
+    // The sum of weights and the cells' signs follow the edit (defect 1).
+    render::kernel_grid(
+        &state.settings.kernel.kernel(),
+        &state.settings.weight_texts,
+        true,
+    )?;
     Ok(Change::Settings)
 }
 
@@ -361,8 +450,13 @@ fn set_kernel_size(shell: &Shell, value: &str) -> PageResult<Change> {
     };
     let mut state = shell.state.borrow_mut();
     state.settings.kernel = next;
+    state.settings.weight_texts.clear();
     state.selected = None;
-    render::kernel_grid(&state.settings.kernel.kernel())?;
+    render::kernel_grid(
+        &state.settings.kernel.kernel(),
+        &state.settings.weight_texts,
+        false,
+    )?;
     Ok(Change::Settings)
 }
 
@@ -379,7 +473,7 @@ fn resize(kernel: &Kernel, size: usize) -> PageResult<Kernel> {
             }
         }
     }
-    Kernel::new(size, size, weights).map_err(js_error)
+    Kernel::new(size, size, weights).map_err(crate::dom::core_error)
 }
 
 fn wire_shortcuts(shell: &Shell) -> PageResult {

@@ -309,10 +309,11 @@ fn control_label(name: &str) -> String {
                 .flatten()
         })
         .and_then(|holder| {
-            holder
-                .query_selector("legend, [data-i18n]")
-                .ok()
-                .flatten()
+            // The holder's own legend or translated text, before any option inside it.
+            let legend = holder.query_selector(":scope > legend").ok().flatten();
+            legend
+                .or_else(|| holder.has_attribute("data-i18n").then(|| holder.clone()))
+                .or_else(|| holder.query_selector("[data-i18n]").ok().flatten())
                 .or(Some(holder))
         })
         .and_then(|e| e.text_content())

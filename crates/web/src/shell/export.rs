@@ -111,7 +111,9 @@ fn panel(settings: &Settings) -> PageResult<HtmlCanvasElement> {
     let kernel = (settings.view == "conv")
         .then(|| picture_canvas(&kernel_picture(settings)))
         .transpose()?;
-    let gap = 24.0;
+    // Room between the parts for the operator written in it: input ∗ kernel = map,
+    // or input → map for pooling.
+    let gap = PANEL_GAP;
     let height = f64::from(input.height());
     let scale = height / f64::from(map.height().max(1));
     let map_width = (f64::from(map.width()) * scale).round();
@@ -127,21 +129,43 @@ fn panel(settings: &Settings) -> PageResult<HtmlCanvasElement> {
         }
         + map_width;
     let total_height = height.max(kernel_size.1);
+    // Every part centred on one line.
+    let middle = |h: f64| ((total_height - h) / 2.0).floor();
     let (canvas, context) = offscreen(width as u32, total_height as u32)?;
     context.set_fill_style_str("#fff");
     context.fill_rect(0.0, 0.0, width, total_height);
     context.set_image_smoothing_enabled(false);
-    context.draw_image_with_html_canvas_element(&input, 0.0, 0.0)?;
-    let mut left = f64::from(input.width()) + gap;
+    context.draw_image_with_html_canvas_element(&input, 0.0, middle(height))?;
+    let mut left = f64::from(input.width());
+    let operator = |symbol: &str, at: f64| -> PageResult {
+        context.set_fill_style_str("#1d232b");
+        context.set_font(&format!("bold {}px sans-serif", (gap * 0.6).round()));
+        context.set_text_align("center");
+        context.set_text_baseline("middle");
+        context.fill_text(symbol, at + gap / 2.0, total_height / 2.0)
+    };
     if let Some(kernel) = &kernel {
-        let top = ((total_height - kernel_size.1) / 2.0).floor();
-        context.draw_image_with_html_canvas_element(kernel, left, top)?;
-        left += kernel_size.0 + gap;
+        operator("∗", left)?;
+        left += gap;
+        context.draw_image_with_html_canvas_element(kernel, left, middle(kernel_size.1))?;
+        left += kernel_size.0;
+        operator("=", left)?;
+    } else {
+        operator("→", left)?;
     }
-    context
-        .draw_image_with_html_canvas_element_and_dw_and_dh(&map, left, 0.0, map_width, height)?;
+    left += gap;
+    context.draw_image_with_html_canvas_element_and_dw_and_dh(
+        &map,
+        left,
+        middle(height),
+        map_width,
+        height,
+    )?;
     Ok(canvas)
 }
+
+/// The room between the parts of the whole-panel figure, where their operator stands.
+const PANEL_GAP: f64 = 48.0;
 
 /// Saves a canvas as a PNG file.
 fn download_canvas(canvas: &HtmlCanvasElement, name: &str) -> PageResult {

@@ -438,6 +438,7 @@ fn camera_frame(shell: &Shell) -> PageResult {
         let mut state = shell.state.borrow_mut();
         let before = (state.frame.width, state.frame.height);
         grab_into(&context, &canvas, &mut state.frame)?;
+        crate::shell::layout::refresh(&canvas)?;
         state.timings.grab = now() - start;
         let grab = state.timings.grab;
         state.grab_trial.record(Grab::Canvas, grab);
@@ -516,8 +517,9 @@ fn video_frame_copied(shell: &Shell) -> PageResult {
         frames.read_into(&mut st.frame.rgba);
         st.frame.width = width as usize;
         st.frame.height = height as usize;
-        let (_, context) = input_canvas(width, height)?;
+        let (canvas, context) = input_canvas(width, height)?;
         context.put_image_data(frames.image(), 0.0, 0.0)?;
+        crate::shell::layout::refresh(&canvas)?;
         st.timings.grab = starting + (now() - resumed);
         st.grab_trial.record(Grab::VideoFrame, st.timings.grab);
         before != (st.frame.width, st.frame.height)

@@ -1,19 +1,24 @@
 //! What the image views (convolution, pooling) share on the page: the map canvas a cell
 //! is pointed at on, the two paths to a map (the exact step-by-step one for photos and
-//! changed settings, the core's whole-frame engines for live webcam frames), and the
-//! last good map kept when the settings turn invalid.
+//! changed settings, the core's whole-frame engines for live webcam frames, in their own
+//! module: [`crate::shell::frames`]), and the last good map kept when the settings turn
+//! invalid.
 
-use convlens_core::frame::{FrameConv, FramePool};
 use convlens_core::{DisplayMapping, Result, Tensor};
 use web_sys::{Event, HtmlCanvasElement, KeyboardEvent, PointerEvent};
 
-use crate::dom::{by_id, cell_under, js_error, now, put_rgba, PageResult};
+use crate::dom::{by_id, cell_under, now, put_image, put_rgba, PageResult};
 use crate::i18n::{fill, t, Texts};
 use crate::message::Message;
 use crate::pipeline::{draw, CellArithmetic};
 use crate::settings::{KernelChoice, Settings};
+use crate::shell::frames::Engine;
+use crate::shell::layout::{self, Pictures};
 use crate::shell::render;
 use crate::shell::state::{Change, Shell, State};
+
+/// The output cells that input pixel `(y, x)` of an input of `(height, width)` feeds.
+pub type Fed = fn(&Settings, (usize, usize), (usize, usize)) -> Result<Vec<(usize, usize)>>;
 
 /// An image view (convolution, pooling) as the shell draws it: its facts, its map, the
 /// numbers beside it and one cell's arithmetic, each given by the view.
@@ -37,9 +42,41 @@ pub struct ImageView<F> {
     pub numbers: fn(&Settings, &F, (usize, usize), &Tensor) -> PageResult,
     /// One cell's arithmetic.
     pub arithmetic: fn(&Settings, &Tensor, &Tensor, (usize, usize)) -> Result<CellArithmetic>,
+    /// The padding around the input (top, right, bottom, left), from the facts.
+    pub pads: fn(&F) -> [usize; 4],
+    /// The output cells an input pixel feeds (the receptive field read backwards).
+    pub fed: Fed,
 }
 
-impl<F> ImageView<F> {
+impl<F: 'static> ImageView<F> {
+    /// Wires the map canvas ([`wire_map`]) and the input: pointing at an input pixel
+    /// marks, on the map, every cell that pixel feeds.
+    ///
+    /// # Errors
+    /// A missing canvas.
+    pub fn wire(&'static self, shell: &Shell) -> PageResult {
+        wire_map(shell, self.canvas)?;
+        let input: HtmlCanvasElement = by_id("input-frame")?;
+        let target = input.clone();
+        shell.on(&input, "pointermove", move |shell, event: PointerEvent| {
+            let state = shell.state.borrow();
+            if state.settings.view != self.name {
+                return Ok(Change::None);
+            }
+            let size = (state.frame.height, state.frame.width);
+            let cells = cell_under(&event, &target)
+                .and_then(|pixel| (self.fed)(&state.settings, size, pixel).ok())
+                .unwrap_or_default();
+            fed(self.canvas, &cells)?;
+            Ok(Change::None)
+        })?;
+        let target = input.clone();
+        shell.on(&target, "pointerleave", move |_, _: Event| {
+            fed(self.canvas, &[])?;
+            Ok(Change::None)
+        })
+    }
+
     /// Recomputes and draws the map and its numbers; invalid settings keep the last good
     /// map and say why.
     ///
@@ -58,8 +95,16 @@ impl<F> ImageView<F> {
             Ok((facts, map)) => {
                 (self.numbers)(&state.settings, &facts, (height, width), &map)?;
                 let start = now();
-                draw(&map, (self.display)(&state.settings), &mut state.rgba).map_err(js_error)?;
+                draw(&map, (self.display)(&state.settings), &mut state.rgba)
+                    .map_err(crate::dom::core_error)?;
                 put_map(self.canvas, &map, &state.rgba, (self.label)(t()))?;
+                layout::image_view(Pictures {
+                    map: self.canvas,
+                    pads: (self.pads)(&facts),
+                    fit: state.settings.fit,
+                    embed: state.settings.embed,
+                    video: state.camera.stream.is_some() && !state.camera.frozen,
+                })?;
                 state.timings.draw = now() - start;
                 state.part::<MapPart>(self.name).map = Some(map);
                 state.say(None)?;
@@ -69,7 +114,7 @@ impl<F> ImageView<F> {
         }
         // The arithmetic of a selected cell reads the input's values.
         if state.selected.is_some() {
-            state.input().map_err(js_error)?;
+            state.input().map_err(crate::dom::core_error)?;
         }
         self.select(state)
     }
@@ -122,7 +167,7 @@ pub struct MapPart {
 /// Which engine an image view takes live frames through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// The convolution (`FrameConv`).
+    /// The convolution (the core's `FrameConv`).
     Conv,
     /// Pooling (`FramePool`).
     Pool,
@@ -176,8 +221,8 @@ pub fn wire_map(shell: &Shell, id: &str) -> PageResult {
     })
 }
 
-/// The view's map: for a live frame by the whole-frame engine (into the last map's
-/// storage), otherwise by `step_by_step` on the input tensor.
+/// The view's map: for a live frame by the whole-frame engine (once its module is in),
+/// otherwise by `step_by_step` on the input tensor.
 ///
 /// # Errors
 /// Settings that do not fit the frame.
@@ -188,39 +233,36 @@ pub fn compute(
     step_by_step: impl FnOnce(&Settings, &Tensor) -> Result<Tensor>,
 ) -> Result<Tensor> {
     let (width, height) = (state.frame.width, state.frame.height);
-    if !state.live {
-        state.path = if kind == Kind::Pool {
-            "pool2d"
-        } else {
-            "conv2d"
-        };
-        state.input()?;
-        let State {
-            settings,
-            input,
-            frame,
-            ..
-        } = &*state;
-        return match input {
-            Some(input) => step_by_step(settings, input),
-            None => crate::pipeline::input_tensor(frame, settings.channel)
-                .and_then(|input| step_by_step(settings, &input)),
-        };
+    if state.live {
+        let settings = state.settings.clone();
+        let mut engine = state.part::<MapPart>(view).engine.take();
+        let ran = planned(&settings, kind, &mut engine).and_then(|engine| {
+            let map = engine.run_map(&state.frame.rgba, width, height)?;
+            Some((map, engine.path()))
+        });
+        state.part::<MapPart>(view).engine = engine;
+        if let Some((map, path)) = ran {
+            state.path = path;
+            return Ok(map);
+        }
     }
-    let settings = state.settings.clone();
-    let part = state.part::<MapPart>(view);
-    let (kept, mut engine) = (part.map.take(), part.engine.take());
-    let mut map = match kept {
-        Some(map) => map,
-        None => Tensor::new(1, 1, 1, vec![0.0])?,
+    state.path = if kind == Kind::Pool {
+        "pool2d"
+    } else {
+        "conv2d"
     };
-    let ran = planned(&settings, kind, &mut engine).and_then(|engine| {
-        engine.run_map(&state.frame.rgba, width, height, &mut map)?;
-        Ok(engine.path())
-    });
-    state.part::<MapPart>(view).engine = engine;
-    state.path = ran?;
-    Ok(map)
+    state.input()?;
+    let State {
+        settings,
+        input,
+        frame,
+        ..
+    } = &*state;
+    match input {
+        Some(input) => step_by_step(settings, input),
+        None => crate::pipeline::input_tensor(frame, settings.channel)
+            .and_then(|input| step_by_step(settings, &input)),
+    }
 }
 
 /// Draws a live frame's map straight from the frame's bytes onto canvas `id`, if the
@@ -239,15 +281,24 @@ pub fn live(state: &mut State, view: &'static str, kind: Kind, id: &str) -> Page
     }
     let settings = state.settings.clone();
     let mut engine = state.part::<MapPart>(view).engine.take();
-    let ran = planned(&settings, kind, &mut engine)
-        .and_then(|e| e.run(&state.frame.rgba, width, height, &mut state.rgba));
+    // The shell counts what is not drawing as computing.
+    let drawn = match planned(&settings, kind, &mut engine)
+        .and_then(|e| e.run(&state.frame.rgba, width, height))
+    {
+        Some((image, _)) => {
+            let start = now();
+            let canvas: HtmlCanvasElement = by_id(id)?;
+            put_image(&canvas, image)?;
+            layout::refresh(&canvas)?;
+            Some(now() - start)
+        }
+        None => None,
+    };
     state.part::<MapPart>(view).engine = engine;
-    let Ok((out_h, out_w)) = ran else {
+    let Some(draw) = drawn else {
         return Ok(false);
     };
-    let start = now();
-    put_rgba(&by_id(id)?, out_w as u32, out_h as u32, &state.rgba)?;
-    state.timings.draw = now() - start;
+    state.timings.draw = draw;
     // The selection's arithmetic waits for the next full frame.
     state.input = None;
     Ok(true)
@@ -268,29 +319,21 @@ pub fn put_map(id: &str, map: &Tensor, rgba: &[u8], label: &str) -> PageResult {
     )
 }
 
-/// The frame engine for the current settings, planned again only when they change.
+/// The frame engine for the current settings, planned again only when they change;
+/// `None` while the frames module is loading or where it cannot plan them.
 fn planned<'a>(
     settings: &Settings,
     kind: Kind,
     engine: &'a mut Option<(EngineKey, Engine)>,
-) -> Result<&'a mut Engine> {
+) -> Option<&'a mut Engine> {
     let kept = match engine.take() {
         Some((key, kept)) if key.holds_for(settings) => (key, kept),
-        _ => {
-            let key = EngineKey::of(settings);
-            let planned = match kind {
-                Kind::Pool => Engine::Pool(FramePool::new(key.pool.0, &key.pool.1, key.channels)?),
-                Kind::Conv => Engine::Conv(FrameConv::new(
-                    &key.kernel.kernel(),
-                    &key.conv,
-                    key.channels,
-                    key.display,
-                )?),
-            };
-            (key, planned)
-        }
+        _ => (
+            EngineKey::of(settings),
+            Engine::plan(settings, kind == Kind::Pool)?,
+        ),
     };
-    Ok(&mut engine.insert(kept).1)
+    Some(&mut engine.insert(kept).1)
 }
 
 /// What a frame engine is planned for.
@@ -324,49 +367,31 @@ impl EngineKey {
     }
 }
 
-/// The core's whole-frame convolution or pooling, with its buffers.
-enum Engine {
-    Conv(FrameConv),
-    Pool(FramePool),
-}
-
-impl Engine {
-    fn run(
-        &mut self,
-        rgba: &[u8],
-        width: usize,
-        height: usize,
-        out: &mut Vec<u8>,
-    ) -> Result<(usize, usize)> {
-        match self {
-            Engine::Conv(conv) => conv.run(rgba, width, height, out),
-            Engine::Pool(pool) => pool.run(rgba, width, height, out),
-        }
-    }
-
-    fn run_map(
-        &mut self,
-        rgba: &[u8],
-        width: usize,
-        height: usize,
-        map: &mut Tensor,
-    ) -> Result<()> {
-        match self {
-            Engine::Conv(conv) => conv.run_map(rgba, width, height, map),
-            Engine::Pool(pool) => pool.run_map(rgba, width, height, map),
-        }
-    }
-
-    fn path(&self) -> &'static str {
-        match self {
-            Engine::Conv(conv) => conv.path(),
-            Engine::Pool(_) => "pooling",
-        }
-    }
-}
-
 impl std::fmt::Debug for MapPart {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MapPart").finish_non_exhaustive()
     }
+}
+
+/// Marks `cells` on the overlay of map canvas `id` (the overlay's id is the map's with
+/// `-fed`), one overlay pixel per cell.
+///
+/// # Errors
+/// A missing element.
+pub fn fed(id: &str, cells: &[(usize, usize)]) -> PageResult {
+    let map: HtmlCanvasElement = by_id(id)?;
+    let overlay: HtmlCanvasElement = by_id(&format!("{id}-fed"))?;
+    let (width, height) = (map.width(), map.height());
+    let mut rgba = vec![0u8; width as usize * height as usize * 4];
+    for &(y, x) in cells {
+        if let Some(pixel) =
+            rgba.get_mut((y * width as usize + x) * 4..(y * width as usize + x) * 4 + 4)
+        {
+            pixel.copy_from_slice(&[255, 176, 0, 200]);
+        }
+    }
+    put_rgba(&overlay, width, height, &rgba)?;
+    overlay.set_attribute("data-cells", &cells.len().to_string())?;
+    overlay.set_hidden(cells.is_empty());
+    Ok(())
 }

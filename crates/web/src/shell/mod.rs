@@ -8,7 +8,8 @@
 //! - `app`: the start, the shared controls (the form, the kernel grid, the language, the
 //!   keys) and the dispatcher that carries out each [`Change`].
 //! - [`input`]: photos, uploads and the webcam; [`maps`]: what the image views share
-//!   (the map canvas, the frame engines); [`render`]: writing shared things into the
+//!   (the map canvas, the frame engines, which [`frames`] loads as a module of their
+//!   own); [`render`]: writing shared things into the
 //!   page (controls, messages, the language, the selection's arithmetic).
 //! - `embed` (embed and projector modes, the snippet) and `export` (the downloads).
 //!
@@ -17,7 +18,9 @@
 mod app;
 pub(crate) mod embed;
 pub(crate) mod export;
+pub mod frames;
 pub mod input;
+pub mod layout;
 pub mod maps;
 pub mod render;
 pub mod state;

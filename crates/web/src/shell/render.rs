@@ -16,6 +16,7 @@ use crate::dom::{
 use crate::i18n::{fill, t, Lang};
 use crate::message::{InputLabel, Message};
 use crate::pipeline::{number, CellArithmetic, Frame};
+pub use crate::pipeline::{signed, weight_text};
 use crate::settings::{parameters, KernelChoice, PaddingChoice, Settings};
 use crate::views;
 
@@ -103,9 +104,10 @@ pub fn sync_controls(settings: &Settings) -> PageResult {
     set_text("padding-note", padding_note)
 }
 
-/// Shows a kernel's weights as editable cells, rebuilding the grid when its shape changes
-/// and leaving the cell being typed in alone.
-pub fn kernel_grid(kernel: &Kernel) -> PageResult {
+/// Shows a kernel's weights as editable cells (as `texts` has them when it holds one per
+/// weight: what was typed), rebuilding the grid when its shape changes and leaving the
+/// cell being typed in alone.
+pub fn kernel_grid(kernel: &Kernel, texts: &[String], keep_invalid: bool) -> PageResult {
     let grid: HtmlElement = by_id("kernel-grid")?;
     let shape = format!("{}x{}", kernel.height(), kernel.width());
     if grid.get_attribute("data-shape").as_deref() != Some(shape.as_str()) {
@@ -137,11 +139,18 @@ pub fn kernel_grid(kernel: &Kernel) -> PageResult {
         let Some(cell) = cells.item(index as u32) else {
             continue;
         };
-        if focused.as_ref() == Some(&cell) {
+        // The cell being typed in, and a cell that cannot be read (it shows what was
+        // typed until it is fixed), are left alone.
+        if focused.as_ref() == Some(&cell)
+            || cell.get_attribute("aria-invalid").is_some() && keep_invalid
+        {
             continue;
         }
         let cell: HtmlInputElement = cell.dyn_into()?;
-        cell.set_value(&weight_text(weight));
+        let typed = texts
+            .get(index)
+            .filter(|_| texts.len() == kernel.weights().len());
+        cell.set_value(&typed.cloned().unwrap_or_else(|| weight_text(weight)));
         cell.remove_attribute("aria-invalid")?;
         let sign = if weight > 0.0 {
             "positive"
@@ -152,35 +161,19 @@ pub fn kernel_grid(kernel: &Kernel) -> PageResult {
         };
         cell.set_attribute("data-sign", sign)?;
     }
+    // Every cell wide enough for the longest weight (`1/256`, `-1/16`).
+    let chars = kernel
+        .weights()
+        .iter()
+        .map(|&w| weight_text(w).chars().count())
+        .max()
+        .unwrap_or(1)
+        .max(2);
+    grid.style().set_property("--chars", &chars.to_string())?;
     set_text(
         "kernel-sum",
         &fill(t().kernel_sum, &[("sum", &weight_text(kernel.sum()))]),
     )
-}
-
-/// A weight as the grid shows it: whole numbers plainly, simple fractions as `a/b`
-/// (`1/16`, `1/9`), others with up to four decimals.
-pub fn weight_text(weight: f32) -> String {
-    if weight == weight.round() {
-        return number(weight);
-    }
-    let nice = (2..=64u32).chain([128, 256, 512, 1024, 2048, 4096]);
-    for denominator in nice {
-        let numerator = f64::from(weight) * f64::from(denominator);
-        if (numerator - numerator.round()).abs() < 1e-4 {
-            return format!("{}/{denominator}", numerator.round() as i64);
-        }
-    }
-    let text = format!("{weight:.4}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-/// A negative factor in parentheses with a real minus sign: `(−1)`.
-pub fn signed(text: &str) -> String {
-    match text.strip_prefix('-') {
-        Some(magnitude) => format!("(−{magnitude})"),
-        None => text.to_string(),
-    }
 }
 
 /// Shows the chosen view's panels and hides the others; marks the body with the view,
@@ -210,11 +203,31 @@ pub fn view(settings: &Settings) -> PageResult {
         if name == "view" || !parameters().contains(&name.as_str()) {
             continue;
         }
-        let used = shown.uses().contains(&name.as_str())
+        let used = (shown.uses().contains(&name.as_str())
             || shown.parameters().contains(&name.as_str())
-            || crate::settings::MODES.contains(&name.as_str());
+            || crate::settings::MODES.contains(&name.as_str()))
+            && !shown.hides(settings).contains(&name.as_str());
         if let Some(holder) = control.closest(".field, .segmented, .check")? {
             holder.toggle_attribute_with_force("data-unused", !used)?;
+        }
+    }
+    // A group whose every control is unused goes too.
+    for group in all::<Element>("#controls .group")? {
+        let children = group.children();
+        let used = (0..children.length())
+            .filter_map(|i| children.item(i))
+            .filter(|c| c.tag_name() != "LEGEND")
+            .any(|c| !c.has_attribute("data-unused"));
+        group.toggle_attribute_with_force("data-unused", !used)?;
+    }
+    // Panels a view hides for its settings: every view's are shown again first.
+    let own = shown.hidden_panels(settings);
+    for view in views::all() {
+        for (id, _) in view.hidden_panels(settings) {
+            let off = own.iter().any(|(i, off)| *i == id && *off);
+            if let Some(panel) = document()?.get_element_by_id(id) {
+                panel.toggle_attribute_with_force("data-unused", off)?;
+            }
         }
     }
     if !shown.uses_image() {
@@ -287,7 +300,22 @@ fn caption_text() -> PageResult {
             ("height", &height),
         ],
     );
-    set_text("input-caption", &text)
+    set_text("input-caption", &text)?;
+    // An opened file is one of the picker's choices while it is shown (defect 7).
+    let picker: HtmlSelectElement = by_id("image")?;
+    let option = picker.query_selector("option[value=upload]")?;
+    match (&label, option) {
+        (InputLabel::Upload(_), Some(option)) => option.set_text_content(Some(&label.text(t()))),
+        (InputLabel::Upload(_), None) => {
+            let option = element("option", "", &label.text(t()))?;
+            option.set_attribute("value", "upload")?;
+            picker.prepend_with_node_1(&option)?;
+            picker.set_value("upload");
+        }
+        (_, Some(option)) => option.remove(),
+        (_, None) => {}
+    }
+    Ok(())
 }
 
 fn show_message(id: &str, message: Option<&Message>) -> PageResult {
@@ -488,6 +516,31 @@ pub fn selection(
     arithmetic_panel(settings, arithmetic, pool)
 }
 
+thread_local! {
+    /// The channel whose window the magnifier shows (the others show their sums).
+    static OPEN_CHANNEL: std::cell::Cell<&'static str> = const { std::cell::Cell::new("") };
+}
+
+/// Opens channel `name`'s window in the magnifier (a click on its name).
+///
+/// # Errors
+/// A missing element.
+pub fn open_channel(name: &str) -> PageResult {
+    let known = ["R", "G", "B", "Gray"].into_iter().find(|c| *c == name);
+    let Some(name) = known else {
+        return Ok(());
+    };
+    OPEN_CHANNEL.with(|o| o.set(name));
+    for block in all::<Element>("#arithmetic .channel")? {
+        let open = block.get_attribute("data-channel").as_deref() == Some(name);
+        block.class_list().toggle_with_force("open", open)?;
+        if let Some(button) = block.query_selector(".channel-name")? {
+            button.set_attribute("aria-expanded", if open { "true" } else { "false" })?;
+        }
+    }
+    Ok(())
+}
+
 /// Hides the outline and the arithmetic.
 pub fn clear_selection() -> PageResult {
     for id in ["window-box", "feature-cell", "pooled-cell"] {
@@ -502,6 +555,45 @@ pub fn clear_selection() -> PageResult {
 }
 
 fn arithmetic_panel(settings: &Settings, arithmetic: &CellArithmetic, pool: bool) -> PageResult {
+    arithmetic_cells(settings, arithmetic, pool)?;
+    fit_magnifier()
+}
+
+/// Shrinks the open window's cells so that it, its sum and the other channels' lines
+/// end on the first screen (the room below the window, on a short screen).
+fn fit_magnifier() -> PageResult {
+    let Some(table) = all::<HtmlElement>("#arithmetic .channel.open table.patch")?
+        .into_iter()
+        .next()
+    else {
+        return Ok(());
+    };
+    let Some(block) = table.closest(".channel")? else {
+        return Ok(());
+    };
+    let block: HtmlElement = block.dyn_into()?;
+    let rows = block
+        .style()
+        .get_property_value("--rows")
+        .ok()
+        .and_then(|r| r.trim().parse::<f64>().ok())
+        .unwrap_or(3.0);
+    let viewport = crate::dom::window()?
+        .inner_height()?
+        .as_f64()
+        .unwrap_or(800.0);
+    let top =
+        table.get_bounding_client_rect().top() + crate::dom::window()?.scroll_y().unwrap_or(0.0);
+    let others = all::<Element>("#arithmetic .channel:not(.open)")?.len() as f64;
+    // The sum's lines, the value drawn, and one line for each other channel.
+    let below = 96.0 + 26.0 * others;
+    let room = ((viewport - top - below) / rows - 4.0).max(22.0);
+    block
+        .style()
+        .set_property("--room", &format!("{room:.1}px"))
+}
+
+fn arithmetic_cells(settings: &Settings, arithmetic: &CellArithmetic, pool: bool) -> PageResult {
     let panel: Element = by_id("arithmetic")?;
     clear(&panel);
     let (y, x) = arithmetic.cell;
@@ -539,33 +631,82 @@ fn arithmetic_panel(settings: &Settings, arithmetic: &CellArithmetic, pool: bool
             &[("y", &y), ("x", &x), ("results", &results.join(", "))],
         ),
     )?;
+    panel
+        .dyn_ref::<HtmlElement>()
+        .map(|p| {
+            p.style()
+                .set_property("--channels", &arithmetic.channels.len().to_string())
+        })
+        .transpose()?;
     for channel in &arithmetic.channels {
         let block = element("div", "channel", "")?;
         block.set_attribute("data-channel", channel.channel)?;
         block.set_attribute("data-result", &channel.result.to_string())?;
         let table = element("table", "patch", "")?;
-        let caption = element(
-            "caption",
-            "",
+        // The window magnified: cells as large as the panel allows, the taps of a
+        // dilated kernel spaced apart by the pixels they skip.
+        let columns = channel.columns.max(1);
+        let cell = match columns {
+            0..=3 => 3.9,
+            4..=5 => 3.0,
+            _ => 2.4,
+        };
+        // One channel's window is open at a time (its name toggles it); the others
+        // keep their sums.
+        let open = OPEN_CHANNEL.with(|o| o.get());
+        let opened = channel.channel == open
+            || (!arithmetic.channels.iter().any(|c| c.channel == open)
+                && std::ptr::eq(channel, &arithmetic.channels[0]));
+        if opened {
+            block.class_list().add_1("open")?;
+        }
+        block
+            .style()
+            .set_property("--columns", &columns.to_string())?;
+        block.style().set_property(
+            "--rows",
+            &(channel.terms.len() / columns).max(1).to_string(),
+        )?;
+        block
+            .style()
+            .set_property("--cell-max", &format!("{cell}rem"))?;
+        table.style().set_property(
+            "--gap",
+            &format!("{}px", 3 + 8 * arithmetic.step.saturating_sub(1).min(3)),
+        )?;
+        let name = element(
+            "button",
+            "channel-name",
             &fill(
                 t().channel_caption,
                 &[("name", &t().channel(channel.channel))],
             ),
         )?;
-        table.append_child(&caption)?;
+        name.set_attribute("type", "button")?;
+        name.set_attribute("aria-expanded", if opened { "true" } else { "false" })?;
+        name.set_attribute("data-open-channel", channel.channel)?;
+        block.append_child(&name)?;
         for row in channel.terms.chunks(channel.columns.max(1)) {
             let tr = document()?.create_element("tr")?;
             for term in row {
-                let text = if pool {
-                    number(term.value)
+                let td = if pool {
+                    element("td", "", &number(term.value))?
                 } else {
-                    format!(
-                        "{}×{}",
-                        number(term.value),
-                        signed(&weight_text(term.weight))
-                    )
+                    // The pixel, its weight, and their product.
+                    let td = element("td", "", "")?;
+                    td.append_child(&*element("span", "v", &number(term.value))?)?;
+                    td.append_child(&*element(
+                        "span",
+                        "w",
+                        &format!("×{}", signed(&weight_text(term.weight))),
+                    )?)?;
+                    td.append_child(&*element(
+                        "span",
+                        "p",
+                        &format!("={}", number(term.value * term.weight)),
+                    )?)?;
+                    td
                 };
-                let td = element("td", "", &text)?;
                 let shade = term.value.round().clamp(0.0, 255.0) as u8;
                 let ink = if shade > 140 { "#000" } else { "#fff" };
                 td.style()
@@ -631,8 +772,8 @@ pub fn map_figure(
     rgba: &mut Vec<u8>,
 ) -> PageResult<HtmlElement> {
     let plane = map.plane(0, channel).unwrap_or_default().to_vec();
-    let one = Tensor::new(1, map.height(), map.width(), plane).map_err(js_error)?;
-    crate::pipeline::draw(&one, mapping, rgba).map_err(js_error)?;
+    let one = Tensor::new(1, map.height(), map.width(), plane).map_err(crate::dom::core_error)?;
+    crate::pipeline::draw(&one, mapping, rgba).map_err(crate::dom::core_error)?;
     figure(map, rgba, caption, testid)
 }
 

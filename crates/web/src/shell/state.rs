@@ -158,6 +158,12 @@ pub struct State {
     pub on_copy: Option<(Callback, Callback)>,
     /// Whether `VideoFrame.copyTo` failed here.
     pub video_frames_failed: bool,
+    /// A kernel cell that cannot be read, `(row, column, message)`: its message stays
+    /// until the cell is fixed or the kernel replaced.
+    pub cell_problem: Option<(usize, usize, Message)>,
+    /// The kernel before the step-by-step view opened on the lecture's example, given
+    /// back when it closes.
+    pub kernel_before: Option<crate::settings::KernelChoice>,
     /// Times both ways of grabbing webcam frames and keeps the faster.
     pub grab_trial: GrabTrial,
     /// The views' own state, by view name ([`State::part`]).
@@ -191,6 +197,8 @@ impl State {
             copying: None,
             on_copy: None,
             video_frames_failed: false,
+            cell_problem: None,
+            kernel_before: None,
             grab_trial: GrabTrial::default(),
             parts: Vec::new(),
         }
@@ -242,7 +250,9 @@ impl State {
     /// # Errors
     /// A missing element.
     pub fn say(&self, message: Option<Message>) -> PageResult {
-        crate::shell::render::message(message)
+        // An unreadable kernel cell is said until it is fixed.
+        let standing = self.cell_problem.as_ref().map(|(_, _, m)| m.clone());
+        crate::shell::render::message(message.or(standing))
     }
 }
 

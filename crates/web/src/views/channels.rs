@@ -3,7 +3,7 @@
 
 use convlens_core::cost::ConvLayerShape;
 use convlens_core::kernel::parse_rows;
-use convlens_core::{conv2d, Channels, Result, Tensor};
+use convlens_core::{conv2d, Channels, DisplayMapping, Result, Tensor};
 
 use crate::i18n::{fill, t, Texts};
 use crate::pipeline::{group_digits, input_tensor, Frame};
@@ -71,6 +71,19 @@ impl crate::views::View for ChannelMixing {
 
     fn follows_video(&self) -> bool {
         true
+    }
+
+    fn hides(&self, settings: &Settings) -> &'static [&'static str] {
+        if settings.mixing.spatial {
+            &[]
+        } else {
+            // Pure 1x1 filters: no kernel, padding or dilation to choose.
+            &["kernel", "weights", "padding", "padding_mode", "dilation"]
+        }
+    }
+
+    fn hidden_panels(&self, settings: &Settings) -> Vec<(&'static str, bool)> {
+        vec![("kernel-panel", !settings.mixing.spatial)]
     }
 
     fn set(
@@ -256,18 +269,39 @@ pub fn channels_facts(settings: &Settings, frame: &Frame) -> Result<ChannelsFact
     })
 }
 
+/// How the channels view draws the maps of output channel `o` (its three parts and
+/// their sum): signed maps read as signed. Under the default clamping a part such as
+/// `−1 · G` would go black; a row holding negative values is drawn in the diverging colour
+/// map (blue negative, white 0, red positive) instead, all of it, so that its parts and
+/// their sum read alike. The other mappings are drawn as chosen.
+pub fn shown_as(mapping: DisplayMapping, facts: &ChannelsFacts, o: usize) -> DisplayMapping {
+    let negative = |plane: Option<&[f32]>| plane.is_some_and(|p| p.iter().any(|&v| v < 0.0));
+    let signed = facts
+        .parts
+        .get(o)
+        .is_some_and(|parts| parts.iter().any(|part| negative(part.plane(0, 0))))
+        || negative(facts.output.plane(0, o));
+    if mapping == DisplayMapping::Clamp && signed {
+        DisplayMapping::Diverging
+    } else {
+        mapping
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
 mod page {
     //! The channels view on the page: each output channel as its parts and their sum.
 
-    use web_sys::Element;
+    use wasm_bindgen::JsCast;
+    use web_sys::{Element, HtmlCanvasElement, HtmlElement};
 
-    use super::{channels_facts, ChannelMixing, ChannelsFacts};
-    use crate::dom::{by_id, clear, element, set_text, PageResult};
+    use super::{channels_facts, shown_as, ChannelMixing, ChannelsFacts};
+    use crate::dom::{by_id, clear, element, set_text, window, PageResult};
     use crate::i18n::{fill, t};
     use crate::message::Message;
     use crate::pipeline::number;
     use crate::settings::Settings;
+    use crate::shell::layout::place;
     use crate::shell::render::{map_figure, weight_text};
     use crate::shell::{Page, State};
 
@@ -279,6 +313,7 @@ mod page {
             match channels_facts(&state.settings, &state.frame) {
                 Ok(facts) => {
                     show(&state.settings, &facts, &mut state.rgba)?;
+                    fit(facts.parts.len())?;
                     state.say(None)
                 }
                 Err(error) => state.say(Some(Message::Error(error))),
@@ -299,15 +334,18 @@ mod page {
         } else {
             "1×1".to_string()
         };
+        let mut signed = false;
         for (o, parts) in facts.parts.iter().enumerate() {
             let row = element("div", "mix-row", "")?;
+            let mapping = shown_as(settings.display, facts, o);
+            signed |= mapping != settings.display;
             for (c, (part, name)) in parts.iter().zip(["R", "G", "B"]).enumerate() {
                 let weight = settings.mixing.mix[o][c];
                 let caption = format!("{} · {name} ({kernel})", weight_text(weight));
                 row.append_child(&*map_figure(
                     part,
                     0,
-                    settings.display,
+                    mapping,
                     &caption,
                     &format!("channels-part-{o}-{c}"),
                     rgba,
@@ -323,16 +361,68 @@ mod page {
             row.append_child(&*map_figure(
                 &facts.output,
                 o,
-                settings.display,
+                mapping,
                 &caption,
                 &format!("channels-out-{o}"),
                 rgba,
             )?)?;
             grid.append_child(&row)?;
         }
+        let legend: HtmlElement = by_id("channels-signed")?;
+        legend.set_hidden(!signed);
+        set_text("channels-signed", t().channels_signed)?;
         set_text("channels-parameters", &facts.parameters)?;
         set_text("channels-flops", &facts.flops)?;
         set_text("channels-pytorch", &facts.pytorch)
+    }
+
+    /// Sizes the input and the parts for the first screen: the input at most its own
+    /// size and a third of the row, the parts as large as the row's rest and the screen's
+    /// height allow for `rows` output channels (`--part`, the width of one part; the
+    /// output is drawn a third larger). A phone stacks them at the screen's width.
+    fn fit(rows: usize) -> PageResult {
+        let input: HtmlCanvasElement = by_id("input-frame")?;
+        let (in_w, in_h) = (f64::from(input.width()), f64::from(input.height()));
+        if in_w < 2.0 || rows == 0 {
+            return Ok(());
+        }
+        let window = window()?;
+        let viewport_h = window.inner_height()?.as_f64().unwrap_or(800.0);
+        let viewport_w = window.inner_width()?.as_f64().unwrap_or(1200.0);
+        let scroll = window.scroll_y().unwrap_or(0.0);
+        let row: HtmlElement = by_id("stage")?;
+        let panel: HtmlElement = by_id("input-panel")?;
+        let row_w = f64::from(row.client_width());
+        let chrome_w = f64::from(panel.offset_width() - input.offset_width()).max(28.0);
+        let chrome_h = f64::from(panel.offset_height() - input.offset_height()).max(60.0);
+        let top = row.get_bounding_client_rect().top() + scroll;
+        let narrow = viewport_w < 760.0;
+        let room_w = if narrow {
+            row_w - chrome_w
+        } else {
+            row_w / 3.0 - chrome_w
+        };
+        let room_h = (viewport_h - top - chrome_h - 8.0).max(80.0);
+        let scale = (room_w / in_w).min(room_h / in_h).max(0.05);
+        place(&input, in_w * scale, in_h * scale)?;
+        let grid: HtmlElement = by_id("channels-grid")?;
+        if narrow {
+            return grid.style().remove_property("--part").map(|_| ());
+        }
+        let Some(first) = grid
+            .query_selector("canvas")?
+            .and_then(|c| c.dyn_into::<HtmlCanvasElement>().ok())
+        else {
+            return Ok(());
+        };
+        let aspect = f64::from(first.height().max(1)) / f64::from(first.width().max(1));
+        // Three operators and six gaps between the four pictures of a row.
+        let by_w = (f64::from(grid.client_width()) - 3.0 * 24.0 - 6.0 * 6.0) / 4.3;
+        let grid_top = grid.get_bounding_client_rect().top() + scroll;
+        let by_h = ((viewport_h - grid_top - 8.0) / rows as f64 - 44.0) / (1.3 * aspect);
+        let part = by_w.min(by_h).max(48.0).floor();
+        grid.style().set_property("--part", &format!("{part}px"))?;
+        Ok(())
     }
 }
 
@@ -375,5 +465,23 @@ mod tests {
             }
         }
         assert!(facts.parameters.ends_with("= 54 (no bias)"));
+    }
+
+    #[test]
+    fn signed_rows_read_as_signed() {
+        let facts = channels_facts(&Settings::default(), &frame()).unwrap();
+        // Gray (all weights positive) stays clamped; red minus green is signed.
+        assert_eq!(
+            shown_as(DisplayMapping::Clamp, &facts, 0),
+            DisplayMapping::Clamp
+        );
+        assert_eq!(
+            shown_as(DisplayMapping::Clamp, &facts, 1),
+            DisplayMapping::Diverging
+        );
+        // A mapping the user chose stays.
+        for mapping in [DisplayMapping::Absolute, DisplayMapping::Normalize] {
+            assert_eq!(shown_as(mapping, &facts, 1), mapping);
+        }
     }
 }

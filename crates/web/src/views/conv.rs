@@ -20,7 +20,7 @@ use crate::settings::{PaddingChoice, Settings};
 pub struct Conv;
 
 /// The shared settings the convolution reads.
-pub const USES: [&str; 11] = [
+pub const USES: [&str; 12] = [
     "image",
     "size",
     "kernel",
@@ -31,6 +31,7 @@ pub const USES: [&str; 11] = [
     "dilation",
     "channel",
     "display",
+    "fit",
     "meter",
 ];
 
@@ -295,6 +296,38 @@ pub fn conv_arithmetic(
     })
 }
 
+/// The receptive field read backwards: the output cells that input pixel `(y, x)` of an
+/// input of `(height, width)` feeds directly (as one of their taps; a pixel reflected
+/// or repeated into the padding also feeds cells near the border, which this leaves
+/// out).
+///
+/// # Errors
+/// Invalid geometry.
+pub fn fed_cells(
+    settings: &Settings,
+    (height, width): (usize, usize),
+    (y, x): (usize, usize),
+) -> Result<Vec<(usize, usize)>> {
+    let channels = settings.channel.count();
+    let facts = conv_facts(settings, channels, height, width)?;
+    let kernel = settings.kernel.kernel();
+    let (s, d) = (settings.stride, settings.dilation);
+    let along = |pixel: usize, pad: usize, k: usize, out: usize| -> Vec<usize> {
+        (0..out)
+            .filter(|&o| {
+                let offset = pixel as i64 + pad as i64 - (o * s) as i64;
+                offset >= 0 && offset % d as i64 == 0 && (offset / d as i64) < k as i64
+            })
+            .collect()
+    };
+    let rows = along(y, facts.pads.top, kernel.height(), facts.output.0);
+    let columns = along(x, facts.pads.left, kernel.width(), facts.output.1);
+    Ok(rows
+        .iter()
+        .flat_map(|&r| columns.iter().map(move |&c| (r, c)))
+        .collect())
+}
+
 #[cfg(target_arch = "wasm32")]
 mod page {
     //! The convolution view on the page: the feature map, its numbers, its legend.
@@ -303,16 +336,16 @@ mod page {
     use convlens_core::{DisplayMapping, Rect, Tensor};
     use web_sys::{HtmlCanvasElement, HtmlElement};
 
-    use super::{conv_arithmetic, conv_facts, feature_map, Conv, ConvFacts};
-    use crate::dom::{by_id, put_rgba, set_text, PageResult};
+    use super::{conv_arithmetic, conv_facts, feature_map, fed_cells, Conv, ConvFacts};
+    use crate::dom::{by_id, clear, put_rgba, set_text, PageResult};
     use crate::i18n::{fill, t};
     use crate::pipeline::{number, Backend};
     use crate::settings::Settings;
-    use crate::shell::maps::{self, ImageView, Kind};
-    use crate::shell::render::place;
+    use crate::shell::maps::{ImageView, Kind};
+    use crate::shell::render::{figure, place};
     use crate::shell::{Page, Shell, State};
 
-    const VIEW: ImageView<ConvFacts> = ImageView {
+    static VIEW: ImageView<ConvFacts> = ImageView {
         name: "conv",
         kind: Kind::Conv,
         canvas: "feature-map",
@@ -324,12 +357,21 @@ mod page {
             numbers(facts, input)?;
             legend(settings, map)
         },
+        pads: |facts| {
+            [
+                facts.pads.top,
+                facts.pads.right,
+                facts.pads.bottom,
+                facts.pads.left,
+            ]
+        },
+        fed: fed_cells,
         arithmetic: conv_arithmetic,
     };
 
     impl Page for Conv {
         fn wire(&self, shell: &Shell) -> PageResult {
-            maps::wire_map(shell, VIEW.canvas)
+            VIEW.wire(shell)
         }
 
         fn draw(&self, state: &mut State) -> PageResult {
@@ -353,7 +395,7 @@ mod page {
     fn numbers(facts: &ConvFacts, input: (usize, usize)) -> PageResult {
         set_text(
             "output-size",
-            &format!("{} × {}", facts.output.0, facts.output.1),
+            &crate::pipeline::size_hw(facts.output.0, facts.output.1),
         )?;
         set_text("formula-h", &facts.height_formula)?;
         set_text("formula-w", &facts.width_formula)?;
@@ -365,15 +407,8 @@ mod page {
         let frame: HtmlElement = by_id("pad-frame")?;
         let any = pads.top + pads.bottom + pads.left + pads.right > 0;
         frame.set_hidden(!any);
-        // Room around the input for the padding ring: margins in % of the panel's width are
-        // exactly `pad` image pixels when the canvas spans the rest.
-        let padded_width = (input.1 + pads.left + pads.right) as f64;
-        let margin = |pad: usize| format!("calc(14px + {:.4}%)", pad as f64 / padded_width * 100.0);
-        let stage = by_id::<HtmlElement>("input-stage")?.style();
-        stage.set_property("margin-top", &margin(pads.top))?;
-        stage.set_property("margin-bottom", &margin(pads.bottom))?;
-        stage.set_property("margin-left", &margin(pads.left))?;
-        stage.set_property("margin-right", &margin(pads.right))?;
+        // The room around the input for the padding ring is the layout's
+        // (`shell::layout`), in input pixels at the input's scale.
         if any {
             let outer = Rect {
                 top: -(pads.top as i64),
@@ -399,12 +434,44 @@ mod page {
         Ok(())
     }
 
+    /// Diverging colours with three channels: one RGB picture cannot hold three signed
+    /// maps in the colour map, so each channel is drawn on its own beside the composite,
+    /// blue −largest · white 0 · red +largest on one scale for the three.
+    fn channel_maps(shown: bool, map: &Tensor, largest: f32) -> PageResult {
+        let strip: HtmlElement = by_id("channel-maps")?;
+        clear(&strip);
+        strip.set_hidden(!shown);
+        if !shown {
+            return Ok(());
+        }
+        for (c, name) in ["R", "G", "B"].into_iter().enumerate() {
+            let plane = map.plane(0, c).unwrap_or_default();
+            let rgba: Vec<u8> = plane
+                .iter()
+                .flat_map(|&v| {
+                    let [r, g, b] = diverging_colour(if largest > 0.0 { v / largest } else { 0.0 });
+                    [r, g, b, 255]
+                })
+                .collect();
+            let one = Tensor::new(1, map.height(), map.width(), plane.to_vec())
+                .map_err(crate::dom::core_error)?;
+            let caption = fill(t().channel_map, &[("channel", &name)]);
+            strip.append_child(&*figure(
+                &one,
+                &rgba,
+                &caption,
+                &format!("channel-map-{c}"),
+            )?)?;
+        }
+        Ok(())
+    }
+
     /// The colour scale under the feature map, with the map's value range.
     fn legend(settings: &Settings, map: &Tensor) -> PageResult {
         let (low, high) = map.min_max();
         let diverging = settings.display == DisplayMapping::Diverging;
         let bar: HtmlCanvasElement = by_id("legend-bar")?;
-        bar.set_hidden(!diverging || map.channels() != 1);
+        bar.set_hidden(!diverging);
         let largest = low.abs().max(high.abs());
         let how = match settings.display {
             DisplayMapping::Clamp => t().legend_clamp.to_string(),
@@ -432,6 +499,7 @@ mod page {
                 ],
             ),
         )?;
+        channel_maps(diverging && map.channels() == 3, map, largest)?;
         if diverging {
             let width = 256u32;
             let rgba: Vec<u8> = (0..width)
@@ -522,7 +590,7 @@ mod tests {
         assert_eq!(facts.pytorch, "nn.Conv2d(1, 1, kernel_size=3, padding='same', dilation=2, bias=False, padding_mode='reflect')");
         assert!(facts
             .receptive_field
-            .starts_with("each output cell sees a 5×5 window"));
+            .starts_with("each output cell sees a window of 5×5 input pixels"));
         assert!(conv_facts(
             &Settings {
                 dilation: 6,
@@ -535,6 +603,40 @@ mod tests {
         .unwrap_err()
         .to_string()
         .contains("covers 13x13"));
+    }
+
+    #[test]
+    fn a_pixel_feeds_the_cells_whose_window_takes_it() {
+        let settings = Settings {
+            stride: 2,
+            padding: PaddingChoice::Pixels(1),
+            ..Settings::default()
+        };
+        // 3x3 at stride 2, padding 1 on 8x8: pixel 3 is tap 2 of window 1 and tap 0 of 2.
+        assert_eq!(
+            fed_cells(&settings, (8, 8), (3, 3)).unwrap(),
+            [(1, 1), (1, 2), (2, 1), (2, 2)]
+        );
+        let dilated = Settings {
+            dilation: 2,
+            ..Settings::default()
+        };
+        // Dilation 2: pixel 4 is tap 0, 1 or 2 of windows 4, 2 and 0.
+        let fed = fed_cells(&dilated, (9, 9), (4, 0)).unwrap();
+        assert_eq!(fed, [(0, 0), (2, 0), (4, 0)]);
+        // Every fed cell's arithmetic reads the pixel, and no other cell's does.
+        let frame = frame();
+        let input = input_tensor(&frame, settings.channel).unwrap();
+        let map = feature_map(&settings, &input, Backend::Fast).unwrap();
+        let fed = fed_cells(&settings, (5, 7), (2, 3)).unwrap();
+        for y in 0..map.height() {
+            for x in 0..map.width() {
+                let a = conv_arithmetic(&settings, &input, &map, (y, x)).unwrap();
+                let reads =
+                    (0..3).any(|m| (0..3).any(|n| a.window.top + m == 2 && a.window.left + n == 3));
+                assert_eq!(fed.contains(&(y, x)), reads, "cell {y},{x}");
+            }
+        }
     }
 
     #[test]

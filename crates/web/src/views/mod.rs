@@ -67,6 +67,20 @@ pub trait View: Sync {
         let _ = (settings, named);
     }
 
+    /// The shared settings the view does not read in its current settings (the steps
+    /// view sliding max pooling reads no kernel): their controls are hidden too.
+    fn hides(&self, settings: &Settings) -> &'static [&'static str] {
+        let _ = settings;
+        &[]
+    }
+
+    /// Panels of the page shown or hidden by the view's settings (by element id): `true`
+    /// hides it.
+    fn hidden_panels(&self, settings: &Settings) -> Vec<(&'static str, bool)> {
+        let _ = settings;
+        Vec::new()
+    }
+
     /// Whether the view draws from the input image (and so shows the input's controls).
     fn uses_image(&self) -> bool {
         self.uses().contains(&"image")

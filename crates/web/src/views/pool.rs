@@ -45,13 +45,14 @@ impl Default for PoolingSettings {
 }
 
 /// The shared settings pooling reads.
-pub const USES: [&str; 7] = [
+pub const USES: [&str; 8] = [
     "image",
     "size",
     "channel",
     "pool",
     "pool_size",
     "pool_stride",
+    "fit",
     "meter",
 ];
 
@@ -338,6 +339,37 @@ pub fn pool_arithmetic(
     })
 }
 
+/// The output cells that input pixel `(y, x)` of an input of `(height, width)` is
+/// pooled into.
+///
+/// # Errors
+/// Invalid geometry.
+pub fn fed_cells(
+    settings: &Settings,
+    (height, width): (usize, usize),
+    (y, x): (usize, usize),
+) -> Result<Vec<(usize, usize)>> {
+    let params = settings.pool_params();
+    let (out_h, out_w) = params.output_size(settings.pool, height, width)?;
+    let (sy, sx) = params.stride();
+    let (k, p) = (settings.pool_size as i64, settings.pooling.padding as i64);
+    // Window `o` starts at `o s − p` (the padding before the input).
+    let along = |pixel: usize, s: usize, out: usize| -> Vec<usize> {
+        (0..out)
+            .filter(|&o| {
+                let start = (o * s) as i64 - p;
+                (start..start + k).contains(&(pixel as i64))
+            })
+            .collect()
+    };
+    let rows = along(y, sy, out_h);
+    let columns = along(x, sx, out_w);
+    Ok(rows
+        .iter()
+        .flat_map(|&r| columns.iter().map(move |&c| (r, c)))
+        .collect())
+}
+
 #[cfg(target_arch = "wasm32")]
 mod page {
     //! The pooling view on the page: the pooled map and its numbers.
@@ -346,7 +378,8 @@ mod page {
     use web_sys::HtmlElement;
 
     use super::{
-        pool_arithmetic, pool_facts, pooled_map, pytorch_unpool, unpooled, Pool, PoolFacts,
+        fed_cells, pool_arithmetic, pool_facts, pooled_map, pytorch_unpool, unpooled, Pool,
+        PoolFacts,
     };
     use crate::dom::{by_id, set_text, PageResult};
     use crate::i18n::{fill, t};
@@ -354,7 +387,7 @@ mod page {
     use crate::shell::maps::{self, ImageView, Kind};
     use crate::shell::{Page, Shell, State};
 
-    const VIEW: ImageView<PoolFacts> = ImageView {
+    static VIEW: ImageView<PoolFacts> = ImageView {
         name: "pool",
         kind: Kind::Pool,
         canvas: "pooled-map",
@@ -364,12 +397,15 @@ mod page {
         // Pooled maps stay within 0..255 and always clamp.
         display: |_| DisplayMapping::Clamp,
         numbers: |_, facts, _, _| numbers(facts),
+        // Pooling here has no padding.
+        pads: |_| [0; 4],
+        fed: fed_cells,
         arithmetic: pool_arithmetic,
     };
 
     impl Page for Pool {
         fn wire(&self, shell: &Shell) -> PageResult {
-            maps::wire_map(shell, VIEW.canvas)
+            VIEW.wire(shell)
         }
 
         fn draw(&self, state: &mut State) -> PageResult {
@@ -428,7 +464,7 @@ mod page {
     fn numbers(facts: &PoolFacts) -> PageResult {
         set_text(
             "pool-output-size",
-            &format!("{} × {}", facts.output.0, facts.output.1),
+            &crate::pipeline::size_hw(facts.output.0, facts.output.1),
         )?;
         set_text("pool-formula-h", &facts.height_formula)?;
         set_text("pool-formula-w", &facts.width_formula)?;

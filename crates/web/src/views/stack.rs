@@ -380,7 +380,7 @@ mod page {
         architecture_rows, draw_channel, stack_facts, stack_forward, Stack, StackFacts,
         STACK_BUDGET,
     };
-    use crate::dom::{by_id, cell_under, clear, element, js_error, set_text, PageResult};
+    use crate::dom::{by_id, cell_under, clear, element, js_error, put_rgba, set_text, PageResult};
     use crate::i18n::{fill, t};
     use crate::message::Message;
     use crate::shell::input::scale_into;
@@ -388,6 +388,41 @@ mod page {
     use crate::shell::{Change, Page, Shell, State};
 
     const NAME: &str = "stack";
+
+    /// The map shown enlarged (a click on a map toggles it).
+    #[derive(Default)]
+    struct Enlarged(Option<usize>);
+
+    /// Marks the pointed cell on the map under the pointer.
+    fn mark(event: &PointerEvent, cell: (usize, usize)) -> PageResult {
+        for old in crate::dom::all::<Element>("#stack-maps .cell-marker")? {
+            old.remove();
+        }
+        let Some(canvas) = event
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlCanvasElement>().ok())
+        else {
+            return Ok(());
+        };
+        let Some(figure) = canvas.parent_element() else {
+            return Ok(());
+        };
+        let marker = element("div", "cell-marker", "")?;
+        marker.set_attribute("data-testid", "stack-cell")?;
+        let (y, x) = (cell.0 as i64, cell.1 as i64);
+        place(
+            &marker,
+            convlens_core::Rect {
+                top: y,
+                left: x,
+                bottom: y + 1,
+                right: x + 1,
+            },
+            (canvas.height() as usize, canvas.width() as usize),
+        )?;
+        figure.append_child(&marker)?;
+        Ok(())
+    }
 
     /// The outputs of the stack for (stack, frame), kept while only the layer changes.
     #[derive(Default)]
@@ -420,6 +455,25 @@ mod page {
                 Ok(Change::None)
             })?;
             let grid: Element = by_id("stack-maps")?;
+            // One click enlarges a map; another puts it back.
+            shell.on(&grid, "click", |shell, event: Event| {
+                let channel = event
+                    .target()
+                    .and_then(|t| t.dyn_into::<Element>().ok())
+                    .and_then(|e| e.get_attribute("data-testid"))
+                    .and_then(|id| id.strip_prefix("stack-map-").and_then(|n| n.parse().ok()));
+                let Some(channel) = channel else {
+                    return Ok(Change::None);
+                };
+                let mut state = shell.state.borrow_mut();
+                let part = state.part::<Enlarged>(NAME);
+                part.0 = if part.0 == Some(channel) {
+                    None
+                } else {
+                    Some(channel)
+                };
+                Ok(Change::Redraw)
+            })?;
             // A tap (touch, pen) sends pointerdown without a move.
             for kind in ["pointermove", "pointerdown"] {
                 shell.on(&grid, kind, |shell, event: PointerEvent| {
@@ -430,8 +484,9 @@ mod page {
                         return Ok(Change::None);
                     };
                     let state = shell.state.borrow();
-                    let facts = stack_facts(&state.settings).map_err(js_error)?;
+                    let facts = stack_facts(&state.settings).map_err(crate::dom::core_error)?;
                     window_of(&facts, state.settings.stack.layer, cell)?;
+                    mark(&event, cell)?;
                     Ok(Change::None)
                 })?;
             }
@@ -442,7 +497,17 @@ mod page {
             if state.frame.rgba.is_empty() {
                 return Ok(());
             }
-            match run(state)? {
+            let enlarged = state.part::<Enlarged>(NAME).0;
+            let drawn = run(state)?;
+            if let Some(channel) = enlarged {
+                let testid = format!("[data-testid=stack-map-{channel}]");
+                if let Some(canvas) = crate::dom::all::<Element>(&testid)?.first() {
+                    if let Some(figure) = canvas.closest("figure")? {
+                        figure.class_list().add_1("enlarged")?;
+                    }
+                }
+            }
+            match drawn {
                 Ok(()) => state.say(None),
                 Err(error) => state.say(Some(Message::Error(error))),
             }
@@ -474,6 +539,18 @@ mod page {
         let cached = state.part::<Outputs>(NAME).0.as_ref().map(|(k, _)| k) == Some(&key);
         if !cached {
             let frame = scale_into("stack-input", width as u32, height as u32)?;
+            // The input as the network takes it: gray for a one-channel network.
+            if channels == 1 {
+                let gray: Vec<u8> = frame
+                    .rgba
+                    .chunks_exact(4)
+                    .flat_map(|p| {
+                        let l = crate::pipeline::luminance_byte(p);
+                        [l, l, l, 255]
+                    })
+                    .collect();
+                put_rgba(&by_id("stack-input")?, width as u32, height as u32, &gray)?;
+            }
             match stack_forward(&state.settings, &frame) {
                 Ok(outputs) => state.part::<Outputs>(NAME).0 = Some((key, outputs)),
                 Err(error) => return Ok(Err(error)),
@@ -596,7 +673,7 @@ mod page {
             ),
         )?;
         for channel in 0..shown {
-            draw_channel(output, channel, rgba).map_err(js_error)?;
+            draw_channel(output, channel, rgba).map_err(crate::dom::core_error)?;
             let label = fill(t().map_channel, &[("n", &(channel + 1))]);
             let testid = format!("stack-map-{channel}");
             grid.append_child(&*figure(output, rgba, &label, &testid)?)?;

@@ -113,6 +113,26 @@ impl crate::views::View for Steps {
         }
     }
 
+    fn hides(&self, settings: &Settings) -> &'static [&'static str] {
+        match settings.steps.op {
+            // Sliding the kernel: no pooling controls.
+            StepOperation::Conv => &["pool_size", "pool_stride"],
+            // Pooling: no kernel, padding or dilation.
+            StepOperation::Max | StepOperation::Mean => &[
+                "kernel",
+                "weights",
+                "stride",
+                "padding",
+                "padding_mode",
+                "dilation",
+            ],
+        }
+    }
+
+    fn hidden_panels(&self, settings: &Settings) -> Vec<(&'static str, bool)> {
+        vec![("kernel-panel", settings.steps.op != StepOperation::Conv)]
+    }
+
     /// The step-by-step view opens on the lecture's example kernel unless the URL names
     /// one.
     fn opened(&self, settings: &mut Settings, named: &[String]) {
@@ -561,24 +581,28 @@ mod page {
         let arithmetic = &facts.arithmetic;
         let channel = arithmetic.channels.first();
         // Where each tap of the window falls, and with which weight.
-        let mut taps = std::collections::HashMap::new();
+        let mut taps: Vec<((i64, i64), crate::pipeline::Term)> = Vec::new();
         if let Some(channel) = channel {
             let columns = channel.columns.max(1);
             for (index, term) in channel.terms.iter().enumerate() {
                 let (m, n) = ((index / columns) as i64, (index % columns) as i64);
                 let step = arithmetic.step as i64;
-                taps.insert(
+                taps.push((
                     (
                         arithmetic.window.top + m * step,
                         arithmetic.window.left + n * step,
                     ),
                     *term,
-                );
+                ));
             }
         }
         let pool = settings.steps.op != StepOperation::Conv;
         let grid: Element = by_id("steps-input")?;
         clear(&grid);
+        // The padded grid's rows, so that the style sheet sizes the cells to the screen.
+        by_id::<HtmlElement>("steps-panels")?
+            .style()
+            .set_property("--rows", &(height + pads.top + pads.bottom).to_string())?;
         let table = element("table", "", "")?;
         for y in -(pads.top as i64)..(height + pads.bottom) as i64 {
             let tr = element("tr", "", "")?;
@@ -614,7 +638,7 @@ mod page {
                         &[("mode", &t().padding_mode(settings.padding_mode))],
                     ));
                 }
-                if let Some(term) = taps.get(&(y, x)) {
+                if let Some((_, term)) = taps.iter().find(|(at, _)| *at == (y, x)) {
                     td.class_list().add_1("tap")?;
                     if term.chosen {
                         td.class_list().add_1("chosen")?;
@@ -632,7 +656,7 @@ mod page {
             table.append_child(&tr)?;
         }
         grid.append_child(&table)?;
-        set_text("steps-input-size", &format!("{height} × {width}"))?;
+        set_text("steps-input-size", &crate::pipeline::size_hw(height, width))?;
         by_id::<HtmlSelectElement>("grid-size")?.set_value(&height.to_string());
 
         let output = &facts.output;
@@ -657,7 +681,7 @@ mod page {
         out.append_child(&table)?;
         set_text(
             "steps-output-size",
-            &format!("{} × {}", output.height(), output.width()),
+            &crate::pipeline::size_hw(output.height(), output.width()),
         )?;
 
         let (y, x) = arithmetic.cell;

@@ -1,6 +1,6 @@
-//! A handle for scripting the module without the page: one convolution (or pooling) of
-//! RGBA frames, set up once and run on frame after frame. The benchmark (`bench/`) drives
-//! it; anyone can, from JavaScript:
+//! One convolution (or pooling) of RGBA frames, set up once and run on frame after frame:
+//! the page's live path (`shell::maps` in convlens-web, through `from_query`) and the
+//! benchmark (`bench/`) drive it; anyone can, from JavaScript:
 //!
 //! ```js
 //! const conv = new Convolver('edges', 1, 1, 0, 'zeros', 'all', 'clamp');
@@ -8,13 +8,16 @@
 //! conv.run(rgba, w, h, out); // out now holds the feature map as RGBA
 //! ```
 //!
-//! Names are those of the page's URL (see [`crate::settings`]), parsed by the same code.
+//! Names are those of the page's URL (see `convlens_web::settings`), parsed by the same
+//! code.
 
-use convlens_core::{Channels, Result as CoreResult, Tensor};
-use wasm_bindgen::prelude::*;
-
-use crate::settings::Settings;
 use convlens_core::frame::{FrameConv, FramePool};
+use convlens_core::geometry::PaddingMode;
+use convlens_core::{
+    Channels, ConvParams, DisplayMapping, Kernel, Padding, PoolFunction, PoolParams, Preset,
+    Result as CoreResult, Tensor,
+};
+use wasm_bindgen::prelude::*;
 
 /// One convolution or pooling of frames, with its buffers kept between frames.
 #[wasm_bindgen]
@@ -35,11 +38,43 @@ enum Operation {
     Pool(FramePool),
 }
 
-/// A URL-style setting the page's parser rejected, as a JavaScript `Error`.
-fn setting(settings: &mut Settings, key: &str, value: &str) -> Result<(), JsError> {
-    settings
-        .set(key, value)
-        .map_err(|error| JsError::new(&error.to_string()))
+/// A core failure as a JavaScript `Error`, in English (the core's own text).
+fn js(error: convlens_core::Error) -> JsError {
+    JsError::new(&error.to_string())
+}
+
+/// The channels by the URL's name (`all` or `rgb`, `r`, `g`, `b`, `gray`).
+fn channels(name: &str) -> Result<Channels, JsError> {
+    match name {
+        "rgb" => Ok(Channels::All),
+        _ => Channels::from_name(name).map_err(js),
+    }
+}
+
+/// Stride, dilation and padding (`same`, `valid` or pixels on every side) as the page's.
+fn conv_params(
+    stride: u32,
+    dilation: u32,
+    padding: &str,
+    padding_mode: &str,
+    channels: Channels,
+) -> Result<ConvParams, JsError> {
+    let padding = match padding.trim() {
+        "same" => Padding::Same,
+        "valid" => Padding::Valid,
+        pixels => Padding::uniform(pixels.parse().map_err(|_| {
+            JsError::new(&format!(
+                "padding {pixels:?} is not a number of pixels, 'same' or 'valid'"
+            ))
+        })?),
+    };
+    Ok(ConvParams {
+        stride: (size(stride), size(stride)),
+        padding,
+        padding_mode: PaddingMode::from_name(padding_mode).map_err(js)?,
+        dilation: (size(dilation), size(dilation)),
+        groups: channels.count(),
+    })
 }
 
 fn size(value: u32) -> usize {
@@ -56,7 +91,7 @@ impl Convolver {
         Ok(Convolver {
             operation,
             channels,
-            map: Tensor::new(1, 1, 1, vec![0.0])?,
+            map: Tensor::new(1, 1, 1, vec![0.0]).map_err(js)?,
             rgba: Vec::new(),
         })
     }
@@ -81,7 +116,7 @@ impl Convolver {
     /// `abs`, `normalize` or `diverging`.
     ///
     /// # Errors
-    /// Any value the page would reject, in the page's words.
+    /// Any value the page would reject.
     #[wasm_bindgen(constructor)]
     pub fn new(
         kernel: &str,
@@ -92,51 +127,72 @@ impl Convolver {
         channels: &str,
         display: &str,
     ) -> Result<Convolver, JsError> {
-        let mut settings = Settings::default();
         // Presets are named with letters; weights start with a number or a sign.
-        let named = kernel
-            .trim_start()
-            .starts_with(|c: char| c.is_ascii_alphabetic());
-        let key = if named { "kernel" } else { "weights" };
-        setting(&mut settings, key, kernel)?;
-        setting(&mut settings, "stride", &stride.to_string())?;
-        setting(&mut settings, "dilation", &dilation.to_string())?;
-        setting(&mut settings, "padding", &padding.to_string())?;
-        setting(&mut settings, "padding_mode", padding_mode)?;
-        setting(&mut settings, "channel", channels)?;
-        setting(&mut settings, "display", display)?;
-        let conv = FrameConv::new(
-            &settings.kernel.kernel(),
-            &settings.conv_params(),
-            settings.channel,
-            settings.display,
-        )?;
-        Convolver::with(Operation::Conv(conv), settings.channel)
+        let kernel = kernel.trim();
+        let kernel = if kernel.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            Preset::from_slug(kernel).map_err(js)?.kernel()
+        } else {
+            Kernel::parse(kernel).map_err(js)?
+        };
+        let padding = padding.to_string();
+        Convolver::conv(
+            kernel.weights(),
+            side(kernel.height()),
+            side(kernel.width()),
+            stride,
+            dilation,
+            &padding,
+            padding_mode,
+            channels,
+            display,
+        )
+    }
+
+    /// The page's convolution: the kernel's `weights` row by row (`height x width`),
+    /// `padding` as `same`, `valid` or pixels on every side; the other names as
+    /// [`Convolver::new`]'s.
+    ///
+    /// # Errors
+    /// Settings no engine can plan.
+    #[allow(clippy::too_many_arguments)]
+    pub fn conv(
+        weights: &[f32],
+        height: u32,
+        width: u32,
+        stride: u32,
+        dilation: u32,
+        padding: &str,
+        padding_mode: &str,
+        channels: &str,
+        display: &str,
+    ) -> Result<Convolver, JsError> {
+        let kernel = Kernel::new(size(height), size(width), weights.to_vec()).map_err(js)?;
+        let channels = self::channels(channels)?;
+        let params = conv_params(stride, dilation, padding, padding_mode, channels)?;
+        let display = DisplayMapping::from_name(display).map_err(js)?;
+        let conv = FrameConv::new(&kernel, &params, channels, display).map_err(js)?;
+        Convolver::with(Operation::Conv(conv), channels)
     }
 
     /// Pooling of the chosen channels: `function` is `max`, `mean` or `min`, the window
     /// `size x size`, `stride` 0 for the window size (PyTorch's default).
     ///
     /// # Errors
-    /// Any value the page would reject, in the page's words.
+    /// Any value the page would reject.
     pub fn pool(
         function: &str,
         size: u32,
         stride: u32,
         channels: &str,
     ) -> Result<Convolver, JsError> {
-        let mut settings = Settings::default();
-        setting(&mut settings, "pool", function)?;
-        setting(&mut settings, "pool_size", &size.to_string())?;
-        let stride = if stride == 0 {
-            "auto".to_string()
-        } else {
-            stride.to_string()
+        let params = PoolParams {
+            stride: (stride != 0).then(|| (self::size(stride), self::size(stride))),
+            ..PoolParams::square(self::size(size))
         };
-        setting(&mut settings, "pool_stride", &stride)?;
-        setting(&mut settings, "channel", channels)?;
-        let pool = FramePool::new(settings.pool, &settings.pool_params(), settings.channel)?;
-        Convolver::with(Operation::Pool(pool), settings.channel)
+        let channels = self::channels(channels)?;
+        let function = PoolFunction::from_name(function).map_err(js)?;
+        let pool = FramePool::new(function, &params, channels).map_err(js)?;
+        Convolver::with(Operation::Pool(pool), channels)
     }
 
     /// The output's width for a `width x height` frame.
@@ -144,7 +200,7 @@ impl Convolver {
     /// # Errors
     /// A frame the operation cannot apply to (e.g. smaller than the kernel).
     pub fn output_width(&self, width: u32, height: u32) -> Result<u32, JsError> {
-        Ok(side(self.output_size(width, height)?.1))
+        Ok(side(self.output_size(width, height).map_err(js)?.1))
     }
 
     /// The output's height for a `width x height` frame.
@@ -152,7 +208,7 @@ impl Convolver {
     /// # Errors
     /// As [`Convolver::output_width`].
     pub fn output_height(&self, width: u32, height: u32) -> Result<u32, JsError> {
-        Ok(side(self.output_size(width, height)?.0))
+        Ok(side(self.output_size(width, height).map_err(js)?.0))
     }
 
     /// RGBA bytes in, RGBA bytes out: what the page does with each frame. `out` must
@@ -170,8 +226,8 @@ impl Convolver {
     ) -> Result<(), JsError> {
         let (width, height) = (size(width), size(height));
         match &mut self.operation {
-            Operation::Conv(conv) => conv.run(rgba, width, height, &mut self.rgba)?,
-            Operation::Pool(pool) => pool.run(rgba, width, height, &mut self.rgba)?,
+            Operation::Conv(conv) => conv.run(rgba, width, height, &mut self.rgba).map_err(js)?,
+            Operation::Pool(pool) => pool.run(rgba, width, height, &mut self.rgba).map_err(js)?,
         };
         if out.length() as usize != self.rgba.len() {
             return Err(JsError::new(&format!(
@@ -192,8 +248,12 @@ impl Convolver {
     pub fn run_map(&mut self, rgba: &[u8], width: u32, height: u32) -> Result<(), JsError> {
         let (width, height) = (size(width), size(height));
         match &mut self.operation {
-            Operation::Conv(conv) => conv.run_map(rgba, width, height, &mut self.map)?,
-            Operation::Pool(pool) => pool.run_map(rgba, width, height, &mut self.map)?,
+            Operation::Conv(conv) => conv
+                .run_map(rgba, width, height, &mut self.map)
+                .map_err(js)?,
+            Operation::Pool(pool) => pool
+                .run_map(rgba, width, height, &mut self.map)
+                .map_err(js)?,
         }
         Ok(())
     }
@@ -202,6 +262,17 @@ impl Convolver {
     /// check the map without copying it out.
     pub fn map_sum(&self) -> f64 {
         self.map.data().iter().map(|&v| f64::from(v)).sum()
+    }
+
+    /// The last feature map's shape (from `run_map`): channels, height, width.
+    pub fn map_shape(&self) -> Vec<u32> {
+        let shape = self.map.shape();
+        vec![side(shape.channels), side(shape.height), side(shape.width)]
+    }
+
+    /// The last feature map's values (from `run_map`), channel by channel, row by row.
+    pub fn map(&self) -> Vec<f32> {
+        self.map.data().to_vec()
     }
 
     /// The name of the algorithm that computes the map.
