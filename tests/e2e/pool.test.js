@@ -39,10 +39,10 @@ test('LP pooling, padding and ceil mode, as the reference computes them', async 
   await change(page, () => page.check('input[name=pool][value=max]'));
   await change(page, () => page.check('input[name=pool_size][value="3"]'));
   await change(page, () => page.selectOption('select[name=pool_stride]', '2'));
-  assert.equal(await page.textContent('#pool-output-size'), '31 × 31');
+  assert.equal(await page.textContent('#pool-output-size'), '31 × 31 (H × W)');
   assert.equal(await page.textContent('#pool-formula-h'), 'H_out = ⌊(H_in − k) / s⌋ + 1 = ⌊(64 − 3) / 2⌋ + 1 = 31');
   await change(page, () => page.check('[data-testid=pool-ceil]'));
-  assert.equal(await page.textContent('#pool-output-size'), '32 × 32');
+  assert.equal(await page.textContent('#pool-output-size'), '32 × 32 (H × W)');
   assert.equal(await page.textContent('#pool-formula-h'), 'H_out = ⌈(H_in − k) / s⌉ + 1 = ⌈(64 − 3) / 2⌉ + 1 = 32');
   assert.equal(await page.textContent('[data-testid=pool-pytorch]'), 'nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True)');
   await assertMapMatchesCore(page, 'pooled-map');
