@@ -21,7 +21,8 @@ async function audit(query, prepare) {
   const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.goto(`${server.url}?${query}`);
-  await waitForMap(page, query.includes('view=pool') ? 'pooled-map' : 'feature-map');
+  const map = { pool: 'pooled-map', transposed: 'checker-uneven' }[/view=(\w+)/.exec(query)?.[1]];
+  await waitForMap(page, map ?? 'feature-map');
   if (prepare) await prepare(page);
   await page.evaluate(axeSource);
   const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
@@ -36,6 +37,8 @@ for (const [name, query, prepare] of [
   ['the convolution view', 'size=64', null],
   ['a selected cell with its arithmetic', 'size=64&padding=1&dilation=2', (page) => page.focus('[data-testid=feature-map]')],
   ['the pooling view', 'view=pool&size=64', (page) => page.focus('[data-testid=pooled-map]')],
+  ['max pooling with indices, unpooling and ceil mode', 'view=pool&size=64&pool_indices=1&pool_ceil=1', (page) => page.waitForSelector('#unpool-panel:not([hidden])')],
+  ['the transposed convolution and the checkerboard', 'view=transposed&tstep=3&tpadding=1', (page) => page.focus('#transposed-output td[data-r="2"][data-c="2"]')],
   ['an error and notices', 'size=32&kernel=box-7&dilation=6&foo=1', null],
   ['the diverging colour map', 'size=64&channel=gray&display=diverging', null],
 ]) {

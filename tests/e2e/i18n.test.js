@@ -61,7 +61,7 @@ const KEPT = new Set([
   'VGG', 'ImageNet', 'Conv2d', 'MaxPool2d', 'AvgPool2d', 'torch', 'torchvision', 'FLOPs',
   'Rust', 'WebAssembly', 'JavaScript', 'convlens', 'scikit', 'CC0', 'Esc', 'Tab', 'Enter',
   'https', 'localhost', 'max', 'mean', 'min', 'clamp', 'round', 'rgb', 'same', 'valid',
-  'groups',
+  'groups', 'Distill',
   // The lecture's table of architectures.
   'ResNet', 'Inception', 'DenseNet', 'EfficientNet',
   // torchvision's builders and block classes, as code names them.
@@ -138,6 +138,13 @@ const views = {
     // A box picked (the first convolution): its layers and their counts.
     await page.locator('[data-testid=blocks-diagram]').click({ position: { x: 60, y: 90 } });
     await page.waitForSelector('[data-testid=blocks-picked] li.layer');
+  },
+  async transposed(page) {
+    await page.waitForSelector('[data-testid=transposed-output] td');
+    await page.click('#transposed-next');
+    await page.locator('[data-testid=transposed-output] td').nth(7).hover();
+    await page.waitForFunction(() => document.getElementById('transposed-cell').textContent !== '');
+    await page.waitForSelector('[data-testid=checker-uneven-counts-text], #checker-uneven-counts-text');
   },
 };
 

@@ -317,8 +317,9 @@ pub fn max_pool2d_backward(
 }
 
 /// The gradient of `pool2d(input, function, params)` with respect to its input, given
-/// `grad_output`: routed to each window's winner (max, min), or shared by its cells
-/// (mean).
+/// `grad_output`: routed to each window's winner (max, min), shared by its cells (mean),
+/// or, for LP pooling, `scale · x^(p-1) · y^(1-p)` to each cell `x` of a window whose
+/// value is `y` (0 where `y = 0`, where PyTorch gives NaN).
 ///
 /// # Errors
 /// As [`PoolParams::output_size`]; a `grad_output` of the wrong shape.
@@ -336,32 +337,48 @@ pub fn pool2d_backward(
         ..shape
     };
     same_shape("gradient of the output", out, grad_output.shape())?;
-    match function {
-        PoolFunction::Max | PoolFunction::Min => {
-            let (_, indices) = best_with_indices(input, function, params)?;
-            max_pool2d_backward(grad_output, &indices, shape)
-        }
-        PoolFunction::Mean => {
-            let mut gradient = Tensor::filled(shape, 0.0);
-            for (plane, from) in gradient
-                .data_mut()
-                .chunks_exact_mut(shape.plane_len())
-                .zip(grad_output.data().chunks_exact(out.plane_len()))
-            {
-                for (y, rows) in windows.rows.iter().enumerate() {
-                    for (x, columns) in windows.columns.iter().enumerate() {
-                        let share = from[y * out.width + x] / windows.divisor(y, x) as f32;
-                        for &r in rows {
-                            for &c in columns {
-                                plane[r * shape.width + c] += share;
-                            }
+    if function.picks_one() {
+        let (_, indices) = best_with_indices(input, function, params)?;
+        return max_pool2d_backward(grad_output, &indices, shape);
+    }
+    let mut gradient = Tensor::filled(shape, 0.0);
+    for ((plane, from), values) in gradient
+        .data_mut()
+        .chunks_exact_mut(shape.plane_len())
+        .zip(grad_output.data().chunks_exact(out.plane_len()))
+        .zip(input.data().chunks_exact(shape.plane_len()))
+    {
+        for (y, rows) in windows.rows.iter().enumerate() {
+            for (x, columns) in windows.columns.iter().enumerate() {
+                let g = from[y * out.width + x];
+                let cells = rows
+                    .iter()
+                    .flat_map(|&r| columns.iter().map(move |&c| r * shape.width + c));
+                match function {
+                    PoolFunction::Lp(p) => {
+                        // y = (scale Σ x^p)^(1/p): ∂y/∂x = scale x^(p-1) y^(1-p), and 0
+                        // where y = 0 (PyTorch gives NaN there).
+                        let sum = cells.clone().map(|i| values[i].powf(p.value())).sum();
+                        let pooled = windows.lp(y, x, sum, p);
+                        if pooled == 0.0 {
+                            continue;
+                        }
+                        let factor = g * windows.lp_scale(y, x) * pooled.powf(1.0 - p.value());
+                        for i in cells {
+                            plane[i] += factor * values[i].powf(p.value() - 1.0);
+                        }
+                    }
+                    _ => {
+                        let share = g / windows.divisor(y, x) as f32;
+                        for i in cells {
+                            plane[i] += share;
                         }
                     }
                 }
             }
-            Ok(gradient)
         }
     }
+    Ok(gradient)
 }
 
 #[cfg(test)]
@@ -412,7 +429,7 @@ mod tests {
         let grad = Tensor::from_rows(&[[9.0, 18.0], [36.0, 72.0]]).unwrap();
         let mut params = PoolParams {
             stride: Some((2, 2)),
-            padding: (1, 1),
+            padding: Pads::uniform(1),
             ..PoolParams::square(3)
         };
         // count_include_pad: every window divides by 9.

@@ -248,34 +248,70 @@ pub fn conv1d_matrix(
     padding: (usize, usize),
     dilation: usize,
 ) -> Result<Vec<Vec<Option<usize>>>> {
-    let outputs = window_output(
-        (1, length),
-        (1, kernel),
-        (1, stride),
-        Pads {
-            top: 0,
-            bottom: 0,
-            left: padding.0,
-            right: padding.1,
-        },
-        (1, dilation),
-        false,
-        "kernel",
-    )?
-    .1;
-    Shape::new(1, 1, outputs, length)?;
-    Ok((0..outputs)
-        .map(|i| {
-            let mut row = vec![None; length];
-            for k in 0..kernel {
-                let j = (i * stride + k * dilation) as isize - padding.0 as isize;
-                if (0..length as isize).contains(&j) {
-                    row[j as usize] = Some(k);
+    let pads = Pads {
+        top: 0,
+        bottom: 0,
+        left: padding.0,
+        right: padding.1,
+    };
+    let matrix = conv2d_matrix((1, length), (1, kernel), (1, stride), pads, (1, dilation))?;
+    Ok(matrix
+        .into_iter()
+        .map(|row| row.into_iter().map(|e| e.map(|(_, k)| k)).collect())
+        .collect())
+}
+
+/// A layer's matrix: one row per output cell, one column per input cell; `Some((m, n))`
+/// where kernel weight `(m, n)` sits, `None` for a zero.
+pub type Matrix = Vec<Vec<Option<(usize, usize)>>>;
+
+/// The fully connected layer that a one-channel 2D convolution of an `input` plane is:
+/// one row per output cell and one column per input cell, both in row-major order (as
+/// PyTorch flattens a plane). Entry `(i, j)` is `Some((m, n))` when input cell `j` is
+/// multiplied by kernel weight `(m, n)` for output cell `i`, `None` (a zero) otherwise;
+/// taps on the padding have no column.
+///
+/// Its transpose is the matrix of the transposed convolution with the same settings
+/// ([`crate::conv_transpose2d`]), which maps the output size back to `input`.
+///
+/// # Errors
+/// As [`crate::geometry::output_size`]; [`Error::Overflow`] for a matrix of more than
+/// 2^24 entries.
+pub fn conv2d_matrix(
+    input: (usize, usize),
+    kernel: (usize, usize),
+    stride: (usize, usize),
+    pads: Pads,
+    dilation: (usize, usize),
+) -> Result<Matrix> {
+    let (out_h, out_w) = window_output(input, kernel, stride, pads, dilation, false, "kernel")?;
+    Shape::new(1, 1, out_h, out_w)?;
+    let columns = input.0 * input.1;
+    if (out_h * out_w)
+        .checked_mul(columns)
+        .is_none_or(|n| n > 1 << 24)
+    {
+        return Err(Error::Overflow {
+            what: "convolution matrix",
+        });
+    }
+    let mut matrix = vec![vec![None; columns]; out_h * out_w];
+    for (i, row) in matrix.iter_mut().enumerate() {
+        let (y, x) = (i / out_w, i % out_w);
+        for m in 0..kernel.0 {
+            let r = (y * stride.0 + m * dilation.0) as isize - pads.top as isize;
+            if !(0..input.0 as isize).contains(&r) {
+                continue;
+            }
+            for n in 0..kernel.1 {
+                let c = (x * stride.1 + n * dilation.1) as isize - pads.left as isize;
+                if (0..input.1 as isize).contains(&c) {
+                    row[r as usize * input.1 + c as usize] = Some((m, n));
                 }
             }
-            row
-        })
-        .collect())
+        }
+    }
+    Ok(matrix)
 }
 
 pub(crate) fn check_weights(weight: &Tensor, bias: Option<&[f32]>) -> Result<()> {
@@ -618,6 +654,73 @@ mod tests {
         assert_eq!(matrix[0], [Some(1), Some(2), None, None]);
         assert_eq!(matrix[1], [Some(0), Some(1), Some(2), None]);
         assert!(conv1d_matrix(2, 5, 1, (0, 0), 1).is_err());
+    }
+
+    #[test]
+    fn the_matrix_of_a_2d_convolution_and_its_transpose() {
+        // A 4x5 plane, a 3x2 kernel; the matrix times the flattened plane is conv2d, and
+        // its transpose times the output is conv_transpose2d with the same settings.
+        let plane: Vec<f32> = (0..20).map(|v| (v * 7 % 11) as f32 - 3.0).collect();
+        let w = [1.0, -2.0, 0.5, 3.0, 0.25, -1.0];
+        let input = Tensor::new(1, 4, 5, plane.clone()).unwrap();
+        let weight = Tensor::with_batch(1, 1, 3, 2, w.to_vec()).unwrap();
+        for (stride, pads, dilation) in [
+            ((1, 1), Pads::default(), (1, 1)),
+            ((2, 1), Pads::uniform(1), (1, 1)),
+            ((1, 2), Pads::symmetric(1, 0), (1, 2)),
+            ((2, 2), Pads::uniform(1), (1, 1)),
+        ] {
+            let matrix = conv2d_matrix((4, 5), (3, 2), stride, pads, dilation).unwrap();
+            let params = ConvParams {
+                stride,
+                padding: Padding::Explicit(pads),
+                dilation,
+                ..ConvParams::default()
+            };
+            let out = conv2d(&input, &weight, None, &params).unwrap();
+            let at = |e: &Option<(usize, usize)>| e.map_or(0.0, |(m, n)| w[m * 2 + n]);
+            let by_matrix: Vec<f32> = matrix
+                .iter()
+                .map(|row| row.iter().zip(&plane).map(|(e, v)| at(e) * v).sum())
+                .collect();
+            assert_eq!(by_matrix, out.data());
+            // The transpose, back to 4x5 (output padding picks the size).
+            let transposed = crate::ConvTransposeParams {
+                stride,
+                padding: pads,
+                output_padding: (
+                    (4 + pads.top + pads.bottom - dilation.0 * 2 - 1) % stride.0,
+                    (5 + pads.left + pads.right - dilation.1 - 1) % stride.1,
+                ),
+                dilation,
+                groups: 1,
+            };
+            let back = crate::conv_transpose2d(&out, &weight, None, &transposed).unwrap();
+            let by_transpose: Vec<f32> = (0..20)
+                .map(|j| {
+                    matrix
+                        .iter()
+                        .zip(out.data())
+                        .map(|(row, v)| at(&row[j]) * v)
+                        .sum()
+                })
+                .collect();
+            assert_eq!(
+                by_transpose,
+                back.data(),
+                "{stride:?} {pads:?} {dilation:?}"
+            );
+        }
+        let matrix = conv2d_matrix((2, 2), (2, 2), (1, 1), Pads::default(), (1, 1)).unwrap();
+        assert_eq!(
+            matrix,
+            [vec![Some((0, 0)), Some((0, 1)), Some((1, 0)), Some((1, 1))]]
+        );
+        assert!(conv2d_matrix((2, 2), (3, 3), (1, 1), Pads::default(), (1, 1)).is_err());
+        assert!(matches!(
+            conv2d_matrix((5000, 5000), (1, 1), (1, 1), Pads::default(), (1, 1)),
+            Err(Error::Overflow { .. })
+        ));
     }
 
     #[test]

@@ -77,9 +77,40 @@ impl ConvLayerShape {
     pub fn flops(&self, output: (usize, usize)) -> Result<Flops> {
         let per_output = self.checked()?;
         let outputs = mul(&[output.0 as u64, output.1 as u64, self.out_channels as u64])?;
-        let multiply_adds = mul(&[outputs, per_output])?;
+        Flops::with_bias(mul(&[outputs, per_output])?, outputs, self.bias)
+    }
+}
+
+impl ConvLayerShape {
+    /// The operation counts of the transposed convolution with this shape
+    /// (`nn.ConvTranspose2d(in_channels, out_channels, kernel, groups=groups)`) from an
+    /// `input` map to an `output` map: every input value stamps `K_h K_w C_out / groups`
+    /// products, `H_in W_in C_in K_h K_w C_out / groups` multiply-adds (the stamps the
+    /// padding crops included, as PyTorch's profilers count them); the lecture's count
+    /// adds one per output value for the bias. Its parameters are
+    /// [`ConvLayerShape::parameters`]' (`C_in K_h K_w C_out / groups` weights).
+    ///
+    /// # Errors
+    /// As [`ConvLayerShape::parameters`].
+    pub fn transposed_flops(&self, input: (usize, usize), output: (usize, usize)) -> Result<Flops> {
+        // The convolution it transposes, seen from its output: C_out and C_in swapped.
+        let swapped = ConvLayerShape {
+            in_channels: self.out_channels,
+            out_channels: self.in_channels,
+            bias: false,
+            ..*self
+        };
+        let multiply_adds = swapped.flops(input)?.multiply_adds;
+        let outputs = mul(&[output.0 as u64, output.1 as u64, self.out_channels as u64])?;
+        Flops::with_bias(multiply_adds, outputs, self.bias)
+    }
+}
+
+impl Flops {
+    /// The counts of `multiply_adds` and, with a bias, one more per output value.
+    fn with_bias(multiply_adds: u64, outputs: u64, bias: bool) -> Result<Flops> {
         let lecture = multiply_adds
-            .checked_add(if self.bias { outputs } else { 0 })
+            .checked_add(if bias { outputs } else { 0 })
             .ok_or_else(overflow)?;
         Ok(Flops {
             multiply_adds,
@@ -142,6 +173,29 @@ mod tests {
         assert_eq!(flops.multiply_adds, 55 * 55 * 64 * 11 * 11 * 3);
         assert_eq!(flops.lecture, 55 * 55 * 64 * (11 * 11 * 3 + 1));
         assert_eq!(flops.doubled, 2 * flops.lecture);
+    }
+
+    #[test]
+    fn transposed_layers_count_their_stamps() {
+        // nn.ConvTranspose2d(16, 8, 4, stride=2, padding=1) from 7x7 to 14x14: 16 * 8 * 16
+        // weights and 8 biases; each of the 7 * 7 * 16 inputs stamps 8 * 16 products.
+        let up = layer(16, 8, 4, 1, true);
+        assert_eq!(up.parameters(), Ok(16 * 8 * 16 + 8));
+        let flops = up.transposed_flops((7, 7), (14, 14)).unwrap();
+        assert_eq!(flops.multiply_adds, 7 * 7 * 16 * 8 * 16);
+        assert_eq!(flops.lecture, 7 * 7 * 16 * 8 * 16 + 14 * 14 * 8);
+        // Groups split both sides.
+        let grouped = layer(4, 6, 3, 2, false);
+        assert_eq!(
+            grouped
+                .transposed_flops((5, 5), (7, 7))
+                .unwrap()
+                .multiply_adds,
+            5 * 5 * 4 * 3 * 9
+        );
+        assert!(layer(3, 4, 3, 2, true)
+            .transposed_flops((1, 1), (3, 3))
+            .is_err());
     }
 
     #[test]

@@ -318,6 +318,26 @@ pub enum Error {
         /// The pooled row (for height) or column (for width), from 0.
         cell: usize,
     },
+    /// LP pooling with a dilation (PyTorch's `LPPool2d` takes none).
+    LpPoolDilation {
+        /// The dilation asked for, height and width.
+        dilation: (usize, usize),
+    },
+    /// LP pooling's power is not a finite number above zero.
+    LpPower {
+        /// The power given.
+        p: f32,
+    },
+    /// The size asked of `nn.MaxUnpool2d` is not within one stride of the size its
+    /// settings give (PyTorch's rule: only the rows a stride skipped may differ).
+    UnpoolSize {
+        /// The size asked, `(height, width)`.
+        asked: (usize, usize),
+        /// The size the settings give, `(H - 1) s - (top + bottom) + k` along each axis.
+        default: (usize, usize),
+        /// The stride.
+        stride: (usize, usize),
+    },
     /// An index (as max pooling returns them) points outside its plane.
     IndexOutOfPlane {
         /// The index, flat in its `height x width` plane.
@@ -838,6 +858,23 @@ impl fmt::Display for Error {
                 if *along == "height" { "row" } else { "column" },
                 cell + 1
             ),
+            Error::LpPoolDilation { .. } => f.write_str(
+                "LP pooling has no dilation (PyTorch's LPPool2d takes none): set dilation to 1",
+            ),
+            Error::LpPower { p } => write!(
+                f,
+                "the power of LP pooling must be a number above 0, not {p}"
+            ),
+            Error::UnpoolSize {
+                asked,
+                default,
+                stride,
+            } => write!(
+                f,
+                "the unpooled size {}x{} must be within one stride ({}x{}) of {}x{}, the size \
+                 the pooling's settings give",
+                asked.0, asked.1, stride.0, stride.1, default.0, default.1
+            ),
             Error::IndexOutOfPlane { index, plane } => write!(
                 f,
                 "index {index} is outside its {}x{} plane (indices run from 0 to {})",
@@ -967,7 +1004,7 @@ mod tests {
         };
         assert_eq!(
             error.to_string(),
-            "there is no pooling called 'x'; use max, mean or min"
+            "there is no pooling called 'x'; use max, mean, min or lp"
         );
         let error = Error::Unknown {
             what: Named::PaddingMode,

@@ -1512,7 +1512,9 @@ impl FramePool {
     ) -> Result<()> {
         let output = self.check(rgba, width, height)?;
         let data = map_storage(map, self.channels, output)?;
-        if self.lecture_window((height, width), output) {
+        // LP pooling's map is not bytes: it takes the general path's exact values.
+        let lp = matches!(self.function, PoolFunction::Lp(_));
+        if !lp && self.lecture_window((height, width), output) {
             self.lecture_map(rgba, width, output, data);
             return Ok(());
         }
@@ -1595,7 +1597,7 @@ impl FramePool {
         let p = &self.params;
         p.kernel == (2, 2)
             && p.stride() == (2, 2)
-            && p.padding == (0, 0)
+            && p.padding == Pads::default()
             && p.dilation == (1, 1)
             && output == (input.0 / 2, input.1 / 2)
             && self.channels != Channels::Gray
@@ -1630,9 +1632,13 @@ impl FramePool {
         for y in 0..out_h {
             for (x, o) in row.chunks_exact_mut(lanes).enumerate() {
                 for (l, o) in (first..).zip(o) {
-                    *o = pool_window(self.function, p, (height, width), (y, x), |r, c| {
-                        value(r, c, l)
-                    });
+                    *o = crate::reference::pool_value(
+                        self.function,
+                        p,
+                        (height, width),
+                        (y, x),
+                        |r, c| value(r, c, l),
+                    );
                 }
             }
             sink(y, row);
@@ -1673,6 +1679,14 @@ fn pool_2x2_row(
         PoolFunction::Mean => pool_2x2_bytes(top, bottom, lane, out, |a, b, c, d| {
             let sum = u16::from(a) + u16::from(b) + u16::from(c) + u16::from(d);
             ((sum + 2) >> 2) as u8
+        }),
+        // As `pool2d` computes it: the sum of powers in row-major order, then the root.
+        PoolFunction::Lp(p) => pool_2x2_bytes(top, bottom, lane, out, |a, b, c, d| {
+            let sum: f32 = [a, b, c, d]
+                .iter()
+                .map(|&v| f32::from(v).powf(p.value()))
+                .sum();
+            round_byte(crate::pool::lp_root(sum, 4, 4, p))
         }),
     }
 }
@@ -1732,7 +1746,8 @@ mod simd {
                 let (even, odd) = even_odd(u8x16_min(t0, b0), u8x16_min(t1, b1));
                 u8x16_min(even, odd)
             }
-            PoolFunction::Mean => {
+            // The mean (LP pooling never comes here: see pool_2x2_row).
+            _ => {
                 // Column sums in 16 bits: two pixels a vector.
                 let sums = |t: v128, b: v128| {
                     (
@@ -1852,6 +1867,10 @@ mod simd {
         lane: Option<usize>,
         out: &'a mut [u8],
     ) -> (&'a [u8], &'a [u8], &'a mut [u8]) {
+        if let PoolFunction::Lp(_) = function {
+            // Powers and roots are not byte arithmetic: all of it to the scalar loop.
+            return (top, bottom, out);
+        }
         let groups = out.len() / 16;
         let alpha = u8x16(0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255);
         let (done, rest) = out.split_at_mut(groups * 16);
@@ -1903,58 +1922,6 @@ fn pool_2x2_bytes(
                 o.copy_from_slice(&[v, v, v, 255]);
             }
         }
-    }
-}
-
-/// One pooled value, straight from the definition (as [`crate::reference::pool2d`]):
-/// the window's taps inside the input in row-major order, `-inf` / `+inf` padding for
-/// max and min, and the mean divided as `count_include_pad` says.
-fn pool_window(
-    function: PoolFunction,
-    params: &PoolParams,
-    (height, width): (usize, usize),
-    (y, x): (usize, usize),
-    value: impl Fn(usize, usize) -> f32,
-) -> f32 {
-    let (stride_h, stride_w) = params.stride();
-    let (pad_h, pad_w) = params.padding;
-    let top = (y * stride_h) as isize - pad_h as isize;
-    let left = (x * stride_w) as isize - pad_w as isize;
-    let (h, w) = (height as isize, width as isize);
-    let mut best = match function {
-        PoolFunction::Min => f32::INFINITY,
-        _ => f32::NEG_INFINITY,
-    };
-    let mut sum = 0.0f32;
-    let (mut count, mut padded) = (0usize, 0usize);
-    for m in 0..params.kernel.0 as isize {
-        let r = top + m * params.dilation.0 as isize;
-        for k in 0..params.kernel.1 as isize {
-            let c = left + k * params.dilation.1 as isize;
-            if (0..h).contains(&r) && (0..w).contains(&c) {
-                let v = value(r as usize, c as usize);
-                match function {
-                    PoolFunction::Max if v > best => best = v,
-                    PoolFunction::Min if v < best => best = v,
-                    _ => {}
-                }
-                sum += v;
-                count += 1;
-            } else if r < h + pad_h as isize && c < w + pad_w as isize {
-                padded += 1;
-            }
-        }
-    }
-    match function {
-        PoolFunction::Mean => {
-            let divisor = if params.count_include_pad {
-                count + padded
-            } else {
-                count
-            };
-            sum / divisor as f32
-        }
-        _ => best,
     }
 }
 

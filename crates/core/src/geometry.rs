@@ -220,11 +220,42 @@ pub fn output_size(
     })
 }
 
-/// The output length along one axis, or `None` when the window does not fit once.
+/// The lecture's output size of a transposed convolution along one axis,
+/// `(input - 1) stride - 2 padding + dilation (kernel - 1) + output_padding + 1`.
 ///
-/// `padding` is `(before, after)`. With `ceil_mode` (pooling), the division rounds up,
-/// but the last window must start inside the input or its leading padding, as in
-/// PyTorch. Zero arguments give `None`.
+/// # Errors
+/// As [`crate::ConvTransposeParams::plan`]: zero sizes, an output padding not smaller
+/// than the stride or the dilation, padding that crops the whole output.
+pub fn transposed_output_size(
+    input: usize,
+    kernel: usize,
+    stride: usize,
+    padding: usize,
+    output_padding: usize,
+    dilation: usize,
+) -> Result<usize> {
+    let params = crate::ConvTransposeParams {
+        stride: (1, stride),
+        padding: Pads::symmetric(0, padding),
+        output_padding: (0, output_padding),
+        dilation: (1, dilation),
+        groups: 1,
+    };
+    let plan = params.plan(
+        crate::Shape::new(1, 1, 1, input)?,
+        crate::Shape::new(1, 1, 1, kernel)?,
+    )?;
+    Ok(plan.output.width)
+}
+
+/// The output length along one axis, or `None` when not even one window fits.
+///
+/// `padding` is `(before, after)`. This is PyTorch's `pooling_output_shape`:
+/// `floor((input + before + after - dilation (kernel - 1) - 1) / stride) + 1`, rounded up
+/// instead with `ceil_mode` (pooling), where the last window must start inside the input
+/// or its leading padding (one that would start in the trailing padding is dropped). In
+/// ceil mode a window may therefore reach past the padded input, even when the input is
+/// smaller than the window. Zero arguments give `None`.
 pub fn axis_output(
     input: usize,
     kernel: usize,
@@ -236,18 +267,24 @@ pub fn axis_output(
     if kernel == 0 || stride == 0 || dilation == 0 || input == 0 {
         return None;
     }
-    let padded = input.checked_add(padding.0)?.checked_add(padding.1)?;
-    let covered = dilation.checked_mul(kernel - 1)?.checked_add(1)?;
-    let room = padded.checked_sub(covered)?;
-    let mut steps = if ceil_mode {
-        room.div_ceil(stride)
+    // In i128 the signed room of PyTorch's formula cannot overflow (a window whose
+    // span does not even fit in i128 fits nowhere).
+    let wide = |v: usize| v as i128;
+    let padded = wide(input) + wide(padding.0) + wide(padding.1);
+    let covered = wide(dilation).checked_mul(wide(kernel) - 1)? + 1;
+    let room = padded - covered;
+    let stride = wide(stride);
+    let steps = if ceil_mode {
+        (room + stride - 1).div_euclid(stride)
     } else {
-        room / stride
+        room.div_euclid(stride)
     };
-    if ceil_mode && steps > 0 && steps.saturating_mul(stride) >= input + padding.0 {
-        steps -= 1;
+    let mut count = steps + 1;
+    let last_start = (count - 1).checked_mul(stride);
+    if ceil_mode && count >= 1 && last_start.is_none_or(|s| s >= wide(input) + wide(padding.0)) {
+        count -= 1;
     }
-    Some(steps + 1)
+    usize::try_from(count).ok().filter(|&c| c >= 1)
 }
 
 /// The output size of a 2D sliding window (convolution or pooling).
@@ -354,6 +391,46 @@ mod tests {
         assert!(output_size(0, 1, 1, 0, 1).is_err());
         assert!(output_size(usize::MAX, 3, 1, usize::MAX, 1).is_err());
         assert_eq!(axis_output(usize::MAX, 1, 1, (1, 0), 1, false), None);
+    }
+
+    #[test]
+    fn transposed_sizes_undo_convolution_sizes() {
+        // Stride 2, kernel 4, padding 1 doubles: 7 -> 14, the DCGAN upsampling layer.
+        assert_eq!(transposed_output_size(7, 4, 2, 1, 0, 1), Ok(14));
+        // Kernel 3, stride 2, padding 1: 2H - 1, or 2H with output padding 1.
+        assert_eq!(transposed_output_size(7, 3, 2, 1, 0, 1), Ok(13));
+        assert_eq!(transposed_output_size(7, 3, 2, 1, 1, 1), Ok(14));
+        // Every input a convolution maps to the same size comes back with some output
+        // padding below the stride.
+        for input in 5..20 {
+            let out = output_size(input, 3, 3, 1, 1).unwrap();
+            let back: Vec<usize> = (0..3)
+                .map(|op| transposed_output_size(out, 3, 3, 1, op, 1).unwrap())
+                .collect();
+            assert!(back.contains(&input), "{input} -> {out} -> {back:?}");
+        }
+        assert!(transposed_output_size(3, 3, 1, 1, 1, 1).is_err());
+        assert!(transposed_output_size(1, 1, 1, 1, 0, 1).is_err());
+        assert!(transposed_output_size(0, 1, 1, 0, 0, 1).is_err());
+    }
+
+    #[test]
+    fn ceil_mode_keeps_a_window_that_starts_inside() {
+        // The case: 2x2 input, kernel 3, stride 2, ceil mode: PyTorch gives 1.
+        assert_eq!(axis_output(2, 3, 2, (0, 0), 1, true), Some(1));
+        assert_eq!(axis_output(2, 3, 2, (0, 0), 1, false), None);
+        // Up to stride - 1 past the input, the window still starts inside it.
+        assert_eq!(axis_output(2, 4, 3, (0, 0), 1, true), Some(1));
+        assert_eq!(axis_output(2, 4, 2, (0, 0), 1, true), None);
+        // A window starting in the leading padding is kept...
+        assert_eq!(axis_output(1, 3, 2, (1, 0), 1, true), Some(1));
+        // ...one that would start in the trailing padding is dropped: 4 + 1 + 1 padded,
+        // kernel 2, stride 3 would round up to 3 windows, the third starting at 6 = 4 + 1 + 1.
+        assert_eq!(axis_output(4, 2, 3, (1, 1), 1, true), Some(2));
+        assert_eq!(
+            axis_output(usize::MAX, 2, 1, (0, 0), usize::MAX, true),
+            None
+        );
     }
 
     #[test]

@@ -1,9 +1,21 @@
-//! Pooling, exactly as `nn.MaxPool2d`, `nn.AvgPool2d` and global pooling compute it.
+//! Pooling, exactly as `nn.MaxPool2d`, `nn.AvgPool2d`, `nn.LPPool2d`, `nn.MaxUnpool2d`
+//! and global pooling compute it.
 //!
 //! Each channel is pooled on its own. The window of output cell `(y, x)` starts at input
-//! row `y * stride_h - padding_h` and column `x * stride_w - padding_w`, and takes every
-//! `dilation`-th pixel. Padded cells never win a max or min (PyTorch pads with `-inf`);
-//! for the mean, `count_include_pad` decides whether they count in the divisor.
+//! row `y * stride_h - padding.top` and column `x * stride_w - padding.left`, and takes
+//! every `dilation`-th pixel. Padded cells never win a max or min (PyTorch pads with
+//! `-inf`); for the mean, `count_include_pad` decides whether they count in the divisor.
+//!
+//! The output size along each axis is PyTorch's
+//!
+//! ```text
+//! H_out = floor((H + top + bottom - d (k - 1) - 1) / s) + 1        (ceil with ceil_mode)
+//! ```
+//!
+//! and with `ceil_mode` the last window is kept when it starts inside the input or its
+//! leading padding, and dropped when it would start in the trailing padding. In ceil mode
+//! a window may reach past the padded input: on `[[1, 2], [3, 4]]` a 3x3 window at stride
+//! 2 gives one cell, max 4 and mean 10/4 (the window clipped to the input).
 
 use crate::error::{positive, Error, Result};
 use crate::geometry::{window_output, Pads};
@@ -19,22 +31,72 @@ pub enum PoolFunction {
     Mean,
     /// The smallest value (`-maxpool(-x)`).
     Min,
+    /// Power-average pooling, `nn.LPPool2d(p)`: `(Σ x^p)^(1/p)` over the window; `p = 1`
+    /// is the sum, `p = 2` the Euclidean norm, and large `p` approaches the maximum.
+    ///
+    /// Exactly PyTorch's `(avg_pool2d(x^p) · K_h K_w)^(1/p)`: a window that ceil mode cuts
+    /// short is scaled up to the full window's size (PyTorch does so), and `x^p` is taken
+    /// without `|x|` (ONNX's `LpPool` takes `|x|`; the two agree on non-negative inputs,
+    /// such as images or maps after ReLU). Padding counts as zeros; `count_include_pad`
+    /// does not apply.
+    Lp(Power),
+}
+
+/// The `p` of LP pooling (`nn.LPPool2d`'s `norm_type`): a finite number above zero.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Power(f32);
+
+impl Power {
+    /// `p = 2`: the Euclidean norm of each window.
+    pub const TWO: Power = Power(2.0);
+
+    /// A power `p`.
+    ///
+    /// # Errors
+    /// [`Error::LpPower`] for zero, a negative number, infinity or NaN.
+    pub fn new(p: f32) -> Result<Self> {
+        if p.is_finite() && p > 0.0 {
+            Ok(Power(p))
+        } else {
+            Err(Error::LpPower { p })
+        }
+    }
+
+    /// The number.
+    pub fn value(self) -> f32 {
+        self.0
+    }
+}
+
+// A power is finite and positive, so its bits are a lawful key.
+impl Eq for Power {}
+
+impl std::hash::Hash for Power {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.to_bits().hash(state);
+    }
 }
 
 impl PoolFunction {
-    /// Every function, in the order the demo lists them.
-    pub const ALL: [PoolFunction; 3] = [PoolFunction::Max, PoolFunction::Mean, PoolFunction::Min];
+    /// Every function, in the order the demo lists them (LP pooling with `p = 2`).
+    pub const ALL: [PoolFunction; 4] = [
+        PoolFunction::Max,
+        PoolFunction::Mean,
+        PoolFunction::Min,
+        PoolFunction::Lp(Power::TWO),
+    ];
 
-    /// The URL name.
+    /// The URL name (`lp` for every power).
     pub fn name(self) -> &'static str {
         match self {
             PoolFunction::Max => "max",
             PoolFunction::Mean => "mean",
             PoolFunction::Min => "min",
+            PoolFunction::Lp(_) => "lp",
         }
     }
 
-    /// The function with this URL name.
+    /// The function with this URL name (`lp` is `p = 2`).
     ///
     /// # Errors
     /// An unknown name.
@@ -47,18 +109,26 @@ impl PoolFunction {
                 name: crate::error::shorten(name),
             })
     }
+
+    /// True for max and min pooling, which take one cell of each window.
+    pub fn picks_one(self) -> bool {
+        matches!(self, PoolFunction::Max | PoolFunction::Min)
+    }
 }
 
-/// The settings of a pooling layer, as `nn.MaxPool2d` / `nn.AvgPool2d` take them.
+/// The settings of a pooling layer, as `nn.MaxPool2d` / `nn.AvgPool2d` / `nn.LPPool2d`
+/// take them (and `nn.MaxUnpool2d`, which reads the kernel, stride and padding).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PoolParams {
     /// Window size `(height, width)`.
     pub kernel: (usize, usize),
     /// Step of the window; `None` means the window size, as in PyTorch.
     pub stride: Option<(usize, usize)>,
-    /// Implicit padding on both sides, `(rows, columns)`; at most half the window.
-    pub padding: (usize, usize),
-    /// Spacing between window taps (max and min only; PyTorch's average pooling has none).
+    /// Implicit padding on each side, at most half the window (PyTorch's `padding` is
+    /// the same on both sides of an axis; ONNX's `pads` may differ).
+    pub padding: Pads,
+    /// Spacing between window taps (max and min only; PyTorch's average and LP pooling
+    /// have none).
     pub dilation: (usize, usize),
     /// Round the output size up instead of down.
     pub ceil_mode: bool,
@@ -73,7 +143,7 @@ impl PoolParams {
         PoolParams {
             kernel: (size, size),
             stride: None,
-            padding: (0, 0),
+            padding: Pads::default(),
             dilation: (1, 1),
             ceil_mode: false,
             count_include_pad: true,
@@ -88,8 +158,9 @@ impl PoolParams {
     /// Checks the settings for an input of `height x width` and gives the output size.
     ///
     /// # Errors
-    /// Zero sizes, padding over half the window, dilation with the mean, or a window
-    /// larger than the padded input.
+    /// Zero sizes, padding over half the window, dilation with the mean or LP pooling, a
+    /// window larger than the padded input, or (with dilation) a window whose taps all
+    /// fall on padding.
     pub fn output_size(
         &self,
         function: PoolFunction,
@@ -98,9 +169,12 @@ impl PoolParams {
     ) -> Result<(usize, usize)> {
         positive(self.kernel.0, "pooling window height")?;
         positive(self.kernel.1, "pooling window width")?;
+        let pads = self.padding;
         for (pad, side) in [
-            (self.padding.0, self.kernel.0),
-            (self.padding.1, self.kernel.1),
+            (pads.top, self.kernel.0),
+            (pads.bottom, self.kernel.0),
+            (pads.left, self.kernel.1),
+            (pads.right, self.kernel.1),
         ] {
             if pad > side / 2 {
                 return Err(Error::PoolPaddingTooLarge {
@@ -109,17 +183,21 @@ impl PoolParams {
                 });
             }
         }
-        if function == PoolFunction::Mean && self.dilation != (1, 1) {
-            return Err(Error::MeanPoolDilation {
-                dilation: self.dilation,
-            });
+        if self.dilation != (1, 1) {
+            match function {
+                PoolFunction::Mean => {
+                    return Err(Error::MeanPoolDilation {
+                        dilation: self.dilation,
+                    })
+                }
+                PoolFunction::Lp(_) => {
+                    return Err(Error::LpPoolDilation {
+                        dilation: self.dilation,
+                    })
+                }
+                _ => {}
+            }
         }
-        let pads = Pads {
-            top: self.padding.0,
-            bottom: self.padding.0,
-            left: self.padding.1,
-            right: self.padding.1,
-        };
         // A window is walked tap by tap: cap the padded input as convolution does, so a
         // huge window (with its allowed half-window of padding) cannot stall the page.
         let padded = pads.padded(height, width).ok_or(Error::Overflow {
@@ -172,15 +250,37 @@ impl PoolParams {
             .collect())
     }
 
+    /// `(stride, leading pad, trailing pad, kernel, dilation)` along `axis`.
+    fn axis(&self, axis: usize) -> (usize, usize, usize, usize, usize) {
+        let (s, p) = (self.stride(), self.padding);
+        if axis == 0 {
+            (s.0, p.top, p.bottom, self.kernel.0, self.dilation.0)
+        } else {
+            (s.1, p.left, p.right, self.kernel.1, self.dilation.1)
+        }
+    }
+
     /// The in-range input indices of the window of output index `out` along `axis`.
+    ///
+    /// Worked out, not searched for: in ceil mode a window may be far larger than the
+    /// input, and only its taps inside the input are visited.
     fn taps(&self, out: usize, axis: usize, size: usize) -> impl Iterator<Item = usize> {
-        let pick = |pair: (usize, usize)| if axis == 0 { pair.0 } else { pair.1 };
-        let start = (out * pick(self.stride())) as isize - pick(self.padding) as isize;
-        let dilation = pick(self.dilation) as isize;
-        (0..pick(self.kernel) as isize)
-            .map(move |k| start + k * dilation)
-            .filter(move |&i| i >= 0 && (i as usize) < size)
-            .map(|i| i as usize)
+        let (stride, before, _, kernel, dilation) = self.axis(axis);
+        let wide = |v: usize| v as i128;
+        let start = wide(out) * wide(stride) - wide(before);
+        let dilation = wide(dilation.max(1));
+        // Taps k with 0 <= start + k d < size.
+        let first = if start < 0 {
+            (-start + dilation - 1) / dilation
+        } else {
+            0
+        };
+        let end = if start >= wide(size) {
+            0
+        } else {
+            ((wide(size) - 1 - start) / dilation + 1).min(wide(kernel))
+        };
+        (first..end.max(first)).map(move |k| (start + k * dilation) as usize)
     }
 
     /// Checks the settings for a `height x width` input and lists every window's taps.
@@ -196,12 +296,17 @@ impl PoolParams {
                 .map(|i| self.taps(i, axis, size).collect())
                 .collect()
         };
-        // For the mean: the window clipped to the padded frame, as PyTorch counts it.
+        // The window clipped to the padded frame, as PyTorch counts it for the mean
+        // (a window that ceil mode lets reach past the frame is cut there).
         let spans = |count: usize, axis: usize, size: usize| -> Vec<usize> {
-            let pick = |pair: (usize, usize)| if axis == 0 { pair.0 } else { pair.1 };
-            let (stride, pad, k) = (pick(self.stride()), pick(self.padding), pick(self.kernel));
+            let (stride, before, after, kernel, _) = self.axis(axis);
             (0..count)
-                .map(|i| (i * stride + k).min(size + 2 * pad) - i * stride)
+                .map(|i| {
+                    (i * stride)
+                        .saturating_add(kernel)
+                        .min(size + before + after)
+                        - i * stride
+                })
                 .collect()
         };
         Ok(Windows {
@@ -210,7 +315,34 @@ impl PoolParams {
             columns: axis(output.1, 1, width),
             spans: (spans(output.0, 0, height), spans(output.1, 1, width)),
             count_include_pad: self.count_include_pad,
+            full: self.kernel.0.saturating_mul(self.kernel.1),
         })
+    }
+
+    /// The size `nn.MaxUnpool2d` gives back for a pooled `height x width` map with these
+    /// settings, `(H - 1) s - (top + bottom) + k` along each axis (the size before
+    /// pooling, up to the rows the stride skipped).
+    ///
+    /// # Errors
+    /// A zero size, kernel or stride; padding that removes the whole output; a size too
+    /// large.
+    pub fn unpooled_size(&self, height: usize, width: usize) -> Result<(usize, usize)> {
+        positive(height, "height")?;
+        positive(width, "width")?;
+        positive(self.kernel.0, "pooling window height")?;
+        positive(self.kernel.1, "pooling window width")?;
+        let stride = self.stride();
+        positive(stride.0, "stride")?;
+        positive(stride.1, "stride")?;
+        crate::transpose::stamped_size(
+            (height, width),
+            self.kernel,
+            stride,
+            (1, 1),
+            (0, 0),
+            self.padding,
+            "unpooled map",
+        )
     }
 }
 
@@ -227,6 +359,8 @@ pub(crate) struct Windows {
     /// Each window's extent clipped to the padded frame, per pooled row and column.
     spans: (Vec<usize>, Vec<usize>),
     count_include_pad: bool,
+    /// The whole window's size, `K_h K_w`.
+    full: usize,
 }
 
 impl Windows {
@@ -238,6 +372,17 @@ impl Windows {
         } else {
             self.rows[y].len() * self.columns[x].len()
         }
+    }
+
+    /// LP pooling's value of pooled cell `(y, x)` from its window's sum of powers.
+    pub(crate) fn lp(&self, y: usize, x: usize, sum: f32, p: Power) -> f32 {
+        lp_root(sum, self.spans.0[y] * self.spans.1[x], self.full, p)
+    }
+
+    /// What LP pooling scales the sum of powers of cell `(y, x)` by: `K_h K_w` over the
+    /// window clipped to the padded frame (1 unless ceil mode cut the window short).
+    pub(crate) fn lp_scale(&self, y: usize, x: usize) -> f32 {
+        self.full as f32 / (self.spans.0[y] * self.spans.1[x]) as f32
     }
 
     /// Max (`sign = 1`) or min (`sign = -1`) pooling of one `width`-wide plane into
@@ -283,31 +428,102 @@ pub fn pool2d(input: &Tensor, function: PoolFunction, params: &PoolParams) -> Re
     let mut data = Vec::with_capacity(out_shape.len());
     let mut indices = Vec::new();
     for plane in input.data().chunks_exact(shape.plane_len()) {
-        match function {
-            PoolFunction::Max | PoolFunction::Min => {
-                let sign = if function == PoolFunction::Max {
-                    1.0
-                } else {
-                    -1.0
-                };
-                windows.best(plane, shape.width, sign, &mut data, &mut indices);
-            }
-            PoolFunction::Mean => {
-                for (y, rows) in windows.rows.iter().enumerate() {
-                    for (x, columns) in windows.columns.iter().enumerate() {
-                        let mut sum = 0.0;
-                        for &r in rows {
-                            for &c in columns {
-                                sum += plane[r * shape.width + c];
-                            }
-                        }
-                        data.push(sum / windows.divisor(y, x) as f32);
+        if function.picks_one() {
+            let sign = if function == PoolFunction::Min {
+                -1.0
+            } else {
+                1.0
+            };
+            windows.best(plane, shape.width, sign, &mut data, &mut indices);
+            continue;
+        }
+        for (y, rows) in windows.rows.iter().enumerate() {
+            for (x, columns) in windows.columns.iter().enumerate() {
+                let mut sum = 0.0;
+                for &r in rows {
+                    for &c in columns {
+                        sum += match function {
+                            PoolFunction::Lp(p) => plane[r * shape.width + c].powf(p.value()),
+                            _ => plane[r * shape.width + c],
+                        };
                     }
                 }
+                data.push(match function {
+                    PoolFunction::Lp(p) => windows.lp(y, x, sum, p),
+                    _ => sum / windows.divisor(y, x) as f32,
+                });
             }
         }
     }
     Tensor::with_batch(shape.batch, shape.channels, out_h, out_w, data)
+}
+
+/// LP pooling's value from a window's sum of powers, in PyTorch's order of operations:
+/// `avg_pool2d(x^p)` (the sum over `divisor`, the window clipped to the padded frame),
+/// times the whole window `K_h K_w`, to the power `1/p`.
+pub(crate) fn lp_root(sum: f32, divisor: usize, full: usize, p: Power) -> f32 {
+    (sum / divisor as f32 * full as f32).powf(1.0 / p.value())
+}
+
+/// `nn.MaxUnpool2d`: puts each value of `input` back at its index (as
+/// [`crate::max_pool2d_with_indices`] gives them, flat per plane) in an output of zeros.
+/// The output is `output_size` if given (which must lie within one stride of the
+/// default, as in PyTorch), else [`PoolParams::unpooled_size`]; only the kernel, stride
+/// and padding of `params` are read. Where two values share an index, the later wins.
+///
+/// # Errors
+/// As [`PoolParams::unpooled_size`]; an `output_size` not within one stride of the
+/// default; indices that are not one per input value or that point outside the output
+/// plane.
+pub fn max_unpool2d(
+    input: &Tensor,
+    indices: &[usize],
+    params: &PoolParams,
+    output_size: Option<(usize, usize)>,
+) -> Result<Tensor> {
+    let shape = input.shape();
+    let default = params.unpooled_size(shape.height, shape.width)?;
+    let stride = params.stride();
+    let size = match output_size {
+        None => default,
+        Some(size) => {
+            let within = |asked: usize, default: usize, stride: usize| {
+                asked.saturating_add(stride) > default && asked < default.saturating_add(stride)
+            };
+            if !within(size.0, default.0, stride.0) || !within(size.1, default.1, stride.1) {
+                return Err(Error::UnpoolSize {
+                    asked: size,
+                    default,
+                    stride,
+                });
+            }
+            size
+        }
+    };
+    if indices.len() != shape.len() {
+        return Err(Error::DataLength {
+            what: "indices (one per pooled value)",
+            expected: shape.len(),
+            actual: indices.len(),
+        });
+    }
+    let out_shape = Shape::new(shape.batch, shape.channels, size.0, size.1)?;
+    let plane_len = out_shape.plane_len();
+    if let Some(&index) = indices.iter().find(|&&i| i >= plane_len) {
+        return Err(Error::IndexOutOfPlane { index, plane: size });
+    }
+    let mut output = Tensor::filled(out_shape, 0.0);
+    for ((plane, values), indices) in output
+        .data_mut()
+        .chunks_exact_mut(plane_len)
+        .zip(input.data().chunks_exact(shape.plane_len()))
+        .zip(indices.chunks_exact(shape.plane_len()))
+    {
+        for (&value, &index) in values.iter().zip(indices) {
+            plane[index] = value;
+        }
+    }
+    Ok(output)
 }
 
 /// Global pooling: one value per channel over the whole plane
@@ -336,6 +552,139 @@ mod tests {
             [3.0, 2.0, 1.0, 0.0],
             [1.0, 2.0, 3.0, 4.0],
         ]).unwrap()
+    }
+
+    #[rustfmt::skip]
+    fn three_by_three() -> Tensor {
+        Tensor::from_rows(&[
+            [1.0, 2.0, 3.0],
+            [4.0, 5.0, 6.0],
+            [7.0, 8.0, 9.0],
+        ]).unwrap()
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn ceil_mode_keeps_a_window_larger_than_the_input() {
+        // PyTorch: MaxPool2d(3, 2, ceil_mode=True) on [[1, 2], [3, 4]] is [[4]], and
+        // AvgPool2d the same is [[2.5]]: the window is clipped to the 2x2 input.
+        let x = Tensor::from_rows(&[
+            [1.0, 2.0],
+            [3.0, 4.0],
+        ]).unwrap();
+        let ceil = PoolParams { stride: Some((2, 2)), ceil_mode: true, ..PoolParams::square(3) };
+        assert_eq!(pool2d(&x, PoolFunction::Max, &ceil).unwrap().rows(0), [[4.0]]);
+        assert_eq!(pool2d(&x, PoolFunction::Mean, &ceil).unwrap().rows(0), [[2.5]]);
+        let exclude = PoolParams { count_include_pad: false, ..ceil };
+        assert_eq!(pool2d(&x, PoolFunction::Mean, &exclude).unwrap().rows(0), [[2.5]]);
+        // Without ceil mode there is no room for one window.
+        let floor = PoolParams { ceil_mode: false, ..ceil };
+        assert!(matches!(pool2d(&x, PoolFunction::Max, &floor), Err(Error::EmptyOutput { .. })));
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn asymmetric_padding() {
+        // One row of padding on top, one column on the right: 2x2 windows at stride 2.
+        let params = PoolParams {
+            padding: Pads { top: 1, bottom: 0, left: 0, right: 1 },
+            ..PoolParams::square(2)
+        };
+        let x = three_by_three();
+        assert_eq!(pool2d(&x, PoolFunction::Max, &params).unwrap().rows(0), [
+            [2.0, 3.0],
+            [8.0, 9.0],
+        ]);
+        // Padding counted (zeros) ...
+        assert_eq!(pool2d(&x, PoolFunction::Mean, &params).unwrap().rows(0), [
+            [(1.0 + 2.0) / 4.0,             3.0 / 4.0],
+            [(4.0 + 5.0 + 7.0 + 8.0) / 4.0, (6.0 + 9.0) / 4.0],
+        ]);
+        // ... or left out.
+        let exclude = PoolParams { count_include_pad: false, ..params };
+        assert_eq!(pool2d(&x, PoolFunction::Mean, &exclude).unwrap().rows(0), [
+            [1.5, 3.0],
+            [6.0, 7.5],
+        ]);
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn lp_pooling_is_a_norm_of_each_window() {
+        let x = three_by_three();
+        let overlapping = PoolParams { stride: Some((1, 1)), ..PoolParams::square(2) };
+        // p = 1: the sum of each window.
+        let one = PoolFunction::Lp(Power::new(1.0).unwrap());
+        assert_eq!(pool2d(&x, one, &overlapping).unwrap().rows(0), [
+            [12.0, 16.0],
+            [24.0, 28.0],
+        ]);
+        // p = 2 with ceil mode: PyTorch scales the cut windows up to four cells
+        // ((9 + 36) / 2 * 4 = 90), as LPPool2d(2, 2, ceil_mode=True) gives.
+        let ceil = PoolParams { ceil_mode: true, ..PoolParams::square(2) };
+        let two = pool2d(&x, PoolFunction::Lp(Power::TWO), &ceil).unwrap();
+        let expected = [
+            [(1.0f32 + 4.0 + 16.0 + 25.0).sqrt(), 90.0f32.sqrt()],
+            [226.0f32.sqrt(),                     18.0],
+        ];
+        for (row, expected) in two.rows(0).iter().zip(expected) {
+            for (&v, e) in row.iter().zip(expected) {
+                assert!((v - e).abs() <= 1e-5 * e, "{v} against {e}");
+            }
+        }
+        // Large p comes close to the maximum.
+        let large = PoolFunction::Lp(Power::new(20.0).unwrap());
+        let near_max = pool2d(&x, large, &overlapping).unwrap();
+        for (v, max) in near_max.data().iter().zip([5.0, 6.0, 8.0, 9.0]) {
+            assert!((v - max).abs() < 0.12, "{v} against {max}");
+        }
+        for p in [0.0, -1.0, f32::NAN, f32::INFINITY] {
+            assert_eq!(Power::new(p).map_err(|e| e.to_string()).unwrap_err(),
+                       format!("the power of LP pooling must be a number above 0, not {p}"));
+        }
+        let dilated = PoolParams { dilation: (2, 2), ..PoolParams::square(2) };
+        assert!(pool2d(&x, PoolFunction::Lp(Power::TWO), &dilated).is_err());
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn unpooling_puts_each_maximum_back() {
+        let (pooled, indices) =
+            crate::max_pool2d_with_indices(&four_by_four(), &PoolParams::square(2)).unwrap();
+        assert_eq!(indices, [5, 7, 8, 15]);
+        let back = max_unpool2d(&pooled, &indices, &PoolParams::square(2), None).unwrap();
+        assert_eq!(back.rows(0), [
+            [0.0, 0.0, 0.0, 0.0],
+            [0.0, 6.0, 0.0, 8.0],
+            [3.0, 0.0, 0.0, 0.0],
+            [0.0, 0.0, 0.0, 4.0],
+        ]);
+        // A 5x5 input pools to 2x2 as well: ask for 5x5 back (within one stride of 4x4).
+        let five = max_unpool2d(&pooled, &indices, &PoolParams::square(2), Some((5, 5))).unwrap();
+        assert_eq!(five.shape(), Shape::new(1, 1, 5, 5).unwrap());
+        assert_eq!(five.data().iter().sum::<f32>(), 6.0 + 8.0 + 3.0 + 4.0);
+        assert_eq!(
+            max_unpool2d(&pooled, &indices, &PoolParams::square(2), Some((6, 4)))
+                .unwrap_err()
+                .to_string(),
+            "the unpooled size 6x4 must be within one stride (2x2) of 4x4, the size the \
+             pooling's settings give"
+        );
+        assert!(matches!(
+            max_unpool2d(&pooled, &[0, 1, 2, 16], &PoolParams::square(2), None),
+            Err(Error::IndexOutOfPlane { index: 16, plane: (4, 4) })
+        ));
+        assert!(matches!(
+            max_unpool2d(&pooled, &[0, 1], &PoolParams::square(2), None),
+            Err(Error::DataLength { .. })
+        ));
+        // (H - 1) s - 2 p + k.
+        let padded = PoolParams { stride: Some((3, 2)), padding: Pads::uniform(1), ..PoolParams::square(3) };
+        assert_eq!(padded.unpooled_size(4, 5), Ok((3 * 3 - 2 + 3, 4 * 2 - 2 + 3)));
+        assert!(matches!(
+            PoolParams { padding: Pads::uniform(1), ..PoolParams::square(2) }.unpooled_size(1, 1),
+            Err(Error::CroppedAway { .. })
+        ));
     }
 
     #[test]
@@ -367,7 +716,7 @@ mod tests {
         let mut p = PoolParams {
             kernel: (3, 3),
             stride: Some((2, 2)),
-            padding: (1, 1),
+            padding: Pads::uniform(1),
             ..PoolParams::square(3)
         };
         let include = pool2d(&four_by_four(), PoolFunction::Mean, &p).unwrap();
@@ -430,7 +779,7 @@ mod tests {
         let err = |p: PoolParams, f| pool2d(&t, f, &p).unwrap_err().to_string();
         assert!(err(
             PoolParams {
-                padding: (2, 0),
+                padding: Pads::symmetric(2, 0),
                 ..PoolParams::square(3)
             },
             PoolFunction::Max
@@ -457,7 +806,7 @@ mod tests {
         assert!(err(PoolParams::square(0), PoolFunction::Max).contains("at least 1"));
         // A huge window with half a window of padding is refused, not walked.
         let huge = PoolParams {
-            padding: (1 << 39, 0),
+            padding: Pads::symmetric(1 << 39, 0),
             ..PoolParams::square(1 << 40)
         };
         assert!(err(huge, PoolFunction::Max).contains("too large"));

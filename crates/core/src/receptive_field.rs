@@ -213,6 +213,57 @@ pub struct InputRegion {
     pub clipped: Option<Rect>,
 }
 
+impl ReceptiveField {
+    /// The field after a transposed convolution with `layer`'s geometry (or after an
+    /// unpooling, with the kernel, stride and padding of the pooling it undoes): a
+    /// convolution at stride `1/s` over its input spread `s` apart, so along each axis
+    ///
+    /// ```text
+    /// jump' = jump / s,  size' = size + d (k - 1) jump',  start' = start - (d (k - 1) - p) jump'
+    /// ```
+    ///
+    /// This is an envelope: the field of every output cell lies inside
+    /// `start' + i jump'` … `+ size' - 1`, and cells of different phases (`i mod s`) see
+    /// different parts of it. `None` when the jump does not divide by the stride (the
+    /// cells would fall between input pixels) or on overflow.
+    pub fn transposed(&self, layer: &LayerGeometry) -> Option<Self> {
+        let axis = |size: u64, jump: u64, start: i64, k: usize, s: usize, p: usize, d: usize| {
+            if s == 0 || k == 0 || jump % s as u64 != 0 {
+                return None;
+            }
+            let jump = jump / s as u64;
+            let reach = (d as u64).checked_mul(k as u64 - 1)?;
+            let size = size.checked_add(reach.checked_mul(jump)?)?;
+            let back = i64::try_from(reach).ok()? - i64::try_from(p).ok()?;
+            let start = start.checked_sub(back.checked_mul(i64::try_from(jump).ok()?)?)?;
+            (size <= i64::MAX as u64).then_some((size, jump, start))
+        };
+        let (size_h, jump_h, start_h) = axis(
+            self.size.0,
+            self.jump.0,
+            self.start.0,
+            layer.kernel.0,
+            layer.stride.0,
+            layer.pads.top,
+            layer.dilation.0,
+        )?;
+        let (size_w, jump_w, start_w) = axis(
+            self.size.1,
+            self.jump.1,
+            self.start.1,
+            layer.kernel.1,
+            layer.stride.1,
+            layer.pads.left,
+            layer.dilation.1,
+        )?;
+        Some(ReceptiveField {
+            size: (size_h, size_w),
+            jump: (jump_h, jump_w),
+            start: (start_h, start_w),
+        })
+    }
+}
+
 /// The receptive field after each layer of the stack (one entry per layer).
 ///
 /// # Errors
@@ -356,6 +407,48 @@ mod tests {
             receptive_fields(&layers).unwrap()[n - 1].size.0 >= 100
         });
         assert_eq!(needed, Some(50));
+    }
+
+    #[test]
+    fn transposed_layers_spread_the_field_back_out() {
+        // Down by 2 (conv 3, stride 2, padding 1) and up again (transposed 4, stride 2,
+        // padding 1): jump 2 then 1.
+        let down = LayerGeometry::square(3, 2, 1, 1);
+        let up = LayerGeometry::square(4, 2, 1, 1);
+        let after_down = receptive_fields(&[down]).unwrap()[0];
+        let after_up = after_down.transposed(&up).unwrap();
+        assert_eq!(after_up.jump, (1, 1));
+        assert_eq!(after_up.size, (3 + 3, 3 + 3));
+        assert_eq!(after_up.start, (-1 - 2, -3));
+        // Every cell's true field (the input pixels its value depends on) lies inside.
+        let input = 12usize;
+        let down_out = (input + 2 - 3) / 2 + 1;
+        let up_out = (down_out - 1) * 2 - 2 + 4;
+        for i in 0..up_out {
+            let (lo, hi) = (after_up.start.0 + i as i64, after_up.start.0 + i as i64 + 5);
+            for y in 0..down_out {
+                // Transposed cell i takes down cell y when i = 2 y + m - 1 for a tap m < 4.
+                let m = i as i64 + 1 - 2 * y as i64;
+                if (0..4).contains(&m) {
+                    let (first, last) = (2 * y as i64 - 1, 2 * y as i64 + 1);
+                    assert!(
+                        lo <= first && last <= hi,
+                        "cell {i}: {first}..{last} in {lo}..{hi}"
+                    );
+                }
+            }
+        }
+        // Straight on the input, stride 2 would put cells between pixels.
+        let start = ReceptiveField {
+            size: (1, 1),
+            jump: (1, 1),
+            start: (0, 0),
+        };
+        assert_eq!(start.transposed(&up), None);
+        assert_eq!(
+            start.transposed(&LayerGeometry::square(3, 1, 1, 1)),
+            Some(receptive_fields(&[LayerGeometry::square(3, 1, 1, 1)]).unwrap()[0])
+        );
     }
 
     #[test]

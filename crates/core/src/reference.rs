@@ -64,7 +64,8 @@ pub fn conv2d(
 }
 
 /// Pooling straight from PyTorch's definition: pad with `-inf` (max) or `+inf` (min),
-/// take every window, and for the mean divide as `count_include_pad` says.
+/// take every window, and for the mean divide as `count_include_pad` says; LP pooling
+/// as `(avg_pool2d(x^p) · K_h K_w)^(1/p)`.
 ///
 /// # Errors
 /// As [`crate::pool::pool2d`].
@@ -73,17 +74,15 @@ pub fn pool2d(input: &Tensor, function: PoolFunction, params: &PoolParams) -> Re
     let mut data = Vec::new();
     for n in 0..input.batch() {
         for c in 0..input.channels() {
-            let value = |&(r, col): &(usize, usize)| input.get(n, c, r, col).unwrap_or(0.0);
             for y in 0..out_h {
                 for x in 0..out_w {
-                    let (cells, divisor) =
-                        pool_window(params, (input.height(), input.width()), (y, x));
-                    data.push(match function {
-                        PoolFunction::Max | PoolFunction::Min => {
-                            value(&winner(function, &cells, value))
-                        }
-                        PoolFunction::Mean => cells.iter().map(value).sum::<f32>() / divisor as f32,
-                    });
+                    data.push(pool_value(
+                        function,
+                        params,
+                        (input.height(), input.width()),
+                        (y, x),
+                        |r, col| input.get(n, c, r, col).unwrap_or(0.0),
+                    ));
                 }
             }
         }
@@ -91,33 +90,67 @@ pub fn pool2d(input: &Tensor, function: PoolFunction, params: &PoolParams) -> Re
     Tensor::with_batch(input.batch(), input.channels(), out_h, out_w, data)
 }
 
+/// One pooled value from the definition: pooled cell `(y, x)` of a `height x width`
+/// plane whose values `value(row, column)` gives. (The frame engine's general path
+/// uses it too.)
+pub(crate) fn pool_value(
+    function: PoolFunction,
+    params: &PoolParams,
+    (height, width): (usize, usize),
+    (y, x): (usize, usize),
+    value: impl Fn(usize, usize) -> f32,
+) -> f32 {
+    let (cells, divisor) = pool_window(function, params, (height, width), (y, x));
+    let value = |&(r, col): &(usize, usize)| value(r, col);
+    match function {
+        PoolFunction::Max | PoolFunction::Min => value(&winner(function, &cells, value)),
+        PoolFunction::Mean => cells.iter().map(value).sum::<f32>() / divisor as f32,
+        PoolFunction::Lp(p) => {
+            let sum: f32 = cells.iter().map(|cell| value(cell).powf(p.value())).sum();
+            let full = params.kernel.0.saturating_mul(params.kernel.1);
+            crate::pool::lp_root(sum, divisor, full, p)
+        }
+    }
+}
+
 /// Pooled cell `(y, x)` of a `height x width` plane, from the definition: the input
-/// cells its window takes (row-major, padding left out) and the divisor of its mean.
+/// cells its window takes (row-major, padding left out) and the divisor of its mean
+/// (for LP pooling, always the window clipped to the padded frame).
 fn pool_window(
+    function: PoolFunction,
     params: &PoolParams,
     (height, width): (usize, usize),
     (y, x): (usize, usize),
 ) -> (Vec<(usize, usize)>, usize) {
     let (stride_h, stride_w) = params.stride();
-    let (pad_h, pad_w) = params.padding;
-    let (h, w) = (height as isize, width as isize);
-    let top = (y * stride_h) as isize - pad_h as isize;
-    let left = (x * stride_w) as isize - pad_w as isize;
+    let pads = params.padding;
+    // In i128: no position wraps, whatever the settings.
+    let wide = |v: usize| v as i128;
+    let (h, w) = (wide(height), wide(width));
+    let top = wide(y) * wide(stride_h) - wide(pads.top);
+    let left = wide(x) * wide(stride_w) - wide(pads.left);
     let mut cells = Vec::new();
     let mut padded_cells = 0;
-    for m in 0..params.kernel.0 as isize {
-        for k in 0..params.kernel.1 as isize {
-            let r = top + m * params.dilation.0 as isize;
-            let col = left + k * params.dilation.1 as isize;
+    // Taps past the padded frame are neither cells nor padding: stop there (in ceil mode
+    // a window may reach far beyond it).
+    let rows = (0..params.kernel.0)
+        .map(|m| top + wide(m) * wide(params.dilation.0))
+        .take_while(|&r| r < h + wide(pads.bottom));
+    for r in rows {
+        let columns = (0..params.kernel.1)
+            .map(|k| left + wide(k) * wide(params.dilation.1))
+            .take_while(|&col| col < w + wide(pads.right));
+        for col in columns {
             if (0..h).contains(&r) && (0..w).contains(&col) {
                 cells.push((r as usize, col as usize));
-            } else if r < h + pad_h as isize && col < w + pad_w as isize {
+            } else {
                 // Inside the padded frame (PyTorch's pool_size counts it).
                 padded_cells += 1;
             }
         }
     }
-    let divisor = if params.count_include_pad {
+    let include = params.count_include_pad || matches!(function, PoolFunction::Lp(_));
+    let divisor = if include {
         cells.len() + padded_cells
     } else {
         cells.len()
@@ -304,7 +337,7 @@ pub fn pool2d_backward(
             for y in 0..out_h {
                 for x in 0..out_w {
                     let g = grad_output.get(n, c, y, x).unwrap_or(0.0);
-                    let (cells, divisor) = pool_window(params, (height, width), (y, x));
+                    let (cells, divisor) = pool_window(function, params, (height, width), (y, x));
                     let shares = match function {
                         PoolFunction::Max | PoolFunction::Min => {
                             vec![(winner(function, &cells, value), g)]
@@ -313,6 +346,26 @@ pub fn pool2d_backward(
                             .iter()
                             .map(|&cell| (cell, g / divisor as f32))
                             .collect(),
+                        // y = (S K_h K_w / divisor)^(1/p), S = Σ x^p: ∂y/∂x = scale x^(p-1) y^(1-p);
+                        // 0 where y = 0 (PyTorch gives NaN there).
+                        PoolFunction::Lp(power) => {
+                            let p = power.value();
+                            let sum: f32 = cells.iter().map(|cell| value(cell).powf(p)).sum();
+                            let full = params.kernel.0.saturating_mul(params.kernel.1);
+                            let y = crate::pool::lp_root(sum, divisor, full, power);
+                            let factor = g * (full as f32 / divisor as f32) * y.powf(1.0 - p);
+                            cells
+                                .iter()
+                                .map(|cell| {
+                                    let share = if y == 0.0 {
+                                        0.0
+                                    } else {
+                                        factor * value(cell).powf(p - 1.0)
+                                    };
+                                    (*cell, share)
+                                })
+                                .collect()
+                        }
                     };
                     for ((r, col), share) in shares {
                         gradient.data_mut()[plane + r * width + col] += share;

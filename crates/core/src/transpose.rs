@@ -113,32 +113,23 @@ impl ConvTransposeParams {
                 dilation: d,
             });
         }
-        let full = |size: usize, k: usize, s: usize, d: usize, op: usize| {
-            (size - 1)
-                .checked_mul(s)?
-                .checked_add(d.checked_mul(k - 1)?)?
-                .checked_add(op + 1)
-        };
         let too_large = || Error::Overflow {
             what: "transposed convolution's output",
         };
-        let uncropped = (
-            full(input.height, weight.height, s.0, d.0, op.0).ok_or_else(too_large)?,
-            full(input.width, weight.width, s.1, d.1, op.1).ok_or_else(too_large)?,
-        );
-        let pads = self.padding;
-        let cropped = (
-            pads.top.saturating_add(pads.bottom),
-            pads.left.saturating_add(pads.right),
-        );
-        if cropped.0 >= uncropped.0 || cropped.1 >= uncropped.1 {
-            return Err(Error::CroppedAway { uncropped, cropped });
-        }
+        let (height, width) = stamped_size(
+            (input.height, input.width),
+            (weight.height, weight.width),
+            s,
+            d,
+            op,
+            self.padding,
+            "transposed convolution's output",
+        )?;
         let output = Shape::new(
             input.batch,
             weight.channels.checked_mul(groups).ok_or_else(too_large)?,
-            uncropped.0 - cropped.0,
-            uncropped.1 - cropped.1,
+            height,
+            width,
         )?;
         Ok(ConvTransposePlan {
             input,
@@ -147,6 +138,40 @@ impl ConvTransposeParams {
             params: *self,
         })
     }
+}
+
+/// The size `(H - 1) s + d (k - 1) + output_padding + 1 - (pad before + pad after)` of
+/// an `input` map whose every cell stamps a `kernel` (a transposed convolution, or an
+/// unpooling with `d = 1`, no output padding); `what` names it if it overflows.
+pub(crate) fn stamped_size(
+    input: (usize, usize),
+    kernel: (usize, usize),
+    stride: (usize, usize),
+    dilation: (usize, usize),
+    output_padding: (usize, usize),
+    pads: Pads,
+    what: &'static str,
+) -> Result<(usize, usize)> {
+    let full = |size: usize, k: usize, s: usize, d: usize, op: usize| {
+        size.checked_sub(1)?
+            .checked_mul(s)?
+            .checked_add(d.checked_mul(k.checked_sub(1)?)?)?
+            .checked_add(op.checked_add(1)?)
+    };
+    let uncropped = (
+        full(input.0, kernel.0, stride.0, dilation.0, output_padding.0)
+            .ok_or(Error::Overflow { what })?,
+        full(input.1, kernel.1, stride.1, dilation.1, output_padding.1)
+            .ok_or(Error::Overflow { what })?,
+    );
+    let cropped = (
+        pads.top.saturating_add(pads.bottom),
+        pads.left.saturating_add(pads.right),
+    );
+    if cropped.0 >= uncropped.0 || cropped.1 >= uncropped.1 {
+        return Err(Error::CroppedAway { uncropped, cropped });
+    }
+    Ok((uncropped.0 - cropped.0, uncropped.1 - cropped.1))
 }
 
 /// `torch.nn.functional.conv_transpose2d(input, weight, bias, stride, padding,

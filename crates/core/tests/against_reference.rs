@@ -124,7 +124,18 @@ fn pool2d_matches_reference_on_every_small_shape() {
                 Tensor::with_batch(2, 2, height, width, values(4 * height * width, 5)).unwrap();
             for kernel in [(1, 1), (2, 2), (3, 2), (3, 3)] {
                 for stride in [None, Some((1, 1)), Some((2, 3))] {
-                    for padding in [(0, 0), (1, 0), (1, 1)] {
+                    let asymmetric = Pads {
+                        top: 1,
+                        bottom: 0,
+                        left: 0,
+                        right: 1,
+                    };
+                    for padding in [
+                        Pads::default(),
+                        Pads::symmetric(1, 0),
+                        Pads::uniform(1),
+                        asymmetric,
+                    ] {
                         for dilation in [(1, 1), (2, 1)] {
                             for ceil_mode in [false, true] {
                                 for count_include_pad in [false, true] {

@@ -9,7 +9,8 @@ use support::Random;
 use convlens_core::geometry::{PaddingMode, Pads};
 use convlens_core::{
     conv2d, conv2d_backward, conv_transpose2d, max_pool2d_with_indices, pool2d, pool2d_backward,
-    reference, ConvParams, ConvTransposeParams, Padding, PoolFunction, PoolParams, Shape, Tensor,
+    reference, ConvParams, ConvTransposeParams, Padding, PoolFunction, PoolParams, Power, Shape,
+    Tensor,
 };
 
 /// Random tensors for the tests.
@@ -380,8 +381,13 @@ fn random_pool(random: &mut Random, function: PoolFunction) -> PoolParams {
         stride: random
             .chance(50)
             .then(|| (random.range(1, 3), random.range(1, 3))),
-        padding: (random.range(0, kernel.0 / 2), random.range(0, kernel.1 / 2)),
-        dilation: if function == PoolFunction::Mean {
+        padding: Pads {
+            top: random.range(0, kernel.0 / 2),
+            bottom: random.range(0, kernel.0 / 2),
+            left: random.range(0, kernel.1 / 2),
+            right: random.range(0, kernel.1 / 2),
+        },
+        dilation: if !function.picks_one() {
             (1, 1)
         } else {
             (random.range(1, 2), random.range(1, 2))
@@ -424,6 +430,40 @@ fn pool2d_gradients_are_the_finite_differences() {
         checked += 1;
     }
     assert!(checked > 200, "checked {checked}");
+}
+
+#[test]
+fn lp_pool_gradients_are_the_finite_differences() {
+    // On positive inputs, as images and maps after ReLU are; p = 1, 1.5, 2, 3.
+    let mut random = Random(13);
+    let mut checked = 0;
+    for case in 0..200 {
+        let p = [1.0, 1.5, 2.0, 3.0][case % 4];
+        let function = PoolFunction::Lp(Power::new(p).expect("positive"));
+        let params = random_pool(&mut random, function);
+        let dims = [
+            1,
+            random.range(1, 2),
+            random.range(1, 6),
+            random.range(1, 6),
+        ];
+        let mut x = random.distinct(dims);
+        x.data_mut().iter_mut().for_each(|v| *v += 3.0);
+        let Ok((h, w)) = params.output_size(function, x.height(), x.width()) else {
+            continue;
+        };
+        let r = random.rough([x.batch(), x.channels(), h, w]);
+        let analytic = pool2d_backward(&x, &r, function, &params).expect("valid");
+        let numeric = finite_differences(&x, 1.0 / 64.0, |x| {
+            loss(&pool2d(x, function, &params).expect("valid"), &r)
+        });
+        let what = format!("case {case}: p = {p}, {params:?}");
+        assert_gradient(analytic.data(), &numeric, 1e-3, &what);
+        let slow = reference::pool2d_backward(&x, &r, function, &params).expect("valid");
+        assert_eq!(analytic, slow, "{what}");
+        checked += 1;
+    }
+    assert!(checked > 120, "checked {checked}");
 }
 
 #[test]

@@ -528,13 +528,18 @@ fn pooling_matches_the_reference() {
             PoolParams {
                 kernel,
                 stride: (random.below(4) > 0).then(|| (random.range(1, 3), random.range(1, 3))),
-                padding: (random.range(0, kernel.0 / 2), random.range(0, kernel.1 / 2)),
+                padding: Pads {
+                    top: random.range(0, kernel.0 / 2),
+                    bottom: random.range(0, kernel.0 / 2),
+                    left: random.range(0, kernel.1 / 2),
+                    right: random.range(0, kernel.1 / 2),
+                },
                 dilation: (random.range(1, 2), random.range(1, 2)),
                 ceil_mode: random.below(2) == 0,
                 count_include_pad: random.below(2) == 0,
             }
         };
-        let function = PoolFunction::ALL[random.below(3)];
+        let function = PoolFunction::ALL[random.below(4)];
         let channels = Channels::ALL[random.below(5)];
         check_pool(&rgba, (width, height), function, &params, channels);
     }

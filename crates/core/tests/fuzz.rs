@@ -21,9 +21,10 @@ use convlens_core::image::{rgba_to_tensor, tensor_to_rgba};
 use convlens_core::receptive_field::input_region;
 use convlens_core::{
     conv1d, conv2d, conv2d_backward, conv_transpose2d, depthwise_conv2d, max_pool2d_backward,
-    max_pool2d_with_indices, pool2d, pool2d_backward, receptive_fields, reference, Channels,
-    ConvLayerShape, ConvParams, ConvTransposeParams, DisplayMapping, FrameConv, FramePool, Kernel,
-    LayerGeometry, Padding, PoolFunction, PoolParams, Preset, Result, Shape, Tensor,
+    max_pool2d_with_indices, max_unpool2d, pool2d, pool2d_backward, receptive_fields, reference,
+    Channels, ConvLayerShape, ConvParams, ConvTransposeParams, DisplayMapping, FrameConv,
+    FramePool, Kernel, LayerGeometry, Padding, PoolFunction, PoolParams, Power, Preset, Result,
+    Shape, Tensor,
 };
 
 fn same(a: &Tensor, b: &Tensor) -> bool {
@@ -32,6 +33,10 @@ fn same(a: &Tensor, b: &Tensor) -> bool {
             .iter()
             .zip(b.data())
             .all(|(x, y)| x == y || (x.is_nan() && y.is_nan()))
+}
+
+fn same_value(a: f32, b: f32) -> bool {
+    a == b || (a.is_nan() && b.is_nan())
 }
 
 fn one_case(random: &mut Random) {
@@ -219,12 +224,33 @@ fn one_case(random: &mut Random) {
         stride: random
             .chance(80)
             .then(|| (random.size(1, 4), random.size(1, 4))),
-        padding: (random.size(0, 2), random.size(0, 2)),
+        padding: Pads {
+            top: random.size(0, 2),
+            bottom: random.size(0, 2),
+            left: random.size(0, 2),
+            right: random.size(0, 2),
+        },
         dilation: (random.size(1, 2), random.size(1, 2)),
         ceil_mode: random.chance(50),
         count_include_pad: random.chance(50),
     };
-    let function = PoolFunction::ALL[random.below(3)];
+    let function = match random.below(5) {
+        4 => {
+            let p = if random.chance(10) {
+                random.value()
+            } else {
+                random.range(1, 16) as f32 / 4.0
+            };
+            match Power::new(p) {
+                Ok(p) => PoolFunction::Lp(p),
+                Err(error) => {
+                    assert!(!error.to_string().is_empty());
+                    PoolFunction::Lp(Power::TWO)
+                }
+            }
+        }
+        i => PoolFunction::ALL[i % 4],
+    };
     match (
         pool2d(&input, function, &pool),
         reference::pool2d(&input, function, &pool),
@@ -257,6 +283,24 @@ fn one_case(random: &mut Random) {
         .map(|_| random.size(0, 80))
         .collect();
     let _ = max_pool2d_backward(&grad, &indices, input.shape());
+    let _ = max_unpool2d(&input, &indices, &pool, None);
+    if let Ok((pooled, indices)) = max_pool2d_with_indices(&input, &pool) {
+        let size = (
+            random.range(input.height().saturating_sub(2), input.height() + 2),
+            random.range(input.width().saturating_sub(2), input.width() + 2),
+        );
+        let asked = random.chance(50).then_some(size);
+        if let Ok(unpooled) = max_unpool2d(&pooled, &indices, &pool, asked) {
+            // Every maximum goes back where it came from (when the size is the input's).
+            if unpooled.shape() == input.shape() {
+                let plane = input.height() * input.width();
+                for (i, &index) in indices.iter().enumerate() {
+                    let at = i / pooled.shape().plane_len() * plane + index;
+                    assert!(same_value(unpooled.data()[at], input.data()[at]));
+                }
+            }
+        }
+    }
 
     // Whole frames: the page's path to within 1 per byte, or an error on both sides.
     let (width, height) = (random.size(1, 9), random.size(1, 9));

@@ -6,8 +6,9 @@ use std::collections::BTreeSet;
 use convlens_core::geometry::{PaddingMode, Pads};
 use convlens_core::receptive_field::{input_region, layer_sizes};
 use convlens_core::{
-    conv1d, conv2d, output_size, pool2d, receptive_fields, reference, ConvLayerShape, ConvParams,
-    LayerGeometry, Padding, PoolFunction, PoolParams, Shape, Tensor,
+    conv1d, conv2d, conv_transpose2d, max_unpool2d, output_size, pool2d, pool2d_backward,
+    receptive_fields, reference, ConvLayerShape, ConvParams, ConvTransposeParams, LayerGeometry,
+    Padding, PoolFunction, PoolParams, Shape, Tensor,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
@@ -81,10 +82,21 @@ proptest! {
             let slow = reference::conv2d(&input, &weights, None, &params);
             prop_assert_eq!(fast.is_ok(), slow.is_ok());
         }
-        let pool = PoolParams { kernel: pool_kernel, stride: Some(stride), padding: (pads.0, pads.1), dilation, ceil_mode, count_include_pad };
+        let pool = PoolParams { kernel: pool_kernel, stride: Some(stride), padding: Pads { top: pads.0, bottom: pads.1, left: pads.2, right: pads.3 }, dilation, ceil_mode, count_include_pad };
         for function in PoolFunction::ALL {
             let _ = pool2d(&input, function, &pool);
+            let _ = pool2d_backward(&input, &input, function, &pool);
         }
+        let _ = max_unpool2d(&input, &[0; 90], &pool, Some(stride));
+        let _ = pool.unpooled_size(height, width);
+        let transposed = ConvTransposeParams {
+            stride,
+            padding: Pads { top: pads.0, bottom: pads.1, left: pads.2, right: pads.3 },
+            output_padding: (pads.3, pads.2),
+            dilation,
+            groups,
+        };
+        let _ = conv_transpose2d(&input, &input, None, &transposed);
         let _ = output_size(height, pool_kernel.0, stride.0, pads.0, dilation.0);
         let _ = conv1d(&[1.0; 5], &[weight; 3], stride.0, pads.0, dilation.0);
         let layer = LayerGeometry { kernel: pool_kernel, stride, pads: Pads { top: pads.0, bottom: pads.1, left: pads.2, right: pads.3 }, dilation };

@@ -141,6 +141,7 @@ texts! {
     tab_pool: "Pooling", "Пулинг";
     tab_steps: "Step by step", "Шаг за шагом";
     tab_1d: "1D", "1D";
+    tab_transposed: "Transposed", "Транспонированная";
     tab_channels: "Channels & 1×1", "Каналы и 1×1";
     tab_stack: "Layer stack", "Стек слоёв";
     tab_blocks: "Blocks", "Блоки";
@@ -154,6 +155,10 @@ texts! {
     paint_1: "paint 1", "рисовать 1";
     paint_0: "paint 0", "рисовать 0";
     oned_legend: "1D convolution", "1D свёртка";
+    transposed_legend: "Transposed convolution", "Транспонированная свёртка";
+    t_grid: "Input x (rows split by ;)", "Вход x (строки через ;)";
+    t_kernel: "Kernel w (rows split by ;)", "Ядро w (строки через ;)";
+    output_padding: "Output padding", "Выходной отступ";
     sequence_x: "Sequence x", "Последовательность x";
     kernel_w: "Kernel w", "Ядро w";
     numbers_note: "Numbers separated by commas; press Enter to apply.",
@@ -378,6 +383,44 @@ texts! {
     key_comma: ", and .", ", и .";
     feature_map_aria: "Feature map of {height} × {width} cells (H × W)", "Карта признаков из {height} × {width} ячеек (В × Ш)";
     pooled_map_aria: "Pooled map of {height} × {width} cells (H × W)", "Карта после пулинга из {height} × {width} ячеек (В × Ш)";
+    pool_ceil_dropped: "the last window would start in the padding", "последнее окно начиналось бы в отступе";
+    pool_power: "Power p (LP)", "Степень p (LP)";
+    ceil_mode: "ceil mode: round the size up", "ceil_mode: округлять размер вверх";
+    show_argmax: "show where each maximum came from", "показать, откуда взят каждый максимум";
+    argmax_title: "Where each maximum came from", "Откуда взят каждый максимум";
+    argmax_hint: "The input dimmed; the {taken} {taken|cell|cells} the windows took stay bright (return_indices=True gives their flat indices, per channel). With Size 64 or 32 each cell is big enough to see.",
+        "Вход притушен; {taken} {taken|клетка|клетки|клеток}, взятые окнами, остаются яркими (с флагом return_indices PyTorch отдаёт их номера в плоскости каждого канала). При размере 64 или 32 каждая клетка видна отдельно.";
+    unpooled_title: "Unpooling: each maximum put back where it came from", "Анпулинг: каждый максимум возвращён на своё место";
+    unpooled_hint: "Zeros everywhere else: the layer keeps where, not what else was there.", "Всюду остальное — нули: слой помнит, где был максимум, но не то, что было вокруг.";
+    argmax_aria: "Map of {height} × {width} cells (H × W)", "Карта из {height} × {width} ячеек (В × Ш)";
+    transposed_title: "Each input cell stamps the kernel, scaled by its value; overlaps add up",
+        "Каждая клетка входа ставит штамп — ядро, умноженное на её значение; наложения складываются";
+    transposed_hint: "Hatched cells are cropped away by the padding. Point at, tap or focus an output cell to see its sum.",
+        "Заштрихованные клетки отрезает отступ. Наведите на клетку выхода, коснитесь её или выберите с клавиатуры, чтобы увидеть её сумму.";
+    transposed_stamp: "Stamp {step} of {stamps}: x[{y},{x}] = {value} adds {value} × w to rows {top}–{bottom}, columns {left}–{right} (counted before the crop)",
+        "Штамп {step} из {stamps}: x[{y},{x}] = {value} добавляет {value} × w в строки {top}–{bottom}, столбцы {left}–{right} (считая до обрезки)";
+    transposed_cropped: "a cropped cell", "отрезанная клетка";
+    transposed_no_stamp: "no stamp reaches it", "сюда не попадает ни один штамп";
+    transposed_parameters: "{weights} {weights|weight|weights} (the kernel), no bias",
+        "{weights} {weights|вес|веса|весов} (ядро), без смещения";
+    transposed_flops: "{cells} input {cells|cell|cells} × {weights} {weights|weight|weights} = {total} multiply-adds: every cell stamps the whole kernel (the cropped products included, as PyTorch's profilers count)",
+        "{cells} {cells|клетка|клетки|клеток} входа × {weights} {weights|вес|веса|весов} = {total} умножений-сложений: каждая клетка ставит всё ядро (отрезанные произведения тоже считаются, как в профилировщиках PyTorch)";
+    transposed_matrix_title: "The same, as the transpose of the convolution's matrix",
+        "То же самое: транспонированная матрица свёртки";
+    transposed_matrix_note: "Rows: the {outputs} output {outputs|cell|cells}; columns: the {inputs} input {inputs|cell|cells} (row by row, as PyTorch flattens them). It is the transpose of the matrix of the convolution below (the same kernel, stride, padding and dilation), which maps {out_h} × {out_w} back to {h} × {w}: so a transposed convolution is also that convolution's gradient with respect to its input.",
+        "Строки — {outputs} {outputs|клетка|клетки|клеток} выхода, столбцы — {inputs} {inputs|клетка|клетки|клеток} входа (построчно, как их вытягивает PyTorch). Это транспонированная матрица свёртки ниже (с тем же ядром, шагом, отступом и расширением), которая переводит {out_h} × {out_w} обратно в {h} × {w}; поэтому транспонированная свёртка — это ещё и градиент той свёртки по её входу.";
+    transposed_matrix_too_large: "The matrix ({outputs} × {inputs}) is too large to draw here: make the input or the kernel smaller.",
+        "Матрица ({outputs} × {inputs}) слишком велика, чтобы нарисовать её здесь: уменьшите вход или ядро.";
+    checker_title: "The checkerboard: a photo upsampled by 2", "Шахматный узор: фото, увеличенное в 2 раза";
+    checker_photo: "The photo, gray, at most 64 pixels a side", "Фото в оттенках серого, не больше 64 пикселей по стороне";
+    checker_uneven: "Kernel 3, stride 2: the stamps overlap unevenly", "Ядро 3, шаг 2: штампы перекрываются неравномерно";
+    checker_uneven_counts: "Stamps reaching each cell (kernel 3): {counts}", "Сколько штампов попадает в клетку (ядро 3): {counts}";
+    checker_even: "Kernel 4, stride 2: even overlaps", "Ядро 4, шаг 2: равномерные перекрытия";
+    checker_even_counts: "The same count with kernel 4: {counts} inside", "То же для ядра 4: внутри {counts}";
+    checker_resized: "Resize ×2 (nearest), then a 3×3 convolution: no checkerboard", "Увеличение ×2 (ближайший сосед), затем свёртка 3×3: узора нет";
+    checker_note: "Every weight is the same (4/9 with kernel 3, 1/4 with kernel 4), so any pattern comes from the overlaps alone: with stride 2, kernel 3 leaves cells that 1, 2 or 4 stamps reach, kernel 4 reaches every inner cell 4 times. Learned weights can only hide the uneven overlap, not remove it (Odena, Dumoulin, Olah, “Deconvolution and Checkerboard Artifacts”, Distill 2016).",
+        "Все веса одинаковы (4/9 для ядра 3, 1/4 для ядра 4), поэтому любой узор возникает только из перекрытий: при шаге 2 ядро 3 оставляет клетки, в которые попадает 1, 2 или 4 штампа, а ядро 4 попадает в каждую внутреннюю клетку 4 раза. Обученные веса могут лишь замаскировать неравномерное перекрытие, но не убрать его (Одена, Думулен, Ола, «Деконволюция и шахматные артефакты», журнал Distill, 2016).";
+    checker_aria: "Upsampled map of {height} × {width} cells (H × W)", "Увеличенная карта из {height} × {width} ячеек (В × Ш)";
 
     // Shortcuts.
     shortcut_help: "show or hide this list", "показать или скрыть этот список";
@@ -538,6 +581,7 @@ texts! {
     set_branches: "the Inception branches are six channel counts from 1 to 1024 (1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, pool projection), not '{value}'",
         "ветви Inception — это шесть чисел каналов от 1 до 1024 (1x1, сжатие перед 3x3, 3x3, сжатие перед 5x5, 5x5, проекция после пулинга), а не «{value}»";
     set_grid_at_most: "the grid can be at most {max}×{max}", "сетка может быть не больше {max}×{max}";
+    set_at_most: "the {what} can be at most {max}×{max}", "{what}: не больше {max}×{max}";
     set_no_operation: "there is no operation '{value}'; use {known}", "нет операции «{value}»; возможны {known}";
     set_mix_rows: "the mixing weights need one row per output channel (at most 4), each with 3 numbers: for R, G and B",
         "весам смешивания нужна одна строка на выходной канал (не больше 4), в каждой 3 числа: для R, G и B";
@@ -651,6 +695,12 @@ texts! {
         "окно {line} {cell} карты после пулинга попадает только на отступ: с расширением оно перешагивает весь вход";
     err_index_outside_plane: "index {index} is outside its {height}x{width} plane (indices run from 0 to {last})",
         "индекс {index} вне своей плоскости {height}x{width} (индексы от 0 до {last})";
+    err_lp_dilation: "LP pooling has no dilation (PyTorch's LPPool2d takes none): set dilation to 1",
+        "у LP-пулинга нет расширения (LPPool2d в PyTorch его не принимает): поставьте расширение 1";
+    err_lp_power: "the power of LP pooling must be a number above 0, not {p}",
+        "степень LP-пулинга должна быть числом больше 0, а не {p}";
+    err_unpool_size: "the unpooled size {asked} must be within one stride ({stride}) of {default}, the size the pooling's settings give",
+        "размер после анпулинга {asked} должен отличаться от {default} (размера по настройкам пулинга) меньше чем на шаг ({stride})";
     word_pooled_row: "row", "строки";
     word_pooled_column: "column", "столбца";
     pos_transposed_weight: "input channel {input}, output channel {output}, row {row}, column {column}",
@@ -693,6 +743,12 @@ texts! {
     word_padding: "padding", "отступ";
     word_pool_size: "pool_size", "размер окна пулинга";
     word_pool_stride: "pool_stride", "шаг пулинга";
+    word_pool_padding: "pool_padding", "отступ пулинга";
+    word_tstride: "tstride", "шаг транспонированной свёртки";
+    word_tpadding: "tpadding", "отступ транспонированной свёртки";
+    word_output_padding: "output_padding", "выходной отступ";
+    word_tdilation: "tdilation", "расширение транспонированной свёртки";
+    word_tstep: "tstep", "номер штампа";
     word_learning_rate: "learning rate", "скорость обучения";
     word_learning_rate_decay: "learning rate decay", "затухание скорости обучения";
     word_weight_decay: "weight decay", "затухание весов";
@@ -753,6 +809,7 @@ texts! {
     word_outputs: "number of outputs", "число выходов";
     word_gradient_of_output: "gradient of the output", "градиент по выходу";
     word_transposed_output: "transposed convolution's output", "выход транспонированной свёртки";
+    word_unpooled_map: "unpooled map", "карта после анпулинга";
     word_unknown_error: "unknown error", "неизвестная ошибка";
     word_astronaut: "astronaut", "астронавт";
     word_chelsea: "chelsea", "кошка Челси";
@@ -1330,6 +1387,23 @@ impl Texts {
                     ("cell", &(cell + 1)),
                 ],
             ),
+            Error::LpPoolDilation { .. } => self.err_lp_dilation.into(),
+            Error::LpPower { p } => fill(self.err_lp_power, &[("p", p)]),
+            Error::UnpoolSize {
+                asked,
+                default,
+                stride,
+            } => {
+                let pair = |(a, b): (usize, usize)| format!("{a}x{b}");
+                fill(
+                    self.err_unpool_size,
+                    &[
+                        ("asked", &pair(*asked)),
+                        ("stride", &pair(*stride)),
+                        ("default", &pair(*default)),
+                    ],
+                )
+            }
             Error::IndexOutOfPlane { index, plane } => fill(
                 self.err_index_outside_plane,
                 &[
@@ -1583,6 +1657,9 @@ mod tests {
             ("pool", "x"),
             ("pool_size", "0"),
             ("pool_stride", "0"),
+            ("pool_p", "0"),
+            ("pool_padding", "99"),
+            ("pool_ceil", "2"),
             ("stack", "x"),
             ("layer", "0"),
             ("block", "x"),
@@ -1600,6 +1677,10 @@ mod tests {
             ("sequence", "1;2"),
             ("sequence", "a"),
             ("taps", "1,2,3,4,5,6,7,8"),
+            ("tgrid", "1;1;1;1;1;1;1"),
+            ("tkernel", "1,x"),
+            ("tstride", "9"),
+            ("output_padding", "x"),
             ("lang", "de"),
             ("controls", "nope,x"),
             ("nope", "1"),
@@ -1668,7 +1749,7 @@ mod tests {
                 .unwrap_err(),
         );
         let padded = convlens_core::PoolParams {
-            padding: (2, 2),
+            padding: convlens_core::Pads::uniform(2),
             ..convlens_core::PoolParams::square(2)
         };
         let pooled = convlens_core::PoolFunction::Max;
@@ -1834,7 +1915,7 @@ mod tests {
             .unwrap_err(),
         );
         let dilated = convlens_core::PoolParams {
-            padding: (1, 1),
+            padding: convlens_core::Pads::uniform(1),
             dilation: (2, 2),
             ..convlens_core::PoolParams::square(2)
         };
@@ -1846,6 +1927,19 @@ mod tests {
             convlens_core::max_pool2d_backward(&one(1, 1, 1, 1), &[9], one(1, 1, 2, 2).shape())
                 .unwrap_err(),
         );
+        let lp = convlens_core::PoolFunction::Lp(convlens_core::Power::TWO);
+        let dilated_lp = convlens_core::PoolParams {
+            dilation: (2, 2),
+            ..convlens_core::PoolParams::square(2)
+        };
+        core.push(convlens_core::pool2d(&one(1, 1, 4, 4), lp, &dilated_lp).unwrap_err());
+        core.push(convlens_core::Power::new(-1.5).unwrap_err());
+        let square = convlens_core::PoolParams::square(2);
+        core.push(
+            convlens_core::max_unpool2d(&one(1, 1, 2, 2), &[0; 4], &square, Some((9, 4)))
+                .unwrap_err(),
+        );
+        core.push(square.unpooled_size(usize::MAX, 1).unwrap_err());
         // The graph's own errors.
         {
             use convlens_core::graph::{BlockKind, Conv, GraphBuilder, Merge, Op};
@@ -1918,6 +2012,7 @@ mod tests {
     fn english_words(text: &str) -> Vec<String> {
         const KEPT: &[&str] = &[
             "conv",
+            "transposed",
             "pool",
             "steps",
             "channels",
@@ -1975,6 +2070,7 @@ mod tests {
             "magic",
             "blur",
             "AvgPool2d",
+            "LPPool2d",
             "Conv2d",
             "RGBA",
             "foo",

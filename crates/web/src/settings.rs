@@ -15,8 +15,10 @@ use convlens_core::{
 use crate::i18n::{fill, or_list, Lang, Texts};
 use crate::views::channels::MixingSettings;
 use crate::views::oned::OneDSettings;
+use crate::views::pool::PoolingSettings;
 use crate::views::stack::{StackPreset, StackSettings};
 use crate::views::steps::StepsSettings;
+use crate::views::transposed::TransposedSettings;
 
 pub use convlens_core::error::shorten;
 
@@ -65,6 +67,13 @@ pub enum SettingsError {
     NoStack {
         /// The value given (shortened).
         value: String,
+    },
+    /// A grid or kernel larger than a view draws.
+    AtMost {
+        /// `"grid"` or `"kernel"`.
+        what: &'static str,
+        /// The largest side.
+        max: usize,
     },
     /// A grid larger than the step-by-step view draws.
     GridTooLarge {
@@ -193,6 +202,9 @@ impl fmt::Display for SettingsError {
                 f,
                 "the Inception branches are six channel counts from 1 to 1024 (1x1, 3x3 reduce, 3x3, 5x5 reduce, 5x5, pool projection), not '{value}'"
             ),
+            SettingsError::AtMost { what, max } => {
+                write!(f, "the {what} can be at most {max}×{max}")
+            }
             SettingsError::NoOperation { value } => write!(
                 f,
                 "there is no operation '{value}'; use {}",
@@ -265,6 +277,9 @@ impl SettingsError {
                 value(t.set_no_block, v, &crate::views::blocks::BLOCK_NAMES)
             }
             SettingsError::Branches { value } => fill(t.set_branches, &[("value", value)]),
+            SettingsError::AtMost { what, max } => {
+                fill(t.set_at_most, &[("what", &t.noun(what)), ("max", max)])
+            }
             SettingsError::NoOperation { value: v } => {
                 value(t.set_no_operation, v, &crate::views::steps::OPERATION_NAMES)
             }
@@ -420,10 +435,14 @@ pub struct Settings {
     pub pool_size: usize,
     /// The pooling stride; `None` is the window side (PyTorch's default).
     pub pool_stride: Option<usize>,
+    /// The pooling view's part (padding, ceil mode, LP's power, indices).
+    pub pooling: PoolingSettings,
     /// The step-by-step view's part.
     pub steps: StepsSettings,
     /// The 1D view's part.
     pub oned: OneDSettings,
+    /// The transposed-convolution view's part.
+    pub transposed: TransposedSettings,
     /// The channels view's part.
     pub mixing: MixingSettings,
     /// The layer-stack view's part.
@@ -482,8 +501,10 @@ impl Default for Settings {
             pool: PoolFunction::Max,
             pool_size: 2,
             pool_stride: None,
+            pooling: PoolingSettings::default(),
             steps: StepsSettings::default(),
             oned: OneDSettings::default(),
+            transposed: TransposedSettings::default(),
             mixing: MixingSettings::default(),
             stack: StackSettings::default(),
             extra: Vec::new(),
@@ -572,6 +593,8 @@ impl Settings {
     pub fn pool_params(&self) -> PoolParams {
         PoolParams {
             stride: self.pool_stride.map(|s| (s, s)),
+            padding: convlens_core::Pads::uniform(self.pooling.padding),
+            ceil_mode: self.pooling.ceil,
             ..PoolParams::square(self.pool_size)
         }
     }
@@ -642,7 +665,12 @@ impl Settings {
             "channel" => self.channel = Channels::from_name(value)?,
             "display" => self.display = DisplayMapping::from_name(value)?,
             "fit" => self.fit = flag("fit", value)?,
-            "pool" => self.pool = PoolFunction::from_name(value)?,
+            "pool" => {
+                self.pool = match PoolFunction::from_name(value)? {
+                    PoolFunction::Lp(_) => PoolFunction::Lp(self.pooling.power),
+                    other => other,
+                }
+            }
             "pool_size" => self.pool_size = number("pool_size", value, 1, MAX_POOL)?,
             "pool_stride" => {
                 self.pool_stride = match value {
@@ -877,8 +905,16 @@ pub(crate) fn list(values: &[f32]) -> String {
         .join(",")
 }
 
+/// Rows of numbers as the URL writes them: commas between numbers, `;` between rows.
+pub(crate) fn rows(rows: &[Vec<f32>]) -> String {
+    rows.iter()
+        .map(|row| list(row))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
 /// A yes/no parameter: `0` or `1`.
-pub(crate) fn flag(key: &'static str, value: &str) -> Result<bool, SettingsError> {
+pub fn flag(key: &'static str, value: &str) -> Result<bool, SettingsError> {
     match value {
         "0" => Ok(false),
         "1" => Ok(true),
@@ -890,7 +926,7 @@ pub(crate) fn flag(key: &'static str, value: &str) -> Result<bool, SettingsError
 }
 
 /// A whole number from `low` to `high`.
-pub(crate) fn number(
+pub fn number(
     key: &'static str,
     value: &str,
     low: usize,
@@ -955,9 +991,12 @@ mod tests {
             query,
             "view=conv&image=astronaut&size=full&kernel=edges&stride=1&padding=0&\
              padding_mode=zeros&dilation=1&channel=all&display=clamp&pool=max&pool_size=2&\
-             pool_stride=auto&grid=1,1,1,0,0;0,1,1,1,0;0,0,1,1,1;0,0,1,1,0;\
+             pool_stride=auto&pool_p=2&pool_padding=0&pool_ceil=0&pool_indices=0&\
+             grid=1,1,1,0,0;0,1,1,1,0;0,0,1,1,1;0,0,1,1,0;\
              0,1,1,0,0&op=conv&step=1&sequence=1,3,2,5,4,1,0,2&taps=1,2,1&\
-             mix=0.299,0.587,0.114;1,-1,0&spatial=0&bias=0&stack=three-3x3&layer=1"
+             mix=0.299,0.587,0.114;1,-1,0&spatial=0&bias=0&stack=three-3x3&layer=1&\
+             tgrid=1,2;3,4&tkernel=1,2,1;2,4,2;1,2,1&tstride=2&tpadding=0&output_padding=0&\
+             tdilation=1&tstep=1"
         );
         assert_eq!(Settings::from_query(&query), (settings, vec![]));
     }
@@ -1052,7 +1091,7 @@ mod tests {
         let (s, warnings) = Settings::from_query("lang=ru");
         assert!(warnings.is_empty(), "{warnings:?}");
         assert_eq!(s.lang, Some(Lang::Ru));
-        assert!(s.to_query().ends_with("&layer=1&lang=ru"));
+        assert!(s.to_query().ends_with("&tstep=1&lang=ru"));
         assert_eq!(Settings::from_query(&s.to_query()).0, s);
         assert!(!Settings::default().to_query().contains("lang"));
         let (s, warnings) = Settings::from_query("lang=de");

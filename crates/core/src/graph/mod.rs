@@ -174,7 +174,7 @@ impl Pool {
         PoolParams {
             kernel: self.kernel,
             stride: Some(self.stride),
-            padding: self.padding,
+            padding: Pads::symmetric(self.padding.0, self.padding.1),
             dilation: (1, 1),
             ceil_mode: self.ceil_mode,
             count_include_pad: self.count_include_pad,
@@ -348,12 +348,13 @@ impl Op {
             Op::StochasticDepth { p } => format!("StochasticDepth(p={p}, mode=\"row\")"),
             Op::Pool(pool) => {
                 let name = match pool.function {
-                    PoolFunction::Max => "nn.MaxPool2d",
-                    PoolFunction::Mean => "nn.AvgPool2d",
-                    PoolFunction::Min => "MinPool2d",
+                    PoolFunction::Max => "nn.MaxPool2d(".to_string(),
+                    PoolFunction::Mean => "nn.AvgPool2d(".to_string(),
+                    PoolFunction::Min => "MinPool2d(".to_string(),
+                    PoolFunction::Lp(p) => format!("nn.LPPool2d({}, ", p.value()),
                 };
                 let mut line = format!(
-                    "{name}(kernel_size={}, stride={}",
+                    "{name}kernel_size={}, stride={}",
                     pair(pool.kernel),
                     pair(pool.stride)
                 );

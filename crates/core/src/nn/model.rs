@@ -17,7 +17,7 @@ use crate::backward::{
 };
 use crate::conv::{conv2d, ConvParams};
 use crate::error::{Error, Result};
-use crate::geometry::Padding;
+use crate::geometry::{Padding, Pads};
 use crate::graph::forward::{adaptive_average, adaptive_window};
 use crate::network::{analyse, Architecture, Layer, LayerReport};
 use crate::pool::{pool2d, PoolFunction, PoolParams};
@@ -467,7 +467,7 @@ fn pool_params(layer: &Layer) -> PoolParams {
         } => PoolParams {
             kernel,
             stride: Some(stride),
-            padding,
+            padding: Pads::symmetric(padding.0, padding.1),
             ..PoolParams::square(1)
         },
         _ => PoolParams::square(1),

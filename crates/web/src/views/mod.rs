@@ -20,6 +20,7 @@ pub mod oned;
 pub mod pool;
 pub mod stack;
 pub mod steps;
+pub mod transposed;
 
 /// One view of the page.
 ///
@@ -113,6 +114,7 @@ pub const BUILT_IN: [&dyn View; 7] = [
     &channels::ChannelMixing,
     &stack::Stack,
     &blocks::Blocks,
+    &transposed::Transposed,
 ];
 
 thread_local! {

@@ -3,17 +3,46 @@
 
 use std::fmt::Write as _;
 
-use convlens_core::{pool2d, reference, DisplayMapping, PoolFunction, Rect, Result, Tensor};
+use convlens_core::{
+    max_pool2d_with_indices, max_unpool2d, pool2d, reference, DisplayMapping, PoolFunction, Power,
+    Rect, Result, Tensor,
+};
 
-use crate::i18n::Texts;
+use crate::i18n::{t, Texts};
 use crate::pipeline::{
     channel_names, check_cell, shown, Backend, CellArithmetic, ChannelArithmetic, Term,
 };
-use crate::settings::Settings;
+use crate::settings::{flag, number, shorten, Settings, SettingsError, MAX_POOL};
 
 /// The pooling view.
 #[derive(Debug, Clone, Copy)]
 pub struct Pool;
+
+/// The pooling view's part of the settings: what `nn.MaxPool2d`, `nn.AvgPool2d` and
+/// `nn.LPPool2d` take beyond the window and the stride.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PoolingSettings {
+    /// The power of LP pooling (`pool=lp`).
+    pub power: Power,
+    /// Implicit padding on each side (at most half the window).
+    pub padding: usize,
+    /// `ceil_mode`: round the output size up.
+    pub ceil: bool,
+    /// Show where each maximum came from (`return_indices=True`) and unpooling.
+    pub indices: bool,
+}
+
+impl Default for PoolingSettings {
+    /// PyTorch's defaults, and `p = 2`.
+    fn default() -> Self {
+        PoolingSettings {
+            power: Power::TWO,
+            padding: 0,
+            ceil: false,
+            indices: false,
+        }
+    }
+}
 
 /// The shared settings pooling reads.
 pub const USES: [&str; 8] = [
@@ -44,6 +73,44 @@ impl crate::views::View for Pool {
         &["pool", "pool_size", "pool_stride"]
     }
 
+    fn parameters(&self) -> &'static [&'static str] {
+        &["pool_p", "pool_padding", "pool_ceil", "pool_indices"]
+    }
+
+    fn set(
+        &self,
+        settings: &mut Settings,
+        key: &str,
+        value: &str,
+    ) -> std::result::Result<(), SettingsError> {
+        let part = &mut settings.pooling;
+        match key {
+            "pool_p" => {
+                let power = Power::new(value.parse::<f32>().unwrap_or(f32::NAN))?;
+                part.power = power;
+                if let PoolFunction::Lp(_) = settings.pool {
+                    settings.pool = PoolFunction::Lp(power);
+                }
+            }
+            "pool_padding" => part.padding = number("pool_padding", value, 0, MAX_POOL / 2)?,
+            "pool_ceil" => part.ceil = flag("pool_ceil", value)?,
+            "pool_indices" => part.indices = flag("pool_indices", value)?,
+            _ => return Err(SettingsError::UnknownParameter { key: shorten(key) }),
+        }
+        Ok(())
+    }
+
+    fn describe(&self, settings: &Settings, key: &str) -> String {
+        let part = &settings.pooling;
+        match key {
+            "pool_p" => part.power.value().to_string(),
+            "pool_padding" => part.padding.to_string(),
+            "pool_ceil" => u8::from(part.ceil).to_string(),
+            "pool_indices" => u8::from(part.indices).to_string(),
+            _ => String::new(),
+        }
+    }
+
     fn follows_video(&self) -> bool {
         true
     }
@@ -66,19 +133,87 @@ pub fn pooled_map(settings: &Settings, input: &Tensor, backend: Backend) -> Resu
     }
 }
 
-/// The pooling layer as PyTorch writes it.
+/// The pooling layer as PyTorch writes it: `kernel_size`, `stride`, and `padding`,
+/// `ceil_mode` and `return_indices` when they are not the defaults. `nn.LPPool2d` has no
+/// padding: a zero padding layer goes first.
 pub fn pytorch_pool(settings: &Settings) -> String {
-    let mut arguments = format!("kernel_size={}", settings.pool_size);
-    if let Some(stride) = settings.pool_stride {
-        let _ = write!(arguments, ", stride={stride}");
-    } else {
-        let _ = write!(arguments, ", stride={}", settings.pool_size);
+    let part = &settings.pooling;
+    let stride = settings.pool_stride.unwrap_or(settings.pool_size);
+    let mut arguments = format!("kernel_size={}, stride={stride}", settings.pool_size);
+    let lp = matches!(settings.pool, PoolFunction::Lp(_));
+    if part.padding > 0 && !lp {
+        let _ = write!(arguments, ", padding={}", part.padding);
+    }
+    if part.ceil {
+        arguments.push_str(", ceil_mode=True");
     }
     match settings.pool {
+        PoolFunction::Max if part.indices => {
+            format!("nn.MaxPool2d({arguments}, return_indices=True)")
+        }
         PoolFunction::Max => format!("nn.MaxPool2d({arguments})"),
         PoolFunction::Mean => format!("nn.AvgPool2d({arguments})"),
         PoolFunction::Min => format!("-F.max_pool2d(-x, {arguments})  # min pooling"),
+        PoolFunction::Lp(p) if part.padding > 0 => format!(
+            "nn.Sequential(nn.ZeroPad2d({}), nn.LPPool2d({}, {arguments}))",
+            part.padding,
+            p.value()
+        ),
+        PoolFunction::Lp(p) => format!("nn.LPPool2d({}, {arguments})", p.value()),
     }
+}
+
+/// `nn.MaxUnpool2d` with the pooling's window, stride and padding.
+pub fn pytorch_unpool(settings: &Settings) -> String {
+    let stride = settings.pool_stride.unwrap_or(settings.pool_size);
+    let mut line = format!(
+        "nn.MaxUnpool2d(kernel_size={}, stride={stride}",
+        settings.pool_size
+    );
+    if settings.pooling.padding > 0 {
+        let _ = write!(line, ", padding={}", settings.pooling.padding);
+    }
+    line.push_str(")(y, indices, output_size=x.shape[-2:])");
+    line
+}
+
+/// Where each maximum came from, and unpooling: the maxima put back in place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unpooled {
+    /// The input, dimmed to a third, with every cell a window took at full value.
+    pub argmax: Tensor,
+    /// `nn.MaxUnpool2d`: each maximum at its cell, zeros elsewhere (input size).
+    pub unpooled: Tensor,
+    /// How many cells were taken (a cell two windows took counts once).
+    pub taken: usize,
+}
+
+/// [`Unpooled`] for max pooling of `input` with the view's settings.
+///
+/// # Errors
+/// Invalid geometry.
+pub fn unpooled(settings: &Settings, input: &Tensor) -> Result<Unpooled> {
+    let params = settings.pool_params();
+    let (pooled, indices) = max_pool2d_with_indices(input, &params)?;
+    let size = (input.height(), input.width());
+    let unpooled = max_unpool2d(&pooled, &indices, &params, Some(size))?;
+    let plane = size.0 * size.1;
+    let out_plane = pooled.height() * pooled.width();
+    let mut taken = vec![false; input.data().len()];
+    for (i, &index) in indices.iter().enumerate() {
+        taken[(i / out_plane) * plane + index] = true;
+    }
+    let mut argmax = input.clone();
+    for (value, &kept) in argmax.data_mut().iter_mut().zip(&taken) {
+        if !kept {
+            *value /= 3.0;
+        }
+    }
+    Ok(Unpooled {
+        argmax,
+        unpooled,
+        taken: taken.iter().filter(|&&k| k).count(),
+    })
 }
 
 /// The numbers the page shows next to the pooling demo.
@@ -101,9 +236,40 @@ pub struct PoolFacts {
 pub fn pool_facts(settings: &Settings, height: usize, width: usize) -> Result<PoolFacts> {
     let params = settings.pool_params();
     let output = params.output_size(settings.pool, height, width)?;
-    let (k, s) = (settings.pool_size, params.stride().0);
+    let (k, s, p) = (
+        settings.pool_size,
+        params.stride().0,
+        settings.pooling.padding,
+    );
+    let (open, close) = if params.ceil_mode {
+        ("⌈", "⌉")
+    } else {
+        ("⌊", "⌋")
+    };
     let formula = |axis: &str, size: usize, out: usize| {
-        format!("{axis}_out = ⌊({axis}_in − k) / s⌋ + 1 = ⌊({size} − {k}) / {s}⌋ + 1 = {out}")
+        let (symbols, numbers) = if p > 0 {
+            (
+                format!("{axis}_in + 2p − k"),
+                format!("{size} + 2·{p} − {k}"),
+            )
+        } else {
+            (format!("{axis}_in − k"), format!("{size} − {k}"))
+        };
+        // Ceil mode drops a last window that would start in the trailing padding.
+        let span = size + 2 * p - k.min(size + 2 * p);
+        let raw = if params.ceil_mode {
+            span.div_ceil(s)
+        } else {
+            span / s
+        } + 1;
+        let dropped = if raw > out {
+            format!(" − 1 ({})", t().pool_ceil_dropped)
+        } else {
+            String::new()
+        };
+        format!(
+            "{axis}_out = {open}({symbols}) / s{close} + 1 = {open}({numbers}) / {s}{close} + 1{dropped} = {out}"
+        )
     };
     Ok(PoolFacts {
         output,
@@ -127,15 +293,14 @@ pub fn pool_arithmetic(
     let params = settings.pool_params();
     let (out_h, out_w) = params.output_size(settings.pool, input.height(), input.width())?;
     check_cell(cell, (out_h, out_w))?;
-    let (sy, sx) = params.stride();
-    let k = settings.pool_size;
-    let top = (cell.0 * sy) as i64;
-    let left = (cell.1 * sx) as i64;
+    // The window's cells inside the input (padding and a ceil-mode overhang left out).
+    let cells = params.window_cells(settings.pool, (input.height(), input.width()), cell)?;
+    let rows = |f: fn(&(usize, usize)) -> usize| cells.iter().map(f);
     let window = Rect {
-        top,
-        left,
-        bottom: (top + k as i64).min(input.height() as i64),
-        right: (left + k as i64).min(input.width() as i64),
+        top: rows(|c| c.0).min().unwrap_or(0) as i64,
+        left: rows(|c| c.1).min().unwrap_or(0) as i64,
+        bottom: rows(|c| c.0).max().map_or(0, |r| r + 1) as i64,
+        right: rows(|c| c.1).max().map_or(0, |c| c + 1) as i64,
     };
     let channels = channel_names(settings.channel)
         .iter()
@@ -143,12 +308,11 @@ pub fn pool_arithmetic(
         .map(|(c, &name)| {
             let result = output.get(0, c, cell.0, cell.1).unwrap_or(0.0);
             let mut chosen_once = false;
-            let terms = (window.top..window.bottom)
-                .flat_map(|y| (window.left..window.right).map(move |x| (y as usize, x as usize)))
-                .map(|(y, x)| {
+            let terms = cells
+                .iter()
+                .map(|&(y, x)| {
                     let value = input.get(0, c, y, x).unwrap_or(0.0);
-                    let chosen =
-                        settings.pool != PoolFunction::Mean && value == result && !chosen_once;
+                    let chosen = settings.pool.picks_one() && value == result && !chosen_once;
                     chosen_once |= chosen;
                     Term {
                         value,
@@ -188,10 +352,14 @@ pub fn fed_cells(
     let params = settings.pool_params();
     let (out_h, out_w) = params.output_size(settings.pool, height, width)?;
     let (sy, sx) = params.stride();
-    let k = settings.pool_size;
+    let (k, p) = (settings.pool_size as i64, settings.pooling.padding as i64);
+    // Window `o` starts at `o s − p` (the padding before the input).
     let along = |pixel: usize, s: usize, out: usize| -> Vec<usize> {
         (0..out)
-            .filter(|&o| (o * s..o * s + k).contains(&pixel))
+            .filter(|&o| {
+                let start = (o * s) as i64 - p;
+                (start..start + k).contains(&(pixel as i64))
+            })
             .collect()
     };
     let rows = along(y, sy, out_h);
@@ -206,12 +374,17 @@ pub fn fed_cells(
 mod page {
     //! The pooling view on the page: the pooled map and its numbers.
 
-    use convlens_core::DisplayMapping;
+    use convlens_core::{DisplayMapping, PoolFunction};
+    use web_sys::HtmlElement;
 
-    use super::{fed_cells, pool_arithmetic, pool_facts, pooled_map, Pool, PoolFacts};
-    use crate::dom::{set_text, PageResult};
+    use super::{
+        fed_cells, pool_arithmetic, pool_facts, pooled_map, pytorch_unpool, unpooled, Pool,
+        PoolFacts,
+    };
+    use crate::dom::{by_id, set_text, PageResult};
+    use crate::i18n::{fill, t};
     use crate::pipeline::Backend;
-    use crate::shell::maps::{ImageView, Kind};
+    use crate::shell::maps::{self, ImageView, Kind};
     use crate::shell::{Page, Shell, State};
 
     static VIEW: ImageView<PoolFacts> = ImageView {
@@ -236,7 +409,8 @@ mod page {
         }
 
         fn draw(&self, state: &mut State) -> PageResult {
-            VIEW.draw(state)
+            VIEW.draw(state)?;
+            show_indices(state)
         }
 
         fn live(&self, state: &mut State) -> PageResult<bool> {
@@ -250,6 +424,40 @@ mod page {
         fn map_canvas(&self) -> Option<&'static str> {
             Some(VIEW.canvas)
         }
+    }
+
+    /// Where each maximum came from, and unpooling (max pooling with indices only).
+    fn show_indices(state: &mut State) -> PageResult {
+        let shown = state.settings.pooling.indices && state.settings.pool == PoolFunction::Max;
+        for id in ["argmax-panel", "unpool-panel"] {
+            by_id::<HtmlElement>(id)?.set_hidden(!shown);
+        }
+        if !shown || state.frame.width == 0 {
+            return Ok(());
+        }
+        let settings = state.settings.clone();
+        let result = match state.input() {
+            Ok(input) => unpooled(&settings, input),
+            Err(error) => Err(error),
+        };
+        // Invalid settings are said by the pooled map; keep the last pictures.
+        let Ok(result) = result else {
+            return Ok(());
+        };
+        for (id, map) in [
+            ("argmax-map", &result.argmax),
+            ("unpooled-map", &result.unpooled),
+        ] {
+            if let Err(error) = crate::pipeline::draw(map, DisplayMapping::Clamp, &mut state.rgba) {
+                return state.say(Some(crate::message::Message::Error(error)));
+            }
+            maps::put_map(id, map, &state.rgba, t().argmax_aria)?;
+        }
+        set_text(
+            "argmax-hint",
+            &fill(t().argmax_hint, &[("taken", &result.taken)]),
+        )?;
+        set_text("unpool-pytorch", &pytorch_unpool(&settings))
     }
 
     /// The pooling's numbers.
@@ -286,6 +494,125 @@ mod tests {
         );
         let facts = pool_facts(&settings, 300, 451).unwrap();
         assert_eq!(facts.output, (298, 449));
+    }
+
+    #[test]
+    fn padding_ceil_mode_lp_and_indices() {
+        let mut settings = Settings::default();
+        for (key, value) in [
+            ("pool_size", "3"),
+            ("pool_stride", "2"),
+            ("pool_padding", "1"),
+            ("pool_ceil", "1"),
+            ("pool_indices", "1"),
+        ] {
+            settings.set(key, value).unwrap();
+        }
+        assert_eq!(
+            pytorch_pool(&settings),
+            "nn.MaxPool2d(kernel_size=3, stride=2, padding=1, ceil_mode=True, return_indices=True)"
+        );
+        assert_eq!(
+            pytorch_unpool(&settings),
+            "nn.MaxUnpool2d(kernel_size=3, stride=2, padding=1)(y, indices, output_size=x.shape[-2:])"
+        );
+        // 6 + 2 − 3 = 5, ⌈5/2⌉ + 1 = 4; the fourth window starts at row 5, inside.
+        let facts = pool_facts(&settings, 6, 7).unwrap();
+        assert_eq!(facts.output, (4, 4));
+        assert_eq!(
+            facts.height_formula,
+            "H_out = ⌈(H_in + 2p − k) / s⌉ + 1 = ⌈(6 + 2·1 − 3) / 2⌉ + 1 = 4"
+        );
+        // 7 + 2 − 3 = 6: ⌈6/2⌉ + 1 = 4 as well, no window dropped. Kernel 2, stride 2 on
+        // 5 with padding 1: ⌈(5 + 2 − 2)/2⌉ + 1 = 4, but the 4th window would start at 6,
+        // in the padding: 3.
+        settings.pool_size = 2;
+        let facts = pool_facts(&settings, 5, 5).unwrap();
+        assert_eq!(facts.output, (3, 3));
+        assert_eq!(
+            facts.width_formula,
+            "W_out = ⌈(W_in + 2p − k) / s⌉ + 1 = ⌈(5 + 2·1 − 2) / 2⌉ + 1 − 1 (the last window would start in the padding) = 3"
+        );
+        // Floor mode writes ⌊…⌋.
+        settings.set("pool_ceil", "0").unwrap();
+        assert!(pool_facts(&settings, 5, 5)
+            .unwrap()
+            .width_formula
+            .starts_with("W_out = ⌊(W_in + 2p − k) / s⌋ + 1 = ⌊(5 + 2·1 − 2) / 2⌋ + 1 = 3"));
+        // LP pooling keeps its power across pool= and pool_p=, in either order.
+        settings.set("pool_p", "3").unwrap();
+        settings.set("pool", "lp").unwrap();
+        assert_eq!(
+            pytorch_pool(&settings),
+            "nn.Sequential(nn.ZeroPad2d(1), nn.LPPool2d(3, kernel_size=2, stride=2))"
+        );
+        settings.set("pool_padding", "0").unwrap();
+        settings.set("pool_p", "1.5").unwrap();
+        assert_eq!(
+            pytorch_pool(&settings),
+            "nn.LPPool2d(1.5, kernel_size=2, stride=2)"
+        );
+        let (back, warnings) = Settings::from_query(&settings.to_query());
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(back, settings);
+        assert!(settings.set("pool_p", "0").is_err());
+        assert!(settings.set("pool_p", "x").is_err());
+        assert!(settings.set("pool_padding", "9").is_err());
+        assert_eq!(back, settings);
+    }
+
+    #[test]
+    fn unpooling_puts_each_maximum_back() {
+        // The lecture's kind of 4x4 example: 2x2 windows, stride 2.
+        let input = Tensor::from_rows(&[
+            [1.0, 3.0, 2.0, 1.0],
+            [4.0, 2.0, 0.0, 5.0],
+            [1.0, 1.0, 7.0, 2.0],
+            [0.0, 6.0, 1.0, 3.0],
+        ])
+        .unwrap();
+        let settings = Settings::default();
+        let result = unpooled(&settings, &input).unwrap();
+        assert_eq!(
+            result.unpooled.rows(0),
+            [
+                [0.0, 0.0, 0.0, 0.0],
+                [4.0, 0.0, 0.0, 5.0],
+                [0.0, 0.0, 7.0, 0.0],
+                [0.0, 6.0, 0.0, 0.0]
+            ]
+        );
+        assert_eq!(result.taken, 4);
+        assert_eq!(result.argmax.get(0, 0, 1, 0), Some(4.0));
+        assert_eq!(result.argmax.get(0, 0, 0, 1), Some(1.0));
+        // Overlapping windows can take one cell more than once: the 7 wins all four.
+        let overlapping = Settings {
+            pool_size: 3,
+            pool_stride: Some(1),
+            ..Settings::default()
+        };
+        assert_eq!(unpooled(&overlapping, &input).unwrap().taken, 1);
+        // With padding, the arithmetic leaves the padding out.
+        let mut padded = Settings::default();
+        padded.set("pool_padding", "1").unwrap();
+        let map = pooled_map(&padded, &input, Backend::Fast).unwrap();
+        assert_eq!(
+            map.rows(0),
+            [[1.0, 3.0, 1.0], [4.0, 7.0, 5.0], [0.0, 6.0, 3.0]]
+        );
+        let arithmetic = pool_arithmetic(&padded, &input, &map, (0, 0)).unwrap();
+        assert_eq!(arithmetic.channels[0].terms.len(), 1);
+        let arithmetic = pool_arithmetic(&padded, &input, &map, (1, 1)).unwrap();
+        assert_eq!(
+            arithmetic.window,
+            Rect {
+                top: 1,
+                left: 1,
+                bottom: 3,
+                right: 3
+            }
+        );
+        assert_eq!(arithmetic.channels[0].result, 7.0);
     }
 
     #[test]

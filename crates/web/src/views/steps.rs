@@ -106,12 +106,7 @@ impl crate::views::View for Steps {
     fn describe(&self, settings: &Settings, key: &str) -> String {
         let part = &settings.steps;
         match key {
-            "grid" => part
-                .grid
-                .iter()
-                .map(|row| crate::settings::list(row))
-                .collect::<Vec<_>>()
-                .join(";"),
+            "grid" => crate::settings::rows(&part.grid),
             "op" => part.op.name().into(),
             "step" => (part.step + 1).to_string(),
             _ => String::new(),
@@ -231,9 +226,11 @@ pub struct StepsFacts {
 /// An invalid grid or invalid geometry, in words.
 pub fn steps_facts(settings: &Settings) -> Result<StepsFacts> {
     let input = Tensor::from_rows(&settings.steps.grid)?;
-    // One channel: the grid is a single plane.
+    // One channel: the grid is a single plane. Pooling here slides the plain window (the
+    // pooling view's padding and ceil mode are not drawn on the grid).
     let one = Settings {
         channel: Channels::Gray,
+        pooling: pool::PoolingSettings::default(),
         ..settings.clone()
     };
     let (output, pads, formulas) = match settings.steps.op {
