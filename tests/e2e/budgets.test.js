@@ -17,7 +17,7 @@ import {
 const BUDGET_BYTES = 300 * 1024;
 const BUDGET_GZIPPED = 100 * 1024;
 const MODULES = [
-  { name: 'web', bytes: 576 * 1024, gzipped: 240 * 1024 },
+  { name: 'web', bytes: 704 * 1024, gzipped: 296 * 1024 },
   { name: 'frames', bytes: 352 * 1024, gzipped: 120 * 1024 },
 ];
 const SIMD_WASM = '/pkg/convlens_web_bg.wasm';

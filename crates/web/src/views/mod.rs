@@ -106,7 +106,7 @@ pub trait View: Sync {
 }
 
 /// The built-in views, in tab order: the registry. A new view is one more line here.
-pub const BUILT_IN: [&dyn View; 7] = [
+pub const BUILT_IN: [&dyn View; 8] = [
     &conv::Conv,
     &pool::Pool,
     &steps::Steps,
