@@ -149,6 +149,14 @@ pub fn property(object: &JsValue, name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The `value` of the element an event happened on ("" if there is none).
+pub fn event_value(event: &web_sys::Event) -> String {
+    event
+        .target()
+        .map(|target| property(&target, "value"))
+        .unwrap_or_default()
+}
+
 /// The message of a JavaScript error or rejection value, for people.
 pub fn describe(error: &JsValue) -> String {
     if let Some(text) = error.as_string() {

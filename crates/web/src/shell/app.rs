@@ -12,7 +12,7 @@ use web_sys::{
     Element, Event, EventTarget, HtmlElement, HtmlFormElement, HtmlInputElement, KeyboardEvent,
 };
 
-use crate::dom::{by_id, document, index_of, now, property, window, PageResult};
+use crate::dom::{by_id, document, event_value, index_of, now, property, window, PageResult};
 use crate::i18n::Lang;
 use crate::message::Message;
 use crate::meter::{Grab, Timings};
@@ -181,10 +181,7 @@ fn wire_language(shell: &Shell) -> PageResult {
         &by_id::<EventTarget>("language")?,
         "change",
         |shell, event: Event| {
-            let code = event
-                .target()
-                .map(|t| property(&t, "value"))
-                .unwrap_or_default();
+            let code = event_value(&event);
             let Some(lang) = Lang::from_code(&code) else {
                 return Ok(Change::None);
             };

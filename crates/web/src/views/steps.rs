@@ -310,7 +310,8 @@ mod page {
 
     use super::{steps_facts, StepOperation, Steps, StepsFacts, MAX_GRID};
     use crate::dom::{
-        by_id, clear, document, element, index_of, property, set_text, window, PageResult,
+        by_id, clear, document, element, event_value, index_of, property, set_text, window,
+        PageResult,
     };
     use crate::i18n::{fill, t};
     use crate::message::Message;
@@ -375,10 +376,7 @@ mod page {
                 &by_id::<EventTarget>("grid-size")?,
                 "change",
                 |shell, event: Event| {
-                    let value = event
-                        .target()
-                        .map(|t| property(&t, "value"))
-                        .unwrap_or_default();
+                    let value = event_value(&event);
                     Ok(set_grid_size(shell, &value))
                 },
             )?;
@@ -386,10 +384,7 @@ mod page {
                 &by_id::<EventTarget>("steps-scrubber")?,
                 "input",
                 |shell, event: Event| {
-                    let value = event
-                        .target()
-                        .map(|t| property(&t, "value"))
-                        .unwrap_or_default();
+                    let value = event_value(&event);
                     set_step(shell, |_| {
                         value.parse::<usize>().unwrap_or(1).saturating_sub(1)
                     })

@@ -11,7 +11,7 @@ use super::{
     cell_sum, checkerboard, counts_text, stamp_text, transposed_facts, Transposed, TransposedFacts,
     CHECKER_PYTORCH,
 };
-use crate::dom::{by_id, property, set_text, PageResult};
+use crate::dom::{by_id, event_value, set_text, PageResult};
 use crate::i18n::{fill, t};
 use crate::message::Message;
 use crate::pipeline::{input_tensor, number};
@@ -43,10 +43,7 @@ impl Page for Transposed {
             &by_id::<EventTarget>("transposed-scrubber")?,
             "input",
             |shell, event: Event| {
-                let value = event
-                    .target()
-                    .map(|t| property(&t, "value"))
-                    .unwrap_or_default();
+                let value = event_value(&event);
                 let mut state = shell.state.borrow_mut();
                 Ok(match state.settings.set("tstep", &value) {
                     Ok(()) => Change::Settings,
