@@ -25,6 +25,8 @@
 //! - [`network`]: whole stacks (LeNet-5, AlexNet, VGG-16 as torchvision builds them):
 //!   every layer's shape, parameters, multiply-adds and receptive field, and a forward
 //!   pass with simple fixed weights.
+//! - [`detect`]: MTCNN's trained face detector (P-Net over an image pyramid, then
+//!   R-Net), its PReLU and channel softmax, non-maximum suppression.
 //! - [`nn`]: training: layers with learned weights, cross-entropy, SGD and Adam,
 //!   PyTorch's initialisation, a seeded random generator, the MNIST digits.
 //! - [`mod@reference`]: deliberately naive versions that the fast paths are tested against.
@@ -36,6 +38,7 @@
 pub mod backward;
 pub mod conv;
 pub mod cost;
+pub mod detect;
 pub mod error;
 pub mod frame;
 mod gemm;

@@ -23,6 +23,7 @@
 use std::cell::Cell;
 use std::fmt::Display;
 
+use convlens_core::detect::WeightsProblem;
 use convlens_core::error::{by, commas};
 use convlens_core::nn::digits::{self, DigitsProblem};
 use convlens_core::{
@@ -683,6 +684,16 @@ texts! {
         "в файле цифр {found} пикселей, а изображениям нужно {expected}: файл повреждён";
     err_digits_checksum: "the digits file has the checksum {found} instead of {expected}: it is damaged",
         "у файла цифр контрольная сумма {found} вместо {expected}: файл повреждён";
+    err_weights_not: "the face detector's weights file is not a weights file (it does not start with 'CLMTCNN1')",
+        "файл весов детектора лиц — не файл весов (он не начинается с «CLMTCNN1»)";
+    err_weights_truncated: "the face detector's weights file ends too soon, after {length} bytes",
+        "файл весов детектора лиц обрывается слишком рано, после {length} байт";
+    err_weights_checksum: "the face detector's weights file has the checksum {found} instead of {expected}: it is damaged",
+        "у файла весов детектора лиц контрольная сумма {found} вместо {expected}: файл повреждён";
+    err_weights_layout: "the face detector's weights file holds another tensor at place {index} where {expected} belongs",
+        "в файле весов детектора лиц на месте {index} лежит другой тензор, а должен быть {expected}";
+    err_weights_trailing: "the face detector's weights file has {count} bytes after its last tensor",
+        "в файле весов детектора лиц {count} {count|лишний байт|лишних байта|лишних байт} после последнего тензора";
     err_output_padding: "the output padding ({padding}) must be smaller than the stride ({stride}) or the dilation ({dilation}) along each axis",
         "выходной отступ ({padding}) должен быть меньше шага ({stride}) или расширения ({dilation}) по каждой оси";
     err_cropped_away: "the padding removes {rows} rows and {columns} columns of a {height}x{width} output: nothing would be left",
@@ -810,6 +821,13 @@ texts! {
     word_gradient_of_output: "gradient of the output", "градиент по выходу";
     word_transposed_output: "transposed convolution's output", "выход транспонированной свёртки";
     word_unpooled_map: "unpooled map", "карта после анпулинга";
+    word_min_face: "minimum face size", "наименьший размер лица";
+    word_pyramid_factor: "pyramid factor", "множитель пирамиды";
+    word_face_threshold: "face threshold", "порог вероятности лица";
+    word_detector_input: "detector input", "вход детектора";
+    word_pnet_input: "P-Net input", "вход P-Net";
+    word_rnet_input: "R-Net input", "вход R-Net";
+    word_prelu_slopes: "PReLU slopes (one per channel)", "наклоны PReLU (по одному на канал)";
     word_unknown_error: "unknown error", "неизвестная ошибка";
     word_astronaut: "astronaut", "астронавт";
     word_chelsea: "chelsea", "кошка Челси";
@@ -1330,6 +1348,7 @@ impl Texts {
                 &[("index", &(index + 1)), ("count", count)],
             ),
             Error::Digits { problem } => self.digits_problem(problem),
+            Error::Weights { problem } => self.weights_problem(problem),
             Error::OutputPadding {
                 output_padding,
                 stride,
@@ -1511,6 +1530,30 @@ impl Texts {
                     ("expected", &format!("{expected:08x}")),
                 ],
             ),
+            _ => self.word_unknown_error.into(),
+        }
+    }
+
+    fn weights_problem(&self, problem: &WeightsProblem) -> String {
+        match *problem {
+            WeightsProblem::NotWeights => self.err_weights_not.into(),
+            WeightsProblem::Truncated { length } => {
+                fill(self.err_weights_truncated, &[("length", &length)])
+            }
+            WeightsProblem::Checksum { expected, found } => fill(
+                self.err_weights_checksum,
+                &[
+                    ("found", &format!("{found:08x}")),
+                    ("expected", &format!("{expected:08x}")),
+                ],
+            ),
+            WeightsProblem::Layout { index, expected } => fill(
+                self.err_weights_layout,
+                &[("index", &(index + 1)), ("expected", &expected)],
+            ),
+            WeightsProblem::TrailingBytes { count } => {
+                fill(self.err_weights_trailing, &[("count", &count)])
+            }
             _ => self.word_unknown_error.into(),
         }
     }
@@ -1873,6 +1916,48 @@ mod tests {
         ] {
             core.push(convlens_core::Error::Digits { problem });
         }
+        // The face detector's: its weights file, its settings, its inputs.
+        {
+            use convlens_core::detect::{self, Mtcnn, Settings};
+            for problem in [
+                WeightsProblem::NotWeights,
+                WeightsProblem::Truncated { length: 12 },
+                WeightsProblem::Checksum {
+                    expected: 1,
+                    found: 2,
+                },
+                WeightsProblem::Layout {
+                    index: 1,
+                    expected: detect::weights::LAYOUT[1].0,
+                },
+                WeightsProblem::TrailingBytes { count: 3 },
+            ] {
+                core.push(convlens_core::Error::Weights { problem });
+            }
+            let net = Mtcnn::decode(include_bytes!("../../../www/data/mtcnn.bin")).unwrap();
+            let image = Tensor::filled(convlens_core::Shape::new(1, 3, 30, 30).unwrap(), 0.0);
+            for settings in [
+                Settings {
+                    min_face: 5.0,
+                    ..Settings::default()
+                },
+                Settings {
+                    factor: 1.0,
+                    ..Settings::default()
+                },
+                Settings {
+                    rnet_threshold: 2.0,
+                    ..Settings::default()
+                },
+            ] {
+                core.push(net.detect(&image, &settings).unwrap_err());
+            }
+            let grey = Tensor::filled(convlens_core::Shape::new(1, 1, 30, 30).unwrap(), 0.0);
+            core.push(net.detect(&grey, &Settings::default()).unwrap_err());
+            core.push(net.pnet.forward(&grey).unwrap_err());
+            core.push(net.rnet.forward(&image).unwrap_err());
+            core.push(detect::prelu(&image, &[0.5]).unwrap_err());
+        }
         // The transposed convolution's and the backward pass's.
         let one = |n, c, h, w| Tensor::filled(convlens_core::Shape::new(n, c, h, w).unwrap(), 1.0);
         let transposed = |params: convlens_core::ConvTransposeParams, weight: &Tensor| {
@@ -2075,6 +2160,13 @@ mod tests {
             "RGBA",
             "foo",
             "CLDIGITS",
+            // The face detector's file, its networks and a tensor's name in it.
+            "CLMTCNN1",
+            "Net",
+            "PReLU",
+            "pnet",
+            "conv1",
+            "bias",
             // The graph's merges as PyTorch writes them.
             "torch",
             "cat",
