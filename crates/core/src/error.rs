@@ -343,6 +343,12 @@ pub enum Error {
         /// The stride.
         stride: (usize, usize),
     },
+    /// A `divisor_override` with a pooling function other than the mean (only
+    /// `nn.AvgPool2d` takes one).
+    DivisorNotMean {
+        /// The divisor asked for.
+        divisor: usize,
+    },
     /// An index (as max pooling returns them) points outside its plane.
     IndexOutOfPlane {
         /// The index, flat in its `height x width` plane.
@@ -880,6 +886,11 @@ impl fmt::Display for Error {
                 "the unpooled size {}x{} must be within one stride ({}x{}) of {}x{}, the size \
                  the pooling's settings give",
                 asked.0, asked.1, stride.0, stride.1, default.0, default.1
+            ),
+            Error::DivisorNotMean { divisor } => write!(
+                f,
+                "only mean pooling divides by a divisor (divisor_override belongs to \
+                 PyTorch's AvgPool2d): drop the divisor {divisor} or choose mean pooling"
             ),
             Error::IndexOutOfPlane { index, plane } => write!(
                 f,

@@ -708,6 +708,8 @@ texts! {
         "индекс {index} вне своей плоскости {height}x{width} (индексы от 0 до {last})";
     err_lp_dilation: "LP pooling has no dilation (PyTorch's LPPool2d takes none): set dilation to 1",
         "у LP-пулинга нет расширения (LPPool2d в PyTorch его не принимает): поставьте расширение 1";
+    err_divisor_not_mean: "only mean pooling divides by a divisor (divisor_override belongs to PyTorch's AvgPool2d): drop the divisor {divisor} or choose mean pooling",
+        "делитель бывает только у пулинга средним (divisor_override есть только у AvgPool2d в PyTorch): уберите делитель {divisor} или выберите пулинг средним";
     err_lp_power: "the power of LP pooling must be a number above 0, not {p}",
         "степень LP-пулинга должна быть числом больше 0, а не {p}";
     err_unpool_size: "the unpooled size {asked} must be within one stride ({stride}) of {default}, the size the pooling's settings give",
@@ -801,6 +803,7 @@ texts! {
     word_input_size: "input size", "размер входа";
     word_object_size: "object size", "размер объекта";
     word_adaptive_height: "adaptive pooling height", "высота адаптивного пулинга";
+    word_divisor_override: "divisor_override", "делитель среднего";
     word_adaptive_width: "adaptive pooling width", "ширина адаптивного пулинга";
     word_output_features: "number of output features", "число выходных признаков";
     word_tensor: "tensor", "тензор";
@@ -1423,6 +1426,9 @@ impl Texts {
                     ],
                 )
             }
+            Error::DivisorNotMean { divisor } => {
+                fill(self.err_divisor_not_mean, &[("divisor", divisor)])
+            }
             Error::IndexOutOfPlane { index, plane } => fill(
                 self.err_index_outside_plane,
                 &[
@@ -2025,6 +2031,17 @@ mod tests {
                 .unwrap_err(),
         );
         core.push(square.unpooled_size(usize::MAX, 1).unwrap_err());
+        for divisor in [0, 3] {
+            let params = convlens_core::PoolParams {
+                divisor_override: Some(divisor),
+                ..square
+            };
+            core.push(
+                params
+                    .output_size(convlens_core::PoolFunction::Max, 4, 4)
+                    .unwrap_err(),
+            );
+        }
         // The graph's own errors.
         {
             use convlens_core::graph::{BlockKind, Conv, GraphBuilder, Merge, Op};
