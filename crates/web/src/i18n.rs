@@ -436,7 +436,7 @@ texts! {
     shortcut_padding: "padding 0 → 1 → same → valid", "отступ 0 → 1 → same → valid";
     shortcut_dilation: "dilation 1 → 2 → 3", "расширение 1 → 2 → 3";
     shortcut_channels: "channels all → R → G → B → gray", "каналы все → R → G → B → серый";
-    shortcut_play: "play or pause the steps", "запустить или остановить шаги";
+    shortcut_play: "play or pause the steps (or the stamps)", "запустить или остановить шаги (или штампы)";
     shortcut_step: "one step back (then . one step forward)", "на шаг назад (а . — на шаг вперёд)";
     shortcut_freeze: "freeze or resume the webcam", "остановить или продолжить видео с камеры";
     shortcut_projector: "projector mode: large type, thick lines", "режим проектора: крупный шрифт, толстые линии";
