@@ -388,6 +388,12 @@ texts! {
     pool_power: "Power p (LP)", "Степень p (LP)";
     ceil_mode: "ceil mode: round the size up", "ceil_mode: округлять размер вверх";
     show_argmax: "show where each maximum came from", "показать, откуда взят каждый максимум";
+    pool_dilation: "Dilation", "Расширение";
+    pool_include_pad: "padding counts in the mean's divisor", "отступ входит в делитель среднего";
+    pool_divisor: "Divisor", "Делитель";
+    pool_divisor_auto: "auto", "авто";
+    divisor_padded: "{divisor}: the window with its padding", "{divisor}: окно вместе с отступом";
+    divisor_given: "{divisor}: divisor_override", "{divisor}: задан divisor_override";
     argmax_title: "Where each maximum came from", "Откуда взят каждый максимум";
     argmax_hint: "The input dimmed; the {taken} {taken|cell|cells} the windows took stay bright (return_indices=True gives their flat indices, per channel). With Size 64 or 32 each cell is big enough to see.",
         "Вход притушен; {taken} {taken|клетка|клетки|клеток}, взятые окнами, остаются яркими (с флагом return_indices PyTorch отдаёт их номера в плоскости каждого канала). При размере 64 или 32 каждая клетка видна отдельно.";
@@ -431,7 +437,7 @@ texts! {
     shortcut_padding: "padding 0 → 1 → same → valid", "отступ 0 → 1 → same → valid";
     shortcut_dilation: "dilation 1 → 2 → 3", "расширение 1 → 2 → 3";
     shortcut_channels: "channels all → R → G → B → gray", "каналы все → R → G → B → серый";
-    shortcut_play: "play or pause the steps", "запустить или остановить шаги";
+    shortcut_play: "play or pause the steps (or the stamps)", "запустить или остановить шаги (или штампы)";
     shortcut_step: "one step back (then . one step forward)", "на шаг назад (а . — на шаг вперёд)";
     shortcut_freeze: "freeze or resume the webcam", "остановить или продолжить видео с камеры";
     shortcut_projector: "projector mode: large type, thick lines", "режим проектора: крупный шрифт, толстые линии";
@@ -757,6 +763,9 @@ texts! {
     word_pool_size: "pool_size", "размер окна пулинга";
     word_pool_stride: "pool_stride", "шаг пулинга";
     word_pool_padding: "pool_padding", "отступ пулинга";
+    word_pool_dilation: "pool_dilation", "расширение пулинга";
+    word_pool_include_pad: "pool_include_pad", "отступ в делителе среднего";
+    word_pool_divisor: "pool_divisor", "делитель среднего";
     word_tstride: "tstride", "шаг транспонированной свёртки";
     word_tpadding: "tpadding", "отступ транспонированной свёртки";
     word_output_padding: "output_padding", "выходной отступ";
@@ -1709,6 +1718,9 @@ mod tests {
             ("pool_p", "0"),
             ("pool_padding", "99"),
             ("pool_ceil", "2"),
+            ("pool_dilation", "0"),
+            ("pool_include_pad", "x"),
+            ("pool_divisor", "0"),
             ("stack", "x"),
             ("layer", "0"),
             ("block", "x"),
