@@ -574,6 +574,7 @@ texts! {
     train_net: "Layers (the stack view's syntax)", "Слои (синтаксис вида «Стек»)";
     train_optimizer: "Optimizer", "Оптимизатор";
     train_lr: "Learning rate", "Скорость обучения";
+    train_sgd: "SGD (momentum 0.9)", "SGD (момент 0,9)";
     train_batch: "Batch size", "Размер батча";
     train_epochs: "Epochs", "Эпохи";
     train_seed: "Seed", "Зерно генератора";
