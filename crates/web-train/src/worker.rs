@@ -746,9 +746,11 @@ fn text(context: &OffscreenCanvasRenderingContext2d, what: &str, x: f64, y: f64)
 /// The loss (left) and the training and test accuracy (right) against the steps, the
 /// epochs marked along the bottom.
 fn draw_curves(run: &Run) -> Drawn {
-    const W: f64 = 330.0;
+    const W: f64 = 300.0;
     const H: f64 = 200.0;
     let (canvas, context) = canvas(2 * W as usize, H as usize + 30)?;
+    // Shown at about two thirds of its size: large type.
+    context.set_font("15px system-ui, sans-serif");
     let trainer = &run.trainer;
     let per_epoch = trainer.steps_per_epoch() as f64;
     let total = (trainer.settings().epochs as f64 * per_epoch).max(1.0);
@@ -761,7 +763,7 @@ fn draw_curves(run: &Run) -> Drawn {
         .min(3.0)
         .ceil();
     for (panel, (high, ticks)) in [(top_loss, 4), (1.0, 4)].into_iter().enumerate() {
-        let left = panel as f64 * W + 44.0;
+        let left = panel as f64 * W + 50.0;
         let (right, top, bottom) = (panel as f64 * W + W - 10.0, 10.0, H);
         let x = |step: f32| left + f64::from(step) / total * (right - left);
         let y = move |v: f64| bottom - (v / high).clamp(0.0, 1.0) * (bottom - top);
@@ -789,7 +791,7 @@ fn draw_curves(run: &Run) -> Drawn {
             context.move_to(at, bottom);
             context.line_to(at, bottom + 4.0);
             context.stroke();
-            text(&context, &epoch.to_string(), at, bottom + 14.0);
+            text(&context, &epoch.to_string(), at, bottom + 17.0);
         }
         let lines: Vec<(&[(f32, f32)], &str)> = if panel == 0 {
             vec![(&run.curves.loss, "#c0392b")]
