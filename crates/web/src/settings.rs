@@ -95,6 +95,18 @@ pub enum SettingsError {
         /// The value given (shortened).
         value: String,
     },
+    /// A value that is not a number (the training view's learning rate).
+    Number {
+        /// What the number is, in words.
+        key: &'static str,
+        /// The value given (shortened).
+        value: String,
+    },
+    /// `optimizer=` names no optimizer of the training view.
+    NoOptimizer {
+        /// The value given (shortened).
+        value: String,
+    },
     /// Mixing weights that are not rows of three.
     MixRows,
     /// A bias of more than one number.
@@ -210,6 +222,14 @@ impl fmt::Display for SettingsError {
                 "there is no operation '{value}'; use {}",
                 or_list(&crate::views::steps::OPERATION_NAMES, "or")
             ),
+            SettingsError::Number { key, value } => {
+                write!(f, "the {key} must be a number, not '{value}'")
+            }
+            SettingsError::NoOptimizer { value } => write!(
+                f,
+                "there is no optimizer '{value}'; use {}",
+                or_list(&crate::views::train::OPTIMIZER_NAMES, "or")
+            ),
             SettingsError::MixRows => f.write_str(
                 "the mixing weights need one row per output channel (at most 4), each with 3 \
                  numbers: for R, G and B",
@@ -282,6 +302,12 @@ impl SettingsError {
             }
             SettingsError::NoOperation { value: v } => {
                 value(t.set_no_operation, v, &crate::views::steps::OPERATION_NAMES)
+            }
+            SettingsError::Number { key, value } => {
+                fill(t.set_number, &[("what", &t.noun(key)), ("value", value)])
+            }
+            SettingsError::NoOptimizer { value: v } => {
+                value(t.set_no_optimizer, v, &crate::views::train::OPTIMIZER_NAMES)
             }
             SettingsError::MixRows => t.set_mix_rows.into(),
             SettingsError::BiasOne => t.set_bias_one.into(),
