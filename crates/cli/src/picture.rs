@@ -5,6 +5,7 @@
 use std::io::{BufReader, Cursor, Write};
 use std::path::Path;
 
+use convlens_core::image::area_weights;
 use convlens_web::pipeline::Frame;
 use png::{BitDepth, ColorType, Transformations};
 
@@ -166,8 +167,8 @@ pub fn resample(frame: &Frame, width: usize, height: usize) -> Frame {
         return frame.clone();
     }
     // Separable: rows first, then columns, on f32 RGB.
-    let horizontal = weights(frame.width, width);
-    let vertical = weights(frame.height, height);
+    let horizontal = area_weights(frame.width, width);
+    let vertical = area_weights(frame.height, height);
     let mut rows = vec![0f32; frame.height * width * 3];
     for y in 0..frame.height {
         for (x, taps) in horizontal.iter().enumerate() {
@@ -196,26 +197,6 @@ pub fn resample(frame: &Frame, width: usize, height: usize) -> Frame {
         height,
         rgba,
     }
-}
-
-/// For each of `to` output cells along an axis of `from` input cells (`to <= from`), the
-/// input cells it covers and their share of its area (summing to 1).
-fn weights(from: usize, to: usize) -> Vec<Vec<(usize, f32)>> {
-    let ratio = from as f64 / to as f64;
-    (0..to)
-        .map(|i| {
-            let (start, end) = (i as f64 * ratio, (i + 1) as f64 * ratio);
-            let first = start.floor() as usize;
-            let last = (end.ceil() as usize).min(from);
-            (first..last)
-                .map(|j| {
-                    let covered = end.min(j as f64 + 1.0) - start.max(j as f64);
-                    (j, (covered / ratio) as f32)
-                })
-                .filter(|&(_, w)| w > 0.0)
-                .collect()
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -286,7 +267,7 @@ mod tests {
             rgba: vec![0, 0, 0, 255, 100, 100, 100, 255],
         };
         assert_eq!(resample(&stripes, 1, 1).rgba, [50, 50, 50, 255]);
-        let shares: f32 = weights(7, 3).iter().flatten().map(|(_, w)| w).sum();
+        let shares: f32 = area_weights(7, 3).iter().flatten().map(|(_, w)| w).sum();
         assert!((shares - 3.0).abs() < 1e-5);
     }
 }

@@ -1,7 +1,8 @@
 //! What a convolution layer costs: its parameters and its operations (the lecture's
-//! formulas, with groups).
+//! formulas, with groups); and what pooling layers, which have no parameters, read.
 
 use crate::error::{positive, Error, Result};
+use crate::pool::{PoolFunction, PoolParams};
 
 /// The shape of a convolution layer, enough to count its cost.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -120,6 +121,62 @@ impl Flops {
     }
 }
 
+/// What a pooling layer (`nn.MaxPool2d`, `nn.AvgPool2d`, `nn.LPPool2d`) costs on one
+/// `C x H x W` image: it has no parameters, and its work is the input values its windows
+/// read, `C · Σ_y Σ_x |window(y, x)|` (padding is not read), one comparison or one
+/// addition each (the mean then divides once per output value, LP pooling adds a power
+/// per value and a root per output). The windows are separable, so the sum is
+/// `C · (Σ_y rows(y)) · (Σ_x columns(x))`. Without padding or ceil mode and with
+/// dilation 1 it is `C · H_out · W_out · K_h · K_w`.
+///
+/// # Errors
+/// As [`PoolParams::output_size`]; an overflow.
+pub fn pool_reads(
+    function: PoolFunction,
+    params: &PoolParams,
+    channels: usize,
+    (height, width): (usize, usize),
+) -> Result<u64> {
+    let windows = params.windows(function, height, width)?;
+    let total = |axis: &[Vec<usize>]| axis.iter().map(|taps| taps.len() as u64).sum::<u64>();
+    mul(&[
+        channels as u64,
+        total(&windows.rows),
+        total(&windows.columns),
+    ])
+}
+
+/// What `nn.AdaptiveMaxPool2d(output)` / `nn.AdaptiveAvgPool2d(output)` costs on one
+/// `C x H x W` image: no parameters, and `C · Σ_y Σ_x |window(y, x)|` values read (see
+/// [`crate::pool::adaptive_window`]; overlapping windows read shared cells again). When
+/// `H` and `W` are multiples of the output, it is `C · H · W`: every cell once.
+///
+/// # Errors
+/// A zero size, an output map too large, an overflow.
+pub fn adaptive_pool_reads(
+    channels: usize,
+    (height, width): (usize, usize),
+    output: (usize, usize),
+) -> Result<u64> {
+    positive(output.0, "adaptive pooling height")?;
+    positive(output.1, "adaptive pooling width")?;
+    // The output must be a map this crate can hold (which also bounds the loops).
+    crate::tensor::Shape::new(1, 1, output.0, output.1)?;
+    let total = |size: usize, outputs: usize| -> u64 {
+        (0..outputs)
+            .map(|i| {
+                let (start, end) = crate::pool::adaptive_window(i, size, outputs);
+                (end - start) as u64
+            })
+            .sum()
+    };
+    mul(&[
+        channels as u64,
+        total(height, output.0),
+        total(width, output.1),
+    ])
+}
+
 pub(crate) fn overflow() -> Error {
     Error::Overflow { what: "count" }
 }
@@ -196,6 +253,33 @@ mod tests {
         assert!(layer(3, 4, 3, 2, true)
             .transposed_flops((1, 1), (3, 3))
             .is_err());
+    }
+
+    #[test]
+    fn pooling_reads_its_windows() {
+        // nn.MaxPool2d(2) on 3 x 224 x 224: every value once.
+        let two = PoolParams::square(2);
+        assert_eq!(
+            pool_reads(PoolFunction::Max, &two, 3, (224, 224)),
+            Ok(3 * 224 * 224)
+        );
+        // nn.MaxPool2d(3, 2, padding=1) on 64 x 112 x 112 (ResNet's stem): 56 windows a
+        // side, each 3 wide except the first (its left column is padding): 3 * 56 - 1.
+        let stem = PoolParams {
+            stride: Some((2, 2)),
+            padding: crate::Pads::uniform(1),
+            ..PoolParams::square(3)
+        };
+        assert_eq!(
+            pool_reads(PoolFunction::Max, &stem, 64, (112, 112)),
+            Ok(64 * 167 * 167)
+        );
+        // Adaptive: 4 to 3 reads 2 + 2 + 2 rows; 6 to 3 every row once.
+        assert_eq!(adaptive_pool_reads(2, (4, 6), (3, 3)), Ok(2 * 6 * 6));
+        assert_eq!(adaptive_pool_reads(512, (7, 7), (1, 1)), Ok(512 * 49));
+        assert!(adaptive_pool_reads(1, (4, 4), (0, 1)).is_err());
+        assert!(adaptive_pool_reads(1, (4, 4), (usize::MAX, 1)).is_err());
+        assert!(pool_reads(PoolFunction::Max, &PoolParams::square(5), 1, (4, 4)).is_err());
     }
 
     #[test]

@@ -223,6 +223,11 @@ pub enum Error {
         /// What is wrong with it.
         problem: crate::nn::digits::DigitsProblem,
     },
+    /// The face detector's weights file that cannot be read.
+    Weights {
+        /// What is wrong with it.
+        problem: crate::detect::WeightsProblem,
+    },
     /// A cell index outside a layer's output.
     LayerCellOutside {
         /// The layer, from 0.
@@ -337,6 +342,12 @@ pub enum Error {
         default: (usize, usize),
         /// The stride.
         stride: (usize, usize),
+    },
+    /// A `divisor_override` with a pooling function other than the mean (only
+    /// `nn.AvgPool2d` takes one).
+    DivisorNotMean {
+        /// The divisor asked for.
+        divisor: usize,
     },
     /// An index (as max pooling returns them) points outside its plane.
     IndexOutOfPlane {
@@ -751,6 +762,7 @@ impl fmt::Display for Error {
                 write!(f, "there is no image {}: the set has {count}", index + 1)
             }
             Error::Digits { problem } => write!(f, "the digits file {problem}"),
+            Error::Weights { problem } => write!(f, "the face detector's weights file {problem}"),
             Error::TensorTooLarge { shape, limit } => write!(
                 f,
                 "a tensor of {} values is too large: the limit is {limit}",
@@ -875,6 +887,11 @@ impl fmt::Display for Error {
                  the pooling's settings give",
                 asked.0, asked.1, stride.0, stride.1, default.0, default.1
             ),
+            Error::DivisorNotMean { divisor } => write!(
+                f,
+                "only mean pooling divides by a divisor (divisor_override belongs to \
+                 PyTorch's AvgPool2d): drop the divisor {divisor} or choose mean pooling"
+            ),
             Error::IndexOutOfPlane { index, plane } => write!(
                 f,
                 "index {index} is outside its {}x{} plane (indices run from 0 to {})",
@@ -949,6 +966,29 @@ pub(crate) fn positive(value: usize, what: &'static str) -> Result<usize> {
         Err(Error::Zero { what })
     } else {
         Ok(value)
+    }
+}
+
+/// Fails with [`Error::Setting`] unless `value` is finite and in `low..=high` (in
+/// `low..high` when `open_high`).
+pub(crate) fn setting_within(
+    what: &'static str,
+    value: f32,
+    low: f32,
+    high: f32,
+    open_high: bool,
+) -> Result<()> {
+    let inside =
+        value.is_finite() && value >= low && (value < high || (!open_high && value == high));
+    if inside {
+        Ok(())
+    } else {
+        Err(Error::Setting {
+            what,
+            value: f64::from(value),
+            low: f64::from(low),
+            high: f64::from(high),
+        })
     }
 }
 

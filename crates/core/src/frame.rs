@@ -1599,6 +1599,7 @@ impl FramePool {
             && p.stride() == (2, 2)
             && p.padding == Pads::default()
             && p.dilation == (1, 1)
+            && p.divisor_override.is_none()
             && output == (input.0 / 2, input.1 / 2)
             && self.channels != Channels::Gray
     }

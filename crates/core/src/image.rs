@@ -169,6 +169,27 @@ pub fn rgba_to_tensor(
     Tensor::new(channels.count(), height, width, data)
 }
 
+/// For each of `to` output cells along an axis of `from` input cells, the input cells it
+/// covers and their share of its area (summing to 1): area averaging, separable, as
+/// [`crate::detect::resize_area`] and the command line's resampling use it.
+pub fn area_weights(from: usize, to: usize) -> Vec<Vec<(usize, f32)>> {
+    let ratio = from as f64 / to as f64;
+    (0..to)
+        .map(|i| {
+            let (start, end) = (i as f64 * ratio, (i + 1) as f64 * ratio);
+            let first = start.floor() as usize;
+            let last = (end.ceil() as usize).min(from);
+            (first..last)
+                .map(|j| {
+                    let covered = end.min(j as f64 + 1.0) - start.max(j as f64);
+                    (j, (covered / ratio) as f32)
+                })
+                .filter(|&(_, w)| w > 0.0)
+                .collect()
+        })
+        .collect()
+}
+
 /// The shape of the tensor a `width x height` frame gives, checking the buffer's length.
 pub(crate) fn frame_shape(
     rgba: &[u8],

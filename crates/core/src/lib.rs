@@ -14,7 +14,9 @@
 //!   onto the output, overlaps summed.
 //! - [`pool2d`] is `nn.MaxPool2d` / `nn.AvgPool2d` / `nn.LPPool2d` (and min pooling),
 //!   with padding per side and ceil mode; [`global_pool`]; [`max_pool2d_with_indices`] is
-//!   `return_indices=True`, and [`max_unpool2d`] is `nn.MaxUnpool2d`.
+//!   `return_indices=True`, and [`max_unpool2d`] is `nn.MaxUnpool2d`; `divisor_override`
+//!   for the mean. [`adaptive_max_pool2d`] (with indices) and [`adaptive_avg_pool2d`] are
+//!   `nn.AdaptiveMaxPool2d` / `nn.AdaptiveAvgPool2d`.
 //! - [`backward`]: the gradients of convolution (its input gradient is
 //!   [`conv_transpose2d`]) and of pooling, for training.
 //! - [`geometry`], [`cost`] and [`receptive_field`]: output sizes, parameter and FLOP
@@ -25,6 +27,8 @@
 //! - [`network`]: whole stacks (LeNet-5, AlexNet, VGG-16 as torchvision builds them):
 //!   every layer's shape, parameters, multiply-adds and receptive field, and a forward
 //!   pass with simple fixed weights.
+//! - [`detect`]: MTCNN's trained face detector (P-Net over an image pyramid, then
+//!   R-Net), its PReLU and channel softmax, non-maximum suppression.
 //! - [`nn`]: training: layers with learned weights, cross-entropy, SGD and Adam,
 //!   PyTorch's initialisation, a seeded random generator, the MNIST digits.
 //! - [`mod@reference`]: deliberately naive versions that the fast paths are tested against.
@@ -36,6 +40,7 @@
 pub mod backward;
 pub mod conv;
 pub mod cost;
+pub mod detect;
 pub mod error;
 pub mod frame;
 mod gemm;
@@ -62,7 +67,10 @@ pub use frame::{FrameConv, FramePool};
 pub use geometry::{output_size, Padding, PaddingMode, Pads};
 pub use image::{Channels, DisplayMapping};
 pub use kernel::{Kernel, Preset};
-pub use pool::{global_pool, max_unpool2d, pool2d, PoolFunction, PoolParams, Power};
+pub use pool::{
+    adaptive_avg_pool2d, adaptive_max_pool2d, global_pool, max_unpool2d, pool2d, PoolFunction,
+    PoolParams, Power,
+};
 pub use receptive_field::{input_region, receptive_fields, LayerGeometry, ReceptiveField, Rect};
 pub use tensor::{Shape, Tensor};
 pub use transpose::{conv_transpose2d, ConvTransposeParams, ConvTransposePlan};

@@ -135,6 +135,10 @@ pub struct PoolParams {
     /// For the mean: divide by the whole window, padding included (PyTorch's default),
     /// rather than by the cells inside the input.
     pub count_include_pad: bool,
+    /// For the mean: divide every window's sum by this number instead
+    /// (`nn.AvgPool2d(..., divisor_override=d)`); `count_include_pad` then does not
+    /// matter. `None` is PyTorch's default. Only the mean takes one.
+    pub divisor_override: Option<usize>,
 }
 
 impl PoolParams {
@@ -147,6 +151,7 @@ impl PoolParams {
             dilation: (1, 1),
             ceil_mode: false,
             count_include_pad: true,
+            divisor_override: None,
         }
     }
 
@@ -159,8 +164,8 @@ impl PoolParams {
     ///
     /// # Errors
     /// Zero sizes, padding over half the window, dilation with the mean or LP pooling, a
-    /// window larger than the padded input, or (with dilation) a window whose taps all
-    /// fall on padding.
+    /// divisor of zero or with a function other than the mean, a window larger than the
+    /// padded input, or (with dilation) a window whose taps all fall on padding.
     pub fn output_size(
         &self,
         function: PoolFunction,
@@ -169,6 +174,12 @@ impl PoolParams {
     ) -> Result<(usize, usize)> {
         positive(self.kernel.0, "pooling window height")?;
         positive(self.kernel.1, "pooling window width")?;
+        if let Some(divisor) = self.divisor_override {
+            positive(divisor, "divisor_override")?;
+            if function != PoolFunction::Mean {
+                return Err(Error::DivisorNotMean { divisor });
+            }
+        }
         let pads = self.padding;
         for (pad, side) in [
             (pads.top, self.kernel.0),
@@ -315,6 +326,7 @@ impl PoolParams {
             columns: axis(output.1, 1, width),
             spans: (spans(output.0, 0, height), spans(output.1, 1, width)),
             count_include_pad: self.count_include_pad,
+            divisor_override: self.divisor_override,
             full: self.kernel.0.saturating_mul(self.kernel.1),
         })
     }
@@ -359,15 +371,19 @@ pub(crate) struct Windows {
     /// Each window's extent clipped to the padded frame, per pooled row and column.
     spans: (Vec<usize>, Vec<usize>),
     count_include_pad: bool,
+    divisor_override: Option<usize>,
     /// The whole window's size, `K_h K_w`.
     full: usize,
 }
 
 impl Windows {
-    /// What the mean of pooled cell `(y, x)` divides by: the window clipped to the padded
-    /// frame (`count_include_pad`, PyTorch's default), or its cells inside the input.
+    /// What the mean of pooled cell `(y, x)` divides by: the `divisor_override` if one
+    /// is given, else the window clipped to the padded frame (`count_include_pad`,
+    /// PyTorch's default), or its cells inside the input.
     pub(crate) fn divisor(&self, y: usize, x: usize) -> usize {
-        if self.count_include_pad {
+        if let Some(divisor) = self.divisor_override {
+            divisor
+        } else if self.count_include_pad {
             self.spans.0[y] * self.spans.1[x]
         } else {
             self.rows[y].len() * self.columns[x].len()
@@ -540,6 +556,122 @@ pub fn global_pool(input: &Tensor, function: PoolFunction) -> Result<Tensor> {
     pool2d(input, function, &params)
 }
 
+/// The input range `start..end` of output index `i` of adaptive pooling to `outputs`
+/// cells along an axis of `size`: PyTorch's `start = floor(i size / outputs)`,
+/// `end = ceil((i + 1) size / outputs)`. Windows overlap when `size` is not a multiple
+/// of `outputs`, and every window holds at least one cell (even for `outputs > size`).
+/// `i < outputs` and `outputs > 0` are the caller's to keep.
+pub fn adaptive_window(i: usize, size: usize, outputs: usize) -> (usize, usize) {
+    // In u128: no product wraps, even in 32-bit WebAssembly.
+    let (i, size, outputs) = (i as u128, size as u128, outputs.max(1) as u128);
+    let start = i * size / outputs;
+    let end = ((i + 1) * size).div_ceil(outputs);
+    (start as usize, end as usize)
+}
+
+/// Checks an adaptive pooling of `input` to `output` and gives the output's shape.
+fn adaptive_shape(input: &Tensor, output: (usize, usize)) -> Result<Shape> {
+    positive(output.0, "adaptive pooling height")?;
+    positive(output.1, "adaptive pooling width")?;
+    let shape = input.shape();
+    Shape::new(shape.batch, shape.channels, output.0, output.1)
+}
+
+/// `nn.AdaptiveAvgPool2d(output)`: output cell `(y, x)` is the mean of the input's rows
+/// and columns [`adaptive_window`] gives (no padding; the windows' sizes may differ by
+/// one and neighbours may share cells). `(1, 1)` is global average pooling.
+///
+/// # Errors
+/// A zero output size, or an output too large.
+pub fn adaptive_avg_pool2d(input: &Tensor, output: (usize, usize)) -> Result<Tensor> {
+    let out = adaptive_shape(input, output)?;
+    let shape = input.shape();
+    let (h, w) = (shape.height, shape.width);
+    let mut data = Vec::with_capacity(out.len());
+    for plane in input.data().chunks_exact(shape.plane_len()) {
+        for y in 0..out.height {
+            let (top, bottom) = adaptive_window(y, h, out.height);
+            for x in 0..out.width {
+                let (left, right) = adaptive_window(x, w, out.width);
+                let sum: f32 = (top..bottom)
+                    .map(|r| plane[r * w + left..r * w + right].iter().sum::<f32>())
+                    .sum();
+                data.push(sum / ((bottom - top) * (right - left)) as f32);
+            }
+        }
+    }
+    Tensor::with_batch(out.batch, out.channels, out.height, out.width, data)
+}
+
+/// `nn.AdaptiveMaxPool2d(output, return_indices=True)`: the largest value of each
+/// [`adaptive_window`] and its flat index in its input plane (`row * W + column`, as
+/// PyTorch returns them): the first largest in row-major window order, a NaN wins.
+///
+/// # Errors
+/// A zero output size, or an output too large.
+pub fn adaptive_max_pool2d(input: &Tensor, output: (usize, usize)) -> Result<(Tensor, Vec<usize>)> {
+    let out = adaptive_shape(input, output)?;
+    let shape = input.shape();
+    let (h, w) = (shape.height, shape.width);
+    let axis = |count: usize, size: usize| -> Vec<Vec<usize>> {
+        (0..count)
+            .map(|i| {
+                let (start, end) = adaptive_window(i, size, count);
+                (start..end).collect()
+            })
+            .collect()
+    };
+    let windows = Windows {
+        output,
+        rows: axis(out.height, h),
+        columns: axis(out.width, w),
+        spans: (Vec::new(), Vec::new()),
+        count_include_pad: true,
+        divisor_override: None,
+        full: 0,
+    };
+    let mut data = Vec::with_capacity(out.len());
+    let mut indices = Vec::with_capacity(out.len());
+    for plane in input.data().chunks_exact(shape.plane_len()) {
+        windows.best(plane, w, 1.0, &mut data, &mut indices);
+    }
+    Ok((
+        Tensor::with_batch(out.batch, out.channels, out.height, out.width, data)?,
+        indices,
+    ))
+}
+
+/// The fixed pooling window that does what adaptive pooling from `input` to `output`
+/// does, if there is one: every window the same size, `kernel`, and evenly spaced,
+/// `stride` (as when the input is a multiple of the output: `kernel = stride =
+/// H / h_out`; but also 4 to 3, kernel 2 at stride 1). `None` when the windows'
+/// sizes or steps differ (5 to 3: windows of 2, 3, 2 cells). A zero size gives `None`.
+pub fn adaptive_as_fixed(input: (usize, usize), output: (usize, usize)) -> Option<PoolParams> {
+    let axis = |size: usize, outputs: usize| -> Option<(usize, usize)> {
+        if size == 0 || outputs == 0 {
+            return None;
+        }
+        let (start, end) = adaptive_window(0, size, outputs);
+        let kernel = end - start;
+        let stride = if outputs > 1 {
+            adaptive_window(1, size, outputs).0
+        } else {
+            kernel
+        };
+        let even = (0..outputs)
+            .all(|i| adaptive_window(i, size, outputs) == (i * stride, i * stride + kernel));
+        // Repeated windows (more outputs than cells) have no stride.
+        (even && stride > 0).then_some((kernel, stride))
+    };
+    let (kh, sh) = axis(input.0, output.0)?;
+    let (kw, sw) = axis(input.1, output.1)?;
+    Some(PoolParams {
+        kernel: (kh, kw),
+        stride: Some((sh, sw)),
+        ..PoolParams::square(1)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -685,6 +817,88 @@ mod tests {
             PoolParams { padding: Pads::uniform(1), ..PoolParams::square(2) }.unpooled_size(1, 1),
             Err(Error::CroppedAway { .. })
         ));
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn divisor_override_divides_every_window_alike() {
+        // nn.AvgPool2d(2, divisor_override=3) on the 4x4 above: each window's sum over 3.
+        let three = PoolParams { divisor_override: Some(3), ..PoolParams::square(2) };
+        assert_eq!(pool2d(&four_by_four(), PoolFunction::Mean, &three).unwrap().rows(0), [
+            [13.0 / 3.0, 7.0],
+            [8.0 / 3.0, 8.0 / 3.0],
+        ]);
+        // With padding and ceil mode the divisor stays: AvgPool2d(3, 2, padding=1,
+        // ceil_mode=True, divisor_override=2) on the 3x3: windows of 4, 6, 6 and 9 cells.
+        let padded = PoolParams {
+            stride: Some((2, 2)), padding: Pads::uniform(1), ceil_mode: true,
+            divisor_override: Some(2), count_include_pad: false, ..PoolParams::square(3)
+        };
+        assert_eq!(pool2d(&three_by_three(), PoolFunction::Mean, &padded).unwrap().rows(0), [
+            [12.0 / 2.0, 16.0 / 2.0],
+            [24.0 / 2.0, 28.0 / 2.0],
+        ]);
+        // PyTorch: "divisor must be not zero"; max pooling takes none.
+        let zero = PoolParams { divisor_override: Some(0), ..PoolParams::square(2) };
+        assert_eq!(pool2d(&four_by_four(), PoolFunction::Mean, &zero),
+                   Err(Error::Zero { what: "divisor_override" }));
+        assert_eq!(pool2d(&four_by_four(), PoolFunction::Max, &three),
+                   Err(Error::DivisorNotMean { divisor: 3 }));
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn adaptive_pooling_is_pytorchs() {
+        // nn.AdaptiveAvgPool2d((2, 3)) on torch.arange(1., 13.).view(1, 3, 4): rows 0..2
+        // and 1..3, columns 0..2, 1..3 and 2..4.
+        let x = Tensor::from_rows(&[
+            [1.0, 2.0, 3.0, 4.0],
+            [5.0, 6.0, 7.0, 8.0],
+            [9.0, 10.0, 11.0, 12.0],
+        ]).unwrap();
+        assert_eq!(adaptive_avg_pool2d(&x, (2, 3)).unwrap().rows(0), [
+            [3.5, 4.5, 5.5],
+            [7.5, 8.5, 9.5],
+        ]);
+        // ... which is a 2x2 window at stride 1; 5 to 3 (windows 2, 3, 2) is no fixed one.
+        let fixed = adaptive_as_fixed((3, 4), (2, 3)).unwrap();
+        assert_eq!((fixed.kernel, fixed.stride), ((2, 2), Some((1, 1))));
+        assert_eq!(pool2d(&x, PoolFunction::Mean, &fixed).unwrap(), adaptive_avg_pool2d(&x, (2, 3)).unwrap());
+        assert_eq!(adaptive_as_fixed((5, 4), (3, 2)), None);
+        assert_eq!(adaptive_as_fixed((1, 4), (3, 2)), None);
+        let eight = adaptive_as_fixed((8, 6), (4, 3)).unwrap();
+        assert_eq!((eight.kernel, eight.stride), ((2, 2), Some((2, 2))));
+        // nn.AdaptiveMaxPool2d((2, 3), return_indices=True): values and flat indices.
+        let pi = Tensor::from_rows(&[
+            [3.0, 1.0, 4.0, 1.0],
+            [5.0, 9.0, 2.0, 6.0],
+            [5.0, 3.0, 5.0, 8.0],
+        ]).unwrap();
+        let (max, indices) = adaptive_max_pool2d(&pi, (2, 3)).unwrap();
+        assert_eq!(max.rows(0), [
+            [9.0, 9.0, 6.0],
+            [9.0, 9.0, 8.0],
+        ]);
+        assert_eq!(indices, [5, 5, 7, 5, 5, 11]);
+        // Uneven windows: 1x5 to 1x3 takes columns 0..2, 1..4 and 3..5.
+        let row = Tensor::from_rows(&[[1.0, 2.0, 3.0, 4.0, 5.0]]).unwrap();
+        assert_eq!(adaptive_avg_pool2d(&row, (1, 3)).unwrap().rows(0), [[1.5, 3.0, 4.5]]);
+        let (max, indices) = adaptive_max_pool2d(&row, (1, 3)).unwrap();
+        assert_eq!((max.rows(0), indices), (vec![vec![2.0, 4.0, 5.0]], vec![1, 3, 4]));
+        // More outputs than inputs: 2x2 to 3x3 repeats cells (rows 0..1, 0..2, 1..2).
+        let small = Tensor::from_rows(&[[1.0, 2.0], [3.0, 4.0]]).unwrap();
+        assert_eq!(adaptive_avg_pool2d(&small, (3, 3)).unwrap().rows(0), [
+            [1.0, 1.5, 2.0],
+            [2.0, 2.5, 3.0],
+            [3.0, 3.5, 4.0],
+        ]);
+        // (1, 1) is global pooling; a tie goes to the first cell.
+        assert_eq!(adaptive_avg_pool2d(&x, (1, 1)).unwrap(), global_pool(&x, PoolFunction::Mean).unwrap());
+        let ties = Tensor::from_rows(&[[5.0, 5.0], [5.0, 1.0]]).unwrap();
+        assert_eq!(adaptive_max_pool2d(&ties, (1, 1)).unwrap().1, [0]);
+        assert_eq!(adaptive_avg_pool2d(&x, (0, 2)), Err(Error::Zero { what: "adaptive pooling height" }));
+        assert!(matches!(adaptive_max_pool2d(&x, (1 << 20, 1 << 20)), Err(Error::TensorTooLarge { .. })));
+        assert_eq!(adaptive_window(usize::MAX - 1, usize::MAX, usize::MAX), (usize::MAX - 1, usize::MAX));
     }
 
     #[test]

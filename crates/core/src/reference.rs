@@ -64,7 +64,8 @@ pub fn conv2d(
 }
 
 /// Pooling straight from PyTorch's definition: pad with `-inf` (max) or `+inf` (min),
-/// take every window, and for the mean divide as `count_include_pad` says; LP pooling
+/// take every window, and for the mean divide as `divisor_override` or
+/// `count_include_pad` says; LP pooling
 /// as `(avg_pool2d(x^p) · K_h K_w)^(1/p)`.
 ///
 /// # Errors
@@ -88,6 +89,52 @@ pub fn pool2d(input: &Tensor, function: PoolFunction, params: &PoolParams) -> Re
         }
     }
     Tensor::with_batch(input.batch(), input.channels(), out_h, out_w, data)
+}
+
+/// `nn.AdaptiveMaxPool2d` (`max = true`, with the flat index of each maximum) or
+/// `nn.AdaptiveAvgPool2d` straight from PyTorch's documented definition: output cell
+/// `i` of `n` along an axis of `size` takes input cells `floor(i size / n)` up to
+/// `ceil((i + 1) size / n) - 1`, worked out here in `f64`. The indices are empty for
+/// the mean.
+///
+/// # Errors
+/// As [`crate::pool::adaptive_avg_pool2d`].
+pub fn adaptive_pool2d(
+    input: &Tensor,
+    max: bool,
+    output: (usize, usize),
+) -> Result<(Tensor, Vec<usize>)> {
+    crate::error::positive(output.0, "adaptive pooling height")?;
+    crate::error::positive(output.1, "adaptive pooling width")?;
+    crate::tensor::Shape::new(input.batch(), input.channels(), output.0, output.1)?;
+    let (h, w) = (input.height(), input.width());
+    let range = |i: usize, size: usize, n: usize| {
+        let (i, size, n) = (i as f64, size as f64, n as f64);
+        ((i * size / n).floor() as usize)..(((i + 1.0) * size / n).ceil() as usize)
+    };
+    let mut data = Vec::new();
+    let mut indices = Vec::new();
+    for n in 0..input.batch() {
+        for c in 0..input.channels() {
+            for y in 0..output.0 {
+                for x in 0..output.1 {
+                    let cells: Vec<(usize, usize)> = range(y, h, output.0)
+                        .flat_map(|r| range(x, w, output.1).map(move |col| (r, col)))
+                        .collect();
+                    let value = |&(r, col): &(usize, usize)| input.get(n, c, r, col).unwrap_or(0.0);
+                    if max {
+                        let best = winner(PoolFunction::Max, &cells, value);
+                        data.push(value(&best));
+                        indices.push(best.0 * w + best.1);
+                    } else {
+                        data.push(cells.iter().map(value).sum::<f32>() / cells.len() as f32);
+                    }
+                }
+            }
+        }
+    }
+    let out = Tensor::with_batch(input.batch(), input.channels(), output.0, output.1, data)?;
+    Ok((out, indices))
 }
 
 /// One pooled value from the definition: pooled cell `(y, x)` of a `height x width`
@@ -150,7 +197,9 @@ fn pool_window(
         }
     }
     let include = params.count_include_pad || matches!(function, PoolFunction::Lp(_));
-    let divisor = if include {
+    let divisor = if let (PoolFunction::Mean, Some(divisor)) = (function, params.divisor_override) {
+        divisor
+    } else if include {
         cells.len() + padded_cells
     } else {
         cells.len()

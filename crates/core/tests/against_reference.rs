@@ -3,7 +3,8 @@
 
 use convlens_core::geometry::{PaddingMode, Pads};
 use convlens_core::{
-    conv2d, pool2d, reference, ConvParams, Padding, PoolFunction, PoolParams, Tensor,
+    adaptive_avg_pool2d, adaptive_max_pool2d, conv2d, pool2d, reference, ConvParams, Padding,
+    PoolFunction, PoolParams, Tensor,
 };
 
 /// Deterministic values with fractions and negatives (a small linear congruential walk).
@@ -138,7 +139,9 @@ fn pool2d_matches_reference_on_every_small_shape() {
                     ] {
                         for dilation in [(1, 1), (2, 1)] {
                             for ceil_mode in [false, true] {
-                                for count_include_pad in [false, true] {
+                                for (count_include_pad, divisor_override) in
+                                    [(false, None), (true, None), (true, Some(3))]
+                                {
                                     let params = PoolParams {
                                         kernel,
                                         stride,
@@ -146,6 +149,7 @@ fn pool2d_matches_reference_on_every_small_shape() {
                                         dilation,
                                         ceil_mode,
                                         count_include_pad,
+                                        divisor_override,
                                     };
                                     for function in PoolFunction::ALL {
                                         let fast = pool2d(&input, function, &params);
@@ -168,4 +172,52 @@ fn pool2d_matches_reference_on_every_small_shape() {
         }
     }
     assert!(checked > 5_000, "checked {checked}");
+}
+
+#[test]
+fn adaptive_pooling_matches_reference_on_every_small_shape() {
+    let mut checked = 0;
+    for height in 1..=7 {
+        for width in 1..=7 {
+            let input =
+                Tensor::with_batch(2, 2, height, width, values(4 * height * width, 11)).unwrap();
+            for out_h in 1..=9 {
+                for out_w in 1..=9 {
+                    let output = (out_h, out_w);
+                    let (max, indices) = adaptive_max_pool2d(&input, output).unwrap();
+                    let (slow_max, slow_indices) =
+                        reference::adaptive_pool2d(&input, true, output).unwrap();
+                    assert_eq!(
+                        (&max, &indices),
+                        (&slow_max, &slow_indices),
+                        "{height}x{width} to {output:?}"
+                    );
+                    let mean = adaptive_avg_pool2d(&input, output).unwrap();
+                    let (slow_mean, _) = reference::adaptive_pool2d(&input, false, output).unwrap();
+                    assert_eq!(mean, slow_mean, "{height}x{width} to {output:?}");
+                    // Where a fixed window does the same, pooling with it agrees.
+                    if let Some(fixed) =
+                        convlens_core::pool::adaptive_as_fixed((height, width), output)
+                    {
+                        assert_eq!(pool2d(&input, PoolFunction::Max, &fixed).unwrap(), max);
+                        assert_eq!(pool2d(&input, PoolFunction::Mean, &fixed).unwrap(), mean);
+                    }
+                    let reads =
+                        convlens_core::cost::adaptive_pool_reads(2, (height, width), output)
+                            .unwrap();
+                    let windows: u64 = (0..out_h)
+                        .flat_map(|y| (0..out_w).map(move |x| (y, x)))
+                        .map(|(y, x)| {
+                            let (t, b) = convlens_core::pool::adaptive_window(y, height, out_h);
+                            let (l, r) = convlens_core::pool::adaptive_window(x, width, out_w);
+                            ((b - t) * (r - l)) as u64
+                        })
+                        .sum();
+                    assert_eq!(reads, 2 * windows);
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 49 * 81);
 }

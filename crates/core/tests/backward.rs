@@ -394,6 +394,8 @@ fn random_pool(random: &mut Random, function: PoolFunction) -> PoolParams {
         },
         ceil_mode: random.chance(50),
         count_include_pad: random.chance(50),
+        divisor_override: (function == PoolFunction::Mean && random.chance(25))
+            .then(|| random.range(1, 5)),
     }
 }
 

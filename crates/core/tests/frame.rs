@@ -537,9 +537,16 @@ fn pooling_matches_the_reference() {
                 dilation: (random.range(1, 2), random.range(1, 2)),
                 ceil_mode: random.below(2) == 0,
                 count_include_pad: random.below(2) == 0,
+                divisor_override: (random.below(4) == 0).then(|| random.range(1, 5)),
             }
         };
         let function = PoolFunction::ALL[random.below(4)];
+        let params = PoolParams {
+            divisor_override: params
+                .divisor_override
+                .filter(|_| function == PoolFunction::Mean),
+            ..params
+        };
         let channels = Channels::ALL[random.below(5)];
         check_pool(&rgba, (width, height), function, &params, channels);
     }

@@ -233,6 +233,7 @@ fn one_case(random: &mut Random) {
         dilation: (random.size(1, 2), random.size(1, 2)),
         ceil_mode: random.chance(50),
         count_include_pad: random.chance(50),
+        divisor_override: random.chance(20).then(|| random.size(0, 5)),
     };
     let function = match random.below(5) {
         4 => {

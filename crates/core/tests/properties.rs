@@ -82,7 +82,7 @@ proptest! {
             let slow = reference::conv2d(&input, &weights, None, &params);
             prop_assert_eq!(fast.is_ok(), slow.is_ok());
         }
-        let pool = PoolParams { kernel: pool_kernel, stride: Some(stride), padding: Pads { top: pads.0, bottom: pads.1, left: pads.2, right: pads.3 }, dilation, ceil_mode, count_include_pad };
+        let pool = PoolParams { kernel: pool_kernel, stride: Some(stride), padding: Pads { top: pads.0, bottom: pads.1, left: pads.2, right: pads.3 }, dilation, ceil_mode, count_include_pad, divisor_override: None };
         for function in PoolFunction::ALL {
             let _ = pool2d(&input, function, &pool);
             let _ = pool2d_backward(&input, &input, function, &pool);

@@ -23,6 +23,7 @@
 use std::cell::Cell;
 use std::fmt::Display;
 
+use convlens_core::detect::WeightsProblem;
 use convlens_core::error::{by, commas};
 use convlens_core::nn::digits::{self, DigitsProblem};
 use convlens_core::{
@@ -692,6 +693,16 @@ texts! {
         "в файле цифр {found} пикселей, а изображениям нужно {expected}: файл повреждён";
     err_digits_checksum: "the digits file has the checksum {found} instead of {expected}: it is damaged",
         "у файла цифр контрольная сумма {found} вместо {expected}: файл повреждён";
+    err_weights_not: "the face detector's weights file is not a weights file (it does not start with 'CLMTCNN1')",
+        "файл весов детектора лиц — не файл весов (он не начинается с «CLMTCNN1»)";
+    err_weights_truncated: "the face detector's weights file ends too soon, after {length} bytes",
+        "файл весов детектора лиц обрывается слишком рано, после {length} байт";
+    err_weights_checksum: "the face detector's weights file has the checksum {found} instead of {expected}: it is damaged",
+        "у файла весов детектора лиц контрольная сумма {found} вместо {expected}: файл повреждён";
+    err_weights_layout: "the face detector's weights file holds another tensor at place {index} where {expected} belongs",
+        "в файле весов детектора лиц на месте {index} лежит другой тензор, а должен быть {expected}";
+    err_weights_trailing: "the face detector's weights file has {count} bytes after its last tensor",
+        "в файле весов детектора лиц {count} {count|лишний байт|лишних байта|лишних байт} после последнего тензора";
     err_output_padding: "the output padding ({padding}) must be smaller than the stride ({stride}) or the dilation ({dilation}) along each axis",
         "выходной отступ ({padding}) должен быть меньше шага ({stride}) или расширения ({dilation}) по каждой оси";
     err_cropped_away: "the padding removes {rows} rows and {columns} columns of a {height}x{width} output: nothing would be left",
@@ -706,6 +717,8 @@ texts! {
         "индекс {index} вне своей плоскости {height}x{width} (индексы от 0 до {last})";
     err_lp_dilation: "LP pooling has no dilation (PyTorch's LPPool2d takes none): set dilation to 1",
         "у LP-пулинга нет расширения (LPPool2d в PyTorch его не принимает): поставьте расширение 1";
+    err_divisor_not_mean: "only mean pooling divides by a divisor (divisor_override belongs to PyTorch's AvgPool2d): drop the divisor {divisor} or choose mean pooling",
+        "делитель бывает только у пулинга средним (divisor_override есть только у AvgPool2d в PyTorch): уберите делитель {divisor} или выберите пулинг средним";
     err_lp_power: "the power of LP pooling must be a number above 0, not {p}",
         "степень LP-пулинга должна быть числом больше 0, а не {p}";
     err_unpool_size: "the unpooled size {asked} must be within one stride ({stride}) of {default}, the size the pooling's settings give",
@@ -799,6 +812,7 @@ texts! {
     word_input_size: "input size", "размер входа";
     word_object_size: "object size", "размер объекта";
     word_adaptive_height: "adaptive pooling height", "высота адаптивного пулинга";
+    word_divisor_override: "divisor_override", "делитель среднего";
     word_adaptive_width: "adaptive pooling width", "ширина адаптивного пулинга";
     word_output_features: "number of output features", "число выходных признаков";
     word_tensor: "tensor", "тензор";
@@ -819,6 +833,13 @@ texts! {
     word_gradient_of_output: "gradient of the output", "градиент по выходу";
     word_transposed_output: "transposed convolution's output", "выход транспонированной свёртки";
     word_unpooled_map: "unpooled map", "карта после анпулинга";
+    word_min_face: "minimum face size", "наименьший размер лица";
+    word_pyramid_factor: "pyramid factor", "множитель пирамиды";
+    word_face_threshold: "face threshold", "порог вероятности лица";
+    word_detector_input: "detector input", "вход детектора";
+    word_pnet_input: "P-Net input", "вход P-Net";
+    word_rnet_input: "R-Net input", "вход R-Net";
+    word_prelu_slopes: "PReLU slopes (one per channel)", "наклоны PReLU (по одному на канал)";
     word_unknown_error: "unknown error", "неизвестная ошибка";
     word_astronaut: "astronaut", "астронавт";
     word_chelsea: "chelsea", "кошка Челси";
@@ -1339,6 +1360,7 @@ impl Texts {
                 &[("index", &(index + 1)), ("count", count)],
             ),
             Error::Digits { problem } => self.digits_problem(problem),
+            Error::Weights { problem } => self.weights_problem(problem),
             Error::OutputPadding {
                 output_padding,
                 stride,
@@ -1412,6 +1434,9 @@ impl Texts {
                         ("default", &pair(*default)),
                     ],
                 )
+            }
+            Error::DivisorNotMean { divisor } => {
+                fill(self.err_divisor_not_mean, &[("divisor", divisor)])
             }
             Error::IndexOutOfPlane { index, plane } => fill(
                 self.err_index_outside_plane,
@@ -1520,6 +1545,30 @@ impl Texts {
                     ("expected", &format!("{expected:08x}")),
                 ],
             ),
+            _ => self.word_unknown_error.into(),
+        }
+    }
+
+    fn weights_problem(&self, problem: &WeightsProblem) -> String {
+        match *problem {
+            WeightsProblem::NotWeights => self.err_weights_not.into(),
+            WeightsProblem::Truncated { length } => {
+                fill(self.err_weights_truncated, &[("length", &length)])
+            }
+            WeightsProblem::Checksum { expected, found } => fill(
+                self.err_weights_checksum,
+                &[
+                    ("found", &format!("{found:08x}")),
+                    ("expected", &format!("{expected:08x}")),
+                ],
+            ),
+            WeightsProblem::Layout { index, expected } => fill(
+                self.err_weights_layout,
+                &[("index", &(index + 1)), ("expected", &expected)],
+            ),
+            WeightsProblem::TrailingBytes { count } => {
+                fill(self.err_weights_trailing, &[("count", &count)])
+            }
             _ => self.word_unknown_error.into(),
         }
     }
@@ -1882,6 +1931,48 @@ mod tests {
         ] {
             core.push(convlens_core::Error::Digits { problem });
         }
+        // The face detector's: its weights file, its settings, its inputs.
+        {
+            use convlens_core::detect::{self, Mtcnn, Settings};
+            for problem in [
+                WeightsProblem::NotWeights,
+                WeightsProblem::Truncated { length: 12 },
+                WeightsProblem::Checksum {
+                    expected: 1,
+                    found: 2,
+                },
+                WeightsProblem::Layout {
+                    index: 1,
+                    expected: detect::weights::LAYOUT[1].0,
+                },
+                WeightsProblem::TrailingBytes { count: 3 },
+            ] {
+                core.push(convlens_core::Error::Weights { problem });
+            }
+            let net = Mtcnn::decode(include_bytes!("../../../www/data/mtcnn.bin")).unwrap();
+            let image = Tensor::filled(convlens_core::Shape::new(1, 3, 30, 30).unwrap(), 0.0);
+            for settings in [
+                Settings {
+                    min_face: 5.0,
+                    ..Settings::default()
+                },
+                Settings {
+                    factor: 1.0,
+                    ..Settings::default()
+                },
+                Settings {
+                    rnet_threshold: 2.0,
+                    ..Settings::default()
+                },
+            ] {
+                core.push(net.detect(&image, &settings).unwrap_err());
+            }
+            let grey = Tensor::filled(convlens_core::Shape::new(1, 1, 30, 30).unwrap(), 0.0);
+            core.push(net.detect(&grey, &Settings::default()).unwrap_err());
+            core.push(net.pnet.forward(&grey).unwrap_err());
+            core.push(net.rnet.forward(&image).unwrap_err());
+            core.push(detect::prelu(&image, &[0.5]).unwrap_err());
+        }
         // The transposed convolution's and the backward pass's.
         let one = |n, c, h, w| Tensor::filled(convlens_core::Shape::new(n, c, h, w).unwrap(), 1.0);
         let transposed = |params: convlens_core::ConvTransposeParams, weight: &Tensor| {
@@ -1949,6 +2040,17 @@ mod tests {
                 .unwrap_err(),
         );
         core.push(square.unpooled_size(usize::MAX, 1).unwrap_err());
+        for divisor in [0, 3] {
+            let params = convlens_core::PoolParams {
+                divisor_override: Some(divisor),
+                ..square
+            };
+            core.push(
+                params
+                    .output_size(convlens_core::PoolFunction::Max, 4, 4)
+                    .unwrap_err(),
+            );
+        }
         // The graph's own errors.
         {
             use convlens_core::graph::{BlockKind, Conv, GraphBuilder, Merge, Op};
@@ -2090,6 +2192,13 @@ mod tests {
             "RGBA",
             "foo",
             "CLDIGITS",
+            // The face detector's file, its networks and a tensor's name in it.
+            "CLMTCNN1",
+            "Net",
+            "PReLU",
+            "pnet",
+            "conv1",
+            "bias",
             // The graph's merges as PyTorch writes them.
             "torch",
             "cat",

@@ -201,7 +201,7 @@ fn run(op: &Op, inputs: &[&Tensor]) -> Result<Tensor> {
             out
         }
         Op::Pool(pool) => pool2d(x, pool.function, &pool.params())?,
-        Op::AdaptiveAvgPool { output } => adaptive_average(x, output)?,
+        Op::AdaptiveAvgPool { output } => crate::pool::adaptive_avg_pool2d(x, output)?,
         Op::Merge(Merge::Add) => {
             let mut out = x.clone();
             for other in &inputs[1..] {
@@ -237,34 +237,6 @@ fn run(op: &Op, inputs: &[&Tensor]) -> Result<Tensor> {
         | Op::Flatten
         | Op::Linear { .. } => x.clone(),
     })
-}
-
-/// `nn.AdaptiveAvgPool2d` on every image of the batch: output cell `i` averages input
-/// rows `floor(i H / h_out)` to `ceil((i + 1) H / h_out) - 1`, and likewise for columns.
-pub(crate) fn adaptive_average(input: &Tensor, (out_h, out_w): (usize, usize)) -> Result<Tensor> {
-    let shape = input.shape();
-    let (h, w) = (shape.height, shape.width);
-    let mut data = Vec::with_capacity(shape.batch * shape.channels * out_h * out_w);
-    for plane in input.data().chunks_exact(shape.plane_len()) {
-        for y in 0..out_h {
-            let (top, bottom) = adaptive_window(y, h, out_h);
-            for x in 0..out_w {
-                let (left, right) = adaptive_window(x, w, out_w);
-                let mut sum = 0.0;
-                for row in top..bottom {
-                    sum += plane[row * w + left..row * w + right].iter().sum::<f32>();
-                }
-                data.push(sum / ((bottom - top) * (right - left)) as f32);
-            }
-        }
-    }
-    Tensor::with_batch(shape.batch, shape.channels, out_h, out_w, data)
-}
-
-/// The input range `start..end` that adaptive pooling's output index `i` of `outputs`
-/// averages over an axis of `size`.
-pub(crate) fn adaptive_window(i: usize, size: usize, outputs: usize) -> (usize, usize) {
-    (i * size / outputs, ((i + 1) * size).div_ceil(outputs))
 }
 
 /// The fixed weights of a convolution with `out_channels` filters of `per_group` input

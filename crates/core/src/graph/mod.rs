@@ -178,6 +178,7 @@ impl Pool {
             dilation: (1, 1),
             ceil_mode: self.ceil_mode,
             count_include_pad: self.count_include_pad,
+            divisor_override: None,
         }
     }
 }

@@ -18,8 +18,8 @@ use crate::backward::{
 use crate::conv::{conv2d, ConvParams};
 use crate::error::{Error, Result};
 use crate::geometry::{Padding, Pads};
-use crate::graph::forward::{adaptive_average, adaptive_window};
 use crate::network::{analyse, Architecture, Layer, LayerReport};
+use crate::pool::{adaptive_avg_pool2d, adaptive_window};
 use crate::pool::{pool2d, PoolFunction, PoolParams};
 use crate::tensor::{Shape, Tensor};
 
@@ -257,7 +257,7 @@ impl Model {
                         pool2d(current, function, &params)?
                     }
                 }
-                Layer::AdaptiveAvgPool { output } => adaptive_average(current, output)?,
+                Layer::AdaptiveAvgPool { output } => adaptive_avg_pool2d(current, output)?,
                 Layer::Flatten => flat(current)?,
                 Layer::Linear { .. } => {
                     let (weight, bias) = self.weight_and_bias(index)?;

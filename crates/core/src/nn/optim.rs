@@ -67,21 +67,7 @@ impl Settings {
     /// # Errors
     /// [`Error::Setting`] for the first number out of its range.
     pub fn check(&self) -> Result<()> {
-        let within = |what: &'static str, value: f32, low: f32, high: f32, open_high: bool| {
-            let inside = value.is_finite()
-                && value >= low
-                && (value < high || (!open_high && value == high));
-            if inside {
-                Ok(())
-            } else {
-                Err(Error::Setting {
-                    what,
-                    value: f64::from(value),
-                    low: f64::from(low),
-                    high: f64::from(high),
-                })
-            }
-        };
+        let within = crate::error::setting_within;
         within("learning rate", self.learning_rate, 0.0, 10.0, false)?;
         if self.learning_rate == 0.0 {
             return Err(Error::Setting {
