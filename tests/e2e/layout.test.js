@@ -76,7 +76,7 @@ const views = {
   async stack(page, where) {
     await page.waitForSelector('[data-testid=stack-map-0]');
     for (const s of ['[data-testid=stack-input]', '[data-testid=stack-map-0]',
-      '#stack-table tr[aria-current=true]']) await onScreen(page, s, where);
+      '#stack-blocks tr[aria-current=true]']) await onScreen(page, s, where);
     const map = await page.locator('[data-testid=stack-map-0]').boundingBox();
     if (await page.evaluate(() => window.innerWidth) >= 1440) assert.ok(map.width >= 160, `${where}: a stack map is ${map.width}px wide`);
   },

@@ -149,6 +149,16 @@ pub fn run(arguments: &[String]) -> Result<(), Failure> {
         }
     }
     let settings = stack_settings(&given, sources)?;
+    // A page URL may name a network with branches: printed block by block.
+    if let StackPreset::Network(name) = settings.stack.preset {
+        if let Some(graph) = torchvision::preset(name) {
+            let reports = graph
+                .analyse()
+                .map_err(|e| Failure::usage(format!("{name} does not fit its input: {e}")))?;
+            crate::print(&graph_table(&graph, &reports, By::Block, format));
+            return Ok(());
+        }
+    }
     let facts = stack_facts(&settings).map_err(|e| Failure::usage(e.to_string()))?;
     crate::print(&table(&facts, format));
     Ok(())

@@ -632,6 +632,12 @@ fn stacks_come_from_the_command_line_a_file_or_a_url() {
         from_text.contains("\"nn.Linear(1568, 10)\",10,1,1,15690,"),
         "{from_text}"
     );
+    // A page URL that shows a torchvision network prints it as --preset does.
+    let network = |args: &[&str]| stdout(&run(&[&["layers"], args, &["--format", "csv"]].concat()));
+    assert_eq!(
+        network(&["--url", "?view=stack&stack=resnet50"]),
+        network(&["--preset", "resnet50"])
+    );
 }
 
 #[test]

@@ -42,10 +42,8 @@ fn run() -> Result<(), String> {
     let mut out = Vec::new();
     let map = if settings.view == "stack" {
         // The frame is the network's input; the map is channel 1 of the chosen layer.
-        let outputs = stack::stack_forward(&settings, &frame).map_err(|e| e.to_string())?;
-        let layer = outputs
-            .get(settings.stack.layer)
-            .ok_or("the chosen layer did not run")?;
+        let output = stack::stack_output(&settings, &frame).map_err(|e| e.to_string())?;
+        let layer = &output.ok_or("the chosen layer did not run")?;
         stack::draw_channel(layer, 0, &mut out).map_err(|e| e.to_string())?;
         let plane = layer.plane(0, 0).ok_or("empty layer")?.to_vec();
         convlens_core::Tensor::new(1, layer.height(), layer.width(), plane)

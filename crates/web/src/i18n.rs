@@ -486,6 +486,15 @@ texts! {
     blocks_diagram_aria: "The block drawn as boxes and arrows; pick a box to see its layers", "Блок, нарисованный прямоугольниками и стрелками; выберите прямоугольник, чтобы увидеть его слои";
     blocks_numbers_title: "The numbers", "Числа";
     blocks_picked_title: "Inside the picked box", "Внутри выбранного прямоугольника";
+    stack_inside: "Inside {name}: {what}", "Внутри {name}: {what}";
+    stack_running: "Computing the maps: layer {done} of {total}…", "Считаем карты: слой {done} из {total}…";
+    stack_blocks_title: "Block by block", "Блок за блоком";
+    stack_block: "Block", "Блок";
+    stack_blocks_note: "A ▸ opens a group of repeated blocks; pick a block to see its inside and its output's maps on the photo, a box of its drawing to see that layer's maps.",
+        "▸ раскрывает группу одинаковых блоков; выберите блок, чтобы увидеть, что внутри, и карты его выхода на фотографии, а прямоугольник на схеме — чтобы увидеть карты этого слоя.";
+    stack_inside_aria: "The picked block drawn as boxes and arrows; pick a box to see its maps",
+        "Выбранный блок: прямоугольники и стрелки; нажмите на прямоугольник, чтобы увидеть его карты";
+    stack_networks: "torchvision networks (branches and merges)", "Сети torchvision (ветвления и слияния)";
     blocks_pick: "Click or tap a box of the drawing to see its layers as PyTorch writes them.", "Нажмите на прямоугольник схемы, чтобы увидеть его слои так, как их пишет PyTorch.";
     blocks_totals: "The whole block: {parameters} parameters, {multiply_adds} multiply-adds per image; receptive field of its output {field}.",
         "Весь блок: {parameters} параметров, {multiply_adds} умножений-сложений на изображение; рецептивное поле выхода {field}.";
@@ -2225,6 +2234,12 @@ mod tests {
             "lenet5",
             "alexnet",
             "vgg16",
+            // torchvision's networks by their builders' names (URL values).
+            "resnet18",
+            "resnet34",
+            "resnet50",
+            "googlenet",
+            "densenet121",
             "custom",
             "all",
             "gray",

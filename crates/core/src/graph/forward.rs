@@ -31,6 +31,8 @@ pub struct Forward {
     pub multiply_adds: u64,
     /// How many nodes ran (the input counts as one).
     pub ran: usize,
+    /// Which nodes ran, node by node.
+    pub done: Vec<bool>,
 }
 
 /// Runs `graph` on `input` (which replaces the graph's input size), stopping before a
@@ -47,48 +49,126 @@ pub fn forward(
     budget: u64,
     keep: impl Fn(usize) -> bool,
 ) -> Result<Forward> {
-    let graph = graph.with_input_size(input.height(), input.width());
-    let reports = graph.analyse()?;
-    let count = graph.nodes.len();
-    let mut last_use = vec![0usize; count];
-    for (index, node) in graph.nodes.iter().enumerate() {
-        for &i in &node.inputs {
-            last_use[i] = last_use[i].max(index);
-        }
-    }
-    let mut live: Vec<Option<Tensor>> = vec![None; count];
-    let mut kept: Vec<Option<Tensor>> = vec![None; count];
-    let mut spent = 0u64;
-    let mut ran = 0;
-    for (index, (node, report)) in graph.nodes.iter().zip(&reports).enumerate() {
-        let inputs: Option<Vec<&Tensor>> = node.inputs.iter().map(|&i| live[i].as_ref()).collect();
-        let output = match (node.op, inputs) {
-            (Op::Input(_), _) => Some(input.clone()),
-            (Op::Flatten | Op::Linear { .. }, _) | (_, None) => None,
-            (_, Some(_)) if spent.saturating_add(report.multiply_adds) > budget => None,
-            (op, Some(inputs)) => {
-                spent += report.multiply_adds;
-                Some(run(&op, &inputs)?)
+    let mut pass = Pass::new(graph, input, budget, keep)?;
+    pass.run(u64::MAX)?;
+    Ok(pass.into_forward())
+}
+
+/// A [`forward`] pass run a slice at a time, so that a page can draw between slices:
+/// [`Pass::run`] goes on from where the last slice stopped.
+#[derive(Debug, Clone)]
+pub struct Pass {
+    graph: Graph,
+    reports: Vec<crate::graph::NodeReport>,
+    input: Tensor,
+    budget: u64,
+    keep: Vec<bool>,
+    last_use: Vec<usize>,
+    live: Vec<Option<Tensor>>,
+    next: usize,
+    forward: Forward,
+}
+
+impl Pass {
+    /// A pass of `graph` on `input` that has not run yet, as [`forward`] describes.
+    ///
+    /// # Errors
+    /// As [`Graph::analyse`], for the graph on this input.
+    pub fn new(
+        graph: &Graph,
+        input: &Tensor,
+        budget: u64,
+        keep: impl Fn(usize) -> bool,
+    ) -> Result<Pass> {
+        let graph = graph.with_input_size(input.height(), input.width());
+        let reports = graph.analyse()?;
+        let count = graph.nodes.len();
+        let mut last_use = vec![0usize; count];
+        for (index, node) in graph.nodes.iter().enumerate() {
+            for &i in &node.inputs {
+                last_use[i] = last_use[i].max(index);
             }
-        };
-        ran += usize::from(output.is_some());
-        for &i in &node.inputs {
-            if last_use[i] == index {
-                live[i] = None;
-            }
         }
-        if keep(index) {
-            kept[index] = output.clone();
-        }
-        if last_use[index] > index {
-            live[index] = output;
-        }
+        Ok(Pass {
+            reports,
+            input: input.clone(),
+            budget,
+            keep: (0..count).map(keep).collect(),
+            last_use,
+            live: vec![None; count],
+            next: 0,
+            forward: Forward {
+                outputs: vec![None; count],
+                multiply_adds: 0,
+                ran: 0,
+                done: vec![false; count],
+            },
+            graph,
+        })
     }
-    Ok(Forward {
-        outputs: kept,
-        multiply_adds: spent,
-        ran,
-    })
+
+    /// Runs the next nodes until about `slice` multiply-adds are spent (at least one
+    /// node, if any is left); returns whether every node has been visited.
+    ///
+    /// # Errors
+    /// As [`forward`].
+    pub fn run(&mut self, slice: u64) -> Result<bool> {
+        let mut spent_here = 0u64;
+        while self.next < self.graph.nodes.len() && spent_here < slice {
+            let index = self.next;
+            let node = &self.graph.nodes[index];
+            let cost = self.reports[index].multiply_adds;
+            let live = &self.live;
+            let inputs: Option<Vec<&Tensor>> =
+                node.inputs.iter().map(|&i| live[i].as_ref()).collect();
+            let spent = self.forward.multiply_adds;
+            let output = match (node.op, inputs) {
+                (Op::Input(_), _) => Some(self.input.clone()),
+                (Op::Flatten | Op::Linear { .. }, _) | (_, None) => None,
+                (_, Some(_)) if spent.saturating_add(cost) > self.budget => None,
+                (op, Some(inputs)) => {
+                    self.forward.multiply_adds += cost;
+                    spent_here = spent_here.saturating_add(cost);
+                    Some(run(&op, &inputs)?)
+                }
+            };
+            self.forward.ran += usize::from(output.is_some());
+            self.forward.done[index] = output.is_some();
+            for &i in &self.graph.nodes[index].inputs {
+                if self.last_use[i] == index {
+                    self.live[i] = None;
+                }
+            }
+            if self.keep[index] {
+                self.forward.outputs[index] = output.clone();
+            }
+            if self.last_use[index] > index {
+                self.live[index] = output;
+            }
+            self.next += 1;
+        }
+        Ok(self.finished())
+    }
+
+    /// Every node has been visited (run, or left out).
+    pub fn finished(&self) -> bool {
+        self.next >= self.graph.nodes.len()
+    }
+
+    /// How many nodes have been visited.
+    pub fn visited(&self) -> usize {
+        self.next
+    }
+
+    /// What ran so far.
+    pub fn forward(&self) -> &Forward {
+        &self.forward
+    }
+
+    /// What ran, with the kept outputs.
+    pub fn into_forward(self) -> Forward {
+        self.forward
+    }
 }
 
 /// One node on its inputs (all present, and the node not flat).
@@ -253,11 +333,25 @@ mod tests {
         let full = forward(&graph, &input, u64::MAX, |_| true).unwrap();
         let half = forward(&graph, &input, full.multiply_adds / 2, |_| true).unwrap();
         assert!(half.ran < full.ran && half.multiply_adds <= full.multiply_adds / 2);
+        // `done` says node by node what `ran` counts; flat layers never run.
+        assert_eq!(half.done.iter().filter(|&&d| d).count(), half.ran);
+        assert_eq!(full.done.len(), graph.nodes.len());
+        let fc = graph.nodes.len() - 1;
+        assert!(full.done[..fc - 1].iter().all(|&d| d) && !full.done[fc]);
         // Only what was asked for is kept.
         let last = graph.blocks[4].nodes.end - 1;
         let one = forward(&graph, &input, u64::MAX, |i| i == last).unwrap();
         assert_eq!(one.outputs.iter().filter(|o| o.is_some()).count(), 1);
         assert_eq!(one.outputs[last], full.outputs[last]);
+        // A pass run in small slices computes the same.
+        let mut pass = Pass::new(&graph, &input, full.multiply_adds / 2, |_| true).unwrap();
+        let mut slices = 0;
+        while !pass.run(1_000_000).unwrap() {
+            slices += 1;
+            assert!(pass.visited() < graph.nodes.len());
+        }
+        assert!(slices > 3, "{slices} slices");
+        assert_eq!(pass.into_forward(), half);
     }
 
     #[test]

@@ -214,7 +214,7 @@ fn element_wise(op: &Op) -> bool {
 }
 
 /// An operation in a few characters, for a box.
-fn short(op: &Op) -> String {
+pub fn short(op: &Op) -> String {
     let by = |(a, b): (usize, usize)| {
         if a == b {
             format!("{a}×{a}")
@@ -663,11 +663,16 @@ pub fn unit_lines(facts: &BlockFacts, unit: usize) -> Vec<(String, String)> {
     let Some(unit) = facts.diagram.units.get(unit) else {
         return Vec::new();
     };
-    unit.nodes
+    node_lines(&facts.graph, &facts.reports, &unit.nodes)
+}
+
+/// Nodes `nodes` of `graph`, one line each, as [`unit_lines`] writes them.
+pub fn node_lines(graph: &Graph, reports: &[NodeReport], nodes: &[usize]) -> Vec<(String, String)> {
+    nodes
         .iter()
         .filter_map(|&n| {
-            let node = facts.graph.nodes.get(n)?;
-            let report = facts.reports.get(n)?;
+            let node = graph.nodes.get(n)?;
+            let report = reports.get(n)?;
             Some((
                 format!("{}: {}", node.name, node.op.pytorch(report.in_channels)),
                 fill(
@@ -684,13 +689,13 @@ pub fn unit_lines(facts: &BlockFacts, unit: usize) -> Vec<(String, String)> {
 }
 
 #[cfg(target_arch = "wasm32")]
-mod page {
+pub(crate) mod page {
     //! The block views on the page: the drawing, the picked box's layers, the numbers.
 
     use web_sys::{CanvasRenderingContext2d, Element, Event, HtmlCanvasElement, PointerEvent};
 
     use super::geometry::{corner, size, skips, unit_at, BOX_H, BOX_W, GAP_Y, LANE};
-    use super::{block_facts, unit_lines, BlockFacts, Blocks, UnitKind};
+    use super::{block_facts, unit_lines, BlockFacts, Blocks, Diagram, UnitKind};
     use crate::dom::{
         by_id, cell_under, clear, context_2d, element, property, set_text, PageResult,
     };
@@ -785,16 +790,22 @@ mod page {
                 control.set_hidden(!shown);
             }
         }
-        draw_diagram(facts, picked)?;
-        let list: Element = by_id("blocks-picked")?;
-        clear(&list);
+        draw_diagram("blocks-diagram", &facts.diagram, picked)?;
         let lines = picked.map(|u| unit_lines(facts, u)).unwrap_or_default();
+        layer_list("blocks-picked", &lines, crate::i18n::t().blocks_pick)
+    }
+
+    /// Layers as [`super::node_lines`] writes them, one item each (code, then words) in
+    /// the list `id`; `hint` when there are none.
+    pub(crate) fn layer_list(id: &str, lines: &[(String, String)], hint: &str) -> PageResult {
+        let list: Element = by_id(id)?;
+        clear(&list);
         if lines.is_empty() {
-            list.append_child(&*element("li", "hint", crate::i18n::t().blocks_pick)?)?;
+            list.append_child(&*element("li", "hint", hint)?)?;
         }
         for (code, words) in lines {
             let item = element("li", "layer", "")?;
-            item.append_child(&*element("code", "", &code)?)?;
+            item.append_child(&*element("code", "", code)?)?;
             item.append_child(&*element("span", "", &format!(" {words}"))?)?;
             list.append_child(&item)?;
         }
@@ -803,9 +814,8 @@ mod page {
 
     /// Boxes coloured by kind, arrows between them, the arrows that skip rows on the
     /// right (the shortcut of a residual block, the concatenations of a dense block).
-    fn draw_diagram(facts: &BlockFacts, picked: Option<usize>) -> PageResult {
-        let canvas: HtmlCanvasElement = by_id("blocks-diagram")?;
-        let diagram = &facts.diagram;
+    pub(crate) fn draw_diagram(id: &str, diagram: &Diagram, picked: Option<usize>) -> PageResult {
+        let canvas: HtmlCanvasElement = by_id(id)?;
         let (width, height) = size(diagram);
         canvas.set_width(width as u32);
         canvas.set_height(height as u32);
