@@ -51,7 +51,7 @@ pub mod weights;
 pub use layers::{prelu, resize_area, softmax_channels};
 pub use mtcnn::{ConvLayer, Mtcnn, PNet, PNetMaps, RNet, RNetOutput, RNET_SIDE, STEP, WINDOW};
 pub use stages::{
-    level_boxes, nms, normalise, pyramid, Detection, FaceBox, Level, LevelResult, Settings,
-    MAX_MIN_FACE, MAX_PROPOSALS, NMS_LEVEL, NMS_PYRAMID, NMS_RNET,
+    draw, level_boxes, nms, normalise, pyramid, Detection, FaceBox, Level, LevelResult, Settings,
+    FACE_COLOUR, HEAT_COLOUR, MAX_MIN_FACE, MAX_PROPOSALS, NMS_LEVEL, NMS_PYRAMID, NMS_RNET,
 };
 pub use weights::WeightsProblem;
