@@ -1,5 +1,5 @@
 //! Criterion benchmarks on a 1280x720 RGB frame: the numbers later work is compared to.
-//! Run with `cargo bench -p convlens-core`.
+//! Run with `cargo bench -p convlens-core`; the face detector on a 640x480 frame too.
 
 use convlens_core::image::{rgba_to_tensor, tensor_to_rgba};
 use convlens_core::{
@@ -188,5 +188,74 @@ fn lenet(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(convolution, benches, frames, lenet);
+/// The astronaut photo stretched to 640x480 (area resampling), as a webcam frame.
+fn webcam_astronaut() -> Tensor {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../www/samples/astronaut.png"
+    );
+    let file = std::io::BufReader::new(std::fs::File::open(path).expect("the sample"));
+    let mut reader = png::Decoder::new(file).read_info().expect("a PNG");
+    let mut buffer = vec![0; reader.output_buffer_size().expect("a size")];
+    let info = reader.next_frame(&mut buffer).expect("pixels");
+    let (w, h) = (info.width as usize, info.height as usize);
+    let mut data = vec![0.0; 3 * w * h];
+    for (i, p) in buffer.chunks_exact(3).take(w * h).enumerate() {
+        for c in 0..3 {
+            data[c * w * h + i] = f32::from(p[c]);
+        }
+    }
+    let photo = Tensor::new(3, h, w, data).expect("valid");
+    convlens_core::detect::resize_area(&photo, 480, 640).expect("valid")
+}
+
+/// MTCNN on a 640x480 frame, faces from 40 pixels (the webcam's setting): P-Net over
+/// the pyramid alone, and with R-Net. Checked first: P-Net's first level equals the
+/// naive reference's convolutions, and the detector finds the one face.
+fn detect(c: &mut Criterion) {
+    use convlens_core::detect::{normalise, prelu, resize_area, Mtcnn, Settings};
+    let net = Mtcnn::decode(include_bytes!("../../../www/data/mtcnn.bin")).expect("weights");
+    let frame = webcam_astronaut();
+    let pnet_only = Settings {
+        min_face: 40.0,
+        rnet: false,
+        ..Settings::default()
+    };
+    let both = Settings {
+        rnet: true,
+        ..pnet_only
+    };
+    let detection = net.detect(&frame, &pnet_only).expect("valid");
+    let level = detection.levels[0].level;
+    let scaled =
+        resize_area(&normalise(&frame).expect("rgb"), level.height, level.width).expect("valid");
+    let p = &net.pnet;
+    let naive = |x: &Tensor, layer: &convlens_core::detect::ConvLayer| {
+        convlens_core::reference::conv2d(
+            x,
+            &layer.weight,
+            Some(&layer.bias),
+            &ConvParams::default(),
+        )
+        .expect("valid")
+    };
+    let conv1 = prelu(&naive(&scaled, &p.conv1), &p.prelu1).expect("valid");
+    assert_eq!(
+        detection.levels[0].maps.conv1, conv1,
+        "P-Net's conv1 against the reference"
+    );
+    let faces = net.detect(&frame, &both).expect("valid").faces;
+    assert_eq!(faces.len(), 1, "{faces:?}");
+    let mut group = c.benchmark_group("mtcnn 640x480, faces from 40 px");
+    group.sample_size(10);
+    group.bench_function("P-Net pyramid", |b| {
+        b.iter(|| net.detect(black_box(&frame), &pnet_only).expect("valid"))
+    });
+    group.bench_function("P-Net pyramid and R-Net", |b| {
+        b.iter(|| net.detect(black_box(&frame), &both).expect("valid"))
+    });
+    group.finish();
+}
+
+criterion_group!(convolution, benches, frames, lenet, detect);
 criterion_main!(convolution);
