@@ -257,5 +257,38 @@ fn detect(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(convolution, benches, frames, lenet, detect);
+/// Template matching on a grey 320x240 frame and an RGB 640x480 one: plain correlation
+/// and NCC with a patch cut from the frame, checked first to find the patch where it was
+/// cut.
+fn template(c: &mut Criterion) {
+    use convlens_core::detect::{best_match, cut, resize_area, Template};
+    let colour = webcam_astronaut();
+    let plane = colour.height() * colour.width();
+    let grey: Vec<f32> = (0..plane)
+        .map(|i| {
+            let d = colour.data();
+            0.299 * d[i] + 0.587 * d[plane + i] + 0.114 * d[2 * plane + i]
+        })
+        .collect();
+    let grey = Tensor::new(1, colour.height(), colour.width(), grey).expect("valid");
+    let grey = resize_area(&grey, 240, 320).expect("valid");
+    let mut group = c.benchmark_group("template matching");
+    group.sample_size(10);
+    for (name, frame, side) in [
+        ("grey 320x240, patch 32", &grey, 32),
+        ("grey 320x240, patch 64", &grey, 64),
+        ("rgb 640x480, patch 32", &colour, 32),
+    ] {
+        let (x, y) = (frame.width() * 2 / 5, frame.height() / 5);
+        let template = Template::new(cut(frame, x, y, side, side).expect("inside")).expect("valid");
+        let found = best_match(&template.matches(frame).expect("valid").ncc).expect("a map");
+        assert_eq!((found.0, found.1), (y, x), "{name}");
+        group.bench_function(name, |b| {
+            b.iter(|| template.matches(black_box(frame)).expect("valid"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(convolution, benches, frames, lenet, detect, template);
 criterion_main!(convolution);
