@@ -159,7 +159,6 @@ fn settings(given: &args::Given) -> Result<Settings, Failure> {
             })
             .transpose()
     };
-    let defaults = Settings::default();
     let rnet = match given.get("stages").map(str::trim) {
         None | Some("rnet") => true,
         Some("pnet") => false,
@@ -170,22 +169,8 @@ fn settings(given: &args::Given) -> Result<Settings, Failure> {
             )))
         }
     };
-    let threshold = number("threshold")?;
-    let settings = Settings {
-        min_face: number("min-face")?.unwrap_or(defaults.min_face),
-        pnet_threshold: if rnet {
-            defaults.pnet_threshold
-        } else {
-            threshold.unwrap_or(defaults.pnet_threshold)
-        },
-        rnet_threshold: if rnet {
-            threshold.unwrap_or(defaults.rnet_threshold)
-        } else {
-            defaults.rnet_threshold
-        },
-        rnet,
-        ..defaults
-    };
+    let min_face = number("min-face")?.unwrap_or(Settings::default().min_face);
+    let settings = Settings::answer(min_face, rnet, number("threshold")?);
     settings.check().map_err(|e| match e {
         convlens_core::Error::Setting {
             what, low, high, ..

@@ -151,6 +151,26 @@ pub const NMS_RNET: f32 = 0.7;
 pub const MAX_PROPOSALS: usize = 1_000;
 
 impl Settings {
+    /// The defaults with faces from `min_face` pixels, R-Net or not, and the threshold of
+    /// the last stage run (R-Net's, or P-Net's without it) if given: what the page's
+    /// and the command line's three controls mean.
+    pub fn answer(min_face: f32, rnet: bool, threshold: Option<f32>) -> Settings {
+        let defaults = Settings::default();
+        Settings {
+            min_face,
+            rnet,
+            pnet_threshold: match (rnet, threshold) {
+                (false, Some(t)) => t,
+                _ => defaults.pnet_threshold,
+            },
+            rnet_threshold: match (rnet, threshold) {
+                (true, Some(t)) => t,
+                _ => defaults.rnet_threshold,
+            },
+            ..defaults
+        }
+    }
+
     /// Checks every setting is in its range.
     ///
     /// # Errors
