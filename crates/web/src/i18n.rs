@@ -906,6 +906,10 @@ texts! {
     word_pnet_input: "P-Net input", "вход P-Net";
     word_rnet_input: "R-Net input", "вход R-Net";
     word_prelu_slopes: "PReLU slopes (one per channel)", "наклоны PReLU (по одному на канал)";
+    word_patch: "patch", "образец";
+    word_patch_width: "patch width", "ширина образца";
+    word_patch_height: "patch height", "высота образца";
+    word_image: "image", "изображение";
     word_unknown_error: "unknown error", "неизвестная ошибка";
     word_astronaut: "astronaut", "астронавт";
     word_chelsea: "chelsea", "кошка Челси";
@@ -2047,6 +2051,17 @@ mod tests {
             core.push(net.pnet.forward(&grey).unwrap_err());
             core.push(net.rnet.forward(&image).unwrap_err());
             core.push(detect::prelu(&image, &[0.5]).unwrap_err());
+            // Template matching: a patch too large, outside the image, empty.
+            let photo = Tensor::filled(convlens_core::Shape::new(1, 1, 100, 100).unwrap(), 1.0);
+            let patch = detect::cut(&photo, 0, 0, 65, 10).unwrap();
+            core.push(detect::Template::new(patch).unwrap_err());
+            let patch = detect::cut(&photo, 0, 0, 10, 65).unwrap();
+            core.push(detect::Template::new(patch).unwrap_err());
+            core.push(detect::cut(&photo, 95, 0, 10, 10).unwrap_err());
+            core.push(detect::cut(&photo, 0, 0, 0, 10).unwrap_err());
+            core.push(detect::cut(&photo, 0, 0, 10, 0).unwrap_err());
+            let batch = Tensor::filled(convlens_core::Shape::new(2, 1, 4, 4).unwrap(), 1.0);
+            core.push(detect::Template::new(batch).unwrap_err());
         }
         // The transposed convolution's and the backward pass's.
         let one = |n, c, h, w| Tensor::filled(convlens_core::Shape::new(n, c, h, w).unwrap(), 1.0);
