@@ -16,6 +16,7 @@ use crate::settings::{Settings, SettingsError};
 pub mod blocks;
 pub mod channels;
 pub mod conv;
+pub mod detect;
 pub mod oned;
 pub mod pool;
 pub mod stack;
@@ -106,7 +107,7 @@ pub trait View: Sync {
 }
 
 /// The built-in views, in tab order: the registry. A new view is one more line here.
-pub const BUILT_IN: [&dyn View; 8] = [
+pub const BUILT_IN: [&dyn View; 9] = [
     &conv::Conv,
     &pool::Pool,
     &steps::Steps,
@@ -115,6 +116,7 @@ pub const BUILT_IN: [&dyn View; 8] = [
     &stack::Stack,
     &blocks::Blocks,
     &transposed::Transposed,
+    &detect::Detect,
 ];
 
 thread_local! {
