@@ -62,6 +62,8 @@ const KEPT = new Set([
   'Rust', 'WebAssembly', 'JavaScript', 'convlens', 'scikit', 'CC0', 'Esc', 'Tab', 'Enter',
   'https', 'localhost', 'max', 'mean', 'min', 'clamp', 'round', 'rgb', 'same', 'valid',
   'groups', 'Distill',
+  // The face detector and its networks: P-Net, R-Net (MTCNN).
+  'MTCNN', 'Net',
   // The lecture's table of architectures.
   'ResNet', 'Inception', 'DenseNet', 'EfficientNet',
   // torchvision's builders and block classes, as code names them.
@@ -145,6 +147,9 @@ const views = {
     await page.locator('[data-testid=transposed-output] td').nth(7).hover();
     await page.waitForFunction(() => document.getElementById('transposed-cell').textContent !== '');
     await page.waitForSelector('[data-testid=checker-uneven-counts-text], #checker-uneven-counts-text');
+  },
+  async detect(page) {
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid=detect-summary]')?.textContent ?? ''), null, { timeout: 90_000 });
   },
 };
 
