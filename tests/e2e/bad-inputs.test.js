@@ -70,7 +70,7 @@ const table = [
   ['a path in the image parameter', 'image=../../etc/passwd', null, '#notices', /there is no image '..\/..\/etc\/passwd'/],
   ['ragged weights', 'size=64&weights=1,2,3;4,5', null, '#notices', /every row of the kernel must have the same length/],
   ['a 5000-column kernel', `size=64&weights=${Array(5000).fill(1).join(',')}`, null, '#notices', /the kernel width is 5000, more than the limit of 64/],
-  ['an unknown view', 'view=gallery&size=64', null, '#notices', /there is no view 'gallery'; use conv, pool, steps, 1d, channels, stack, blocks, transposed(, train)?(,? (or )?detect)?( or train)? \(kept conv\)/],
+  ['an unknown view', 'view=gallery&size=64', null, '#notices', /there is no view 'gallery'; use conv, pool, steps, 1d, channels, stack, blocks, transposed, train or detect \(kept conv\)/],
   ['an unknown size', 'size=13', null, '#notices', /size must be full, 256, 128, 64 or 32, not '13'/],
   ['pool size 0', 'view=pool&size=64&pool_size=0', null, '#notices', /pool_size must be a whole number from 1 to 16, not '0'/],
   ['broken percent escapes and empty keys', 'size=64&%zz=%%&=&&&', null, '#notices', /the parameter '%zz' is not known/],

@@ -62,6 +62,8 @@ const KEPT = new Set([
   'Rust', 'WebAssembly', 'JavaScript', 'convlens', 'scikit', 'CC0', 'Esc', 'Tab', 'Enter',
   'https', 'localhost', 'max', 'mean', 'min', 'clamp', 'round', 'rgb', 'same', 'valid',
   'groups', 'Distill',
+  // The face detector and its networks: P-Net, R-Net (MTCNN).
+  'MTCNN', 'Net',
   // The lecture's table of architectures.
   'ResNet', 'Inception', 'DenseNet', 'EfficientNet',
   // torchvision's builders and block classes, as code names them.
@@ -152,6 +154,9 @@ const views = {
     // The run ready, its status, the chosen digit's prediction and the pictures in.
     await page.waitForSelector('[data-testid=train-status][data-state=ready]');
     await page.waitForSelector('[data-testid=train-prediction][data-source=test]');
+  },
+  async detect(page) {
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid=detect-summary]')?.textContent ?? ''), null, { timeout: 90_000 });
   },
 };
 

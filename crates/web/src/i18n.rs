@@ -143,6 +143,7 @@ texts! {
     tab_steps: "Step by step", "Шаг за шагом";
     tab_1d: "1D", "1D";
     tab_transposed: "Transposed", "Транспонированная";
+    tab_detect: "Face detector", "Детектор лиц";
     tab_channels: "Channels & 1×1", "Каналы и 1×1";
     tab_stack: "Layer stack", "Стек слоёв";
     tab_blocks: "Blocks", "Блоки";
@@ -544,6 +545,7 @@ texts! {
     // Messages the page shows (see [`Message`]): each variant has its template here.
     msg_sentence: "{why}.", "{why}.";
     msg_went_wrong: "Something went wrong: {why}", "Что-то пошло не так: {why}";
+    msg_detector_failed: "The face detector could not be loaded: {why}", "Детектор лиц не загрузился: {why}";
     msg_bug: "The demo hit a bug and stopped: {detail}. Reload the page to start again.",
         "В демо ошибка, и оно остановилось: {detail}. Перезагрузите страницу, чтобы начать заново.";
     msg_last_valid_kernel: "{why}. The last valid kernel is still in use.",
@@ -916,6 +918,22 @@ texts! {
     word_coffee: "coffee", "кофе";
     word_camera: "camera", "оператор";
     word_brick: "brick", "кирпичи";
+
+    // The detector view.
+    detect_title: "One set of weights slides over the whole picture: a trained face detector (MTCNN) answers at every place and size",
+        "Одни и те же веса скользят по всей картинке: обученный детектор лиц (MTCNN) отвечает в каждом месте и для каждого размера";
+    detect_min_face: "Smallest face, px", "Наименьшее лицо, пикс.";
+    detect_threshold: "Threshold, %", "Порог, %";
+    detect_rnet: "Stages", "Стадии";
+    detect_rnet_on: "P-Net, then R-Net", "P-Net, затем R-Net";
+    detect_rnet_off: "P-Net alone", "только P-Net";
+    detect_loading: "Loading the face detector…", "Загружается детектор лиц…";
+    detect_summary: "Faces: {faces}. P-Net's proposals: {proposals}, over {levels} levels of the pyramid.",
+        "Лиц: {faces}. Предложений P-Net: {proposals} на {levels} уровнях пирамиды.";
+    detect_box: "x {x}  y {y}  width {width}  height {height}  score {score}",
+        "x {x}  y {y}  ширина {width}  высота {height}  оценка {score}";
+    detect_hint: "P-Net has no fully connected layer: its classifier is a 1×1 convolution, so the same weights slide over a picture of any size. It sees 12×12 pixels and steps 2 pixels; larger faces are found on the picture shrunk by 0.709 at a time (the pyramid). Red: the face probability; green: the faces R-Net confirms.",
+        "В P-Net нет полносвязного слоя: её классификатор — свёртка 1×1, поэтому одни и те же веса скользят по картинке любого размера. Она видит 12×12 пикселей и шагает на 2 пикселя; лица крупнее ищутся на картинке, уменьшенной каждый раз в 0,709 раза (пирамида). Красным — вероятность лица, зелёным — лица, подтверждённые сетью R-Net.";
 
     // Padding modes (the menu, and the padding's tooltip).
     mode_zeros: "zeros", "нули";
@@ -2214,6 +2232,7 @@ mod tests {
         const KEPT: &[&str] = &[
             "conv",
             "transposed",
+            "detect",
             "pool",
             "steps",
             "channels",

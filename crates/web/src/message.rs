@@ -69,6 +69,8 @@ pub enum Message {
     Setting(SettingsError),
     /// A failure of the browser's side (its own English text, as the browser gave it).
     WentWrong(String),
+    /// The face detector's module or weights could not be loaded (the browser's text).
+    DetectorFailed(String),
     /// A bug (a panic), with Rust's description of it.
     Bug(String),
     /// The browser is asked for the camera.
@@ -139,6 +141,7 @@ impl Message {
             }
             Message::Setting(error) => error.text(t),
             Message::WentWrong(why) => fill(t.msg_went_wrong, &[("why", why)]),
+            Message::DetectorFailed(why) => fill(t.msg_detector_failed, &[("why", why)]),
             Message::Bug(detail) => fill(t.msg_bug, &[("detail", detail)]),
             Message::CameraAsking => t.msg_camera_asking.into(),
             Message::CameraOn => t.msg_camera_on.into(),

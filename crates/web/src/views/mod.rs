@@ -16,6 +16,7 @@ use crate::settings::{Settings, SettingsError};
 pub mod blocks;
 pub mod channels;
 pub mod conv;
+pub mod detect;
 pub mod oned;
 pub mod pool;
 pub mod stack;
@@ -107,7 +108,7 @@ pub trait View: Sync {
 }
 
 /// The built-in views, in tab order: the registry. A new view is one more line here.
-pub const BUILT_IN: [&dyn View; 9] = [
+pub const BUILT_IN: [&dyn View; 10] = [
     &conv::Conv,
     &pool::Pool,
     &steps::Steps,
@@ -117,6 +118,7 @@ pub const BUILT_IN: [&dyn View; 9] = [
     &blocks::Blocks,
     &transposed::Transposed,
     &train::Train,
+    &detect::Detect,
 ];
 
 thread_local! {
