@@ -42,13 +42,15 @@ test('keys change what a lecturer changes live, and the help lists them', async 
   assert.equal(await param(page, 'step'), '3');
   await page.keyboard.press(',');
   assert.equal(await param(page, 'step'), '2');
+  await page.keyboard.press('0');
+  assert.equal(await param(page, 'view'), 'detect');
   await page.keyboard.press('1');
   assert.equal(await param(page, 'view'), 'conv');
   // The help overlay lists every key; Escape closes it.
   await page.keyboard.press('?');
   assert.equal(await page.isVisible('#help'), true);
   const keys = await page.$$eval('[data-testid=help-keys] kbd', (k) => k.map((e) => e.textContent));
-  assert.deepEqual(keys, ['?', 'k', 'K', 's', 'p', 'd', 'c', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'Space', ', and .', 'f', 'P']);
+  assert.deepEqual(keys, ['?', 'k', 'K', 's', 'p', 'd', 'c', '1', '2', '3', '4', '5', '6', '7', '8', '9', '0', 'Space', ', and .', 'f', 'P']);
   await page.keyboard.press('Escape');
   assert.equal(await page.isVisible('#help'), false);
   await page.click('#help-open');

@@ -52,8 +52,8 @@ pub const SHORTCUTS: [(&str, Action, Describe); 11] = [
     ("P", Action::Projector, |t| t.shortcut_projector),
 ];
 
-/// The keys that open the views: `1` the first tab, `2` the second, ...
-pub const VIEW_KEYS: [&str; 9] = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
+/// The keys that open the views: `1` the first tab, `2` the second, ..., `0` the tenth.
+pub const VIEW_KEYS: [&str; 10] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0"];
 
 /// The action bound to `key`, if any (`.` is the forward step, digits open views).
 pub fn action(key: &str) -> Option<Action> {
