@@ -80,7 +80,28 @@ const views = {
     const map = await page.locator('[data-testid=stack-map-0]').boundingBox();
     if (await page.evaluate(() => window.innerWidth) >= 1440) assert.ok(map.width >= 160, `${where}: a stack map is ${map.width}px wide`);
   },
+  async transposed(page, where) {
+    await page.waitForSelector('#transposed-output td');
+    for (const s of ['[data-testid=transposed-input]', '[data-testid=transposed-kernel]',
+      '[data-testid=transposed-output]', '#transposed-play', '#transposed-next',
+      '[data-testid=transposed-stamp]']) await onScreen(page, s, where);
+  },
 };
+
+/** A `size` x `size` grid of small numbers, as the URL writes it. */
+const grid = (size) => Array.from({ length: size }, (_, y) => Array.from({ length: size }, (_, x) => (x * 3 + y) % 5).join(',')).join(';');
+
+/** Asserts the header is one line: every part of it beside the title, none below. */
+async function oneLineHeader(page, where) {
+  const boxes = await page.$$eval('header.top > *, #tabs label', (all) => all.map((e) => {
+    const b = e.getBoundingClientRect();
+    return { top: b.top, bottom: b.bottom, what: e.id || e.className || e.textContent.trim() };
+  }));
+  const title = boxes[0];
+  for (const box of boxes) {
+    assert.ok(box.top < title.bottom && box.bottom > title.top, `${where}: ${box.what} (${box.top}..${box.bottom}) is not on the title's line (${title.top}..${title.bottom})`);
+  }
+}
 
 for (const [width, height] of SIZES) {
   for (const projector of [false, true]) {
@@ -101,7 +122,7 @@ for (const [width, height] of SIZES) {
 
 test('390x844 phone: no horizontal overflow in any view, every tab reachable', async () => {
   const page = await open(browser, `${server.url}?view=conv`, { viewport: { width: 390, height: 844 } });
-  for (const view of Object.keys(views)) {
+  for (const view of [...Object.keys(views), 'blocks']) {
     await page.goto(`${server.url}?view=${view}`);
     await page.waitForFunction((v) => document.body.dataset.view === v, view);
     await page.waitForTimeout(300);
@@ -119,6 +140,39 @@ test('390x844 phone: no horizontal overflow in any view, every tab reachable', a
   await screenshot(page, 'phone-stack');
   assertNoConsoleErrors(page);
   await page.context().close();
+});
+
+test('large step grids, four output channels and the header fit the first screen at every size', async () => {
+  for (const [width, height] of SIZES) {
+    for (const projector of [false, true]) {
+      const mode = projector ? '&projector=1' : '';
+      const at = `${width}x${height}${projector ? ' (projector)' : ''}`;
+      // A fresh page per size: the viewport is the page's.
+      const sized = await open(browser, `${server.url}?view=conv${mode}`, { viewport: { width, height } });
+      for (const lang of ['en', 'ru']) {
+        await sized.goto(`${server.url}?view=conv${mode}&lang=${lang}`);
+        await waitForMap(sized);
+        await oneLineHeader(sized, `${at}, ${lang}`);
+      }
+      // Grids of 12 and 16 (the largest): the cells shrink, the player and the sum stay.
+      for (const size of [12, 16]) {
+        await sized.goto(`${server.url}?view=steps&grid=${grid(size)}${mode}`);
+        await sized.waitForFunction((n) => document.querySelectorAll('#steps-input tr').length === n, size);
+        await views.steps(sized, `a ${size}x${size} grid at ${at}`);
+        const rows = await sized.$$eval('#steps-output tr', (r) => r.length);
+        assert.equal(rows, size - 2, 'the whole output is drawn');
+      }
+      // Four output channels, each with its three parts and its output.
+      await sized.goto(`${server.url}?view=channels&mix=0.299,0.587,0.114;1,-1,0;0,1,-1;1,1,1${mode}`);
+      await sized.waitForSelector('[data-testid=channels-out-3]');
+      await sized.waitForTimeout(200);
+      for (const s of ['[data-testid=channels-part-0-0]', '[data-testid=channels-part-3-2]',
+        '[data-testid=channels-out-0]', '[data-testid=channels-out-3]']) await onScreen(sized, s, `four channels at ${at}`);
+      if (width === 1280 && projector) await screenshot(sized, 'first-screen-channels-4-1280-projector');
+      assertNoConsoleErrors(sized);
+      await sized.context().close();
+    }
+  }
 });
 
 /** The CSS width of a canvas as shown. */

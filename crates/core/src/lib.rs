@@ -17,6 +17,8 @@
 //!   `return_indices=True`, and [`max_unpool2d`] is `nn.MaxUnpool2d`; `divisor_override`
 //!   for the mean. [`adaptive_max_pool2d`] (with indices) and [`adaptive_avg_pool2d`] are
 //!   `nn.AdaptiveMaxPool2d` / `nn.AdaptiveAvgPool2d`.
+//! - [`rearrange`]: the padding layers (`pad2d`, four modes) and `nn.PixelShuffle` /
+//!   `nn.PixelUnshuffle`.
 //! - [`backward`]: the gradients of convolution (its input gradient is
 //!   [`conv_transpose2d`]) and of pooling, for training.
 //! - [`geometry`], [`cost`] and [`receptive_field`]: output sizes, parameter and FLOP
@@ -51,6 +53,7 @@ pub mod kernel;
 pub mod network;
 pub mod nn;
 pub mod pool;
+pub mod rearrange;
 pub mod receptive_field;
 pub mod reference;
 pub mod tensor;

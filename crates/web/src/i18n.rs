@@ -881,6 +881,7 @@ texts! {
     word_object_size: "object size", "размер объекта";
     word_adaptive_height: "adaptive pooling height", "высота адаптивного пулинга";
     word_divisor_override: "divisor_override", "делитель среднего";
+    word_shuffle_factor: "shuffle factor", "коэффициент перестановки пикселей";
     word_adaptive_width: "adaptive pooling width", "ширина адаптивного пулинга";
     word_output_features: "number of output features", "число выходных признаков";
     word_tensor: "tensor", "тензор";

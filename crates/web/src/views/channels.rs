@@ -313,6 +313,9 @@ mod page {
             match channels_facts(&state.settings, &state.frame) {
                 Ok(facts) => {
                     show(&state.settings, &facts, &mut state.rgba)?;
+                    // Twice: the captions wrap anew at the parts' new width, and the
+                    // second pass sizes the parts for the captions as they now are.
+                    fit(facts.parts.len())?;
                     fit(facts.parts.len())?;
                     state.say(None)
                 }
@@ -419,8 +422,25 @@ mod page {
         // Three operators and six gaps between the four pictures of a row.
         let by_w = (f64::from(grid.client_width()) - 3.0 * 24.0 - 6.0 * 6.0) / 4.3;
         let grid_top = grid.get_bounding_client_rect().top() + scroll;
-        let by_h = ((viewport_h - grid_top - 8.0) / rows as f64 - 44.0) / (1.3 * aspect);
-        let part = by_w.min(by_h).max(48.0).floor();
+        // What a row holds beside its output picture (the captions, projector mode's
+        // larger ones included) and the gap to the next row, as drawn now.
+        let row_chrome = {
+            let rows: Vec<HtmlElement> = crate::dom::all::<HtmlElement>("#channels-grid .mix-row")?;
+            let out = grid
+                .query_selector("[data-testid=channels-out-0]")?
+                .and_then(|c| c.dyn_into::<HtmlElement>().ok());
+            match (rows.first(), out) {
+                (Some(first), Some(out)) => {
+                    let gap = rows.get(1).map_or(0, |second| {
+                        second.offset_top() - first.offset_top() - first.offset_height()
+                    });
+                    f64::from(first.offset_height() - out.offset_height() + gap).max(44.0)
+                }
+                _ => 44.0,
+            }
+        };
+        let by_h = ((viewport_h - grid_top - 8.0) / rows as f64 - row_chrome) / (1.3 * aspect);
+        let part = by_w.min(by_h).max(32.0).floor();
         grid.style().set_property("--part", &format!("{part}px"))?;
         Ok(())
     }

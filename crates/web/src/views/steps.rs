@@ -496,10 +496,16 @@ mod page {
         let pool = settings.steps.op != StepOperation::Conv;
         let grid: Element = by_id("steps-input")?;
         clear(&grid);
-        // The padded grid's rows, so that the style sheet sizes the cells to the screen.
-        by_id::<HtmlElement>("steps-panels")?
+        // The padded grid's rows, and the columns of the grid and the output side by
+        // side, so that the style sheet sizes the cells to the screen.
+        let panels = by_id::<HtmlElement>("steps-panels")?;
+        panels
             .style()
             .set_property("--rows", &(height + pads.top + pads.bottom).to_string())?;
+        let columns = width + pads.left + pads.right + facts.output.width();
+        panels
+            .style()
+            .set_property("--columns", &columns.to_string())?;
         let table = element("table", "", "")?;
         for y in -(pads.top as i64)..(height + pads.bottom) as i64 {
             let tr = element("tr", "", "")?;
