@@ -80,6 +80,13 @@ const views = {
     const map = await page.locator('[data-testid=stack-map-0]').boundingBox();
     if (await page.evaluate(() => window.innerWidth) >= 1440) assert.ok(map.width >= 160, `${where}: a stack map is ${map.width}px wide`);
   },
+  async train(page, where) {
+    // The buttons, the curves and the first layer's kernels, once the worker drew them.
+    await page.waitForSelector('[data-testid=train-status][data-state=ready]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=train-kernels1]').width > 1);
+    for (const s of ['[data-testid=train-start]', '[data-testid=train-status]', '[data-testid=train-curves]',
+      '[data-testid=train-kernels1]']) await onScreen(page, s, where);
+  },
 };
 
 for (const [width, height] of SIZES) {

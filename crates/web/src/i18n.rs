@@ -145,7 +145,8 @@ texts! {
     tab_channels: "Channels & 1×1", "Каналы и 1×1";
     tab_stack: "Layer stack", "Стек слоёв";
     tab_blocks: "Blocks", "Блоки";
-    tab_train: "LeNet learns", "LeNet учится";
+    tab_train: "Train", "Обучение";
+    train_title: "LeNet learns", "LeNet учится";
     slide: "Slide", "Что двигаем";
     op_conv: "the kernel", "ядро";
     op_max: "max pooling", "макс-пулинг";
