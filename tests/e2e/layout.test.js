@@ -86,6 +86,13 @@ const views = {
       '[data-testid=transposed-output]', '#transposed-play', '#transposed-next',
       '[data-testid=transposed-stamp]']) await onScreen(page, s, where);
   },
+  async train(page, where) {
+    // The buttons, the curves and the first layer's kernels, once the worker drew them.
+    await page.waitForSelector('[data-testid=train-status][data-state=ready]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=train-kernels1]').width > 1);
+    for (const s of ['[data-testid=train-start]', '[data-testid=train-status]', '[data-testid=train-curves]',
+      '[data-testid=train-kernels1]']) await onScreen(page, s, where);
+  },
 };
 
 /** A `size` x `size` grid of small numbers, as the URL writes it. */

@@ -46,8 +46,8 @@ OPTIONS
                     it must take input(1,28,28) and end with 10 scores
   --epochs N        passes over the 8,000 training digits (default 5)
   --batch B         digits per step (default 32)
-  --lr X            learning rate (default 0.003 for adam, 0.01 for sgd)
-  --lr-decay G      after every epoch the learning rate is multiplied by G (default 0.7;
+  --lr X            learning rate (default 0.002 for adam, 0.01 for sgd)
+  --lr-decay G      after every epoch the learning rate is multiplied by G (default 0.8;
                     1 keeps it; PyTorch's StepLR(step_size=1, gamma=G))
   --shift P         augmentation: each training digit moved by up to P pixels (default 2;
                     0 trains on the digits as they are)

@@ -262,9 +262,19 @@ impl Engine {
                 s.status();
             }
             "pause" => {
-                s.running = false;
-                s.status();
+                // The paused model's test results: its confusion matrix and mistakes are
+                // the ones a click on them shows.
+                if std::mem::replace(&mut s.running, false) {
+                    if let Some(run) = s.run.as_mut() {
+                        if let Ok(evaluation) = run.trainer.evaluate_test() {
+                            let steps = run.trainer.steps() as f32;
+                            run.curves.test.push((steps, evaluation.accuracy()));
+                            run.evaluation = Some(evaluation);
+                        }
+                    }
+                }
                 s.pictures(true);
+                s.status();
             }
             "choose" => {
                 s.chosen = Chosen::Test(number(&message, "index").max(0.0) as usize);

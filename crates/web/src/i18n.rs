@@ -147,7 +147,8 @@ texts! {
     tab_channels: "Channels & 1×1", "Каналы и 1×1";
     tab_stack: "Layer stack", "Стек слоёв";
     tab_blocks: "Blocks", "Блоки";
-    tab_train: "LeNet learns", "LeNet учится";
+    tab_train: "Train", "Обучение";
+    train_title: "LeNet learns", "LeNet учится";
     slide: "Slide", "Что двигаем";
     op_conv: "the kernel", "ядро";
     op_max: "max pooling", "макс-пулинг";
@@ -596,8 +597,8 @@ texts! {
     train_batch: "Batch size", "Размер батча";
     train_epochs: "Epochs", "Эпохи";
     train_seed: "Seed", "Зерно генератора";
-    train_note: "LeNet-5 by default: 1×28×28 → conv 5×5, 6, padding 2 → ReLU → max 2 → conv 5×5, 16 → ReLU → max 2 → 400 → 120 → 84 → 10. The learning rate falls by 0.7 after every epoch; each training digit is moved by up to 2 pixels.",
-        "По умолчанию LeNet-5: 1×28×28 → свёртка 5×5, 6, отступ 2 → ReLU → max 2 → свёртка 5×5, 16 → ReLU → max 2 → 400 → 120 → 84 → 10. Скорость обучения умножается на 0,7 после каждой эпохи; каждая обучающая цифра сдвигается не больше чем на 2 пикселя.";
+    train_note: "LeNet-5 by default: 1×28×28 → conv 5×5, 6, padding 2 → ReLU → max 2 → conv 5×5, 16 → ReLU → max 2 → 400 → 120 → 84 → 10. The learning rate falls by 0.8 after every epoch; each training digit is moved by up to 2 pixels.",
+        "По умолчанию LeNet-5: 1×28×28 → свёртка 5×5, 6, отступ 2 → ReLU → max 2 → свёртка 5×5, 16 → ReLU → max 2 → 400 → 120 → 84 → 10. Скорость обучения умножается на 0,8 после каждой эпохи; каждая обучающая цифра сдвигается не больше чем на 2 пикселя.";
     train_start: "Start", "Старт";
     train_pause: "Pause", "Пауза";
     train_resume: "Resume", "Продолжить";

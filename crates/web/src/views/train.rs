@@ -203,7 +203,7 @@ impl crate::views::View for Train {
             _ => return Err(SettingsError::UnknownParameter { key: shorten(key) }),
         };
         // Only values other than the default are kept (and written in the URL); the
-        // learning rate's default follows the optimizer (0.003 for Adam, 0.01 for SGD).
+        // learning rate's default follows the optimizer (0.002 for Adam, 0.01 for SGD).
         settings.extra.retain(|(k, _)| *k != key);
         if value(settings, key) != checked {
             settings.set_extra(key, &checked);
@@ -634,7 +634,7 @@ mod tests {
         assert_eq!(plan.parameters, 61_706);
         assert_eq!(plan.optimizer, "adam");
         assert_eq!((plan.batch, plan.epochs, plan.seed), (32, 5, 1));
-        assert_eq!(plan.lr, 0.003);
+        assert_eq!(plan.lr, 0.002);
     }
 
     #[test]
