@@ -6,6 +6,11 @@
 #       crates/web: the page, which draws the first map (www/main.js picks the build)
 #   www/pkg/convlens_frames.js + convlens_frames_bg.wasm + convlens_frames_scalar_bg.wasm
 #       crates/web-frames: the live frame engines, loaded when the webcam starts
+#   www/pkg/convlens_train.js + convlens_train_bg.wasm + convlens_train_scalar_bg.wasm
+#       crates/web-train: the training view's engine, run by www/train-worker.js
+#   www/pkg/convlens_detect.js + convlens_detect_bg.wasm + convlens_detect_scalar_bg.wasm
+#       crates/web-detect: the face detector and template matching, loaded when the
+#       detector view opens
 # Each build variant has its own target directory (shared by the crates, which share
 # their dependencies), so neither invalidates the other. wasm-pack runs the wasm-bindgen
 # on PATH (scripts/setup.sh installs the version in Cargo.lock) and then the first
@@ -24,8 +29,8 @@ profile=${PROFILE:-release}
 # The first module's is the issue's budget for it, 300 KB and 100 KB gzipped (issue 17):
 # missed today and reported, so its ceiling is what it is not to grow past while that is
 # worked on; the frame engines' is theirs with some room.
-declare -A max_bytes=([web]=$((704 * 1024)) [frames]=$((352 * 1024)))
-declare -A max_gzip=([web]=$((296 * 1024)) [frames]=$((120 * 1024)))
+declare -A max_bytes=([web]=$((704 * 1024)) [frames]=$((352 * 1024)) [train]=$((512 * 1024)) [detect]=$((320 * 1024)))
+declare -A max_gzip=([web]=$((296 * 1024)) [frames]=$((120 * 1024)) [train]=$((192 * 1024)) [detect]=$((120 * 1024)))
 budget_bytes=$((300 * 1024))
 budget_gzip=$((100 * 1024))
 
@@ -54,7 +59,7 @@ build() {
     --out-name "convlens_$name" -- --locked --target-dir "$dir"
 }
 
-modules="web:web frames:web-frames"
+modules="web:web frames:web-frames train:web-train detect:web-detect"
 for module in $modules; do
   build "${module#*:}" "${module%%:*}" simd "-C target-feature=+simd128"
   build "${module#*:}" "${module%%:*}" scalar ""

@@ -37,7 +37,7 @@ cargo fmt --all --check
 step "clippy (native)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 step "clippy (wasm32)"
-cargo clippy -p convlens-web -p convlens-web-frames --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+cargo clippy -p convlens-web -p convlens-web-frames -p convlens-web-train -p convlens-web-detect --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet

@@ -15,6 +15,10 @@ globalThis.convlensModule = async (name) => {
   return module;
 };
 
+// A module's Web Worker (`train`: www/train-worker.js, the training view's), told which
+// build to load.
+globalThis.convlensWorker = (name) => new Worker(new URL(`./${name}-worker.js#${build}`, import.meta.url), { type: 'module' });
+
 init({ module_or_path: wasm }).then(() => start()).catch((error) => {
   const box = document.getElementById('message');
   const ru = /^ru/i.test(new URLSearchParams(location.search).get('lang') ?? navigator.language);

@@ -66,6 +66,8 @@ const KEPT = new Set([
   'ResNet', 'Inception', 'DenseNet', 'EfficientNet',
   // torchvision's builders and block classes, as code names them.
   'lenet5', 'alexnet', 'vgg16', 'resnet50', 'densenet121', 'Bottleneck', 'BasicBlock',
+  // The training view: the data set and the optimizers, by their names.
+  'MNIST', 'Adam', 'SGD',
 ]);
 
 /** The Latin words of three letters or more in `text` that are not kept on purpose. */
@@ -145,6 +147,11 @@ const views = {
     await page.locator('[data-testid=transposed-output] td').nth(7).hover();
     await page.waitForFunction(() => document.getElementById('transposed-cell').textContent !== '');
     await page.waitForSelector('[data-testid=checker-uneven-counts-text], #checker-uneven-counts-text');
+  },
+  async train(page) {
+    // The run ready, its status, the chosen digit's prediction and the pictures in.
+    await page.waitForSelector('[data-testid=train-status][data-state=ready]');
+    await page.waitForSelector('[data-testid=train-prediction][data-source=test]');
   },
 };
 

@@ -70,6 +70,103 @@ test('LP pooling, padding and ceil mode, as the reference computes them', async 
   await page.context().close();
 });
 
+/** Points at cell (y, x) of a map canvas. */
+async function pointAt(page, testid, y, x) {
+  const canvas = page.locator(`[data-testid=${testid}]`);
+  const box = await canvas.boundingBox();
+  const size = await canvas.evaluate((c) => [c.width, c.height]);
+  await page.mouse.move(box.x + (x + 0.5) * box.width / size[0], box.y + (y + 0.5) * box.height / size[1]);
+}
+
+test('max-pool dilation, count_include_pad and divisor_override, each as the reference computes it', async () => {
+  const page = await open(browser, `${server.url}?view=pool&size=64`);
+  await waitForMap(page, 'pooled-map');
+  const visible = (name) => page.isVisible(`[name=${name}]`);
+  // Max pooling shows the dilation and hides what only the mean takes.
+  assert.equal(await visible('pool_dilation'), true);
+  assert.equal(await visible('pool_divisor'), false);
+  assert.equal(await visible('pool_include_pad'), false);
+  await change(page, () => page.check('input[name=pool_size][value="3"]'));
+  await change(page, () => page.selectOption('select[name=pool_stride]', '2'));
+  await change(page, () => page.check('input[name=pool_dilation][value="2"]'));
+  assert.match(await query(page), /pool_dilation=2&/);
+  assert.equal(await page.textContent('[data-testid=pool-pytorch]'), 'nn.MaxPool2d(kernel_size=3, stride=2, dilation=2)');
+  // 64 − 2·(3 − 1) − 1 = 59, ⌊59 / 2⌋ + 1 = 30.
+  assert.equal(await page.textContent('#pool-formula-h'), 'H_out = ⌊(H_in − d·(k − 1) − 1) / s⌋ + 1 = ⌊(64 − 2·(3 − 1) − 1) / 2⌋ + 1 = 30');
+  assert.equal(await page.textContent('#pool-output-size'), '30 × 30 (H × W)');
+  await assertMapMatchesCore(page, 'pooled-map');
+  // The magnifier spaces the taps: nine of them, every other pixel.
+  await pointAt(page, 'pooled-map', 3, 4);
+  await page.waitForSelector('#arithmetic .channel');
+  assert.equal(await page.locator('#window-taps .tap').count(), 9);
+  assert.match(await page.textContent('.cell-heading'), /rows 6…10, columns 8…12/);
+
+  // The mean: no dilation; with padding, the divisor choice appears.
+  await change(page, () => page.check('input[name=pool][value=mean]'));
+  assert.equal(await visible('pool_dilation'), false);
+  assert.equal(await visible('pool_divisor'), true);
+  assert.equal(await visible('pool_include_pad'), false);
+  await change(page, () => page.check('input[name=pool_padding][value="1"]'));
+  assert.equal(await visible('pool_include_pad'), true);
+  assert.equal(await page.textContent('[data-testid=pool-pytorch]'), 'nn.AvgPool2d(kernel_size=3, stride=2, padding=1)');
+  const { expected } = await assertMapMatchesCore(page, 'pooled-map');
+  // The corner's window holds 4 pixels and 5 padded cells: the sum over 9.
+  const sumLine = async (y, x) => {
+    await pointAt(page, 'pooled-map', y, x);
+    await page.waitForFunction((t) => document.querySelector('.cell-heading')?.textContent.includes(t), `row ${y}, column ${x}`);
+    return page.textContent('[data-testid=sum-R]');
+  };
+  const checkMean = (line, divisor, value) => {
+    const m = line.match(/^R: \(([\d. +]+)\) \/ (\d+) = ([\d.]+)/);
+    assert.ok(m, line);
+    const values = m[1].split(' + ').map(Number);
+    assert.equal(Number(m[2]), divisor, line);
+    assert.ok(Math.abs(values.reduce((a, b) => a + b, 0) / divisor - Number(m[3])) < 0.01, line);
+    assert.ok(Math.abs(Number(m[3]) - value) < 0.01, `${line} against the core's ${value}`);
+    return values;
+  };
+  let line = await sumLine(0, 0);
+  assert.equal(checkMean(line, 9, expected.value(0, 0, 0)).length, 4);
+  assert.match(line, /\(9: the window with its padding\)$/);
+  // count_include_pad=False: the same four pixels over 4.
+  await change(page, () => page.uncheck('[data-testid=pool-include-pad]'));
+  assert.match(await query(page), /pool_include_pad=0&/);
+  assert.equal(await page.textContent('[data-testid=pool-pytorch]'), 'nn.AvgPool2d(kernel_size=3, stride=2, padding=1, count_include_pad=False)');
+  let check = await assertMapMatchesCore(page, 'pooled-map');
+  line = await sumLine(0, 0);
+  checkMean(line, 4, check.expected.value(0, 0, 0));
+  // divisor_override=1: sum pooling (the map clamps at 255).
+  await change(page, async () => {
+    await page.fill('[data-testid=pool-divisor]', '1');
+    await page.press('[data-testid=pool-divisor]', 'Enter');
+  });
+  assert.match(await query(page), /pool_divisor=1&/);
+  assert.equal(await page.textContent('[data-testid=pool-pytorch]'),
+    'nn.AvgPool2d(kernel_size=3, stride=2, padding=1, count_include_pad=False, divisor_override=1)');
+  assert.equal(await visible('pool_include_pad'), false);
+  check = await assertMapMatchesCore(page, 'pooled-map');
+  line = await sumLine(5, 6);
+  assert.equal(checkMean(line, 1, check.expected.value(0, 5, 6)).length, 9);
+  assert.match(line, /\(1: divisor_override\)$/);
+  // A divisor of 0 is refused in words (PyTorch: "divisor must be not zero").
+  await page.fill('[data-testid=pool-divisor]', '0');
+  await page.press('[data-testid=pool-divisor]', 'Enter');
+  await page.waitForSelector('#message:not([hidden])');
+  assert.match(await page.textContent('#message'), /pool_divisor must be a whole number from 1 to 256/);
+  assert.match(await query(page), /pool_divisor=1&/);
+  // Empty is PyTorch's default again; back to max, the dilation 2 is still there.
+  await change(page, async () => {
+    await page.fill('[data-testid=pool-divisor]', '');
+    await page.press('[data-testid=pool-divisor]', 'Enter');
+  });
+  assert.match(await query(page), /pool_divisor=auto/);
+  await change(page, () => page.check('input[name=pool][value=max]'));
+  assert.equal(await page.textContent('[data-testid=pool-pytorch]'), 'nn.MaxPool2d(kernel_size=3, stride=2, padding=1, dilation=2)');
+  await assertMapMatchesCore(page, 'pooled-map');
+  assertNoConsoleErrors(page);
+  await page.context().close();
+});
+
 test('where each maximum came from, and unpooling puts it back', async () => {
   const page = await open(browser, `${server.url}?view=pool&size=64`);
   await waitForMap(page, 'pooled-map');

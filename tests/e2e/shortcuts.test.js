@@ -48,7 +48,7 @@ test('keys change what a lecturer changes live, and the help lists them', async 
   await page.keyboard.press('?');
   assert.equal(await page.isVisible('#help'), true);
   const keys = await page.$$eval('[data-testid=help-keys] kbd', (k) => k.map((e) => e.textContent));
-  assert.deepEqual(keys, ['?', 'k', 'K', 's', 'p', 'd', 'c', '1', '2', '3', '4', '5', '6', '7', '8', 'Space', ', and .', 'f', 'P']);
+  assert.deepEqual(keys, ['?', 'k', 'K', 's', 'p', 'd', 'c', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'Space', ', and .', 'f', 'P']);
   await page.keyboard.press('Escape');
   assert.equal(await page.isVisible('#help'), false);
   await page.click('#help-open');

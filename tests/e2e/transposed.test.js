@@ -24,6 +24,60 @@ const WORKED = [
   ['3', '6', '7', '8', '4'],
 ];
 
+test('Play grows the output stamp by stamp, Next and Back step it, Space pauses', async () => {
+  const page = await open(browser, `${server.url}?view=transposed`);
+  await page.waitForSelector('#transposed-output td');
+  const pressed = () => page.getAttribute('#transposed-play', 'aria-pressed');
+  assert.equal(await page.textContent('#transposed-play'), '▶ Play');
+  await page.click('#transposed-play');
+  assert.equal(await pressed(), 'true');
+  assert.equal(await page.textContent('#transposed-play'), '❚❚ Pause');
+  // Each tick adds the next input cell's stamp, as the hand-worked sums say.
+  const partial = {
+    2: [['1', '2', '3', '4', '2'], ['2', '4', '6', '8', '4'], ['1', '2', '3', '4', '2'],
+      ['·', '·', '·', '·', '·'], ['·', '·', '·', '·', '·']],
+    3: [['1', '2', '3', '4', '2'], ['2', '4', '6', '8', '4'], ['4', '8', '6', '4', '2'],
+      ['6', '12', '6', '·', '·'], ['3', '6', '3', '·', '·']],
+    4: WORKED,
+  };
+  for (const step of [2, 3, 4]) {
+    await page.waitForFunction((s) => location.search.includes(`tstep=${s}&`) || location.search.endsWith(`tstep=${s}`), step, { timeout: 5000 });
+    assert.deepEqual(await output(page), partial[step], `after stamp ${step}`);
+    assert.match(await page.textContent('[data-testid=transposed-stamp]'), new RegExp(`^Stamp ${step} of 4:`));
+    assert.equal(await page.inputValue('[data-testid=transposed-scrubber]'), String(step));
+  }
+  // At the last stamp the player stops by itself.
+  await page.waitForFunction(() => document.getElementById('transposed-play').getAttribute('aria-pressed') === 'false', null, { timeout: 5000 });
+  assert.equal(await page.textContent('#transposed-play'), '▶ Play');
+  // Play again starts over from the first stamp; Back stops it and steps back.
+  await page.click('#transposed-play');
+  assert.match(await query(page), /tstep=1/);
+  assert.equal(await pressed(), 'true');
+  await page.waitForFunction(() => /tstep=2/.test(location.search), null, { timeout: 5000 });
+  await change(page, () => page.click('#transposed-back'));
+  assert.equal(await pressed(), 'false');
+  assert.match(await query(page), /tstep=1/);
+  // Next steps on by hand and the player stays stopped.
+  await change(page, () => page.click('#transposed-next'));
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 1000)));
+  assert.match(await query(page), /tstep=2/);
+  // Space plays and pauses this view's stamps (the focus on the page, not a control).
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press(' ');
+  assert.equal(await pressed(), 'true');
+  await page.keyboard.press(' ');
+  assert.equal(await pressed(), 'false');
+  // Opening another view stops a running player.
+  await page.click('#transposed-play');
+  await change(page, () => page.check('input[name=view][value=conv]'));
+  const at = await query(page);
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 1200)));
+  assert.equal(await query(page), at, 'no stamp moves behind another view');
+  await screenshot(page, 'transposed-player');
+  assertNoConsoleErrors(page);
+  await page.context().close();
+});
+
 test('each input cell stamps a scaled copy of the kernel, overlaps add up', async () => {
   const page = await open(browser, `${server.url}?view=transposed`);
   await page.waitForSelector('#transposed-output td');

@@ -16,7 +16,7 @@ after(async () => { await browser?.close(); await server?.close(); });
 
 const full = 'view=conv&image=coffee&size=128&kernel=sobel-right&stride=2&padding=same&'
   + 'padding_mode=replicate&dilation=1&channel=b&display=diverging&pool=mean&pool_size=3&pool_stride=1&'
-  + 'pool_p=2&pool_padding=0&pool_ceil=0&pool_indices=0&'
+  + 'pool_p=2&pool_padding=0&pool_ceil=0&pool_indices=0&pool_dilation=1&pool_include_pad=1&pool_divisor=auto&'
   + 'grid=1,1,1,0,0;0,1,1,1,0;0,0,1,1,1;0,0,1,1,0;0,1,1,0,0&op=conv&step=1&'
   + 'sequence=1,3,2,5,4,1,0,2&taps=1,2,1&mix=0.299,0.587,0.114;1,-1,0&spatial=0&bias=0&'
   + 'stack=three-3x3&layer=1&tgrid=1,2;3,4&tkernel=1,2,1;2,4,2;1,2,1&tstride=2&tpadding=0&output_padding=0&'

@@ -4,6 +4,7 @@
 //! settings and a table the page's numbers.
 
 mod args;
+mod detect;
 mod layers;
 mod page_url;
 mod panel;
@@ -22,7 +23,9 @@ USAGE
   convlens layers --preset vgg16 | --stack TEXT | --file F  a stack's table of layers
   convlens train [--stack TEXT] [--epochs N] [--optimizer sgd|adam] …
                                                             train on the MNIST digits
-  convlens help [render|layers|train]                       more on each command
+  convlens detect --image IN.png [--min-face PX] [--json] [--out OUT.png]
+                                                            find faces (MTCNN)
+  convlens help [render|layers|train|detect]                more on each command
   convlens --version
 
 The settings are the page's URL parameters (kernel, stride, padding, …), with the
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
         Some("render") => render::run(&arguments[1..]),
         Some("layers") => layers::run(&arguments[1..]),
         Some("train") => train::run(&arguments[1..]),
+        Some("detect") => detect::run(&arguments[1..]),
         Some("help" | "--help" | "-h") => help(arguments.get(1).map(String::as_str)),
         Some("--version" | "-V") => {
             print(&format!("convlens {}\n", env!("CARGO_PKG_VERSION")));
@@ -90,7 +94,7 @@ fn main() -> ExitCode {
             Ok(())
         }
         Some(other) => Err(Failure::usage(format!(
-            "there is no command '{}'; use render, layers or train (see `convlens --help`)",
+            "there is no command '{}'; use render, layers, train or detect (see `convlens --help`)",
             args::shorten(other)
         ))),
     };
@@ -106,9 +110,10 @@ fn help(command: Option<&str>) -> Result<(), Failure> {
         Some("render") => print(render::HELP),
         Some("layers") => print(layers::HELP),
         Some("train") => print(train::HELP),
+        Some("detect") => print(detect::HELP),
         Some(other) => {
             return Err(Failure::usage(format!(
-                "there is no command '{}'; use render, layers or train",
+                "there is no command '{}'; use render, layers, train or detect",
                 args::shorten(other)
             )))
         }

@@ -1044,3 +1044,145 @@ fn train_explains_its_mistakes() {
     let help = run(&["train", "--help"]);
     assert!(stdout(&help).contains("--optimizer O"));
 }
+
+#[test]
+fn detect_prints_the_cores_boxes_and_draws_them() {
+    use convlens_core::detect::{Mtcnn, Settings, FACE_COLOUR};
+    let astronaut = samples().join("astronaut.png");
+    let dir = scratch("detect");
+    let out = dir.join("faces.png");
+    // Faces from 40 pixels: a quarter of the work of the default 20, for a debug build.
+    let output = run(&[
+        "detect",
+        "--image",
+        astronaut.to_str().unwrap(),
+        "--min-face",
+        "40",
+        "--json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    // The core's own answer on the photo as the png crate decodes it, to the bit.
+    let (width, height, rgba) = decode(&astronaut);
+    let rgb = rgba_to_tensor(&rgba, width, height, Channels::All).unwrap();
+    let net = Mtcnn::decode(include_bytes!("../../../www/data/mtcnn.bin")).unwrap();
+    let settings = Settings {
+        min_face: 40.0,
+        ..Settings::default()
+    };
+    let faces = net.detect(&rgb, &settings).unwrap().faces;
+    assert_eq!(faces.len(), 1);
+    let face = faces[0];
+    for (key, value) in [
+        ("x", face.x1),
+        ("y", face.y1),
+        ("width", face.width()),
+        ("height", face.height()),
+        ("score", face.score),
+    ] {
+        assert_eq!(json_number(lines[0], key) as f32, value, "{key} in {text}");
+    }
+    // On the face: the box's top-left corner lies about her hairline, left of her eyes.
+    assert!(
+        (150.0..200.0).contains(&face.x1) && (40.0..90.0).contains(&face.y1),
+        "{face:?}"
+    );
+    // The picture: the photo's size, the box's outline in green, the face reddened by
+    // the heat map, the far corner as it was.
+    let (w, h, drawn) = decode(&out);
+    assert_eq!((w, h), (width, height));
+    let pixel = |data: &[u8], x: f32, y: f32| {
+        let at = (y as usize * width + x as usize) * 4;
+        [data[at], data[at + 1], data[at + 2]]
+    };
+    let middle = face.x1 + face.width() / 2.0;
+    assert_eq!(pixel(&drawn, middle, face.y1.round()), FACE_COLOUR);
+    assert_eq!(pixel(&drawn, face.x1.round(), face.y1 + 30.0), FACE_COLOUR);
+    let centre = face.y1 + face.height() / 2.0;
+    let (before, after) = (pixel(&rgba, middle, centre), pixel(&drawn, middle, centre));
+    assert!(
+        after[0] >= before[0] && after[1] < before[1],
+        "{before:?} -> {after:?}"
+    );
+    assert_eq!(pixel(&drawn, 505.0, 5.0), pixel(&rgba, 505.0, 5.0));
+
+    // Text: a summary line, then a line per face.
+    let output = run(&[
+        "detect",
+        "--image",
+        astronaut.to_str().unwrap(),
+        "--min-face",
+        "40",
+    ]);
+    let text = stdout(&output);
+    assert!(text.starts_with("1 face ("), "{text}");
+    assert!(text.contains(&format!("score {:.4}", face.score)), "{text}");
+    // A photo without a face: no box.
+    let chelsea = samples().join("chelsea.png");
+    let output = run(&[
+        "detect",
+        "--image",
+        chelsea.to_str().unwrap(),
+        "--min-face",
+        "40",
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn detect_explains_its_mistakes() {
+    let coffee = samples().join("coffee.png");
+    let coffee = coffee.to_str().unwrap();
+    for (arguments, expected) in [
+        (vec!["detect"], "--image is needed"),
+        (
+            vec!["detect", "--image", coffee, "--threshold", "2"],
+            "--threshold must be from 0 to 1, not '2'",
+        ),
+        (
+            vec!["detect", "--image", coffee, "--min-face", "8"],
+            "--min-face must be from 12 to 10000, not '8'",
+        ),
+        (
+            vec!["detect", "--image", coffee, "--min-face", "big"],
+            "--min-face must be a number, not 'big'",
+        ),
+        (
+            vec!["detect", "--image", coffee, "--stages", "onet"],
+            "--stages must be pnet or rnet, not 'onet'",
+        ),
+        (
+            vec!["detect", "--image", "/no/such.png"],
+            "cannot read the image",
+        ),
+    ] {
+        let output = run(&arguments);
+        assert_eq!(output.status.code(), Some(2), "{arguments:?}");
+        assert!(
+            stderr(&output).contains(expected),
+            "{arguments:?}: {}",
+            stderr(&output)
+        );
+    }
+    let help = stdout(&run(&["detect", "--help"]));
+    for option in [
+        "--image",
+        "--min-face",
+        "--threshold",
+        "--stages",
+        "--json",
+        "--out",
+    ] {
+        assert!(
+            help.contains(&format!("  {option} ")),
+            "{option} in\n{help}"
+        );
+    }
+    assert!(stdout(&run(&[])).contains("convlens detect"));
+}

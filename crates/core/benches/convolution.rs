@@ -1,5 +1,5 @@
 //! Criterion benchmarks on a 1280x720 RGB frame: the numbers later work is compared to.
-//! Run with `cargo bench -p convlens-core`.
+//! Run with `cargo bench -p convlens-core`; the face detector on a 640x480 frame too.
 
 use convlens_core::image::{rgba_to_tensor, tensor_to_rgba};
 use convlens_core::{
@@ -188,5 +188,107 @@ fn lenet(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(convolution, benches, frames, lenet);
+/// The astronaut photo stretched to 640x480 (area resampling), as a webcam frame.
+fn webcam_astronaut() -> Tensor {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../www/samples/astronaut.png"
+    );
+    let file = std::io::BufReader::new(std::fs::File::open(path).expect("the sample"));
+    let mut reader = png::Decoder::new(file).read_info().expect("a PNG");
+    let mut buffer = vec![0; reader.output_buffer_size().expect("a size")];
+    let info = reader.next_frame(&mut buffer).expect("pixels");
+    let (w, h) = (info.width as usize, info.height as usize);
+    let mut data = vec![0.0; 3 * w * h];
+    for (i, p) in buffer.chunks_exact(3).take(w * h).enumerate() {
+        for c in 0..3 {
+            data[c * w * h + i] = f32::from(p[c]);
+        }
+    }
+    let photo = Tensor::new(3, h, w, data).expect("valid");
+    convlens_core::detect::resize_area(&photo, 480, 640).expect("valid")
+}
+
+/// MTCNN on a 640x480 frame, faces from 40 pixels (the webcam's setting): P-Net over
+/// the pyramid alone, and with R-Net. Checked first: P-Net's first level equals the
+/// naive reference's convolutions, and the detector finds the one face.
+fn detect(c: &mut Criterion) {
+    use convlens_core::detect::{normalise, prelu, resize_area, Mtcnn, Settings};
+    let net = Mtcnn::decode(include_bytes!("../../../www/data/mtcnn.bin")).expect("weights");
+    let frame = webcam_astronaut();
+    let pnet_only = Settings {
+        min_face: 40.0,
+        rnet: false,
+        ..Settings::default()
+    };
+    let both = Settings {
+        rnet: true,
+        ..pnet_only
+    };
+    let detection = net.detect(&frame, &pnet_only).expect("valid");
+    let level = detection.levels[0].level;
+    let scaled =
+        resize_area(&normalise(&frame).expect("rgb"), level.height, level.width).expect("valid");
+    let p = &net.pnet;
+    let naive = |x: &Tensor, layer: &convlens_core::detect::ConvLayer| {
+        convlens_core::reference::conv2d(
+            x,
+            &layer.weight,
+            Some(&layer.bias),
+            &ConvParams::default(),
+        )
+        .expect("valid")
+    };
+    let conv1 = prelu(&naive(&scaled, &p.conv1), &p.prelu1).expect("valid");
+    assert_eq!(
+        detection.levels[0].maps.conv1, conv1,
+        "P-Net's conv1 against the reference"
+    );
+    let faces = net.detect(&frame, &both).expect("valid").faces;
+    assert_eq!(faces.len(), 1, "{faces:?}");
+    let mut group = c.benchmark_group("mtcnn 640x480, faces from 40 px");
+    group.sample_size(10);
+    group.bench_function("P-Net pyramid", |b| {
+        b.iter(|| net.detect(black_box(&frame), &pnet_only).expect("valid"))
+    });
+    group.bench_function("P-Net pyramid and R-Net", |b| {
+        b.iter(|| net.detect(black_box(&frame), &both).expect("valid"))
+    });
+    group.finish();
+}
+
+/// Template matching on a grey 320x240 frame and an RGB 640x480 one: plain correlation
+/// and NCC with a patch cut from the frame, checked first to find the patch where it was
+/// cut.
+fn template(c: &mut Criterion) {
+    use convlens_core::detect::{best_match, cut, resize_area, Template};
+    let colour = webcam_astronaut();
+    let plane = colour.height() * colour.width();
+    let grey: Vec<f32> = (0..plane)
+        .map(|i| {
+            let d = colour.data();
+            0.299 * d[i] + 0.587 * d[plane + i] + 0.114 * d[2 * plane + i]
+        })
+        .collect();
+    let grey = Tensor::new(1, colour.height(), colour.width(), grey).expect("valid");
+    let grey = resize_area(&grey, 240, 320).expect("valid");
+    let mut group = c.benchmark_group("template matching");
+    group.sample_size(10);
+    for (name, frame, side) in [
+        ("grey 320x240, patch 32", &grey, 32),
+        ("grey 320x240, patch 64", &grey, 64),
+        ("rgb 640x480, patch 32", &colour, 32),
+    ] {
+        let (x, y) = (frame.width() * 2 / 5, frame.height() / 5);
+        let template = Template::new(cut(frame, x, y, side, side).expect("inside")).expect("valid");
+        let found = best_match(&template.matches(frame).expect("valid").ncc).expect("a map");
+        assert_eq!((found.0, found.1), (y, x), "{name}");
+        group.bench_function(name, |b| {
+            b.iter(|| template.matches(black_box(frame)).expect("valid"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(convolution, benches, frames, lenet, detect, template);
 criterion_main!(convolution);

@@ -12,7 +12,9 @@
 //!   [`crate::pool2d`] (Keras's `padding="same"` pooling is PyTorch's `ceil_mode`).
 //! - [`PNet`], [`RNet`], [`Mtcnn::decode`] (the weights file of [`weights`]) and
 //!   [`Mtcnn::detect`]: pyramid ([`pyramid`], [`resize_area`]), boxes ([`level_boxes`],
-//!   [`FaceBox`]), [`nms`], R-Net, [`Detection::heat_map`].
+//!   [`FaceBox`]), [`nms`], R-Net, [`Detection::heat_map`], [`draw`].
+//! - [`template`]: a patch the student picks as the kernel: plain correlation and
+//!   normalised cross-correlation (with integral images), [`best_match`].
 //!
 //! # Conventions
 //!
@@ -46,12 +48,14 @@
 mod layers;
 mod mtcnn;
 mod stages;
+pub mod template;
 pub mod weights;
 
 pub use layers::{prelu, resize_area, softmax_channels};
 pub use mtcnn::{ConvLayer, Mtcnn, PNet, PNetMaps, RNet, RNetOutput, RNET_SIDE, STEP, WINDOW};
 pub use stages::{
-    level_boxes, nms, normalise, pyramid, Detection, FaceBox, Level, LevelResult, Settings,
-    MAX_MIN_FACE, MAX_PROPOSALS, NMS_LEVEL, NMS_PYRAMID, NMS_RNET,
+    draw, level_boxes, nms, normalise, pyramid, Detection, FaceBox, Level, LevelResult, Settings,
+    FACE_COLOUR, HEAT_COLOUR, MAX_MIN_FACE, MAX_PROPOSALS, NMS_LEVEL, NMS_PYRAMID, NMS_RNET,
 };
+pub use template::{best_match, cut, Matches, Template, MAX_PATCH};
 pub use weights::WeightsProblem;

@@ -261,6 +261,24 @@ impl PoolParams {
             .collect())
     }
 
+    /// What the mean of pooled cell `(y, x)` of an `input` of `(height, width)` divides
+    /// its window's sum by: the `divisor_override`, the window clipped to the padded frame
+    /// (`count_include_pad`), or its cells inside the input.
+    ///
+    /// # Errors
+    /// Invalid settings for the mean, or a cell outside the pooled map.
+    pub fn mean_divisor(&self, input: (usize, usize), (y, x): (usize, usize)) -> Result<usize> {
+        let windows = self.windows(PoolFunction::Mean, input.0, input.1)?;
+        if y >= windows.output.0 || x >= windows.output.1 {
+            return Err(Error::CellOutside {
+                what: "pooled map",
+                size: windows.output,
+                cell: (y, x),
+            });
+        }
+        Ok(windows.divisor(y, x))
+    }
+
     /// `(stride, leading pad, trailing pad, kernel, dilation)` along `axis`.
     fn axis(&self, axis: usize) -> (usize, usize, usize, usize, usize) {
         let (s, p) = (self.stride(), self.padding);

@@ -389,3 +389,32 @@ fn nms_keeps_the_best_of_each_overlapping_group() {
     let chain = [b(1.0, 0.95), b(0.0, 0.9), b(-1.0, 0.5)];
     assert_eq!(detect::nms(&chain, 0.7), vec![chain[0], chain[2]]);
 }
+
+#[test]
+fn a_patch_of_the_photo_is_found_where_it_was_cut_and_follows_a_shift() {
+    // The astronaut at 128x128; a 16x16 patch about her eyes.
+    let photo = detect::resize_area(&sample("astronaut"), 128, 128).unwrap();
+    let (x, y) = (50, 26);
+    let template = detect::Template::new(detect::cut(&photo, x, y, 16, 16).unwrap()).unwrap();
+    let m = template.matches(&photo).unwrap();
+    let (row, column, value) = detect::best_match(&m.ncc).unwrap();
+    assert_eq!((row, column), (y, x));
+    assert!(value > 0.9999, "{value}");
+    // Plain correlation is drawn to the brightest region instead.
+    let (row, column, _) = detect::best_match(&m.correlation).unwrap();
+    assert_ne!((row, column), (y, x));
+    // The photo moved 5 pixels right and 3 down (edges repeated): the same weights, the
+    // answer moved with it.
+    let (h, w) = (photo.height(), photo.width());
+    let mut moved = Vec::with_capacity(photo.data().len());
+    for plane in photo.data().chunks_exact(h * w) {
+        for r in 0..h {
+            for q in 0..w {
+                moved.push(plane[r.saturating_sub(3) * w + q.saturating_sub(5)]);
+            }
+        }
+    }
+    let moved = Tensor::new(3, h, w, moved).unwrap();
+    let (row, column, _) = detect::best_match(&template.matches(&moved).unwrap().ncc).unwrap();
+    assert_eq!((row, column), (y + 3, x + 5));
+}

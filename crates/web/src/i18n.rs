@@ -146,6 +146,7 @@ texts! {
     tab_channels: "Channels & 1×1", "Каналы и 1×1";
     tab_stack: "Layer stack", "Стек слоёв";
     tab_blocks: "Blocks", "Блоки";
+    tab_train: "LeNet learns", "LeNet учится";
     slide: "Slide", "Что двигаем";
     op_conv: "the kernel", "ядро";
     op_max: "max pooling", "макс-пулинг";
@@ -388,6 +389,12 @@ texts! {
     pool_power: "Power p (LP)", "Степень p (LP)";
     ceil_mode: "ceil mode: round the size up", "ceil_mode: округлять размер вверх";
     show_argmax: "show where each maximum came from", "показать, откуда взят каждый максимум";
+    pool_dilation: "Dilation", "Расширение";
+    pool_include_pad: "padding counts in the mean's divisor", "отступ входит в делитель среднего";
+    pool_divisor: "Divisor", "Делитель";
+    pool_divisor_auto: "auto", "авто";
+    divisor_padded: "{divisor}: the window with its padding", "{divisor}: окно вместе с отступом";
+    divisor_given: "{divisor}: divisor_override", "{divisor}: задан divisor_override";
     argmax_title: "Where each maximum came from", "Откуда взят каждый максимум";
     argmax_hint: "The input dimmed; the {taken} {taken|cell|cells} the windows took stay bright (return_indices=True gives their flat indices, per channel). With Size 64 or 32 each cell is big enough to see.",
         "Вход притушен; {taken} {taken|клетка|клетки|клеток}, взятые окнами, остаются яркими (с флагом return_indices PyTorch отдаёт их номера в плоскости каждого канала). При размере 64 или 32 каждая клетка видна отдельно.";
@@ -431,7 +438,7 @@ texts! {
     shortcut_padding: "padding 0 → 1 → same → valid", "отступ 0 → 1 → same → valid";
     shortcut_dilation: "dilation 1 → 2 → 3", "расширение 1 → 2 → 3";
     shortcut_channels: "channels all → R → G → B → gray", "каналы все → R → G → B → серый";
-    shortcut_play: "play or pause the steps", "запустить или остановить шаги";
+    shortcut_play: "play or pause the steps (or the stamps)", "запустить или остановить шаги (или штампы)";
     shortcut_step: "one step back (then . one step forward)", "на шаг назад (а . — на шаг вперёд)";
     shortcut_freeze: "freeze or resume the webcam", "остановить или продолжить видео с камеры";
     shortcut_projector: "projector mode: large type, thick lines", "режим проектора: крупный шрифт, толстые линии";
@@ -578,6 +585,59 @@ texts! {
     msg_or: "or", "или";
     msg_quote_join: "', '", "», «";
 
+    // The training view.
+    train_legend: "Training", "Обучение";
+    train_net: "Layers (the stack view's syntax)", "Слои (синтаксис вида «Стек»)";
+    train_optimizer: "Optimizer", "Оптимизатор";
+    train_lr: "Learning rate", "Скорость обучения";
+    train_sgd: "SGD (momentum 0.9)", "SGD (момент 0,9)";
+    train_batch: "Batch size", "Размер батча";
+    train_epochs: "Epochs", "Эпохи";
+    train_seed: "Seed", "Зерно генератора";
+    train_note: "LeNet-5 by default: 1×28×28 → conv 5×5, 6, padding 2 → ReLU → max 2 → conv 5×5, 16 → ReLU → max 2 → 400 → 120 → 84 → 10. The learning rate falls by 0.7 after every epoch; each training digit is moved by up to 2 pixels.",
+        "По умолчанию LeNet-5: 1×28×28 → свёртка 5×5, 6, отступ 2 → ReLU → max 2 → свёртка 5×5, 16 → ReLU → max 2 → 400 → 120 → 84 → 10. Скорость обучения умножается на 0,7 после каждой эпохи; каждая обучающая цифра сдвигается не больше чем на 2 пикселя.";
+    train_start: "Start", "Старт";
+    train_pause: "Pause", "Пауза";
+    train_resume: "Resume", "Продолжить";
+    train_done: "Done", "Готово";
+    train_reset: "Reset", "Сбросить";
+    train_parameters: "{count} learned parameters", "Обучаемых параметров: {count}";
+    train_loading: "Loading the MNIST digits (8,000 to learn from, 2,000 to test on)…",
+        "Загружаются цифры MNIST (8000 для обучения, 2000 для проверки)…";
+    train_failed: "The training module could not start.", "Модуль обучения не запустился.";
+    train_progress: "Epoch {epoch} of {epochs} · step {step} of {steps} · loss {loss} · training accuracy {train} · test accuracy {test}",
+        "Эпоха {epoch} из {epochs} · шаг {step} из {steps} · потеря {loss} · точность на обучающих {train} · на тестовых {test}";
+    train_speed: "{speed} digits a second (forward, backward and update)", "{speed} цифр в секунду (прямой и обратный проход, шаг)";
+    train_speed_epoch: "{speed} digits a second (forward, backward and update); the last epoch took {seconds} s",
+        "{speed} цифр в секунду (прямой и обратный проход, шаг); последняя эпоха заняла {seconds} с";
+    train_curves_title: "Loss and accuracy", "Потеря и точность";
+    train_curve_loss: "training loss (left)", "потеря на обучающих (слева)";
+    train_curve_train: "training accuracy", "точность на обучающих";
+    train_curve_test: "test accuracy (2,000 digits)", "точность на тестовых (2000 цифр)";
+    train_curves_note: "Along the bottom: epochs.", "По горизонтали: эпохи.";
+    train_kernels_title: "What the first layers learn", "Чему учатся первые слои";
+    train_kernels1: "Layer 1: one column per filter", "Слой 1: по столбцу на фильтр";
+    train_kernels2: "Layer 2: one column per filter, one row per input channel", "Слой 2: по столбцу на фильтр, по строке на входной канал";
+    train_kernels_note: "Blue: negative weights, red: positive. The purple bar under each filter is the size of its gradient in the last step, against the largest seen.",
+        "Синий — отрицательные веса, красный — положительные. Фиолетовая полоса под фильтром — величина его градиента на последнем шаге относительно наибольшей за обучение.";
+    train_digit_title: "One digit through the network", "Одна цифра через сеть";
+    train_pick: "Test digit (1–2000)", "Тестовая цифра (1–2000)";
+    train_prediction_test: "Test digit {index} is a {label}; the network says {predicted} ({confidence}).",
+        "Тестовая цифра {index} — это {label}; сеть отвечает {predicted} ({confidence}).";
+    train_prediction_drawn: "Your digit: the network says {predicted} ({confidence}).", "Ваша цифра: сеть отвечает {predicted} ({confidence}).";
+    train_probabilities: "The ten class probabilities", "Вероятности десяти классов";
+    train_pad_title: "Draw a digit", "Нарисуйте цифру";
+    train_pad_note: "Draw with the mouse, a finger or a pen; it is scaled to 20×20 and centred by its centre of mass in 28×28, as the MNIST digits were.",
+        "Рисуйте мышью, пальцем или пером; рисунок уменьшается до 20×20 и ставится центром масс в центр поля 28×28, как цифры MNIST.";
+    train_clear: "Clear", "Стереть";
+    train_confusion_title: "Confusion matrix (rows: the true digit, columns: the prediction)",
+        "Матрица ошибок (строки — настоящая цифра, столбцы — ответ сети)";
+    train_wrong_title: "Misclassified test digits (true → predicted); pick one to see it",
+        "Ошибки на тестовых цифрах (настоящая → ответ); выберите, чтобы рассмотреть";
+    train_maps_title: "Every layer's output for this digit", "Выход каждого слоя для этой цифры";
+    train_pad_aria: "Drawing pad for a digit", "Поле для рисования цифры";
+    train_wrong_aria: "The misclassified test digits; click one to see its maps", "Ошибочно распознанные тестовые цифры; нажмите на одну, чтобы увидеть её карты";
+
     // Settings refused (the URL and the controls), one per `SettingsError` variant.
     set_kept: "{why} (kept {value})", "{why} (оставлено {value})";
     set_no_view: "there is no view '{value}'; use {known}", "нет вида «{value}»; возможны {known}";
@@ -593,6 +653,8 @@ texts! {
     set_grid_at_most: "the grid can be at most {max}×{max}", "сетка может быть не больше {max}×{max}";
     set_at_most: "the {what} can be at most {max}×{max}", "{what}: не больше {max}×{max}";
     set_no_operation: "there is no operation '{value}'; use {known}", "нет операции «{value}»; возможны {known}";
+    set_number: "the {what} must be a number, not '{value}'", "{what}: нужно число, а не «{value}»";
+    set_no_optimizer: "there is no optimizer '{value}'; use {known}", "нет оптимизатора «{value}»; возможны {known}";
     set_mix_rows: "the mixing weights need one row per output channel (at most 4), each with 3 numbers: for R, G and B",
         "весам смешивания нужна одна строка на выходной канал (не больше 4), в каждой 3 числа: для R, G и B";
     set_bias_one: "the bias is one number", "смещение — это одно число";
@@ -766,6 +828,9 @@ texts! {
     word_pool_size: "pool_size", "размер окна пулинга";
     word_pool_stride: "pool_stride", "шаг пулинга";
     word_pool_padding: "pool_padding", "отступ пулинга";
+    word_pool_dilation: "pool_dilation", "расширение пулинга";
+    word_pool_include_pad: "pool_include_pad", "отступ в делителе среднего";
+    word_pool_divisor: "pool_divisor", "делитель среднего";
     word_tstride: "tstride", "шаг транспонированной свёртки";
     word_tpadding: "tpadding", "отступ транспонированной свёртки";
     word_output_padding: "output_padding", "выходной отступ";
@@ -780,6 +845,7 @@ texts! {
     word_epsilon: "epsilon", "эпсилон";
     word_epochs: "number of epochs", "число эпох";
     word_batch_size: "batch size", "размер батча";
+    word_seed: "seed", "зерно генератора";
     word_shift: "augmentation shift", "сдвиг при аугментации";
     word_classes: "number of classes", "число классов";
     word_layer: "layer", "номер слоя";
@@ -840,6 +906,10 @@ texts! {
     word_pnet_input: "P-Net input", "вход P-Net";
     word_rnet_input: "R-Net input", "вход R-Net";
     word_prelu_slopes: "PReLU slopes (one per channel)", "наклоны PReLU (по одному на канал)";
+    word_patch: "patch", "образец";
+    word_patch_width: "patch width", "ширина образца";
+    word_patch_height: "patch height", "высота образца";
+    word_image: "image", "изображение";
     word_unknown_error: "unknown error", "неизвестная ошибка";
     word_astronaut: "astronaut", "астронавт";
     word_chelsea: "chelsea", "кошка Челси";
@@ -1718,6 +1788,9 @@ mod tests {
             ("pool_p", "0"),
             ("pool_padding", "99"),
             ("pool_ceil", "2"),
+            ("pool_dilation", "0"),
+            ("pool_include_pad", "x"),
+            ("pool_divisor", "0"),
             ("stack", "x"),
             ("layer", "0"),
             ("block", "x"),
@@ -1751,6 +1824,12 @@ mod tests {
             ("layers", "relu;add(2)"),
             ("layers", "flatten;conv(4,3)"),
             ("layers", "input(1,4,4);conv(1,9)"),
+            ("lr", "1,5"),
+            ("lr", "NaN"),
+            ("optimizer", "rmsprop"),
+            ("seed", "-1"),
+            ("net", "input(3,28,28);flatten;linear(10)"),
+            ("net", "input(1,28,28);flatten;linear(7)"),
         ] {
             if let Err(error) = settings.set(key, value) {
                 errors.push(error);
@@ -1972,6 +2051,17 @@ mod tests {
             core.push(net.pnet.forward(&grey).unwrap_err());
             core.push(net.rnet.forward(&image).unwrap_err());
             core.push(detect::prelu(&image, &[0.5]).unwrap_err());
+            // Template matching: a patch too large, outside the image, empty.
+            let photo = Tensor::filled(convlens_core::Shape::new(1, 1, 100, 100).unwrap(), 1.0);
+            let patch = detect::cut(&photo, 0, 0, 65, 10).unwrap();
+            core.push(detect::Template::new(patch).unwrap_err());
+            let patch = detect::cut(&photo, 0, 0, 10, 65).unwrap();
+            core.push(detect::Template::new(patch).unwrap_err());
+            core.push(detect::cut(&photo, 95, 0, 10, 10).unwrap_err());
+            core.push(detect::cut(&photo, 0, 0, 0, 10).unwrap_err());
+            core.push(detect::cut(&photo, 0, 0, 10, 0).unwrap_err());
+            let batch = Tensor::filled(convlens_core::Shape::new(2, 1, 4, 4).unwrap(), 1.0);
+            core.push(detect::Template::new(batch).unwrap_err());
         }
         // The transposed convolution's and the backward pass's.
         let one = |n, c, h, w| Tensor::filled(convlens_core::Shape::new(n, c, h, w).unwrap(), 1.0);
@@ -2130,6 +2220,10 @@ mod tests {
             "stack",
             "add",
             "blocks",
+            "train",
+            "adam",
+            "sgd",
+            "rmsprop",
             "residual",
             "inception",
             "Inception",

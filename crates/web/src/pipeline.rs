@@ -105,6 +105,8 @@ pub struct CellArithmetic {
     pub step: usize,
     /// One entry per channel.
     pub channels: Vec<ChannelArithmetic>,
+    /// For mean pooling: what each channel's sum is divided by.
+    pub divisor: Option<usize>,
 }
 
 pub(crate) fn channel_names(channel: Channels) -> &'static [&'static str] {

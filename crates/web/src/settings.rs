@@ -95,6 +95,18 @@ pub enum SettingsError {
         /// The value given (shortened).
         value: String,
     },
+    /// A value that is not a number (the training view's learning rate).
+    Number {
+        /// What the number is, in words.
+        key: &'static str,
+        /// The value given (shortened).
+        value: String,
+    },
+    /// `optimizer=` names no optimizer of the training view.
+    NoOptimizer {
+        /// The value given (shortened).
+        value: String,
+    },
     /// Mixing weights that are not rows of three.
     MixRows,
     /// A bias of more than one number.
@@ -210,6 +222,14 @@ impl fmt::Display for SettingsError {
                 "there is no operation '{value}'; use {}",
                 or_list(&crate::views::steps::OPERATION_NAMES, "or")
             ),
+            SettingsError::Number { key, value } => {
+                write!(f, "the {key} must be a number, not '{value}'")
+            }
+            SettingsError::NoOptimizer { value } => write!(
+                f,
+                "there is no optimizer '{value}'; use {}",
+                or_list(&crate::views::train::OPTIMIZER_NAMES, "or")
+            ),
             SettingsError::MixRows => f.write_str(
                 "the mixing weights need one row per output channel (at most 4), each with 3 \
                  numbers: for R, G and B",
@@ -282,6 +302,12 @@ impl SettingsError {
             }
             SettingsError::NoOperation { value: v } => {
                 value(t.set_no_operation, v, &crate::views::steps::OPERATION_NAMES)
+            }
+            SettingsError::Number { key, value } => {
+                fill(t.set_number, &[("what", &t.noun(key)), ("value", value)])
+            }
+            SettingsError::NoOptimizer { value: v } => {
+                value(t.set_no_optimizer, v, &crate::views::train::OPTIMIZER_NAMES)
             }
             SettingsError::MixRows => t.set_mix_rows.into(),
             SettingsError::BiasOne => t.set_bias_one.into(),
@@ -589,12 +615,25 @@ impl Settings {
         }
     }
 
-    /// The pooling's parameters.
+    /// The pooling's parameters: the dilation for max and min pooling, the divisor for
+    /// the mean.
     pub fn pool_params(&self) -> PoolParams {
         PoolParams {
             stride: self.pool_stride.map(|s| (s, s)),
             padding: convlens_core::Pads::uniform(self.pooling.padding),
             ceil_mode: self.pooling.ceil,
+            // What only some functions take applies to them alone (the controls of the
+            // others are hidden, and their values kept for when they come back).
+            dilation: if self.pool.picks_one() {
+                (self.pooling.dilation, self.pooling.dilation)
+            } else {
+                (1, 1)
+            },
+            count_include_pad: self.pooling.include_pad,
+            divisor_override: self
+                .pooling
+                .divisor
+                .filter(|_| self.pool == PoolFunction::Mean),
             ..PoolParams::square(self.pool_size)
         }
     }
@@ -992,6 +1031,7 @@ mod tests {
             "view=conv&image=astronaut&size=full&kernel=edges&stride=1&padding=0&\
              padding_mode=zeros&dilation=1&channel=all&display=clamp&pool=max&pool_size=2&\
              pool_stride=auto&pool_p=2&pool_padding=0&pool_ceil=0&pool_indices=0&\
+             pool_dilation=1&pool_include_pad=1&pool_divisor=auto&\
              grid=1,1,1,0,0;0,1,1,1,0;0,0,1,1,1;0,0,1,1,0;\
              0,1,1,0,0&op=conv&step=1&sequence=1,3,2,5,4,1,0,2&taps=1,2,1&\
              mix=0.299,0.587,0.114;1,-1,0&spatial=0&bias=0&stack=three-3x3&layer=1&\

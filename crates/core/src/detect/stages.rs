@@ -151,6 +151,26 @@ pub const NMS_RNET: f32 = 0.7;
 pub const MAX_PROPOSALS: usize = 1_000;
 
 impl Settings {
+    /// The defaults with faces from `min_face` pixels, R-Net or not, and the threshold of
+    /// the last stage run (R-Net's, or P-Net's without it) if given: what the page's
+    /// and the command line's three controls mean.
+    pub fn answer(min_face: f32, rnet: bool, threshold: Option<f32>) -> Settings {
+        let defaults = Settings::default();
+        Settings {
+            min_face,
+            rnet,
+            pnet_threshold: match (rnet, threshold) {
+                (false, Some(t)) => t,
+                _ => defaults.pnet_threshold,
+            },
+            rnet_threshold: match (rnet, threshold) {
+                (true, Some(t)) => t,
+                _ => defaults.rnet_threshold,
+            },
+            ..defaults
+        }
+    }
+
     /// Checks every setting is in its range.
     ///
     /// # Errors
@@ -424,4 +444,65 @@ impl Detection {
         }
         Ok(heat)
     }
+}
+
+/// The colour of the faces' boxes in [`draw`].
+pub const FACE_COLOUR: [u8; 3] = [0, 230, 64];
+/// The colour of the heat in [`draw`]: a pixel of face probability `p` is mixed with it
+/// by `0.7 p³` (so that the cells P-Net is sure of stand out).
+pub const HEAT_COLOUR: [u8; 3] = [255, 32, 0];
+
+/// Draws a detection over its `width x height` RGBA frame: the heat map
+/// ([`Detection::heat_map`]) as a red veil if `heat`, then each face's box as an outline
+/// (inside the box's rounded edges, `max(2, side / 256)` pixels wide, clipped to the
+/// frame).
+///
+/// # Errors
+/// A frame of another size than the detection's input, or not `4 · width · height`
+/// bytes.
+pub fn draw(
+    rgba: &mut [u8],
+    width: usize,
+    height: usize,
+    detection: &Detection,
+    heat: bool,
+) -> Result<()> {
+    if detection.size != (height, width) || rgba.len() != width * height * 4 {
+        return Err(Error::DataLength {
+            what: "RGBA frame (4 bytes per pixel)",
+            expected: detection.size.0 * detection.size.1 * 4,
+            actual: rgba.len(),
+        });
+    }
+    if heat {
+        let map = detection.heat_map()?;
+        for (pixel, &p) in rgba.chunks_exact_mut(4).zip(map.data()) {
+            let p = p.clamp(0.0, 1.0);
+            let a = 0.7 * p * p * p;
+            for (c, &h) in pixel.iter_mut().zip(&HEAT_COLOUR) {
+                *c = (f32::from(*c) * (1.0 - a) + f32::from(h) * a).round() as u8;
+            }
+        }
+    }
+    let thickness = (width.max(height) / 256).max(2) as i64;
+    for face in &detection.faces {
+        let edge = |v: f32, size: usize| (v.round() as i64).clamp(0, size as i64);
+        let (x1, x2) = (edge(face.x1, width), edge(face.x2, width));
+        let (y1, y2) = (edge(face.y1, height), edge(face.y2, height));
+        let mut paint = |y: i64, xs: std::ops::Range<i64>| {
+            for x in xs {
+                let at = (y as usize * width + x as usize) * 4;
+                rgba[at..at + 3].copy_from_slice(&FACE_COLOUR);
+            }
+        };
+        for y in y1..y2 {
+            if y - y1 < thickness || y2 - 1 - y < thickness {
+                paint(y, x1..x2);
+            } else {
+                paint(y, x1..x2.min(x1 + thickness));
+                paint(y, (x2 - thickness).max(x1)..x2);
+            }
+        }
+    }
+    Ok(())
 }

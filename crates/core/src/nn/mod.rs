@@ -16,6 +16,7 @@
 //! every machine and in both WebAssembly builds (SIMD and scalar).
 
 pub mod digits;
+pub mod drawn;
 pub mod init;
 pub mod loss;
 pub mod math;

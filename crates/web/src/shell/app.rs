@@ -196,6 +196,9 @@ fn wire_language(shell: &Shell) -> PageResult {
             render::camera_controls(state.camera.stream.is_some(), state.camera.frozen)?;
             for view in views::all() {
                 view.page().language(&state)?;
+                if let Some(track) = view.page().track() {
+                    track.face(track.playing(&state))?;
+                }
             }
             Ok(Change::Settings)
         },
@@ -363,6 +366,9 @@ fn settings_changed(shell: &Shell, before: &Settings) -> PageResult {
     };
     if view_changed {
         old_view.page().close(shell)?;
+        if let Some(track) = old_view.page().track() {
+            track.stop(shell)?;
+        }
     }
     Ok(())
 }
@@ -531,8 +537,16 @@ fn run_shortcut(shell: &Shell, action: crate::shortcuts::Action) -> PageResult<C
     match action {
         Action::Help => render::toggle_help(None).map(|_| ())?,
         Action::Freeze => input::toggle_freeze(shell)?,
-        Action::Play => views::steps::toggle(shell)?,
-        Action::Step(forward) => views::steps::step(shell, forward)?,
+        Action::Play | Action::Step(_) => {
+            // The view shown plays its own animation, if it has one (the state's borrow
+            // ends before the player takes it).
+            let view = views::of(&shell.state.borrow().settings);
+            match (view.page().track(), action) {
+                (Some(track), Action::Step(forward)) => return track.step(shell, forward),
+                (Some(track), _) => track.toggle(shell)?,
+                (None, _) => {}
+            }
+        }
         _ => {}
     }
     Ok(Change::None)

@@ -11,6 +11,7 @@
 //!   (the map canvas, the frame engines, which [`frames`] loads as a module of their
 //!   own); [`render`]: writing shared things into the
 //!   page (controls, messages, the language, the selection's arithmetic).
+//! - [`player`]: a view's Play / Pause button and the timer that steps its animation.
 //! - `embed` (embed and projector modes, the snippet) and `export` (the downloads).
 //!
 //! Modules lower in this list never import those above them.
@@ -22,10 +23,11 @@ pub mod frames;
 pub mod input;
 pub mod layout;
 pub mod maps;
+pub mod player;
 pub mod render;
 pub mod state;
 pub(crate) mod video;
 
 pub use app::start;
 pub use input::stats;
-pub use state::{report, Change, Page, Shared, Shell, State};
+pub use state::{report, Change, Page, Shared, Shell, State, Track};

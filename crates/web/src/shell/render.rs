@@ -729,12 +729,35 @@ fn arithmetic_cells(settings: &Settings, arithmetic: &CellArithmetic, pool: bool
         block.append_child(&table)?;
         let sum = if pool {
             let values: Vec<String> = channel.terms.iter().map(|t| number(t.value)).collect();
-            format!(
-                "{}({}) = {}",
-                settings.pool.name(),
-                values.join(", "),
-                number(channel.result)
-            )
+            match arithmetic.divisor {
+                // The mean as what it is: the sum over the divisor, and why that divisor.
+                Some(divisor) => {
+                    let why = if settings.pooling.divisor.is_some() {
+                        t().divisor_given
+                    } else if divisor != values.len() {
+                        t().divisor_padded
+                    } else {
+                        ""
+                    };
+                    let why = fill(why, &[("divisor", &divisor)]);
+                    format!(
+                        "({}) / {divisor} = {}{}",
+                        values.join(" + "),
+                        number(channel.result),
+                        if why.is_empty() {
+                            why
+                        } else {
+                            format!(" ({why})")
+                        }
+                    )
+                }
+                None => format!(
+                    "{}({}) = {}",
+                    settings.pool.name(),
+                    values.join(", "),
+                    number(channel.result)
+                ),
+            }
         } else {
             let products: Vec<String> = channel
                 .terms

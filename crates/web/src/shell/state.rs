@@ -38,6 +38,23 @@ pub enum Change {
     Selection,
 }
 
+/// What a view's player moves: written once per view as a `static`.
+#[derive(Debug)]
+pub struct Track {
+    /// The key of the player's part of the state (one per view, apart from the view's
+    /// own part).
+    pub part: &'static str,
+    /// The Play / Pause button's id.
+    pub button: &'static str,
+    /// The id of a `select` holding the delay between positions in milliseconds; `None`
+    /// for `Track::DELAY` (800 ms).
+    pub speed: Option<&'static str>,
+    /// The current position and the number of positions.
+    pub position: fn(&Settings) -> (usize, usize),
+    /// Moves to position `n` (from 0; the view clamps it).
+    pub go: fn(&mut Settings, usize),
+}
+
 /// The page part of a view: how it draws and what it listens to.
 pub trait Page {
     /// Wires the view's own elements, once when the page starts.
@@ -82,6 +99,13 @@ pub trait Page {
     fn close(&self, shell: &Shell) -> PageResult {
         let _ = shell;
         Ok(())
+    }
+
+    /// The view's animation player, if it has one ([`crate::shell::player`]): the
+    /// Space key plays or pauses it, `,` and `.` step it, and opening another view
+    /// stops it.
+    fn track(&self) -> Option<&'static Track> {
+        None
     }
 
     /// The language changed: say again what the view wrote outside [`Page::draw`].

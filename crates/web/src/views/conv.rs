@@ -293,6 +293,7 @@ pub fn conv_arithmetic(
         window,
         step: d,
         channels,
+        divisor: None,
     })
 }
 

@@ -20,6 +20,7 @@ pub mod oned;
 pub mod pool;
 pub mod stack;
 pub mod steps;
+pub mod train;
 pub mod transposed;
 
 /// One view of the page.
@@ -106,7 +107,7 @@ pub trait View: Sync {
 }
 
 /// The built-in views, in tab order: the registry. A new view is one more line here.
-pub const BUILT_IN: [&dyn View; 8] = [
+pub const BUILT_IN: [&dyn View; 9] = [
     &conv::Conv,
     &pool::Pool,
     &steps::Steps,
@@ -115,6 +116,7 @@ pub const BUILT_IN: [&dyn View; 8] = [
     &stack::Stack,
     &blocks::Blocks,
     &transposed::Transposed,
+    &train::Train,
 ];
 
 thread_local! {

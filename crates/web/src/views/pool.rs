@@ -30,6 +30,13 @@ pub struct PoolingSettings {
     pub ceil: bool,
     /// Show where each maximum came from (`return_indices=True`) and unpooling.
     pub indices: bool,
+    /// Spacing of the window's taps (max and min pooling only).
+    pub dilation: usize,
+    /// For the mean: padding counts in the divisor (PyTorch's `count_include_pad`).
+    pub include_pad: bool,
+    /// For the mean: divide by this instead (`divisor_override`); `None` is PyTorch's
+    /// default.
+    pub divisor: Option<usize>,
 }
 
 impl Default for PoolingSettings {
@@ -40,6 +47,9 @@ impl Default for PoolingSettings {
             padding: 0,
             ceil: false,
             indices: false,
+            dilation: 1,
+            include_pad: true,
+            divisor: None,
         }
     }
 }
@@ -74,7 +84,31 @@ impl crate::views::View for Pool {
     }
 
     fn parameters(&self) -> &'static [&'static str] {
-        &["pool_p", "pool_padding", "pool_ceil", "pool_indices"]
+        &[
+            "pool_p",
+            "pool_padding",
+            "pool_ceil",
+            "pool_indices",
+            "pool_dilation",
+            "pool_include_pad",
+            "pool_divisor",
+        ]
+    }
+
+    fn hides(&self, settings: &Settings) -> &'static [&'static str] {
+        // Only what the chosen function takes is shown.
+        const PAD: &str = "pool_include_pad";
+        const DIV: &str = "pool_divisor";
+        let part = &settings.pooling;
+        match settings.pool {
+            PoolFunction::Max => &["pool_p", PAD, DIV],
+            PoolFunction::Min => &["pool_p", PAD, DIV, "pool_indices"],
+            PoolFunction::Mean if part.padding == 0 || part.divisor.is_some() => {
+                &["pool_p", "pool_dilation", "pool_indices", PAD]
+            }
+            PoolFunction::Mean => &["pool_p", "pool_dilation", "pool_indices"],
+            PoolFunction::Lp(_) => &["pool_dilation", "pool_indices", PAD, DIV],
+        }
     }
 
     fn set(
@@ -95,6 +129,14 @@ impl crate::views::View for Pool {
             "pool_padding" => part.padding = number("pool_padding", value, 0, MAX_POOL / 2)?,
             "pool_ceil" => part.ceil = flag("pool_ceil", value)?,
             "pool_indices" => part.indices = flag("pool_indices", value)?,
+            "pool_dilation" => part.dilation = number("pool_dilation", value, 1, MAX_POOL / 2)?,
+            "pool_include_pad" => part.include_pad = flag("pool_include_pad", value)?,
+            "pool_divisor" => {
+                part.divisor = match value {
+                    "auto" | "" => None,
+                    _ => Some(number("pool_divisor", value, 1, MAX_POOL * MAX_POOL)?),
+                }
+            }
             _ => return Err(SettingsError::UnknownParameter { key: shorten(key) }),
         }
         Ok(())
@@ -107,6 +149,9 @@ impl crate::views::View for Pool {
             "pool_padding" => part.padding.to_string(),
             "pool_ceil" => u8::from(part.ceil).to_string(),
             "pool_indices" => u8::from(part.indices).to_string(),
+            "pool_dilation" => part.dilation.to_string(),
+            "pool_include_pad" => u8::from(part.include_pad).to_string(),
+            "pool_divisor" => part.divisor.map_or("auto".into(), |d| d.to_string()),
             _ => String::new(),
         }
     }
@@ -134,8 +179,9 @@ pub fn pooled_map(settings: &Settings, input: &Tensor, backend: Backend) -> Resu
 }
 
 /// The pooling layer as PyTorch writes it: `kernel_size`, `stride`, and `padding`,
-/// `ceil_mode` and `return_indices` when they are not the defaults. `nn.LPPool2d` has no
-/// padding: a zero padding layer goes first.
+/// `dilation`, `ceil_mode`, `count_include_pad`, `divisor_override` and `return_indices`
+/// when they are not the defaults. `nn.LPPool2d` has no padding: a zero padding layer
+/// goes first.
 pub fn pytorch_pool(settings: &Settings) -> String {
     let part = &settings.pooling;
     let stride = settings.pool_stride.unwrap_or(settings.pool_size);
@@ -144,8 +190,19 @@ pub fn pytorch_pool(settings: &Settings) -> String {
     if part.padding > 0 && !lp {
         let _ = write!(arguments, ", padding={}", part.padding);
     }
+    if part.dilation > 1 && settings.pool.picks_one() {
+        let _ = write!(arguments, ", dilation={}", part.dilation);
+    }
     if part.ceil {
         arguments.push_str(", ceil_mode=True");
+    }
+    if settings.pool == PoolFunction::Mean {
+        if !part.include_pad {
+            arguments.push_str(", count_include_pad=False");
+        }
+        if let Some(divisor) = part.divisor {
+            let _ = write!(arguments, ", divisor_override={divisor}");
+        }
     }
     match settings.pool {
         PoolFunction::Max if part.indices => {
@@ -236,27 +293,34 @@ pub struct PoolFacts {
 pub fn pool_facts(settings: &Settings, height: usize, width: usize) -> Result<PoolFacts> {
     let params = settings.pool_params();
     let output = params.output_size(settings.pool, height, width)?;
-    let (k, s, p) = (
+    let (k, s, p, d) = (
         settings.pool_size,
         params.stride().0,
         settings.pooling.padding,
+        params.dilation.0,
     );
+    // The window's extent: d (k − 1) + 1.
+    let reach = d * (k - 1) + 1;
     let (open, close) = if params.ceil_mode {
         ("⌈", "⌉")
     } else {
         ("⌊", "⌋")
     };
     let formula = |axis: &str, size: usize, out: usize| {
-        let (symbols, numbers) = if p > 0 {
-            (
-                format!("{axis}_in + 2p − k"),
-                format!("{size} + 2·{p} − {k}"),
-            )
+        let (mut symbols, mut numbers) = if p > 0 {
+            (format!("{axis}_in + 2p"), format!("{size} + 2·{p}"))
         } else {
-            (format!("{axis}_in − k"), format!("{size} − {k}"))
+            (format!("{axis}_in"), size.to_string())
         };
+        if d > 1 {
+            symbols.push_str(" − d·(k − 1) − 1");
+            let _ = write!(numbers, " − {d}·({k} − 1) − 1");
+        } else {
+            symbols.push_str(" − k");
+            let _ = write!(numbers, " − {k}");
+        }
         // Ceil mode drops a last window that would start in the trailing padding.
-        let span = size + 2 * p - k.min(size + 2 * p);
+        let span = size + 2 * p - reach.min(size + 2 * p);
         let raw = if params.ceil_mode {
             span.div_ceil(s)
         } else {
@@ -302,6 +366,14 @@ pub fn pool_arithmetic(
         bottom: rows(|c| c.0).max().map_or(0, |r| r + 1) as i64,
         right: rows(|c| c.1).max().map_or(0, |c| c + 1) as i64,
     };
+    // Dilated taps: the window's distinct columns, `dilation` apart.
+    let mut columns: Vec<usize> = cells.iter().map(|c| c.1).collect();
+    columns.sort_unstable();
+    columns.dedup();
+    let divisor = match settings.pool {
+        PoolFunction::Mean => Some(params.mean_divisor((input.height(), input.width()), cell)?),
+        _ => None,
+    };
     let channels = channel_names(settings.channel)
         .iter()
         .enumerate()
@@ -325,7 +397,7 @@ pub fn pool_arithmetic(
             ChannelArithmetic {
                 channel: name,
                 terms,
-                columns: (window.right - window.left) as usize,
+                columns: columns.len(),
                 result,
                 shown: shown(result, DisplayMapping::Clamp, (0.0, 255.0), false),
             }
@@ -334,8 +406,9 @@ pub fn pool_arithmetic(
     Ok(CellArithmetic {
         cell,
         window,
-        step: 1,
+        step: params.dilation.0,
         channels,
+        divisor,
     })
 }
 
@@ -353,12 +426,14 @@ pub fn fed_cells(
     let (out_h, out_w) = params.output_size(settings.pool, height, width)?;
     let (sy, sx) = params.stride();
     let (k, p) = (settings.pool_size as i64, settings.pooling.padding as i64);
-    // Window `o` starts at `o s − p` (the padding before the input).
+    let d = params.dilation.0 as i64;
+    // Window `o` starts at `o s − p` (the padding before the input) and takes every
+    // `d`-th pixel from there, `k` of them.
     let along = |pixel: usize, s: usize, out: usize| -> Vec<usize> {
         (0..out)
             .filter(|&o| {
-                let start = (o * s) as i64 - p;
-                (start..start + k).contains(&(pixel as i64))
+                let offset = pixel as i64 - ((o * s) as i64 - p);
+                (0..d * k).contains(&offset) && offset % d == 0
             })
             .collect()
     };
@@ -559,6 +634,75 @@ mod tests {
         assert!(settings.set("pool_p", "x").is_err());
         assert!(settings.set("pool_padding", "9").is_err());
         assert_eq!(back, settings);
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn dilation_count_include_pad_and_divisor_override() {
+        let mut settings = Settings::default();
+        for (key, value) in [("pool_size", "3"), ("pool_stride", "1"), ("pool_padding", "1"), ("pool_dilation", "2")] {
+            settings.set(key, value).unwrap();
+        }
+        assert_eq!(pytorch_pool(&settings), "nn.MaxPool2d(kernel_size=3, stride=1, padding=1, dilation=2)");
+        // 6 + 2 − 2·2 − 1 = 3: four windows, each 5 wide.
+        let facts = pool_facts(&settings, 6, 7).unwrap();
+        assert_eq!(facts.height_formula,
+                   "H_out = ⌊(H_in + 2p − d·(k − 1) − 1) / s⌋ + 1 = ⌊(6 + 2·1 − 2·(3 − 1) − 1) / 1⌋ + 1 = 4");
+        assert_eq!(facts.output, (4, 5));
+        // Row window o takes rows o − 1, o + 1 and o + 3: row 2 feeds windows 1 and 3.
+        let fed = fed_cells(&settings, (6, 7), (2, 0)).unwrap();
+        assert_eq!(fed.iter().map(|c| c.0).collect::<std::collections::BTreeSet<_>>(),
+                   [1, 3].into_iter().collect());
+        let input = Tensor::from_rows(&[
+            [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
+            [8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0],
+            [15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0],
+            [22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0],
+            [29.0, 30.0, 31.0, 32.0, 33.0, 34.0, 35.0],
+            [36.0, 37.0, 38.0, 39.0, 40.0, 41.0, 42.0],
+        ]).unwrap();
+        let map = pooled_map(&settings, &input, Backend::Fast).unwrap();
+        // Cell (1, 1): rows 0, 2, 4 and columns 0, 2, 4, every other pixel.
+        let arithmetic = pool_arithmetic(&settings, &input, &map, (1, 1)).unwrap();
+        assert_eq!((arithmetic.step, arithmetic.channels[0].columns), (2, 3));
+        assert_eq!(arithmetic.channels[0].terms.iter().map(|t| t.value).collect::<Vec<_>>(),
+                   [1.0, 3.0, 5.0, 15.0, 17.0, 19.0, 29.0, 31.0, 33.0]);
+        assert_eq!(arithmetic.channels[0].result, 33.0);
+        assert_eq!(arithmetic.divisor, None);
+        // The mean takes no dilation (the setting waits for max to come back) and shows
+        // its divisor: 9 with the padding counted, 4 without, 1 when overridden.
+        settings.set("pool", "mean").unwrap();
+        settings.set("pool_stride", "2").unwrap();
+        assert_eq!(settings.pool_params().dilation, (1, 1));
+        assert_eq!(pytorch_pool(&settings), "nn.AvgPool2d(kernel_size=3, stride=2, padding=1)");
+        let map = pooled_map(&settings, &input, Backend::Fast).unwrap();
+        let corner = pool_arithmetic(&settings, &input, &map, (0, 0)).unwrap();
+        assert_eq!((corner.divisor, corner.channels[0].terms.len()), (Some(9), 4));
+        assert_eq!(corner.channels[0].result, (1.0 + 2.0 + 8.0 + 9.0) / 9.0);
+        settings.set("pool_include_pad", "0").unwrap();
+        assert_eq!(pytorch_pool(&settings), "nn.AvgPool2d(kernel_size=3, stride=2, padding=1, count_include_pad=False)");
+        let map = pooled_map(&settings, &input, Backend::Fast).unwrap();
+        let corner = pool_arithmetic(&settings, &input, &map, (0, 0)).unwrap();
+        assert_eq!((corner.divisor, corner.channels[0].result), (Some(4), 5.0));
+        settings.set("pool_divisor", "1").unwrap();
+        assert_eq!(pytorch_pool(&settings),
+                   "nn.AvgPool2d(kernel_size=3, stride=2, padding=1, count_include_pad=False, divisor_override=1)");
+        let map = pooled_map(&settings, &input, Backend::Fast).unwrap();
+        assert_eq!(map.rows(0)[0][0], 20.0);
+        assert_eq!(pool_arithmetic(&settings, &input, &map, (0, 0)).unwrap().divisor, Some(1));
+        let (back, warnings) = Settings::from_query(&settings.to_query());
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(back, settings);
+        assert!(settings.to_query().contains("pool_dilation=2&pool_include_pad=0&pool_divisor=1"));
+        // Max pooling takes no divisor: it is kept for the mean, not applied.
+        settings.set("pool", "max").unwrap();
+        assert_eq!(settings.pool_params().divisor_override, None);
+        assert!(!pytorch_pool(&settings).contains("divisor"));
+        settings.set("pool_divisor", "").unwrap();
+        assert_eq!(settings.pooling.divisor, None);
+        for (key, value) in [("pool_divisor", "0"), ("pool_dilation", "0"), ("pool_dilation", "9"), ("pool_include_pad", "2")] {
+            assert!(settings.set(key, value).is_err(), "{key}={value}");
+        }
     }
 
     #[test]

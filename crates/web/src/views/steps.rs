@@ -147,24 +147,6 @@ impl crate::views::View for Steps {
     }
 }
 
-/// Plays or pauses the animation (the Space key).
-///
-/// # Errors
-/// The page's own failures.
-#[cfg(target_arch = "wasm32")]
-pub fn toggle(shell: &crate::shell::Shell) -> crate::dom::PageResult {
-    page::toggle(shell)
-}
-
-/// One window position forward or back (the `.` and `,` keys).
-///
-/// # Errors
-/// The page's own failures.
-#[cfg(target_arch = "wasm32")]
-pub fn step(shell: &crate::shell::Shell, forward: bool) -> crate::dom::PageResult {
-    page::step(shell, forward)
-}
-
 /// What the step-by-step view slides over its grid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepOperation {
@@ -302,7 +284,6 @@ mod page {
     //! The step-by-step view on the page: the editable grid, the player, the output
     //! filled in position by position.
 
-    use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use web_sys::{
         Element, Event, EventTarget, HtmlElement, HtmlInputElement, HtmlSelectElement, PointerEvent,
@@ -310,26 +291,25 @@ mod page {
 
     use super::{steps_facts, StepOperation, Steps, StepsFacts, MAX_GRID};
     use crate::dom::{
-        by_id, clear, document, element, event_value, index_of, property, set_text, window,
-        PageResult,
+        by_id, clear, document, element, event_value, index_of, property, set_text, PageResult,
     };
     use crate::i18n::{fill, t};
     use crate::message::Message;
     use crate::pipeline::{cell_value, number};
     use crate::settings::Settings;
     use crate::shell::render::{signed, weight_text};
-    use crate::shell::{report, Change, Page, Shell, State};
+    use crate::shell::{Change, Page, Shell, State, Track};
 
     const NAME: &str = "steps";
 
-    /// The step-by-step view's own state: the animation's timer, while it plays.
-    #[derive(Default)]
-    struct Player {
-        running: Option<(i32, Closure<dyn FnMut()>)>,
-        /// The last stopped timer's closure: a timer may stop itself from inside its own
-        /// closure, which must outlive that call.
-        retired: Option<Closure<dyn FnMut()>>,
-    }
+    /// The player: Play / Pause, a window position a tick.
+    static TRACK: Track = Track {
+        part: NAME,
+        button: "steps-play",
+        speed: Some("steps-speed"),
+        position: |settings| (settings.steps.step, positions(settings)),
+        go: |settings, step| settings.steps.step = step,
+    };
 
     impl Page for Steps {
         fn wire(&self, shell: &Shell) -> PageResult {
@@ -393,24 +373,18 @@ mod page {
             shell.on(
                 &by_id::<EventTarget>("steps-back")?,
                 "click",
-                |shell, _: Event| {
-                    stop_playing(shell)?;
-                    set_step(shell, |s| s.saturating_sub(1))
-                },
+                |shell, _: Event| TRACK.step(shell, false),
             )?;
             shell.on(
                 &by_id::<EventTarget>("steps-forward")?,
                 "click",
-                |shell, _: Event| {
-                    stop_playing(shell)?;
-                    set_step(shell, |s| s + 1)
-                },
+                |shell, _: Event| TRACK.step(shell, true),
             )?;
             shell.on(
                 &by_id::<EventTarget>("steps-play")?,
                 "click",
                 |shell, _: Event| {
-                    toggle(shell)?;
+                    TRACK.toggle(shell)?;
                     Ok(Change::None)
                 },
             )
@@ -427,38 +401,9 @@ mod page {
             }
         }
 
-        fn close(&self, shell: &Shell) -> PageResult {
-            stop_playing(shell)
+        fn track(&self) -> Option<&'static Track> {
+            Some(&TRACK)
         }
-
-        fn language(&self, state: &State) -> PageResult {
-            playing_face(
-                state
-                    .part_ref::<Player>(NAME)
-                    .is_some_and(|p| p.running.is_some()),
-            )
-        }
-    }
-
-    /// Plays or pauses the animation (the Space key and the Play button).
-    pub(super) fn toggle(shell: &Shell) -> PageResult {
-        let playing = shell
-            .state
-            .borrow()
-            .part_ref::<Player>(NAME)
-            .is_some_and(|p| p.running.is_some());
-        if playing {
-            stop_playing(shell)
-        } else {
-            start_playing(shell)
-        }
-    }
-
-    /// Moves one position forward or back (the `,` and `.` keys), stopping the player.
-    pub(super) fn step(shell: &Shell, forward: bool) -> PageResult {
-        stop_playing(shell)?;
-        let change = set_step(shell, |s| if forward { s + 1 } else { s.saturating_sub(1) })?;
-        shell.apply(change)
     }
 
     /// Sets one grid cell from text (a number, or `a/b`).
@@ -521,49 +466,6 @@ mod page {
         let current = part.step.min(positions - 1);
         part.step = next(current).min(positions - 1);
         Ok(Change::Settings)
-    }
-
-    fn start_playing(shell: &Shell) -> PageResult {
-        let delay: i32 = by_id::<HtmlSelectElement>("steps-speed")?
-            .value()
-            .parse()
-            .unwrap_or(1000);
-        // Playing from the last position starts over.
-        let restart = {
-            let state = shell.state.borrow();
-            state.settings.steps.step + 1 >= positions(&state.settings)
-        };
-        if restart {
-            shell.state.borrow_mut().settings.steps.step = 0;
-            shell.apply(Change::Settings)?;
-        }
-        let ticking = shell.clone();
-        let tick = Closure::<dyn FnMut()>::new(move || {
-            let done = {
-                let state = ticking.state.borrow();
-                state.settings.steps.step + 1 >= positions(&state.settings)
-            };
-            report(if done {
-                stop_playing(&ticking)
-            } else {
-                set_step(&ticking, |s| s + 1).and_then(|change| ticking.apply(change))
-            });
-        });
-        let interval = window()?.set_interval_with_callback_and_timeout_and_arguments_0(
-            tick.as_ref().unchecked_ref(),
-            delay,
-        )?;
-        shell.state.borrow_mut().part::<Player>(NAME).running = Some((interval, tick));
-        playing_face(true)
-    }
-
-    fn stop_playing(shell: &Shell) -> PageResult {
-        let running = shell.state.borrow_mut().part::<Player>(NAME).running.take();
-        if let Some((interval, tick)) = running {
-            window()?.clear_interval_with_handle(interval);
-            shell.state.borrow_mut().part::<Player>(NAME).retired = Some(tick);
-        }
-        playing_face(false)
     }
 
     /// The step-by-step view at its current position: the grid with the window's taps (and
@@ -716,14 +618,6 @@ mod page {
         let scrubber: HtmlInputElement = by_id("steps-scrubber")?;
         scrubber.set_max(&facts.positions.to_string());
         scrubber.set_value(&(facts.step + 1).to_string());
-        Ok(())
-    }
-
-    /// The play button's face.
-    fn playing_face(playing: bool) -> PageResult {
-        let button: HtmlElement = by_id("steps-play")?;
-        button.set_attribute("aria-pressed", if playing { "true" } else { "false" })?;
-        button.set_text_content(Some(if playing { t().pause } else { t().play }));
         Ok(())
     }
 }

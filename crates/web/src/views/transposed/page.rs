@@ -16,7 +16,7 @@ use crate::i18n::{fill, t};
 use crate::message::Message;
 use crate::pipeline::{input_tensor, number};
 use crate::shell::maps::put_map;
-use crate::shell::{Change, Page, Shell, State};
+use crate::shell::{Change, Page, Shell, State, Track};
 
 const NAME: &str = "transposed";
 
@@ -36,9 +36,17 @@ impl Page for Transposed {
             shell.on(
                 &by_id::<EventTarget>(id)?,
                 "click",
-                move |shell, _: Event| Ok(move_step(shell, forward)),
+                move |shell, _: Event| TRACK.step(shell, forward),
             )?;
         }
+        shell.on(
+            &by_id::<EventTarget>("transposed-play")?,
+            "click",
+            |shell, _: Event| {
+                TRACK.toggle(shell)?;
+                Ok(Change::None)
+            },
+        )?;
         shell.on(
             &by_id::<EventTarget>("transposed-scrubber")?,
             "input",
@@ -98,6 +106,10 @@ impl Page for Transposed {
         draw_checkerboard(state)
     }
 
+    fn track(&self) -> Option<&'static Track> {
+        Some(&TRACK)
+    }
+
     fn language(&self, state: &State) -> PageResult {
         // The captions with numbers in them are written by draw: say them again.
         if let Some(kept) = state.part_ref::<Kept>(NAME) {
@@ -110,19 +122,17 @@ impl Page for Transposed {
     }
 }
 
-/// One stamp forward or back.
-fn move_step(shell: &Shell, forward: bool) -> Change {
-    let mut state = shell.state.borrow_mut();
-    let stamps = transposed_facts(&state.settings).map_or(1, |f| f.stamps);
-    let part = &mut state.settings.transposed;
-    let current = part.step.min(stamps - 1);
-    part.step = if forward {
-        (current + 1).min(stamps - 1)
-    } else {
-        current.saturating_sub(1)
-    };
-    Change::Settings
-}
+/// The player: Play / Pause, one stamp a tick (its part apart from the view's [`Kept`]).
+static TRACK: Track = Track {
+    part: "transposed-player",
+    button: "transposed-play",
+    speed: None,
+    position: |settings| {
+        let stamps = transposed_facts(settings).map_or(1, |f| f.stamps);
+        (settings.transposed.step, stamps)
+    },
+    go: |settings, step| settings.transposed.step = step,
+};
 
 /// The sum of the pointed output cell.
 fn say_cell(state: &State, cell: (usize, usize)) -> PageResult {
