@@ -63,7 +63,7 @@ const KEPT = new Set([
   'https', 'localhost', 'max', 'mean', 'min', 'clamp', 'round', 'rgb', 'same', 'valid',
   'groups', 'Distill',
   // The lecture's table of architectures.
-  'ResNet', 'Inception', 'DenseNet', 'EfficientNet',
+  'ResNet', 'Inception', 'DenseNet', 'EfficientNet', 'GoogLeNet', 'MobileNet',
   // torchvision's builders and block classes, as code names them.
   'lenet5', 'alexnet', 'vgg16', 'resnet50', 'densenet121', 'Bottleneck', 'BasicBlock',
   // The training view: the data set and the optimizers, by their names.

@@ -505,7 +505,7 @@ texts! {
         "Размер градиента каждого слоя ‖∂L/∂W‖ сейчас (закрашено) и на первом шаге (контур), первый слой слева, логарифмическая шкала: простой стек синим, остаточный красным.";
     why_loss_aria: "Both stacks' loss per step", "Потери обоих стеков по шагам";
     why_norms_aria: "Each layer's gradient size in both stacks", "Размер градиента каждого слоя в обоих стеках";
-    stack_inside: "Inside {name}: {what}", "Внутри {name}: {what}";
+    stack_inside: "Inside", "Внутри";
     stack_running: "Computing the maps: layer {done} of {total}…", "Считаем карты: слой {done} из {total}…";
     stack_blocks_title: "Block by block", "Блок за блоком";
     stack_block: "Block", "Блок";

@@ -1111,6 +1111,9 @@ mod page {
         let running = &mut state.part::<Part>(NAME).running;
         running.pass = Some(pass);
         drawn?;
+        // Whether the maps are still being computed (the list is drawn again when done).
+        by_id::<Element>("stack-blocks")?
+            .set_attribute("data-pass", if finished { "done" } else { "running" })?;
         if !finished {
             schedule(running, generation)?;
         }
@@ -1149,7 +1152,7 @@ mod page {
                 name.append_child(&*element("span", "", &line.name)?)?;
             }
         }
-        name.append_child(&*element("span", "what", &line.what)?)?;
+        name.append_child(&*element("code", "what", &line.what)?)?;
         if current {
             tr.set_attribute("aria-current", "true")?;
         }
@@ -1210,14 +1213,18 @@ mod page {
             .iter()
             .position(|u| u.nodes.iter().any(|&n| origin[n] == facts.selected));
         draw_diagram("stack-inside", &drawing, picked)?;
-        let title = facts.graph.blocks.get(block).map_or_else(String::new, |b| {
+        // "Inside", then the block's name and class as code (torchvision's names).
+        let title: Element = by_id("stack-inside-title")?;
+        title.set_text_content(Some(&format!("{} ", t().stack_inside)));
+        if let Some(b) = facts.graph.blocks.get(block) {
             let what = facts
                 .blocks
                 .get(block.wrapping_sub(1))
                 .map_or("", |l| l.what.as_str());
-            fill(t().stack_inside, &[("name", &b.name), ("what", &what)])
-        });
-        set_text("stack-inside-title", &title)?;
+            title.append_child(&*element("code", "", &b.name)?)?;
+            title.append_child(&*element("span", "", ": ")?)?;
+            title.append_child(&*element("code", "", what)?)?;
+        }
         let own: Vec<usize> = (0..graph.nodes.len())
             .filter(|&n| graph.nodes[n].block == 1)
             .collect();
