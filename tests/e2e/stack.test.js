@@ -81,7 +81,7 @@ test('a stack of your own: written layers, checked, counted and run', async () =
 
 test('a layer\'s feature maps match the core, and a cell shows its receptive field', async () => {
   const page = await open(browser, `${server.url}?view=stack&stack=alexnet`);
-  await waitForTable(page);
+  await waitForBlocks(page);
   // Choose layer 4 (conv2) with the keyboard.
   await page.focus('#stack-table tbody tr[data-layer="3"]');
   await page.keyboard.press('Enter');

@@ -1102,6 +1102,21 @@ mod page {
         let done =
             |node: usize| node >= visited || forward.done.get(node).copied().unwrap_or(false);
         let output = forward.outputs.get(selected).and_then(Option::as_ref);
+        // The rows are made again: the focused one (a row of the list or of the table, a
+        // group's button) keeps the focus.
+        let focused = crate::dom::document()?.active_element().and_then(|e| {
+            ["data-layer", "data-node", "data-toggle"]
+                .iter()
+                .find_map(|name| {
+                    let value = e.get_attribute(name)?;
+                    let list = e
+                        .closest("#stack-blocks, #stack-table")
+                        .ok()
+                        .flatten()?
+                        .id();
+                    Some(format!("#{list} [{name}=\"{value}\"]"))
+                })
+        });
         let drawn = list(&facts, &open, &done)
             .and_then(|()| inside_of(&facts))
             .and_then(|()| table(&facts, &done, channels))
@@ -1111,6 +1126,11 @@ mod page {
         let running = &mut state.part::<Part>(NAME).running;
         running.pass = Some(pass);
         drawn?;
+        if let Some(selector) = focused {
+            if let Some(element) = crate::dom::all::<HtmlElement>(&selector)?.first() {
+                element.focus()?;
+            }
+        }
         // Whether the maps are still being computed (the list is drawn again when done).
         by_id::<Element>("stack-blocks")?
             .set_attribute("data-pass", if finished { "done" } else { "running" })?;
