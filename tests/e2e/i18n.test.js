@@ -65,7 +65,7 @@ const KEPT = new Set([
   // The face detector and its networks: P-Net, R-Net (MTCNN).
   'MTCNN', 'Net',
   // The lecture's table of architectures.
-  'ResNet', 'Inception', 'DenseNet', 'EfficientNet',
+  'ResNet', 'Inception', 'DenseNet', 'EfficientNet', 'GoogLeNet', 'MobileNet',
   // torchvision's builders and block classes, as code names them.
   'lenet5', 'alexnet', 'vgg16', 'resnet50', 'densenet121', 'Bottleneck', 'BasicBlock',
   // The training view: the data set and the optimizers, by their names.

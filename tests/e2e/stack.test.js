@@ -81,7 +81,7 @@ test('a stack of your own: written layers, checked, counted and run', async () =
 
 test('a layer\'s feature maps match the core, and a cell shows its receptive field', async () => {
   const page = await open(browser, `${server.url}?view=stack&stack=alexnet`);
-  await waitForTable(page);
+  await waitForBlocks(page);
   // Choose layer 4 (conv2) with the keyboard.
   await page.focus('#stack-table tbody tr[data-layer="3"]');
   await page.keyboard.press('Enter');
@@ -111,7 +111,9 @@ test('a layer\'s feature maps match the core, and a cell shows its receptive fie
 // views/blocks.rs's: boxes of 200×40, gaps of 24 and 22, a margin of 12).
 const box = (row, column) => ({ x: 12 + column * 224, y: 12 + row * 62, w: 200, h: 40 });
 const blockRows = (page) => page.$$eval('#stack-blocks tbody tr', (rows) => rows.map((r) => r.textContent));
-const waitForBlocks = (page) => page.waitForFunction(() => document.querySelectorAll('#stack-blocks tbody tr').length > 0);
+// The list is drawn again when the sliced forward pass ends: wait for that before a click.
+const waitForBlocks = (page) => page.waitForFunction(() => document.querySelectorAll('#stack-blocks tbody tr').length > 0
+  && document.getElementById('stack-blocks').dataset.pass === 'done', null, { timeout: 60000 });
 const expanded = (page, group) => page.getAttribute(`[data-testid="group-${group}"]`, 'aria-expanded');
 const number = (text) => Number(text.replace(/\u2009/g, ''));
 
@@ -164,6 +166,7 @@ test('ResNet-50 block by block: a group opens and closes, a picked block shows i
   await page.click('[data-testid="group-layer2"]');
   await page.waitForSelector('[data-testid="block-layer2.0"]');
   await change(page, () => page.click('[data-testid="block-layer2.0"]'));
+  await waitForBlocks(page);
   assert.equal(await page.getAttribute('[data-testid="block-layer2.0"]', 'aria-current'), 'true');
   assert.equal(await page.textContent('#stack-inside-title'), 'Inside layer2.0: Bottleneck');
   // x, three convolutions, the projection beside the first, the sum.
@@ -186,6 +189,7 @@ test('ResNet-50 block by block: a group opens and closes, a picked block shows i
   // The table of layers is still there, with the shown layer marked.
   assert.match(await page.textContent('#stack-table tbody tr[aria-current=true]'), /layer2\.0\.downsample\.1/);
   // The keyboard picks a block too.
+  await waitForBlocks(page);
   await page.focus('[data-testid="block-layer2.1"]');
   await change(page, () => page.keyboard.press('Enter'));
   assert.equal(await page.textContent('#stack-inside-title'), 'Inside layer2.1: Bottleneck');
@@ -215,6 +219,7 @@ test('every network with branches draws its blocks, and a picked block\'s maps a
     await page.click(`[data-testid="group-${group}"]`);
     await page.waitForSelector(`[data-testid="block-${block}"]`);
     await change(page, () => page.click(`[data-testid="block-${block}"]`));
+    await waitForBlocks(page);
     assert.match(await page.textContent('#stack-inside-title'), new RegExp(`^Inside ${block.replace(/\./g, '\\.')}:`));
     assert.equal(await page.getAttribute('[data-testid=stack-inside]', 'data-units'), String(units), network);
     await mapsShown(page);

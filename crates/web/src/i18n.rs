@@ -488,7 +488,26 @@ texts! {
     blocks_diagram_aria: "The block drawn as boxes and arrows; pick a box to see its layers", "Блок, нарисованный прямоугольниками и стрелками; выберите прямоугольник, чтобы увидеть его слои";
     blocks_numbers_title: "The numbers", "Числа";
     blocks_picked_title: "Inside the picked box", "Внутри выбранного прямоугольника";
-    stack_inside: "Inside {name}: {what}", "Внутри {name}: {what}";
+    block_why: "Why residual connections", "Зачем остаточные связи";
+    blocks_why_blocks: "Blocks of two 3×3 convolutions", "Блоков из двух свёрток 3×3";
+    why_note: "Two stacks of 3×3 convolutions (4 channels, ReLU) learn the digits side by side: the same layers, the same initial weights and the same batches; the second adds each block's input to its output (y = F(x) + x). Each layer passes the gradient back multiplied by its ∂F/∂x, which is well below 1 at PyTorch's initial weights: in the plain stack it shrinks layer after layer, and the early layers stop learning. The shortcut adds ∂x/∂x = 1 at every block.",
+        "Два стека свёрток 3×3 (4 канала, ReLU) учатся распознавать цифры бок о бок: те же слои, те же начальные веса и те же пакеты; второй прибавляет вход каждого блока к его выходу (y = F(x) + x). Каждый слой передаёт градиент назад, умножая его на свою ∂F/∂x, а при начальных весах PyTorch она намного меньше 1: в простом стеке градиент тает от слоя к слою, и первые слои перестают учиться. Обходная связь добавляет в каждом блоке ∂x/∂x = 1.";
+    why_start: "Train both", "Обучить оба";
+    why_pause: "Pause", "Пауза";
+    why_resume: "Go on", "Продолжить";
+    why_again: "Train again", "Обучить заново";
+    why_loading: "Loading the training module and the digits…", "Загружаем модуль обучения и цифры…";
+    why_idle: "{blocks} blocks: {layers} convolutions and a linear layer in each stack. Press the button to train both.",
+        "Блоков: {blocks}, в каждом стеке свёрток: {layers} и линейный слой. Нажмите кнопку, чтобы обучить оба.";
+    why_status: "Step {step} of {steps}: loss {plain} plain, {residual} residual. Gradient of the first convolution: {plain_first} plain, {residual_first} residual; of the last layer: {plain_last} and {residual_last}.",
+        "Шаг {step} из {steps}: потери {plain} у простого, {residual} у остаточного. Градиент первой свёртки: {plain_first} у простого, {residual_first} у остаточного; последнего слоя: {plain_last} и {residual_last}.";
+    why_loss_caption: "Loss per step (ln 10 ≈ 2.3 is a guess among 10 digits): plain in blue, residual in red.",
+        "Потери на каждом шаге (ln 10 ≈ 2,3 — угадывание из 10 цифр): простой стек синим, остаточный красным.";
+    why_norms_caption: "Each layer's gradient size ‖∂L/∂W‖ now (filled) and at the first step (outlined), first layer on the left, log scale: plain in blue, residual in red.",
+        "Размер градиента каждого слоя ‖∂L/∂W‖ сейчас (закрашено) и на первом шаге (контур), первый слой слева, логарифмическая шкала: простой стек синим, остаточный красным.";
+    why_loss_aria: "Both stacks' loss per step", "Потери обоих стеков по шагам";
+    why_norms_aria: "Each layer's gradient size in both stacks", "Размер градиента каждого слоя в обоих стеках";
+    stack_inside: "Inside", "Внутри";
     stack_running: "Computing the maps: layer {done} of {total}…", "Считаем карты: слой {done} из {total}…";
     stack_blocks_title: "Block by block", "Блок за блоком";
     stack_block: "Block", "Блок";
@@ -2276,6 +2295,7 @@ mod tests {
             "resnet50",
             "googlenet",
             "densenet121",
+            "why",
             "custom",
             "all",
             "gray",

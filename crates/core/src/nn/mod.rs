@@ -22,6 +22,7 @@ pub mod loss;
 pub mod math;
 pub mod model;
 pub mod optim;
+pub mod residual;
 pub mod rng;
 pub mod train;
 

@@ -212,6 +212,22 @@ impl Model {
             })
     }
 
+    /// The size of each weighted layer's gradient after the last backward pass: for
+    /// every convolution and linear layer, `(layer, ‖∂loss/∂W‖₂)`, the Euclidean norm of
+    /// its weights' gradient (the bias left out), summed in `f64`. A layer whose norm
+    /// stays near zero does not learn: what "vanishing gradients" means, layer by layer.
+    pub fn gradient_norms(&self) -> Vec<(usize, f32)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(layer, slot)| {
+                let gradient = &self.parameters.get(slot.as_ref()?.weight)?.gradient;
+                let squares: f64 = gradient.iter().map(|&g| f64::from(g) * f64::from(g)).sum();
+                Some((layer, squares.sqrt() as f32))
+            })
+            .collect()
+    }
+
     /// The parameters and their gradients, as [`super::Optimizer::step`] takes them.
     pub fn parameters_and_gradients(&mut self) -> impl Iterator<Item = (&mut [f32], &[f32])> {
         self.parameters

@@ -53,50 +53,78 @@ extern "C" {
     fn free(this: &Convolver);
 }
 
-/// Where the frames module is.
+/// Where a module is.
 enum Module {
-    NotAsked,
     Loading,
     Ready(JsValue),
     Failed,
 }
 
 thread_local! {
-    static MODULE: RefCell<Module> = const { RefCell::new(Module::NotAsked) };
+    /// The modules asked for, by name.
+    static MODULES: RefCell<Vec<(&'static str, Module)>> = const { RefCell::new(Vec::new()) };
     /// The engines' path names, kept once each (the page shows a `&'static str`).
     static PATHS: RefCell<Vec<&'static str>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The frames module's exports once loaded; the first call starts loading it.
 fn module() -> Option<JsValue> {
-    MODULE.with(|module| {
-        let mut module = module.borrow_mut();
-        match &*module {
-            Module::Ready(exports) => return Some(exports.clone()),
-            Module::Loading | Module::Failed => return None,
-            Module::NotAsked => {}
-        }
-        let Ok(promise) = load_module("frames") else {
-            *module = Module::Failed;
-            return None;
-        };
-        *module = Module::Loading;
-        let ready = Closure::<dyn FnMut(JsValue)>::once(|exports: JsValue| {
-            MODULE.with(|module| *module.borrow_mut() = Module::Ready(exports));
+    exports(
+        "frames",
+        "the frame engines did not load; live frames take the step-by-step path",
+    )
+}
+
+/// The exports of the module `convlens_NAME` (`www/main.js`'s `convlensModule`, in the
+/// page's build) once loaded, `None` while it loads or if it failed (`why` is said on
+/// the console then); the first call starts loading it.
+pub fn exports(name: &'static str, why: &'static str) -> Option<JsValue> {
+    let set = move |state: Module| {
+        MODULES.with(|modules| {
+            let mut modules = modules.borrow_mut();
+            modules.retain(|(n, _)| *n != name);
+            modules.push((name, state));
         });
-        let failed = Closure::<dyn FnMut(JsValue)>::once(|error: JsValue| {
-            web_sys::console::warn_2(
-                &"convlens: the frame engines did not load; live frames take the step-by-step path:"
-                    .into(),
-                &error,
-            );
-            MODULE.with(|module| *module.borrow_mut() = Module::Failed);
-        });
-        let _ = promise.then2(&ready, &failed);
-        // Exactly one of the two runs, once.
-        ready.forget();
-        failed.forget();
-        None
+    };
+    let known = MODULES.with(|modules| {
+        modules
+            .borrow()
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, m)| match m {
+                Module::Ready(exports) => Some(exports.clone()),
+                Module::Loading | Module::Failed => None,
+            })
+    });
+    if let Some(known) = known {
+        return known;
+    }
+    let Ok(promise) = load_module(name) else {
+        set(Module::Failed);
+        return None;
+    };
+    set(Module::Loading);
+    let ready = Closure::<dyn FnMut(JsValue)>::once(move |exports: JsValue| {
+        set(Module::Ready(exports));
+    });
+    let failed = Closure::<dyn FnMut(JsValue)>::once(move |error: JsValue| {
+        web_sys::console::warn_2(&format!("convlens: {why}:").into(), &error);
+        set(Module::Failed);
+    });
+    let _ = promise.then2(&ready, &failed);
+    // Exactly one of the two runs, once.
+    ready.forget();
+    failed.forget();
+    None
+}
+
+/// Whether the module `name` failed to load.
+pub fn failed(name: &str) -> bool {
+    MODULES.with(|modules| {
+        modules
+            .borrow()
+            .iter()
+            .any(|(n, m)| *n == name && matches!(m, Module::Failed))
     })
 }
 

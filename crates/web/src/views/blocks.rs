@@ -23,11 +23,11 @@ use crate::settings::{shorten, Settings, SettingsError};
 pub struct Blocks;
 
 /// The blocks, by their URL name.
-pub const BLOCK_NAMES: [&str; 3] = ["residual", "inception", "dense"];
+pub const BLOCK_NAMES: [&str; 4] = ["residual", "inception", "dense", "why"];
 
 /// Each parameter with its default, its smallest and largest value (`branches` is a list
 /// of six channel counts, each from 1 to 1024; `block` one of [`BLOCK_NAMES`]).
-const PARAMETERS: [(&str, &str, usize, usize); 10] = [
+const PARAMETERS: [(&str, &str, usize, usize); 11] = [
     ("block", "residual", 0, 0),
     // Residual: ResNet-50's layer1.0 on 256 x 56 x 56 (planes 64: the identity shortcut).
     ("planes", "64", 1, 512),
@@ -42,6 +42,8 @@ const PARAMETERS: [(&str, &str, usize, usize); 10] = [
     // Dense: DenseNet-121's first block on 64 x 56 x 56 (it has 6 layers; 4 fit a screen).
     ("growth", "32", 1, 64),
     ("dense_layers", "4", 1, 12),
+    // Why residual connections: blocks of two 3x3 convolutions in each stack.
+    ("why_blocks", "6", 2, 12),
 ];
 
 /// The inputs of the three blocks, as in the networks they come from.
@@ -98,6 +100,7 @@ impl crate::views::View for Blocks {
             "factor",
             "growth",
             "dense_layers",
+            "why_blocks",
         ]
     }
 
@@ -710,6 +713,11 @@ pub(crate) mod page {
     struct Picked(Option<(String, usize)>);
 
     impl Page for Blocks {
+        /// Another view: the training pauses.
+        fn close(&self, _: &Shell) -> PageResult {
+            crate::views::why::page::stop()
+        }
+
         fn wire(&self, shell: &Shell) -> PageResult {
             // The block's controls sit in the panel, outside the form, so their events
             // do not reach the shell's form listener.
@@ -743,6 +751,11 @@ pub(crate) mod page {
                     Ok(Change::Settings)
                 })?;
             }
+            let run: Element = by_id("why-run")?;
+            shell.on(&run, "click", |_, _: Event| {
+                crate::views::why::page::toggle()?;
+                Ok(Change::None)
+            })?;
             let canvas: HtmlCanvasElement = by_id("blocks-diagram")?;
             shell.on(&canvas, "pointerdown", |shell, event: PointerEvent| {
                 let canvas: HtmlCanvasElement = by_id("blocks-diagram")?;
@@ -762,6 +775,26 @@ pub(crate) mod page {
         }
 
         fn draw(&self, state: &mut State) -> PageResult {
+            let why = super::value(&state.settings, "block") == "why";
+            for element in crate::dom::all::<web_sys::HtmlElement>(".blocks-why")? {
+                element.set_hidden(!why);
+            }
+            for element in crate::dom::all::<web_sys::HtmlElement>(".blocks-not-why")? {
+                element.set_hidden(why);
+            }
+            if why {
+                for id in ["residual", "inception", "dense"] {
+                    for control in
+                        crate::dom::all::<web_sys::HtmlElement>(&format!(".blocks-{id}"))?
+                    {
+                        control.set_hidden(true);
+                    }
+                }
+                set_text("blocks-title", crate::i18n::t().block_why)?;
+                state.say(None)?;
+                return crate::views::why::page::show(super::whole(&state.settings, "why_blocks"));
+            }
+            crate::views::why::page::stop()?;
             match block_facts(&state.settings) {
                 Ok(facts) => {
                     let picked = match &state.part::<Picked>(NAME).0 {

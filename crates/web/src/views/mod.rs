@@ -23,6 +23,7 @@ pub mod stack;
 pub mod steps;
 pub mod train;
 pub mod transposed;
+pub mod why;
 
 /// One view of the page.
 ///

@@ -1102,6 +1102,21 @@ mod page {
         let done =
             |node: usize| node >= visited || forward.done.get(node).copied().unwrap_or(false);
         let output = forward.outputs.get(selected).and_then(Option::as_ref);
+        // The rows are made again: the focused one (a row of the list or of the table, a
+        // group's button) keeps the focus.
+        let focused = crate::dom::document()?.active_element().and_then(|e| {
+            ["data-layer", "data-node", "data-toggle"]
+                .iter()
+                .find_map(|name| {
+                    let value = e.get_attribute(name)?;
+                    let list = e
+                        .closest("#stack-blocks, #stack-table")
+                        .ok()
+                        .flatten()?
+                        .id();
+                    Some(format!("#{list} [{name}=\"{value}\"]"))
+                })
+        });
         let drawn = list(&facts, &open, &done)
             .and_then(|()| inside_of(&facts))
             .and_then(|()| table(&facts, &done, channels))
@@ -1111,6 +1126,14 @@ mod page {
         let running = &mut state.part::<Part>(NAME).running;
         running.pass = Some(pass);
         drawn?;
+        if let Some(selector) = focused {
+            if let Some(element) = crate::dom::all::<HtmlElement>(&selector)?.first() {
+                element.focus()?;
+            }
+        }
+        // Whether the maps are still being computed (the list is drawn again when done).
+        by_id::<Element>("stack-blocks")?
+            .set_attribute("data-pass", if finished { "done" } else { "running" })?;
         if !finished {
             schedule(running, generation)?;
         }
@@ -1149,7 +1172,7 @@ mod page {
                 name.append_child(&*element("span", "", &line.name)?)?;
             }
         }
-        name.append_child(&*element("span", "what", &line.what)?)?;
+        name.append_child(&*element("code", "what", &line.what)?)?;
         if current {
             tr.set_attribute("aria-current", "true")?;
         }
@@ -1210,14 +1233,18 @@ mod page {
             .iter()
             .position(|u| u.nodes.iter().any(|&n| origin[n] == facts.selected));
         draw_diagram("stack-inside", &drawing, picked)?;
-        let title = facts.graph.blocks.get(block).map_or_else(String::new, |b| {
+        // "Inside", then the block's name and class as code (torchvision's names).
+        let title: Element = by_id("stack-inside-title")?;
+        title.set_text_content(Some(&format!("{} ", t().stack_inside)));
+        if let Some(b) = facts.graph.blocks.get(block) {
             let what = facts
                 .blocks
                 .get(block.wrapping_sub(1))
                 .map_or("", |l| l.what.as_str());
-            fill(t().stack_inside, &[("name", &b.name), ("what", &what)])
-        });
-        set_text("stack-inside-title", &title)?;
+            title.append_child(&*element("code", "", &b.name)?)?;
+            title.append_child(&*element("span", "", ": ")?)?;
+            title.append_child(&*element("code", "", what)?)?;
+        }
         let own: Vec<usize> = (0..graph.nodes.len())
             .filter(|&n| graph.nodes[n].block == 1)
             .collect();
