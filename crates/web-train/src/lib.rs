@@ -1,6 +1,6 @@
 //! The training view's engine, built as its own WebAssembly module so that the page
 //! loads it only when the training view opens: the Web Worker that trains runs it
-//! ([`Engine`], driven by `www/train-worker.js`), and the benchmark (`bench/train.mjs`)
+//! (`Engine`, driven by `www/train-worker.js`), and the benchmark (`bench/train.mjs`)
 //! drives it through `Lab`; the block views' "why residual connections" runs
 //! `Residual` on the page's thread, a step at a time (wasm32 only).
 //!
