@@ -996,7 +996,7 @@ fn train_prints_one_line_per_epoch() {
     let output = run(&["train", "--stack", stack, "--epochs", "1", "--batch", "200"]);
     let text = stdout(&output);
     assert!(
-        text.starts_with("Your stack: 500 parameters; adam at learning rate 0.003"),
+        text.starts_with("Your stack: 500 parameters; adam at learning rate 0.002"),
         "{text}"
     );
     assert!(text.contains("epoch 1/1  loss "), "{text}");
