@@ -323,7 +323,7 @@ fn on_control(shell: &Shell, event: &Event) -> PageResult<Change> {
 /// cached input, a new kernel or view the selection, a new view stops the old one's
 /// timers, a new stack goes back to its first layer, and the kernel grid shows the
 /// kernel in use.
-fn settings_changed(shell: &Shell, before: &Settings) -> PageResult {
+pub(crate) fn settings_changed(shell: &Shell, before: &Settings) -> PageResult {
     let (view_changed, old_view) = {
         let mut state = shell.state.borrow_mut();
         let now = state.settings.clone();
@@ -360,6 +360,11 @@ fn settings_changed(shell: &Shell, before: &Settings) -> PageResult {
         }
         let kernel = state.settings.kernel.clone();
         if kernel != before.kernel {
+            // The training view's note on a learned kernel goes with it.
+            state
+                .notices
+                .retain(|n| !matches!(n, Message::LearnedKernel { .. }));
+            render::notices(&state.notices)?;
             render::kernel_grid(&kernel.kernel(), &state.settings.weight_texts, false)?;
         }
         (now.view != before.view, views::of(before))
