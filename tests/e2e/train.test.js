@@ -226,6 +226,9 @@ test('a learned first-layer kernel, picked with a click, is applied to the photo
   const usual = oracle(usualQuery.toString(), input);
   assert.ok(!usual.rgba.equals(map.data), 'the default kernel gives another map');
   await screenshot(page, 'train-kernel-conv-1440');
+  // Another kernel chosen: the note about the learned one goes.
+  await page.selectOption('select[name=kernel]', 'gaussian-5');
+  await waitFor(page, () => !document.querySelector('#notices').textContent.includes('The kernel is filter'));
 
   // In Russian, the button and the note.
   const ru = await open(browser, `${server.url}?view=train&lang=ru`, { viewport: { width: 1440, height: 900 } });

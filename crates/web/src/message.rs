@@ -123,6 +123,8 @@ pub enum Message {
         index: usize,
         /// The steps trained.
         step: u64,
+        /// Its weights as the kernel cells hold them (the note goes when they change).
+        weights: Vec<String>,
     },
 }
 
@@ -181,7 +183,7 @@ impl Message {
                 ],
             ),
             Message::NoPositions => t.msg_no_positions.into(),
-            Message::LearnedKernel { index, step } => {
+            Message::LearnedKernel { index, step, .. } => {
                 fill(t.msg_learned_kernel, &[("index", index), ("step", step)])
             }
         }

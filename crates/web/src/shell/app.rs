@@ -72,6 +72,10 @@ fn changed(shell: &Shell, change: Change) -> PageResult {
     match change {
         Change::None => Ok(()),
         Change::Settings | Change::Source => {
+            let from = shell.state.borrow_mut().changed_from.take();
+            if let Some(before) = from {
+                settings_changed(shell, &before)?;
+            }
             {
                 let state = shell.state.borrow();
                 write_url(&state.settings)?;
@@ -323,7 +327,7 @@ fn on_control(shell: &Shell, event: &Event) -> PageResult<Change> {
 /// cached input, a new kernel or view the selection, a new view stops the old one's
 /// timers, a new stack goes back to its first layer, and the kernel grid shows the
 /// kernel in use.
-pub(crate) fn settings_changed(shell: &Shell, before: &Settings) -> PageResult {
+fn settings_changed(shell: &Shell, before: &Settings) -> PageResult {
     let (view_changed, old_view) = {
         let mut state = shell.state.borrow_mut();
         let now = state.settings.clone();
@@ -361,9 +365,10 @@ pub(crate) fn settings_changed(shell: &Shell, before: &Settings) -> PageResult {
         let kernel = state.settings.kernel.clone();
         if kernel != before.kernel {
             // The training view's note on a learned kernel goes with it.
-            state
-                .notices
-                .retain(|n| !matches!(n, Message::LearnedKernel { .. }));
+            let texts = state.settings.weight_texts.clone();
+            state.notices.retain(
+                |n| !matches!(n, Message::LearnedKernel { weights, .. } if *weights != texts),
+            );
             render::notices(&state.notices)?;
             render::kernel_grid(&kernel.kernel(), &state.settings.weight_texts, false)?;
         }

@@ -28,7 +28,6 @@ pub mod render;
 pub mod state;
 pub(crate) mod video;
 
-pub(crate) use app::settings_changed;
 pub use app::start;
 pub use input::stats;
 pub use state::{report, Change, Page, Shared, Shell, State, Track};

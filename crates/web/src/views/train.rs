@@ -482,14 +482,17 @@ mod page {
             shell.state.borrow_mut().settings = before;
             return crate::shell::render::message(Some(error.into())).map(|()| Change::None);
         }
-        crate::shell::settings_changed(shell, &before)?;
         let mut state = shell.state.borrow_mut();
         let number = |key| get(data, key).as_f64().unwrap_or(0.0);
+        let weights = state.settings.weight_texts.clone();
         state.notices.push(Message::LearnedKernel {
             index: number("index") as usize + 1,
             step: number("step") as u64,
+            weights,
         });
         crate::shell::render::notices(&state.notices)?;
+        // The dispatcher does what follows from a new view and kernel.
+        state.changed_from = Some(before);
         Ok(Change::Settings)
     }
 
