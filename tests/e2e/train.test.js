@@ -2,11 +2,13 @@
 // Real clicks: start, the test accuracy passes 90 %, the curves' and kernels' pixels
 // change as it learns, pause holds the step and resume goes on, a digit drawn with the
 // mouse gets a prediction, a misclassified digit picked shows its own, the URL round
-// trips, and bad settings are refused in both languages without breaking the page.
+// trips, bad settings are refused in both languages without breaking the page, and a
+// learned first-layer kernel picked with a click opens in the convolution view.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   serve, launch, open, readCanvas, query, screenshot, assertNoConsoleErrors,
+  assertMapMatchesCore, oracle,
 } from './harness.js';
 
 let server;
@@ -164,4 +166,77 @@ test('the settings round-trip through the URL; bad ones are refused in both lang
   await page.click('[data-testid=train-start]');
   await waitFor(page, () => Number(document.querySelector('[data-testid=train-status]').dataset.step) > 10);
   assertNoConsoleErrors(page);
+});
+
+test('a learned first-layer kernel, picked with a click, is applied to the photo in the convolution view', async () => {
+  const page = await open(browser, `${server.url}?view=train`, { viewport: { width: 1440, height: 900 } });
+  await waitForState(page, 'ready');
+  await page.click('[data-testid=train-start]');
+  await waitFor(page, () => Number(document.querySelector('[data-testid=train-status]').dataset.step) >= 30);
+  await page.click('[data-testid=train-start]');
+  await waitForState(page, 'paused');
+  const step = (await status(page)).step;
+  assert.equal(await page.inputValue('[data-testid=train-kernel]'), '1');
+  // A click on the third column of the first layer's picture chooses filter 3 (outlined).
+  const unpicked = await picture(page, 'train-kernels1');
+  await page.evaluate(() => document.querySelector('[data-testid=train-kernels1]').scrollIntoView({ block: 'center' }));
+  const box = await page.evaluate(() => document.querySelector('[data-testid=train-kernels1]').getBoundingClientRect().toJSON());
+  const columns = 6;
+  await page.mouse.click(box.x + box.width * 2.5 / columns, box.y + box.height / 3);
+  await waitFor(page, () => document.querySelector('[data-testid=train-kernel]').value === '3');
+  assert.notEqual((await picture(page, 'train-kernels1')).bytes, unpicked.bytes, 'the chosen filter is outlined');
+  assert.equal((await status(page)).step, step, 'still paused');
+
+  await page.click('[data-testid=train-apply]');
+  await waitFor(page, () => new URLSearchParams(location.search).get('view') === 'conv');
+  await page.waitForFunction(() => document.querySelectorAll('#kernel-grid input').length === 25);
+  const q = new URLSearchParams(await query(page));
+  assert.equal(q.get('channel'), 'gray');
+  const rows = q.get('weights').split(';').map((row) => row.split(','));
+  assert.equal(rows.length, 5);
+  for (const row of rows) assert.equal(row.length, 5);
+  const weights = rows.flat();
+  // Learned numbers, not a preset's, rounded to 4 decimals as the note says.
+  assert.ok(new Set(weights).size >= 20, weights.join(' '));
+  for (const w of weights) {
+    assert.match(w, /^-?\d\.\d{1,4}$|^-?\d$/, w);
+    assert.ok(Math.abs(Number(w)) < 2, w);
+  }
+  assert.ok(weights.filter((w) => /\.\d{4}$/.test(w)).length >= 15, `4 decimals: ${weights.join(' ')}`);
+  assert.equal(q.get('display'), 'normalize');
+  // The grid shows every weight whole, inside its panel.
+  const cut = await page.$$eval('#kernel-grid input', (cells) => cells.filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.value));
+  assert.deepEqual(cut, [], 'no weight is cut');
+  const panel = await page.evaluate(() => document.querySelector('.kernel-panel').getBoundingClientRect().toJSON());
+  const right = await page.$$eval('#kernel-grid input', (cells) => Math.max(...cells.map((c) => c.getBoundingClientRect().right)));
+  assert.ok(right <= panel.x + panel.width, `the grid stays in its panel: ${right} > ${panel.x + panel.width}`);
+  assert.deepEqual(await page.$$eval('#kernel-grid input', (cells) => cells.map((c) => c.value)), weights);
+  const note = await page.textContent('#notices');
+  assert.ok(note.includes(`The kernel is filter 3 of layer 1 as the training view learned it after ${step} steps (its weights rounded to 4 decimals`), note);
+
+  // The map is the learned kernel's, exactly as the core computes it, and not the
+  // default kernel's.
+  const { map, input } = await assertMapMatchesCore(page);
+  const colours = new Set();
+  for (let i = 0; i < map.data.length; i += 4) colours.add(map.data[i]);
+  assert.ok(colours.size > 10, `the map has ${colours.size} grey levels`);
+  const usualQuery = new URLSearchParams(q);
+  usualQuery.delete('weights');
+  usualQuery.delete('kernel');
+  const usual = oracle(usualQuery.toString(), input);
+  assert.ok(!usual.rgba.equals(map.data), 'the default kernel gives another map');
+  await screenshot(page, 'train-kernel-conv-1440');
+  // Another kernel chosen: the note about the learned one goes.
+  await page.selectOption('select[name=kernel]', 'gaussian-5');
+  await waitFor(page, () => !document.querySelector('#notices').textContent.includes('The kernel is filter'));
+
+  // In Russian, the button and the note.
+  const ru = await open(browser, `${server.url}?view=train&lang=ru`, { viewport: { width: 1440, height: 900 } });
+  await waitForState(ru, 'ready');
+  assert.equal(await ru.textContent('[data-testid=train-apply]'), 'Применить к фото');
+  await ru.click('[data-testid=train-apply]');
+  await waitFor(ru, () => new URLSearchParams(location.search).get('view') === 'conv');
+  assert.match(await ru.textContent('#notices'), /Ядро — фильтр 1 слоя 1, каким его выучила сеть за 0 шагов/);
+  assertNoConsoleErrors(page);
+  assertNoConsoleErrors(ru);
 });

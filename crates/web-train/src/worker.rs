@@ -12,10 +12,16 @@
 //! - `start` (or resume), `pause`, `reset` (the same settings from step 0);
 //! - `choose` (`index`: a test digit, from 0), `pick` (`x`, `y`: a point on the
 //!   misclassified digits' picture, in its pixels), `draw` (`pixels`, `width`,
-//!   `height`: a drawing, 0 background and 255 ink, made like an MNIST digit first).
+//!   `height`: a drawing, 0 background and 255 ink, made like an MNIST digit first);
+//! - `kernel` (`index`, from 0) or `kernel_at` (`x`: a point on the first layer's
+//!   kernels picture, in its pixels): the first layer's filter chosen (outlined);
+//!   `apply`: that filter's weights, for the convolution view.
 //!
-//! It answers `{kind: 'status', ...}`, `{kind: 'pictures', NAME: ImageBitmap, ...}` and
-//! `{kind: 'error', error: 'diverged', step, loss}` (or `error: 'other', text`).
+//! It answers `{kind: 'status', ...}`, `{kind: 'pictures', NAME: ImageBitmap, ...}`,
+//! `{kind: 'kernel', weights, index, step}` (to `apply`: `weights` in the kernel syntax,
+//! each weight rounded to 4 decimals; input channel 0 of the
+//! filter, its bias left out) and `{kind: 'error', error: 'diverged', step, loss}` (or
+//! `error: 'other', text`).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -106,6 +112,8 @@ struct Inner {
     running: bool,
     scheduled: bool,
     chosen: Chosen,
+    /// The first layer's filter chosen to apply to a photo, from 0.
+    kernel: usize,
     pictures_at: f64,
 }
 
@@ -160,6 +168,7 @@ impl Engine {
             running: false,
             scheduled: false,
             chosen: Chosen::Test(0),
+            kernel: 0,
             pictures_at: f64::NEG_INFINITY,
         }));
         let tick = {
@@ -305,9 +314,66 @@ impl Engine {
                     s.status();
                 }
             }
+            "kernel" | "kernel_at" => {
+                let filters = s.run.as_ref().and_then(first_kernels).map_or(1, |k| k.0);
+                let index = if what == "kernel" {
+                    number(&message, "index")
+                } else {
+                    let (_, cell_w, _) = kernel_cells(s.run.as_ref().and_then(first_kernels));
+                    (number(&message, "x") - 1.0) / cell_w as f64
+                };
+                if index >= 0.0 {
+                    s.kernel = (index as usize).min(filters - 1);
+                    s.pictures(true);
+                    s.status();
+                }
+            }
+            "apply" => s.apply(),
             _ => {}
         }
     }
+}
+
+/// The first convolution's filters, input channels, kernel height and width, and its
+/// layer's index.
+fn first_kernels(run: &Run) -> Option<(usize, usize, usize, usize, usize)> {
+    let model = run.trainer.model();
+    let layer = model
+        .reports()
+        .iter()
+        .position(|r| matches!(r.layer, Layer::Conv { .. }))?;
+    let shape = model.weight(layer)?.value.shape();
+    Some((
+        shape.batch,
+        shape.channels,
+        shape.height,
+        shape.width,
+        layer,
+    ))
+}
+
+/// The kernels picture's scale and one filter's cell width and height.
+fn kernel_cells(kernels: Option<(usize, usize, usize, usize, usize)>) -> (usize, usize, usize) {
+    let (filters, _, kh, kw, _) = kernels.unwrap_or((1, 1, 1, 1, 0));
+    let scale = (60 / kh.max(kw).max(1))
+        .clamp(2, 12)
+        .min(if filters > 8 { 6 } else { 12 });
+    (scale, kw * scale + 3, kh * scale + 3)
+}
+
+/// A kernel's weights in the kernel syntax (`a,b;c,d`), each rounded to 4 decimals
+/// (as the convolution view's kernel cells show weights; it computes with these).
+fn kernel_text(weights: &[f32], width: usize) -> String {
+    let text = |v: &f32| {
+        let text = format!("{v:.4}");
+        let text = text.trim_end_matches('0').trim_end_matches('.');
+        if text == "-0" { "0" } else { text }.to_string()
+    };
+    weights
+        .chunks(width.max(1))
+        .map(|row| row.iter().map(text).collect::<Vec<_>>().join(","))
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 impl Default for Engine {
@@ -465,6 +531,29 @@ impl Inner {
         self.status();
     }
 
+    /// Posts the chosen first-layer filter's weights (its first input channel's).
+    fn apply(&self) {
+        let Some(run) = &self.run else { return };
+        let Some((filters, inputs, kh, kw, layer)) = first_kernels(run) else {
+            return;
+        };
+        let Some(weight) = run.trainer.model().weight(layer) else {
+            return;
+        };
+        let index = self.kernel.min(filters - 1);
+        let at = index * inputs * kh * kw;
+        let message = Object::new();
+        set(&message, "kind", "kernel");
+        set(
+            &message,
+            "weights",
+            kernel_text(&weight.value.data()[at..at + kh * kw], kw),
+        );
+        set(&message, "index", index as f64);
+        set(&message, "step", run.trainer.steps() as f64);
+        self.post(&message, &Array::new());
+    }
+
     /// The state and the numbers, for the page's words.
     fn status(&self) {
         let message = Object::new();
@@ -494,6 +583,10 @@ impl Inner {
                 "parameters",
                 trainer.model().parameter_count() as f64,
             );
+            if let Some((filters, ..)) = first_kernels(run) {
+                set(&message, "kernel", self.kernel.min(filters - 1) as f64);
+                set(&message, "kernels", filters as f64);
+            }
             if let Some(&(_, loss)) = run.curves.loss.last() {
                 set(&message, "loss", loss);
             }
@@ -565,6 +658,7 @@ impl Inner {
     /// Draws the pictures and posts them: all of them when `all`, else the chosen
     /// digit's only.
     fn pictures(&mut self, all: bool) {
+        let chosen = self.kernel;
         let Some(run) = self.run.as_mut() else {
             return;
         };
@@ -592,7 +686,7 @@ impl Inner {
             for (slot, name) in ["kernels1", "kernels2"].into_iter().enumerate() {
                 let canvas = convolutions
                     .get(slot)
-                    .and_then(|&layer| draw_kernels(run, layer, slot).ok());
+                    .and_then(|&layer| draw_kernels(run, layer, slot, chosen).ok());
                 add(name, canvas.or_else(|| blank().ok()));
             }
             add("confusion", draw_confusion(run).ok());
@@ -836,7 +930,8 @@ fn draw_curves(run: &Run) -> Drawn {
 /// A convolution's kernels: one column per filter (one row per input channel), blue
 /// negative, red positive (scaled by the layer's largest weight), and under each filter
 /// a bar: the size of its gradient in the last step, against the largest seen.
-fn draw_kernels(run: &mut Run, layer: usize, slot: usize) -> Drawn {
+/// The first layer's picture outlines the filter `chosen` (the one to apply to a photo).
+fn draw_kernels(run: &mut Run, layer: usize, slot: usize, chosen: usize) -> Drawn {
     let model = run.trainer.model();
     let weight = model
         .weight(layer)
@@ -844,10 +939,7 @@ fn draw_kernels(run: &mut Run, layer: usize, slot: usize) -> Drawn {
     let shape = weight.value.shape();
     let (filters, inputs, kh, kw) = (shape.batch, shape.channels, shape.height, shape.width);
     let inputs_shown = inputs.min(16);
-    let scale = (60 / kh.max(kw))
-        .clamp(2, 12)
-        .min(if filters > 8 { 6 } else { 12 });
-    let (cell_w, cell_h) = (kw * scale + 3, kh * scale + 3);
+    let (scale, cell_w, cell_h) = kernel_cells(Some((filters, inputs, kh, kw, layer)));
     let bar = 24;
     let (canvas, context) = canvas(filters * cell_w + 1, inputs_shown * cell_h + bar + 4)?;
     let values = weight.value.data();
@@ -889,6 +981,12 @@ fn draw_kernels(run: &mut Run, layer: usize, slot: usize) -> Drawn {
             (cell_w - 4) as f64,
             height.max(1.0),
         );
+    }
+    if slot == 0 && chosen < filters {
+        context.set_stroke_style_str("#222222");
+        context.set_line_width(1.0);
+        let height = (inputs_shown * cell_h) as f64;
+        context.stroke_rect((chosen * cell_w) as f64 + 0.5, 0.5, cell_w as f64, height);
     }
     Ok(canvas)
 }

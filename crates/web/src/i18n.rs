@@ -638,7 +638,11 @@ texts! {
     train_curve_test: "test accuracy (2,000 digits)", "точность на тестовых (2000 цифр)";
     train_curves_note: "Along the bottom: epochs.", "По горизонтали: эпохи.";
     train_kernels_title: "What the first layers learn", "Чему учатся первые слои";
-    train_kernels1: "Layer 1: one column per filter", "Слой 1: по столбцу на фильтр";
+    train_kernels1: "Layer 1: one column per filter (click one to choose it)", "Слой 1: по столбцу на фильтр (щёлкните, чтобы выбрать)";
+    train_kernel: "Filter", "Фильтр";
+    train_apply: "Apply to a photo", "Применить к фото";
+    msg_learned_kernel: "The kernel is filter {index} of layer 1 as the training view learned it after {step} steps (its weights rounded to 4 decimals; the filter's bias is left out; the map is drawn normalized).",
+        "Ядро — фильтр {index} слоя 1, каким его выучила сеть за {step} шагов обучения (веса округлены до 4 знаков после запятой; смещение фильтра не учитывается; карта нормирована).";
     train_kernels2: "Layer 2: one column per filter, one row per input channel", "Слой 2: по столбцу на фильтр, по строке на входной канал";
     train_kernels_note: "Blue: negative weights, red: positive. The purple bar under each filter is the size of its gradient in the last step, against the largest seen.",
         "Синий — отрицательные веса, красный — положительные. Фиолетовая полоса под фильтром — величина его градиента на последнем шаге относительно наибольшей за обучение.";

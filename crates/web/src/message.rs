@@ -116,6 +116,16 @@ pub enum Message {
     },
     /// The step-by-step view has no window position (nothing to export).
     NoPositions,
+    /// The kernel is a learned first-layer filter (a notice): its number from 1 and
+    /// the training step.
+    LearnedKernel {
+        /// Its number, from 1.
+        index: usize,
+        /// The steps trained.
+        step: u64,
+        /// Its weights as the kernel cells hold them (the note goes when they change).
+        weights: Vec<String>,
+    },
 }
 
 impl From<SettingsError> for Message {
@@ -173,6 +183,9 @@ impl Message {
                 ],
             ),
             Message::NoPositions => t.msg_no_positions.into(),
+            Message::LearnedKernel { index, step, .. } => {
+                fill(t.msg_learned_kernel, &[("index", index), ("step", step)])
+            }
         }
     }
 }

@@ -72,6 +72,10 @@ fn changed(shell: &Shell, change: Change) -> PageResult {
     match change {
         Change::None => Ok(()),
         Change::Settings | Change::Source => {
+            let from = shell.state.borrow_mut().changed_from.take();
+            if let Some(before) = from {
+                settings_changed(shell, &before)?;
+            }
             {
                 let state = shell.state.borrow();
                 write_url(&state.settings)?;
@@ -360,6 +364,12 @@ fn settings_changed(shell: &Shell, before: &Settings) -> PageResult {
         }
         let kernel = state.settings.kernel.clone();
         if kernel != before.kernel {
+            // The training view's note on a learned kernel goes with it.
+            let texts = state.settings.weight_texts.clone();
+            state.notices.retain(
+                |n| !matches!(n, Message::LearnedKernel { weights, .. } if *weights != texts),
+            );
+            render::notices(&state.notices)?;
             render::kernel_grid(&kernel.kernel(), &state.settings.weight_texts, false)?;
         }
         (now.view != before.view, views::of(before))

@@ -190,6 +190,9 @@ pub struct State {
     pub kernel_before: Option<crate::settings::KernelChoice>,
     /// Times both ways of grabbing webcam frames and keeps the faster.
     pub grab_trial: GrabTrial,
+    /// The settings before a view changed them itself (the training view opening the
+    /// convolution view): the dispatcher does what follows, as for a control.
+    pub changed_from: Option<Settings>,
     /// The views' own state, by view name ([`State::part`]).
     parts: Vec<(&'static str, Box<dyn Any>)>,
 }
@@ -224,6 +227,7 @@ impl State {
             cell_problem: None,
             kernel_before: None,
             grab_trial: GrabTrial::default(),
+            changed_from: None,
             parts: Vec::new(),
         }
     }

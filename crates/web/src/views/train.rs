@@ -336,6 +336,23 @@ mod page {
                     pen(shell, &pad, &event)
                 })?;
             }
+            let kernels: HtmlCanvasElement = by_id("train-kernels1")?;
+            shell.on(
+                &kernels.clone(),
+                "click",
+                move |shell, event: PointerEvent| {
+                    send(shell, "kernel_at", &[("x", at(&event, &kernels).0.into())])
+                },
+            )?;
+            shell.on(&by_id("train-kernel")?, "change", |shell, event: Event| {
+                let index = crate::dom::event_value(&event)
+                    .parse::<f64>()
+                    .unwrap_or(1.0);
+                send(shell, "kernel", &[("index", (index - 1.0).max(0.0).into())])
+            })?;
+            shell.on(&by_id("train-apply")?, "click", |shell, _: Event| {
+                send(shell, "apply", &[])
+            })?;
             let pad = pad.clone();
             shell.on(&by_id("train-clear")?, "click", move |_, _: Event| {
                 clear_pad(&pad)?;
@@ -422,6 +439,7 @@ mod page {
                     }
                 }
             }
+            "kernel" => return apply(shell, data),
             "status" => {
                 let mut state = shell.state.borrow_mut();
                 let part = state.part::<Part>(NAME);
@@ -444,6 +462,38 @@ mod page {
             _ => {}
         }
         Ok(Change::None)
+    }
+
+    /// A learned first-layer filter (the worker's weights, rounded to 4 decimals) opens
+    /// in the convolution view on the gray image, its map normalized, with a note saying
+    /// what it is.
+    fn apply(shell: &Shell, data: &JsValue) -> PageResult<Change> {
+        let weights = get(data, "weights").as_string().unwrap_or_default();
+        let before = shell.state.borrow().settings.clone();
+        let set = {
+            let settings = &mut shell.state.borrow_mut().settings;
+            settings
+                .set("weights", &weights)
+                .and_then(|()| settings.set("channel", "gray"))
+                .and_then(|()| settings.set("display", "normalize"))
+                .map(|()| settings.view = "conv")
+        };
+        if let Err(error) = set {
+            shell.state.borrow_mut().settings = before;
+            return crate::shell::render::message(Some(error.into())).map(|()| Change::None);
+        }
+        let mut state = shell.state.borrow_mut();
+        let number = |key| get(data, key).as_f64().unwrap_or(0.0);
+        let weights = state.settings.weight_texts.clone();
+        state.notices.push(Message::LearnedKernel {
+            index: number("index") as usize + 1,
+            step: number("step") as u64,
+            weights,
+        });
+        crate::shell::render::notices(&state.notices)?;
+        // The dispatcher does what follows from a new view and kernel.
+        state.changed_from = Some(before);
+        Ok(Change::Settings)
     }
 
     /// The stack's size and the worker's numbers, in words.
@@ -549,6 +599,11 @@ mod page {
         )?;
         box_.set_attribute("data-source", &text("source"))?;
         set_text("train-prediction", &prediction)?;
+        if let (Some(kernel), Some(kernels)) = (number("kernel"), number("kernels")) {
+            let input: HtmlInputElement = by_id("train-kernel")?;
+            input.set_max(&kernels.to_string());
+            input.set_value(&(kernel + 1.0).to_string());
+        }
         if text("source") == "test" {
             if let Some(index) = number("index") {
                 let pick: HtmlInputElement = by_id("train-pick")?;
