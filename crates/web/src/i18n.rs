@@ -143,7 +143,8 @@ texts! {
     tab_steps: "Step by step", "Шаг за шагом";
     tab_1d: "1D", "1D";
     tab_transposed: "Transposed", "Транспонированная";
-    tab_detect: "Face detector", "Детектор лиц";
+    tab_detect: "Faces", "Лица";
+    detect_legend: "Face detector", "Детектор лиц";
     tab_channels: "Channels & 1×1", "Каналы и 1×1";
     tab_stack: "Layer stack", "Стек слоёв";
     tab_blocks: "Blocks", "Блоки";
